@@ -1,0 +1,173 @@
+"""CloudFormation conditions, and the variants of a resource that depend on them.
+
+A condition is never decided from parameter defaults (a deployment may pass other
+values). Instead each resource is looked at under every combination of the
+conditions it uses. Conditions are reduced to *atoms* (the `Fn::Equals` tests they
+are built from), so that `IsProd` and `IsNotProd = !Not [!Condition IsProd]` are
+never both true, and tests of one parameter against different literals are never
+both true either.
+
+The work is bounded: a resource explores at most `MAX_ATOMS` atoms (2**MAX_ATOMS
+combinations); conditions beyond that stay undecided and the values that depend
+on them are unknown.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+MAX_ATOMS = 6
+
+Assignment = Mapping[str, bool]  # atom -> value
+
+
+class Atom(NamedTuple):
+    key: str
+    # For `Ref Param == literal`: the parameter and the literal, to spot exclusions.
+    parameter: str | None
+    literal: str | None
+
+
+class Variant(NamedTuple):
+    """One combination: the value of each named condition the resource uses."""
+
+    conditions: tuple[tuple[str, bool], ...]
+
+    def value(self, name: str) -> bool | None:
+        for known, value in self.conditions:
+            if known == name:
+                return value
+        return None
+
+
+class ConditionModel:
+    def __init__(self, conditions: object):
+        self.definitions: dict[str, object] = conditions if isinstance(conditions, dict) else {}
+        self._atoms: dict[str, tuple[Atom, ...]] = {}
+
+    def atoms_of(self, name: str) -> tuple[Atom, ...]:
+        """The atoms a named condition depends on, in a stable order."""
+        cached = self._atoms.get(name)
+        if cached is not None:
+            return cached
+        self._atoms[name] = ()  # guards against conditions that refer to themselves
+        found: dict[str, Atom] = {}
+        self._collect(self.definitions.get(name), found, depth=0)
+        atoms = tuple(found.values())
+        self._atoms[name] = atoms
+        return atoms
+
+    def _collect(self, expression: object, found: dict[str, Atom], depth: int) -> None:
+        if depth > 50 or not isinstance(expression, dict) or len(expression) != 1:
+            return
+        ((function, argument),) = expression.items()
+        if function == "Fn::Equals":
+            atom = _atom(argument)
+            if atom is not None:
+                found.setdefault(atom.key, atom)
+        elif function in ("Fn::And", "Fn::Or", "Fn::Not") and isinstance(argument, list):
+            for item in argument:
+                self._collect(item, found, depth + 1)
+        elif function == "Condition" and isinstance(argument, str):
+            for atom in self.atoms_of(argument):
+                found.setdefault(atom.key, atom)
+
+    def evaluate(self, name: str, assignment: Assignment) -> bool | None:
+        """The value of a named condition under an assignment (None: undecided)."""
+        return self._evaluate(self.definitions.get(name), assignment, depth=0)
+
+    def _evaluate(self, expression: object, assignment: Assignment, depth: int) -> bool | None:
+        if depth > 50 or not isinstance(expression, dict) or len(expression) != 1:
+            return None
+        ((function, argument),) = expression.items()
+        if function == "Fn::Equals":
+            constant = _constant_equals(argument)
+            if constant is not None:
+                return constant
+            atom = _atom(argument)
+            return assignment.get(atom.key) if atom is not None else None
+        if function == "Condition" and isinstance(argument, str):
+            return self._evaluate(self.definitions.get(argument), assignment, depth + 1)
+        if not isinstance(argument, list):
+            return None
+        values = [self._evaluate(item, assignment, depth + 1) for item in argument]
+        if function == "Fn::Not":
+            return None if len(values) != 1 or values[0] is None else not values[0]
+        if function == "Fn::And":
+            if False in values:
+                return False
+            return None if None in values else True
+        if function == "Fn::Or":
+            if True in values:
+                return True
+            return None if None in values else False
+        return None
+
+    def variants(self, names: Iterable[str], required: str | None) -> list[Variant]:
+        """Combinations of the named conditions a resource uses.
+
+        `required` is the resource's own `Condition`: combinations where it is
+        false are left out, since the resource does not exist there.
+        """
+        wanted = list(dict.fromkeys([*([required] if required else []), *names]))
+        if not wanted:
+            return [Variant(())]
+        atoms: dict[str, Atom] = {}
+        for name in wanted:
+            for atom in self.atoms_of(name):
+                atoms.setdefault(atom.key, atom)
+        explored = list(atoms.values())[:MAX_ATOMS]
+        seen: dict[tuple[tuple[str, bool], ...], None] = {}
+        for values in itertools.product((True, False), repeat=len(explored)):
+            assignment = {atom.key: value for atom, value in zip(explored, values, strict=True)}
+            if _contradicts(explored, values):
+                continue
+            if required and self.evaluate(required, assignment) is False:
+                continue
+            decided = []
+            for name in wanted:
+                value = self.evaluate(name, assignment)
+                if value is not None:
+                    decided.append((name, value))
+            seen.setdefault(tuple(decided), None)
+        return [Variant(conditions) for conditions in seen]
+
+
+def _contradicts(atoms: list[Atom], values: tuple[bool, ...]) -> bool:
+    """Two `Ref P == literal` atoms on the same P with different literals, both true."""
+    chosen: dict[str, str] = {}
+    for atom, value in zip(atoms, values, strict=True):
+        if not value or atom.parameter is None or atom.literal is None:
+            continue
+        previous = chosen.setdefault(atom.parameter, atom.literal)
+        if previous != atom.literal:
+            return True
+    return False
+
+
+def _is_literal(value: object) -> bool:
+    return isinstance(value, str | int | float | bool) or value is None
+
+
+def _constant_equals(argument: object) -> bool | None:
+    if isinstance(argument, list) and len(argument) == 2 and all(map(_is_literal, argument)):
+        return str(argument[0]) == str(argument[1])
+    return None
+
+
+def _atom(argument: object) -> Atom | None:
+    if not isinstance(argument, list) or len(argument) != 2:
+        return None
+    if _constant_equals(argument) is not None:
+        return None
+    left, right = argument
+    key = json.dumps(sorted(json.dumps(side, sort_keys=True) for side in argument))
+    for ref, literal in ((left, right), (right, left)):
+        if isinstance(ref, dict) and set(ref) == {"Ref"} and _is_literal(literal):
+            parameter = ref["Ref"]
+            if isinstance(parameter, str):
+                return Atom(key, parameter, str(literal))
+    return Atom(key, None, None)

@@ -1,0 +1,221 @@
+"""CloudFormation EC2 network and compute resources into the common model."""
+
+from __future__ import annotations
+
+from iaclint.adapt.cloudformation.context import Context, Mapper
+from iaclint.adapt.normalize import lower, network_protocol, port, to_bool, to_int
+from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
+
+
+def _first(*candidates: Src | None) -> Src | None:
+    for candidate in candidates:
+        if candidate is not None:
+            return candidate
+    return None
+
+
+def _rule(
+    rule: Src,
+    direction: Src,
+    action: Src,
+    protocol: Src | None,
+    ports: tuple[Src | None, Src | None],
+    icmp: tuple[Src | None, Src | None],
+    cidrs: list[Src],
+    extra: dict[str, Src | None],
+) -> Src:
+    """A network rule in the common shape (security group rules and NACL entries)."""
+    is_icmp = protocol is not None and protocol.value in ("icmp", "icmpv6")
+    first, last = ports
+    icmp_type, icmp_code = icmp
+    if is_icmp and icmp_type is None and icmp_code is None:
+        # Security groups write the ICMP type and code in the port fields.
+        icmp_type, icmp_code, first, last = first, last, None, None
+    return obj(
+        rule,
+        {
+            "direction": direction,
+            "action": action,
+            "protocol": protocol,
+            "from_port": None if is_icmp else port(first),
+            "to_port": None if is_icmp else port(last),
+            "icmp_type": convert(icmp_type, to_int),
+            "icmp_code": convert(icmp_code, to_int),
+            "cidrs": Src(cidrs, rule.origin),
+            **extra,
+        },
+    )
+
+
+def security_group_rule(rule: Src, direction: str, own: dict[str, Src | None]) -> Src:
+    ingress = direction == "ingress"
+    return _rule(
+        rule,
+        Src(direction, rule.origin),
+        Src("allow", rule.origin),
+        convert(rule.get("IpProtocol"), network_protocol),
+        (rule.get("FromPort"), rule.get("ToPort")),
+        (None, None),
+        [c for c in (rule.get("CidrIp"), rule.get("CidrIpv6")) if c is not None],
+        {
+            "source_security_group": _first(
+                rule.get("SourceSecurityGroupId"),
+                rule.get("SourceSecurityGroupName"),
+            )
+            if ingress
+            else rule.get("DestinationSecurityGroupId"),
+            "prefix_list": rule.get("SourcePrefixListId" if ingress else "DestinationPrefixListId"),
+            "description": rule.get("Description"),
+            **own,
+        },
+    )
+
+
+def security_group(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        {
+            "name": props.get("GroupName"),
+            "description": props.get("GroupDescription"),
+            "vpc": props.get("VpcId"),
+            "ingress": each(
+                props.get("SecurityGroupIngress"),
+                lambda rule: security_group_rule(rule, "ingress", {}),
+            ),
+            "egress": each(
+                props.get("SecurityGroupEgress"),
+                lambda rule: security_group_rule(rule, "egress", {}),
+            ),
+        },
+    )
+
+
+def security_group_ingress(props: Src, context: Context) -> Src:
+    group = _first(props.get("GroupId"), props.get("GroupName"))
+    return security_group_rule(props, "ingress", {"group": group})
+
+
+def security_group_egress(props: Src, context: Context) -> Src:
+    return security_group_rule(props, "egress", {"group": props.get("GroupId")})
+
+
+def network_acl_entry(props: Src, context: Context) -> Src:
+    egress = props.get("Egress")
+    if egress is None:
+        direction = Src("ingress", props.origin)
+    elif is_opaque(egress.value):
+        direction = egress
+    else:
+        direction = egress.with_value("egress" if to_bool(egress.value) else "ingress")
+    port_range = props.get("PortRange")
+    icmp = props.get("Icmp")
+    return _rule(
+        props,
+        direction,
+        convert(props.get("RuleAction"), lower) or Src("allow", props.origin),
+        convert(props.get("Protocol"), network_protocol),
+        (
+            port_range.get("From") if port_range else None,
+            port_range.get("To") if port_range else None,
+        ),
+        (icmp.get("Type") if icmp else None, icmp.get("Code") if icmp else None),
+        [c for c in (props.get("CidrBlock"), props.get("Ipv6CidrBlock")) if c is not None],
+        {
+            "network_acl": props.get("NetworkAclId"),
+            "rule_number": convert(props.get("RuleNumber"), to_int),
+        },
+    )
+
+
+def metadata_options(options: Src | None) -> Src | None:
+    if options is None or is_opaque(options.value):
+        return options
+    return obj(
+        options,
+        {
+            "http_tokens": convert(options.get("HttpTokens"), lower),
+            "http_endpoint": convert(options.get("HttpEndpoint"), lower),
+            "http_put_response_hop_limit": convert(options.get("HttpPutResponseHopLimit"), to_int),
+        },
+    )
+
+
+def _instance_config(props: Src, profile: Src | None, groups: Src | None) -> dict[str, Src | None]:
+    return {
+        "metadata_options": metadata_options(props.get("MetadataOptions")),
+        "iam_instance_profile": profile,
+        "image_id": props.get("ImageId"),
+        "user_data": props.get("UserData"),
+        "security_groups": each(groups, lambda group: group),
+    }
+
+
+def instance(props: Src, context: Context) -> Src:
+    template = props.get("LaunchTemplate")
+    reference = None
+    if template is not None:
+        reference = _first(template.get("LaunchTemplateId"), template.get("LaunchTemplateName"))
+        if reference is not None and isinstance(reference.value, str):
+            address = context.address_named("ec2.launch_template", reference.value)
+            if address is not None:
+                reference = reference.with_value(context.reference(address))
+    return obj(
+        props,
+        {
+            **_instance_config(
+                props,
+                props.get("IamInstanceProfile"),
+                _first(props.get("SecurityGroupIds"), props.get("SecurityGroups")),
+            ),
+            "launch_template": reference,
+        },
+    )
+
+
+def launch_template(props: Src, context: Context) -> Src:
+    data = props.get("LaunchTemplateData")
+    fields: dict[str, Src | None] = {"name": props.get("LaunchTemplateName")}
+    if data is not None:
+        profile = data.get("IamInstanceProfile")
+        if profile is not None:
+            profile = _first(profile.get("Arn"), profile.get("Name"))
+        fields.update(
+            _instance_config(
+                data,
+                profile,
+                _first(data.get("SecurityGroupIds"), data.get("SecurityGroups")),
+            )
+        )
+    return obj(props, fields)
+
+
+def launch_configuration(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        _instance_config(props, props.get("IamInstanceProfile"), props.get("SecurityGroups")),
+    )
+
+
+def instance_profile(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        {
+            "name": props.get("InstanceProfileName"),
+            "roles": each(props.get("Roles"), lambda role: role),
+        },
+    )
+
+
+MAPPERS: dict[str, Mapper] = {
+    "AWS::EC2::SecurityGroup": ("ec2.security_group", security_group),
+    "AWS::EC2::SecurityGroupIngress": ("ec2.security_group_rule", security_group_ingress),
+    "AWS::EC2::SecurityGroupEgress": ("ec2.security_group_rule", security_group_egress),
+    "AWS::EC2::NetworkAclEntry": ("ec2.network_acl_rule", network_acl_entry),
+    "AWS::EC2::Instance": ("ec2.instance", instance),
+    "AWS::EC2::LaunchTemplate": ("ec2.launch_template", launch_template),
+    "AWS::AutoScaling::LaunchConfiguration": (
+        "autoscaling.launch_configuration",
+        launch_configuration,
+    ),
+    "AWS::IAM::InstanceProfile": ("iam.instance_profile", instance_profile),
+}

@@ -1,0 +1,413 @@
+"""Resolve CloudFormation intrinsic functions, honestly.
+
+What can be known before deployment becomes a value; everything else becomes an
+explicit unknown with its reason:
+
+- `Ref` to a parameter: an `Input` carrying its `Default` (if any), `NoEcho`
+  and `AllowedValues`; to a resource: a `Reference`; to a pseudo parameter: an
+  `Unknown` naming the symbol (`AWS::Partition` stands for every partition);
+  `AWS::NoValue` removes the property or list item.
+- `Fn::GetAtt`: a `Reference` to the resource's attribute.
+- `Fn::Sub`, `Fn::Join`: a string when every part is known, else a `PartialString`.
+- `Fn::FindInMap` with literal keys: the mapped value (located in `Mappings`).
+- `Fn::If`: the branch chosen by the variant being resolved.
+- `Fn::Select`, `Fn::Split`, `Fn::Length`, `Fn::ToJsonString`: computed on known values.
+- `Fn::Base64`: transparent (policies read the text that gets encoded).
+- `Fn::GetAZs`, `Fn::ImportValue`, `Fn::Cidr`, `Fn::Transform`: unknown.
+
+The number of values resolved per template is bounded (`MAX_VALUES`), so aliases
+that multiply a template's size cannot make resolution explode.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+
+from iaclint.adapt.cloudformation.conditions import Variant
+from iaclint.adapt.sourced import Src, is_opaque
+from iaclint.graph.values import Input, PartialString, Reference, Unknown, concrete
+from iaclint.parse.document import Document, Tagged
+from iaclint.span import DocPath
+
+MAX_VALUES = 2_000_000
+
+PSEUDO_PARAMETERS = frozenset(
+    {
+        "AWS::AccountId",
+        "AWS::NotificationARNs",
+        "AWS::NoValue",
+        "AWS::Partition",
+        "AWS::Region",
+        "AWS::StackId",
+        "AWS::StackName",
+        "AWS::URLSuffix",
+    }
+)
+
+INTRINSICS = frozenset(
+    {
+        "Ref",
+        "Fn::And",
+        "Fn::Base64",
+        "Fn::Cidr",
+        "Fn::Equals",
+        "Fn::FindInMap",
+        "Fn::GetAZs",
+        "Fn::GetAtt",
+        "Fn::If",
+        "Fn::ImportValue",
+        "Fn::Join",
+        "Fn::Length",
+        "Fn::Not",
+        "Fn::Or",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::Sub",
+        "Fn::ToJsonString",
+        "Fn::Transform",
+    }
+)
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+class TooLarge(Exception):
+    """The template needs more work to resolve than the budget allows."""
+
+
+class _NoValue:
+    """`AWS::NoValue`: the enclosing property or item is removed."""
+
+
+NO_VALUE = _NoValue()
+
+Part = str | Unknown | Reference
+
+
+class Resolver:
+    def __init__(self, template: Mapping[str, object], document: Document):
+        parameters = template.get("Parameters")
+        mappings = template.get("Mappings")
+        resources = template.get("Resources")
+        self.parameters: Mapping[str, object] = parameters if isinstance(parameters, dict) else {}
+        self.mappings: Mapping[str, object] = mappings if isinstance(mappings, dict) else {}
+        self.resources: frozenset[str] = frozenset(resources if isinstance(resources, dict) else ())
+        self.document = document
+        self.budget = MAX_VALUES
+        self._inputs: dict[str, Input] = {}
+
+    # -- entry point -------------------------------------------------------
+
+    def resolve(self, value: object, origin: DocPath, variant: Variant) -> Src | _NoValue:
+        self.budget -= 1
+        if self.budget < 0:
+            raise TooLarge(
+                f"the template needs more than {MAX_VALUES:,} values resolved "
+                "(aliases or generated content multiply its size)"
+            )
+        if isinstance(value, dict):
+            if len(value) == 1:
+                ((key, argument),) = value.items()
+                if key in INTRINSICS:
+                    return self._intrinsic(key, argument, (*origin, key), origin, variant)
+            out: dict[str, Src] = {}
+            for key, item in value.items():
+                resolved = self.resolve(item, (*origin, key), variant)
+                if isinstance(resolved, Src):
+                    out[key] = resolved
+            return Src(out, origin)
+        if isinstance(value, Tagged):
+            return Src(Unknown(f"set by '{value.tag}', which a preprocessor expands"), origin)
+        if isinstance(value, list):
+            items: list[Src] = []
+            for index, item in enumerate(value):
+                resolved = self.resolve(item, (*origin, index), variant)
+                if isinstance(resolved, Src):
+                    items.append(resolved)
+            return Src(items, origin)
+        return Src(value, origin)
+
+    # -- intrinsic functions -------------------------------------------------
+
+    def _intrinsic(
+        self, name: str, argument: object, inner: DocPath, origin: DocPath, variant: Variant
+    ) -> Src | _NoValue:
+        if name == "Ref":
+            return self._ref(argument, origin)
+        if name == "Fn::If":
+            return self._if(argument, inner, origin, variant)
+        if name == "Fn::Base64":
+            return self.resolve(argument, inner, variant)
+        if name == "Fn::GetAtt":
+            return Src(self._getatt(argument), origin)
+        if name == "Fn::Sub":
+            return Src(self._sub(argument, inner, variant), origin)
+        if name == "Fn::Join":
+            return Src(self._join(argument, inner, variant), origin)
+        if name == "Fn::Select":
+            return self._select(argument, inner, origin, variant)
+        if name == "Fn::Split":
+            return self._split(argument, inner, origin, variant)
+        if name == "Fn::FindInMap":
+            return self._find_in_map(argument, origin, variant)
+        if name == "Fn::Length":
+            items = self._known_list(argument, inner, variant)
+            return Src(
+                len(items) if items is not None else Unknown("length of an unknown list"), origin
+            )
+        if name == "Fn::ToJsonString":
+            resolved = self.resolve(argument, inner, variant)
+            plain = _plain(resolved) if isinstance(resolved, Src) else None
+            return Src(
+                json.dumps(plain, separators=(",", ":"))
+                if plain is not None
+                else Unknown("JSON of a value known only after deployment"),
+                origin,
+            )
+        if name == "Fn::GetAZs":
+            return Src(Unknown("availability zones are known only at deployment"), origin)
+        if name == "Fn::ImportValue":
+            return Src(Unknown("imported from another stack's outputs"), origin)
+        if name == "Fn::Cidr":
+            return Src(Unknown("computed by Fn::Cidr at deployment"), origin)
+        if name == "Fn::Transform":
+            return Src(Unknown("computed by a macro (Fn::Transform)"), origin)
+        return Src(Unknown(f"{name} is only meaningful in Conditions"), origin)
+
+    def _ref(self, name: object, origin: DocPath) -> Src | _NoValue:
+        if not isinstance(name, str):
+            return Src(Unknown("Ref to a name that is not text"), origin)
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name in PSEUDO_PARAMETERS:
+            return Src(Unknown(f"{name} is known only at deployment", symbol=name), origin)
+        if name in self.parameters:
+            return Src(self._input(name), origin)
+        if name in self.resources:
+            return Src(Reference(name), origin)
+        return Src(Unknown(f"Ref to '{name}', which the template does not define"), origin)
+
+    def _input(self, name: str) -> Input:
+        cached = self._inputs.get(name)
+        if cached is not None:
+            return cached
+        declaration = self.parameters.get(name)
+        declaration = declaration if isinstance(declaration, dict) else {}
+        declared_at: DocPath = ("Parameters", name)
+        has_default = "Default" in declaration
+        value: object = Unknown(f"parameter {name} has no default")
+        if has_default:
+            value = declaration["Default"]
+            kind = declaration.get("Type")
+            if isinstance(value, str) and isinstance(kind, str) and _is_list_type(kind):
+                value = [item.strip() for item in value.split(",")]
+            declared_at = ("Parameters", name, "Default")
+        allowed = declaration.get("AllowedValues")
+        no_echo = declaration.get("NoEcho")
+        result = Input(
+            name=name,
+            value=value,
+            has_default=has_default,
+            secret=no_echo is True or str(no_echo).lower() == "true",
+            allowed_values=tuple(allowed) if isinstance(allowed, list) else None,
+            declared_at=self.document.span_of(declared_at),
+        )
+        self._inputs[name] = result
+        return result
+
+    def _getatt(self, argument: object) -> object:
+        if isinstance(argument, str):
+            argument = argument.split(".", 1)
+        if (
+            isinstance(argument, list)
+            and len(argument) == 2
+            and isinstance(argument[0], str)
+            and isinstance(argument[1], str)
+        ):
+            resource, attribute = argument
+            if resource in self.resources:
+                return Reference(resource, attribute)
+            return Unknown(f"GetAtt of '{resource}', which the template does not define")
+        return Unknown("GetAtt with an attribute computed at deployment")
+
+    def _if(
+        self, argument: object, inner: DocPath, origin: DocPath, variant: Variant
+    ) -> Src | _NoValue:
+        if not isinstance(argument, list) or len(argument) != 3 or not isinstance(argument[0], str):
+            return Src(Unknown("malformed Fn::If"), origin)
+        condition = argument[0]
+        value = variant.value(condition)
+        if value is None:
+            return Src(Unknown(f"depends on condition {condition}"), origin)
+        branch = 1 if value else 2
+        return self.resolve(argument[branch], (*inner, branch), variant)
+
+    def _sub(self, argument: object, inner: DocPath, variant: Variant) -> object:
+        variables: dict[str, Src] = {}
+        if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], dict):
+            text = argument[0]
+            for key, item in argument[1].items():
+                resolved = self.resolve(item, (*inner, 1, key), variant)
+                variables[key] = resolved if isinstance(resolved, Src) else Src("", inner)
+        else:
+            text = argument
+        if not isinstance(text, str):
+            return Unknown("Fn::Sub of a string computed at deployment")
+        parts: list[Part] = []
+        position = 0
+        for match in _SUB_VARIABLE.finditer(text):
+            parts.append(text[position : match.start()])
+            position = match.end()
+            name = match.group(1).strip()
+            if name.startswith("!"):
+                parts.append("${" + name[1:] + "}")
+            elif name in variables:
+                parts.extend(_string_parts(variables[name].value))
+            else:
+                parts.extend(_string_parts(self._sub_name(name)))
+        parts.append(text[position:])
+        return _join_parts(parts)
+
+    def _sub_name(self, name: str) -> object:
+        if "." in name:
+            return self._getatt(name)
+        resolved = self._ref(name, ())
+        return resolved.value if isinstance(resolved, Src) else ""
+
+    def _join(self, argument: object, inner: DocPath, variant: Variant) -> object:
+        if not isinstance(argument, list) or len(argument) != 2:
+            return Unknown("malformed Fn::Join")
+        delimiter = concrete(argument[0])
+        items = self._known_list(argument[1], (*inner, 1), variant)
+        if not isinstance(delimiter, str) or items is None:
+            return Unknown("Fn::Join of a list known only at deployment")
+        parts: list[Part] = []
+        for index, item in enumerate(items):
+            if index:
+                parts.append(delimiter)
+            parts.extend(_string_parts(item.value))
+        return _join_parts(parts)
+
+    def _select(
+        self, argument: object, inner: DocPath, origin: DocPath, variant: Variant
+    ) -> Src | _NoValue:
+        if not isinstance(argument, list) or len(argument) != 2:
+            return Src(Unknown("malformed Fn::Select"), origin)
+        index_value = self.resolve(argument[0], (*inner, 0), variant)
+        index = concrete(index_value.value) if isinstance(index_value, Src) else None
+        if isinstance(index, str) and index.isdigit():
+            index = int(index)
+        items = self._known_list(argument[1], (*inner, 1), variant)
+        if not isinstance(index, int) or isinstance(index, bool) or items is None:
+            return Src(Unknown("Fn::Select from values known only at deployment"), origin)
+        if not 0 <= index < len(items):
+            return Src(Unknown(f"Fn::Select index {index} is out of range"), origin)
+        return items[index]
+
+    def _split(self, argument: object, inner: DocPath, origin: DocPath, variant: Variant) -> Src:
+        if not isinstance(argument, list) or len(argument) != 2:
+            return Src(Unknown("malformed Fn::Split"), origin)
+        delimiter = concrete(argument[0])
+        source = self.resolve(argument[1], (*inner, 1), variant)
+        text = concrete(source.value) if isinstance(source, Src) else None
+        if not isinstance(delimiter, str) or not delimiter or not isinstance(text, str):
+            return Src(Unknown("Fn::Split of a string known only at deployment"), origin)
+        return Src([Src(part, origin) for part in text.split(delimiter)], origin)
+
+    def _find_in_map(self, argument: object, origin: DocPath, variant: Variant) -> Src | _NoValue:
+        if not isinstance(argument, list) or len(argument) < 3:
+            return Src(Unknown("malformed Fn::FindInMap"), origin)
+        keys: list[str] = []
+        for index, key in enumerate(argument[:3]):
+            resolved = self.resolve(key, (*origin, "Fn::FindInMap", index), variant)
+            plain = concrete(resolved.value) if isinstance(resolved, Src) else None
+            if not isinstance(plain, str | int):
+                return Src(Unknown("Fn::FindInMap with a key known only at deployment"), origin)
+            keys.append(str(plain))
+        current: object = self.mappings
+        for key in keys:
+            current = current.get(key) if isinstance(current, dict) else None
+        if current is None:
+            return Src(Unknown(f"Fn::FindInMap: no entry {'/'.join(keys)}"), origin)
+        return self.resolve(current, ("Mappings", *keys), variant)
+
+    def _known_list(self, argument: object, origin: DocPath, variant: Variant) -> list[Src] | None:
+        resolved = self.resolve(argument, origin, variant)
+        if not isinstance(resolved, Src):
+            return None
+        value = resolved.value
+        if isinstance(value, Input) and value.has_default and isinstance(value.value, list):
+            return [Src(item, resolved.origin) for item in value.value]
+        return resolved.items()
+
+    def conditions_used(self, value: object) -> Iterable[str]:
+        """Names of the conditions that `Fn::If`s inside `value` test."""
+        stack = [value]
+        seen = 0
+        while stack and seen < MAX_VALUES:
+            seen += 1
+            current = stack.pop()
+            if isinstance(current, dict):
+                argument = current.get("Fn::If") if len(current) == 1 else None
+                if isinstance(argument, list) and argument and isinstance(argument[0], str):
+                    yield argument[0]
+                stack.extend(reversed(current.values()))  # depth first, in document order
+            elif isinstance(current, list):
+                stack.extend(reversed(current))
+
+
+def _is_list_type(kind: str) -> bool:
+    return kind == "CommaDelimitedList" or kind.startswith("List<")
+
+
+def _string_parts(value: object) -> list[Part]:
+    value = concrete(value)
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, str | int | float):
+        return [str(value)]
+    if isinstance(value, PartialString):
+        return list(value.parts)
+    if isinstance(value, Unknown | Reference):
+        return [value]
+    if isinstance(value, Input):
+        return [Unknown(f"parameter {value.name} has no default")]
+    return [Unknown("a structured value used inside a string")]
+
+
+def _join_parts(parts: list[Part]) -> object:
+    merged: list[Part] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    if all(isinstance(part, str) for part in merged):
+        return "".join(part for part in merged if isinstance(part, str))
+    return PartialString(tuple(merged))
+
+
+def _plain(node: Src) -> object | None:
+    """The plain data of a resolved tree, or None if any part is not known."""
+    value = concrete(node.value)
+    if isinstance(value, dict):
+        out = {}
+        for key, child in value.items():
+            plain = _plain(child) if isinstance(child, Src) else None
+            if plain is None and not (isinstance(child, Src) and child.value is None):
+                return None
+            out[key] = plain
+        return out
+    if isinstance(value, list):
+        items = []
+        for child in value:
+            plain = _plain(child) if isinstance(child, Src) else None
+            if plain is None:
+                return None
+            items.append(plain)
+        return items
+    if is_opaque(value):
+        return None
+    return value

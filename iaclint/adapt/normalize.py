@@ -1,0 +1,73 @@
+"""Conversions every adapter applies the same way, whatever the format.
+
+Templates write numbers and booleans as text as often as not (`"22"`, `"True"`);
+the common model holds them as numbers and booleans. A value that cannot be
+converted is kept as written, and operators treat it as not known.
+"""
+
+from __future__ import annotations
+
+from iaclint.adapt.sourced import Src, is_opaque
+from iaclint.graph.values import Unknown
+
+_PROTOCOLS = {
+    "-1": "all",
+    "all": "all",
+    "6": "tcp",
+    "tcp": "tcp",
+    "17": "udp",
+    "udp": "udp",
+    "1": "icmp",
+    "icmp": "icmp",
+    "58": "icmpv6",
+    "icmpv6": "icmpv6",
+}
+
+
+def lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def to_int(value: object) -> object:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+def to_bool(value: object) -> object:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "true":
+            return True
+        if text == "false":
+            return False
+    return value
+
+
+def network_protocol(value: object) -> object:
+    """'tcp', 'udp', 'icmp', 'icmpv6', 'all', or the protocol number as text."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return _PROTOCOLS.get(text, text)
+
+
+def port(source: Src | None) -> Src | None:
+    """A port number; -1 (every port) is dropped, as an absent port means every port."""
+    if source is None or is_opaque(source.value):
+        return source
+    value = to_int(source.value)
+    if value == -1:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        return source.with_value(Unknown(f"'{source.value}' is not a port number"))
+    return source.with_value(value)

@@ -1,0 +1,103 @@
+"""Values that remember where they came from, for adapters only.
+
+An adapter reads native properties as `Src` trees (every value paired with the
+document path it was read from), builds the common shape out of them, and then
+`freeze` splits the result into plain data for the policies and a table of
+origins beside it. Origins never reach the policies or the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from iaclint.graph.model import ModelPath
+from iaclint.graph.values import Input, PartialString, Reference, Unknown
+from iaclint.span import DocPath
+
+
+@dataclass(frozen=True, slots=True)
+class Src:
+    """A value (dict of Src, list of Src, or a leaf) and the document path it came from."""
+
+    value: object
+    origin: DocPath
+
+    def get(self, key: str) -> Src | None:
+        """The property `key`; an unknown container yields an unknown property."""
+        value = self.value
+        if isinstance(value, dict):
+            found = value.get(key)
+            return found if isinstance(found, Src) else None
+        if is_opaque(value):
+            return self
+        return None
+
+    def items(self) -> list[Src] | None:
+        """The items of a list (None when this is not a list)."""
+        value = self.value
+        if isinstance(value, list):
+            return [item for item in value if isinstance(item, Src)]
+        return None
+
+    def with_value(self, value: object) -> Src:
+        return Src(value, self.origin)
+
+
+# What adapters build: a Src whose value is a dict of (Src | None), a list of Src,
+# or a leaf. None entries mean "not set" and are dropped by `freeze`.
+Built = Src
+
+
+def is_opaque(value: object) -> bool:
+    """A value whose contents cannot be seen (an unknown, a reference, an input)."""
+    return isinstance(value, Unknown | Reference | PartialString | Input)
+
+
+def obj(origin: Src, fields: Mapping[str, Src | None]) -> Src:
+    """A common-model object read from `origin`, with the given fields."""
+    return Src({key: value for key, value in fields.items() if value is not None}, origin.origin)
+
+
+def each(source: Src | None, build: Callable[[Src], Src | None]) -> Src | None:
+    """Map a native list with `build`; an unknown list stays unknown, one value becomes a list."""
+    if source is None:
+        return None
+    items = source.items()
+    if items is None:
+        if is_opaque(source.value):
+            return source
+        items = [source]
+    built = [build(item) if not is_opaque(item.value) else item for item in items]
+    return Src([item for item in built if item is not None], source.origin)
+
+
+def convert(source: Src | None, function: Callable[[object], object]) -> Src | None:
+    """Apply `function` to a known leaf; unknowns pass through untouched."""
+    if source is None:
+        return None
+    if is_opaque(source.value):
+        return source
+    return source.with_value(function(source.value))
+
+
+def freeze(root: Src) -> tuple[dict[str, object], dict[ModelPath, DocPath]]:
+    """Split a built tree into plain data and the origin of each path."""
+    origins: dict[ModelPath, DocPath] = {}
+
+    def walk(node: Src, path: ModelPath) -> object:
+        origins[path] = node.origin
+        value = node.value
+        if isinstance(value, dict):
+            return {
+                key: walk(child, (*path, key))
+                for key, child in value.items()
+                if isinstance(child, Src)
+            }
+        if isinstance(value, list):
+            return [walk(child, (*path, index)) for index, child in enumerate(value)]
+        return value
+
+    data = walk(root, ())
+    assert isinstance(data, dict)
+    return data, origins

@@ -1,0 +1,212 @@
+"""The command line: options in, report out, exit code decided here.
+
+Exit codes: 0 nothing at or above the threshold; 1 findings at or above it;
+2 a usage error, a bad policy or configuration, or a file that could not be read
+(after every other file has been linted and reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from iaclint import __version__
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+FORMATS = ("text", "json")
+
+_EXAMPLES = """\
+examples:
+  iaclint                              lint every template below the current directory
+  iaclint templates/ stack.yaml        lint a folder and a file
+  iaclint --severity-threshold high .  fail only on high and critical findings
+  iaclint --format json -o out.json .  write the JSON report to a file
+  iaclint --select network --ignore IAC002 .
+  iaclint --list-policies              show the policies, by category
+
+exit codes: 0 clean, 1 findings at or above the threshold, 2 errors
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"iaclint: error: {message}\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="iaclint",
+        description="Pre-deploy policy linter for AWS infrastructure-as-code.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", help="files and directories to lint (default: .)")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="report format (default: text)"
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
+    parser.add_argument(
+        "--severity-threshold",
+        metavar="LEVEL",
+        help="lowest severity that fails the run: low, medium, high, critical (default: low)",
+    )
+    parser.add_argument(
+        "--select",
+        metavar="IDS",
+        action="append",
+        default=[],
+        help="run only these policy ids or categories (comma-separated, repeatable)",
+    )
+    parser.add_argument(
+        "--ignore",
+        metavar="IDS",
+        action="append",
+        default=[],
+        help="skip these policy ids or categories (comma-separated, repeatable)",
+    )
+    parser.add_argument(
+        "--policies",
+        metavar="DIR",
+        action="append",
+        default=[],
+        type=Path,
+        help="also load the policy files in DIR (repeatable)",
+    )
+    parser.add_argument(
+        "--exclude",
+        metavar="GLOB",
+        action="append",
+        default=[],
+        help="do not lint paths matching GLOB",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="configuration file (default: nearest .iaclint.toml or pyproject.toml)",
+    )
+    parser.add_argument(
+        "--show-unknown",
+        action="store_true",
+        default=None,
+        help="also list checks that could not be decided, with the reason",
+    )
+    parser.add_argument(
+        "--list-policies", action="store_true", help="list the policies by category and exit"
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in the text report (default: auto)",
+    )
+    parser.add_argument("--version", action="version", version=f"iaclint {__version__}")
+    return parser
+
+
+def _split(values: list[str]) -> tuple[str, ...]:
+    return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("iaclint: interrupted\n")
+        return 130
+    except Exception as exc:  # a defect: say so in one line, never a traceback
+        if os.environ.get("IACLINT_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"iaclint: internal error: {type(exc).__name__}: {exc} "
+            "(set IACLINT_DEBUG=1 for details, and please report it)\n"
+        )
+        return EXIT_ERROR
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from iaclint.config import ConfigError, find_config, load_config
+    from iaclint.diagnostics import Level
+    from iaclint.findings import Severity
+    from iaclint.run import Options, lint, prepare_policies
+
+    args = _parser().parse_args(argv)
+    try:
+        config_path = args.config or find_config(Path.cwd())
+        config = load_config(config_path) if config_path else None
+    except ConfigError as exc:
+        where = f"{exc.file}:{exc.line}" if exc.line else exc.file
+        sys.stderr.write(f"{where}: error: {exc.message}\n")
+        return EXIT_ERROR
+    threshold_text = args.severity_threshold
+    try:
+        threshold = Severity.parse(threshold_text) if threshold_text else None
+    except ValueError as exc:
+        sys.stderr.write(f"iaclint: error: --severity-threshold: {exc}\n")
+        return EXIT_ERROR
+    options = Options(
+        paths=tuple(args.paths) or (".",),
+        threshold=threshold or (config.threshold if config and config.threshold else Severity.LOW),
+        select=_split(args.select) or (config.select if config else ()),
+        ignore=_split(args.ignore) or (config.ignore if config else ()),
+        policy_dirs=(*(config.policy_dirs if config else ()), *args.policies),
+        severity=config.severity if config else {},
+        parameters=config.parameters if config else {},
+        exclude=(*(config.exclude if config else ()), *args.exclude),
+        show_unknown=bool(
+            args.show_unknown if args.show_unknown is not None else (config and config.show_unknown)
+        ),
+    )
+    policies, diagnostics = prepare_policies(options)
+    if args.list_policies:
+        from iaclint.report.listing import render_policies
+
+        _emit(render_policies(policies), args.output)
+        for diagnostic in diagnostics:
+            sys.stderr.write(
+                f"{diagnostic.where()}: {diagnostic.level.value}: {diagnostic.message}\n"
+            )
+        return EXIT_ERROR if diagnostics else EXIT_CLEAN
+    report = lint(options, policies, diagnostics)
+    if args.format == "json":
+        from iaclint.report import json_report
+
+        output = json_report.render(report)
+    else:
+        from iaclint.report import text
+
+        colour = args.color == "always" or (
+            args.color == "auto"
+            and args.output is None
+            and sys.stdout.isatty()
+            and "NO_COLOR" not in os.environ
+        )
+        output = text.render(report, colour=colour)
+    if not _emit(output, args.output):
+        return EXIT_ERROR
+    if any(d.level is Level.ERROR for d in report.diagnostics):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if report.failing() else EXIT_CLEAN
+
+
+def _emit(text: str, output: str | None) -> bool:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return True
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        sys.stderr.write(f"iaclint: error: cannot write {output}: {exc.strerror}\n")
+        return False
+    return True

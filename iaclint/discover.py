@@ -1,0 +1,130 @@
+"""Which files to read: the paths given, directories walked in a stable order.
+
+Directories that never hold a user's templates are skipped (version control,
+dependencies, virtualenvs, caches, CDK asset folders). Symbolic links are
+followed only when they stay inside the directory being walked, so a link cannot
+pull files from elsewhere into a run (or loop forever).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NamedTuple
+
+from iaclint.diagnostics import Diagnostic
+
+TEMPLATE_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".template"})
+
+SKIPPED_DIRECTORIES = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".terraform",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".iaclint_cache",
+    }
+)
+
+
+class Candidate(NamedTuple):
+    path: Path
+    # The path as reports show it: as given on the command line, joined with
+    # the file's place below a given directory.
+    shown: str
+
+
+class Discovery(NamedTuple):
+    files: list[Candidate]
+    diagnostics: list[Diagnostic]
+
+
+def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
+    patterns = list(exclude)
+    files: list[Candidate] = []
+    diagnostics: list[Diagnostic] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, shown: str) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append(Candidate(path, shown))
+
+    for given in paths:
+        path = Path(given)
+        if not path.exists() and not path.is_symlink():
+            diagnostics.append(Diagnostic.error(given, "no such file or directory"))
+        elif path.is_dir():
+            for candidate in _walk(path, given, patterns):
+                add(*candidate)
+        elif not _excluded(_clean(given), patterns):
+            # A file named explicitly is read whatever its suffix; its content decides.
+            add(path, _clean(given))
+    return Discovery(files, diagnostics)
+
+
+def _walk(top: Path, given: str, patterns: list[str]) -> list[Candidate]:
+    root = top.resolve()
+    out: list[Candidate] = []
+    for directory, subdirectories, names in os.walk(top, followlinks=False):
+        here = Path(directory)
+        subdirectories[:] = sorted(
+            name for name in subdirectories if not _skip_directory(here, name, top, given, patterns)
+        )
+        for name in sorted(names):
+            path = here / name
+            if path.suffix.lower() not in TEMPLATE_SUFFIXES:
+                continue
+            shown = _clean(os.path.join(given, os.path.relpath(path, top)))
+            if _excluded(shown, patterns):
+                continue
+            if path.is_symlink() and not _inside(path, root):
+                continue
+            out.append(Candidate(path, shown))
+    return out
+
+
+def _skip_directory(parent: Path, name: str, top: Path, given: str, patterns: list[str]) -> bool:
+    if name in SKIPPED_DIRECTORIES:
+        return True
+    path = parent / name
+    if path.is_symlink():
+        return True  # never followed: it may leave the tree or loop
+    if name.startswith("asset.") and (parent / "manifest.json").is_file():
+        return True  # a CDK cloud assembly's asset folder
+    if (path / "pyvenv.cfg").is_file():
+        return True  # a virtualenv, whatever its name
+    shown = _clean(os.path.join(given, os.path.relpath(path, top)))
+    return bool(patterns) and _excluded(shown, patterns)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _excluded(shown: str, patterns: list[str]) -> bool:
+    parts = shown.split("/")
+    for pattern in patterns:
+        if fnmatch.fnmatch(shown, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts):
+            return True
+    return False
+
+
+def _clean(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")

@@ -1,0 +1,437 @@
+"""Evaluate policies over a graph: three-valued, located, merged across variants.
+
+Each policy examines its subjects (resources of the targeted kinds, or each match
+of the target's `each` selector in them). A condition answers true (a finding),
+false, or unknown (with its reason). Alongside its answer a condition names its
+*witness*: the path of the value that decided it, or, for a value that is
+missing, the deepest path that exists; the resource turns that path into the
+place the user must edit.
+
+Variants of a resource (CloudFormation conditions) are evaluated one by one and
+merged: a finding present in every variant is reported once, plain; one present
+in some is reported once, naming the conditions under which it holds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from iaclint.engine.operators import Verdict
+from iaclint.engine.policy import (
+    All,
+    AnyOf,
+    Condition,
+    Hop,
+    Not,
+    ParameterRef,
+    Policy,
+    Predicate,
+    ReverseHop,
+    Source,
+)
+from iaclint.engine.selectors import Match
+from iaclint.findings import Finding, Undetermined, fingerprint
+from iaclint.graph.model import Graph, Location, ModelPath, Resource
+from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
+from iaclint.span import Span
+
+MAX_HOPS = 8
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
+
+
+class Outcome(NamedTuple):
+    truth: bool | None
+    witness: ModelPath
+    value: object = MISSING
+    facts: Mapping[str, str] = {}
+    reason: str | None = None
+    # Set by a condition marked `locate: true`: its witness is the finding's place.
+    pinned: bool = False
+
+
+class Subject(NamedTuple):
+    resource: Resource
+    path: ModelPath
+    value: object
+
+
+class EngineError(Exception):
+    """A policy failed on a resource: reported as an error, the run goes on."""
+
+
+@dataclass
+class Evaluation:
+    findings: list[Finding] = field(default_factory=list)
+    undetermined: list[Undetermined] = field(default_factory=list)
+    errors: list[tuple[str, Span, str]] = field(default_factory=list)
+
+
+Snippets = Callable[[Span], str]
+
+
+def evaluate(graph: Graph, policies: list[Policy], snippets: Snippets) -> Evaluation:
+    """Run every policy over the graph."""
+    result = Evaluation()
+    for policy in policies:
+        _PolicyRun(graph, policy, snippets, result).run()
+    result.findings.sort(key=Finding.sort_key)
+    result.undetermined.sort(key=Undetermined.sort_key)
+    return result
+
+
+class _Raw(NamedTuple):
+    resource: Resource
+    location: Location
+    outcome: Outcome
+
+
+class _PolicyRun:
+    def __init__(self, graph: Graph, policy: Policy, snippets: Snippets, result: Evaluation):
+        self.graph = graph
+        self.policy = policy
+        self.snippets = snippets
+        self.result = result
+
+    # -- driving -------------------------------------------------------------
+
+    def run(self) -> None:
+        raw: list[_Raw] = []
+        for target in self.policy.targets:
+            for resource in self.graph.of_kinds(target.kinds):
+                try:
+                    for subject in target.each.select(resource.properties).matches:
+                        outcome = self._subject(resource, subject)
+                        if outcome.truth is not False:
+                            raw.append(_Raw(resource, resource.locate(outcome.witness), outcome))
+                except RecursionError:
+                    self._error(resource, "the resource is nested too deeply to check")
+                except Exception as exc:  # a defect must not lose the rest of the run
+                    self._error(resource, f"internal error: {type(exc).__name__}: {exc}")
+        self._merge(raw)
+
+    def _subject(self, resource: Resource, match: Match) -> Outcome:
+        if _opaque(match.value):
+            return Outcome(None, match.path, match.value, reason=unknown_reason(match.value))
+        return self.condition(self.policy.condition, Subject(resource, match.path, match.value), 0)
+
+    def _error(self, resource: Resource, message: str) -> None:
+        self.result.errors.append(
+            (self.policy.id, resource.header.span, f"{resource.address}: {message}")
+        )
+
+    # -- conditions ------------------------------------------------------------
+
+    def condition(self, condition: Condition, subject: Subject, depth: int) -> Outcome:
+        if isinstance(condition, Predicate):
+            outcome = self.predicate(condition, subject, depth)
+            return outcome._replace(pinned=condition.locate)
+        if isinstance(condition, All):
+            return _all([self.condition(item, subject, depth) for item in condition.items], subject)
+        if isinstance(condition, AnyOf):
+            return _any([self.condition(item, subject, depth) for item in condition.items], subject)
+        if isinstance(condition, Not):
+            inner = self.condition(condition.item, subject, depth)
+            truth = None if inner.truth is None else not inner.truth
+            return inner._replace(truth=truth)
+        if isinstance(condition, Hop):
+            return self.hop(condition, subject, depth)._replace(pinned=condition.locate)
+        return self.reverse_hop(condition, subject, depth)._replace(pinned=condition.locate)
+
+    def predicate(self, predicate: Predicate, subject: Subject, depth: int) -> Outcome:
+        matches: list[Match] = []
+        deepest = subject.path
+        for source in predicate.sources:
+            matches, deepest = self.gather(source, subject)
+            if matches:
+                break
+        if predicate.operator is None:
+            present = bool(matches)
+            truth = present if predicate.operator_name == "present" else not present
+            witness = matches[0].path if matches else deepest
+            return Outcome(truth, witness, matches[0].value if matches else MISSING)
+        arguments = {
+            name: self.policy.values[value.name] if isinstance(value, ParameterRef) else value
+            for name, value in predicate.arguments.items()
+        }
+        outcomes = [
+            _verdict_outcome(self.apply(predicate, match.value, arguments), match)
+            for match in matches
+        ]
+        if predicate.quantifier == "all":
+            return _all(outcomes, subject, empty_witness=deepest)
+        return _any(outcomes, subject, empty_witness=deepest)
+
+    def apply(
+        self, predicate: Predicate, value: object, arguments: Mapping[str, object]
+    ) -> Verdict:
+        operator = predicate.operator
+        assert operator is not None
+        candidates = [value]
+        if isinstance(value, Input) and not operator.sees_inputs:
+            if value.has_default:
+                candidates = [value.value]
+            elif value.allowed_values:
+                candidates = list(value.allowed_values)
+            else:
+                return Verdict(None, reason=f"parameter {value.name} has no default")
+        verdicts = []
+        for candidate in candidates:
+            if _opaque(candidate) and not operator.sees_unknowns:
+                verdicts.append(Verdict(None, reason=unknown_reason(candidate)))
+            else:
+                verdicts.append(operator.function(candidate, arguments))
+        if len(verdicts) == 1:
+            return verdicts[0]
+        truths = {verdict.truth for verdict in verdicts}
+        if truths == {True}:
+            return verdicts[0]
+        if truths == {False}:
+            return verdicts[0]
+        assert isinstance(value, Input)
+        return Verdict(None, reason=f"depends on which allowed value parameter {value.name} gets")
+
+    def gather(self, source: Source, subject: Subject) -> tuple[list[Match], ModelPath]:
+        """The values a source reads, and the deepest existing path on the way."""
+        selection = source.path.select(subject.value, subject.path)
+        if source.via is None:
+            return selection.matches, selection.deepest
+        references = source.via.select(subject.value, subject.path)
+        out: list[Match] = []
+        for path, value in references.matches:
+            targets, reason = self.targets(value, source.to, subject.resource)
+            if reason is not None:
+                out.append(Match(path, Unknown(reason)))
+                continue
+            for target in targets:
+                out.extend(
+                    Match(path, found.value)
+                    for found in source.path.select(target.properties).matches
+                )
+        deepest = references.matches[0].path if references.matches else references.deepest
+        return out, deepest
+
+    def targets(
+        self, value: object, kinds: tuple[str, ...], origin: Resource
+    ) -> tuple[list[Resource], str | None]:
+        """The resources a reference leads to, or why it leads nowhere known."""
+        if isinstance(value, Reference):
+            variants = self.graph.variants(value.target)
+            if not variants:
+                return [], f"{value.target} is not defined in the linted files"
+            return [v for v in variants if v.kind in kinds and v.compatible_with(origin)], None
+        if isinstance(value, Input) and value.has_default:
+            shown = display(value.value)
+            return [], f"'{shown}' (parameter {value.name}) is not defined in the linted files"
+        if isinstance(value, str | int):
+            return [], f"'{value}' is not defined in the linted files"
+        return [], unknown_reason(value)
+
+    def hop(self, hop: Hop, subject: Subject, depth: int) -> Outcome:
+        if depth >= MAX_HOPS:
+            return Outcome(None, subject.path, reason="too many hops between resources")
+        references = hop.through.select(subject.value, subject.path)
+        outcomes: list[Outcome] = []
+        for path, value in references.matches:
+            targets, reason = self.targets(value, hop.to, subject.resource)
+            if reason is not None:
+                outcomes.append(Outcome(None, path, value, reason=reason))
+                continue
+            for target in targets:
+                inner = self.condition(hop.then, Subject(target, (), target.properties), depth + 1)
+                outcomes.append(inner._replace(witness=path, value=value))
+        if hop.quantifier == "all":
+            return _all(outcomes, subject, empty_witness=references.deepest)
+        return _any(outcomes, subject, empty_witness=references.deepest)
+
+    def reverse_hop(self, hop: ReverseHop, subject: Subject, depth: int) -> Outcome:
+        if depth >= MAX_HOPS:
+            return Outcome(None, subject.path, reason="too many hops between resources")
+        address = subject.resource.address
+        outcomes: list[Outcome] = []
+        for referrer in self.graph.referrers(address, hop.kinds):
+            if not referrer.compatible_with(subject.resource):
+                continue
+            found = hop.through.select(referrer.properties).matches
+            if any(isinstance(m.value, Reference) and m.value.target == address for m in found):
+                inner = self.condition(
+                    hop.then, Subject(referrer, (), referrer.properties), depth + 1
+                )
+                outcomes.append(inner._replace(witness=subject.path))
+        if hop.quantifier == "all":
+            return _all(outcomes, subject)
+        return _any(outcomes, subject)
+
+    # -- merging variants into findings ---------------------------------------
+
+    def _merge(self, raw: list[_Raw]) -> None:
+        groups: dict[tuple[str, Location], list[_Raw]] = {}
+        for item in raw:
+            groups.setdefault((item.resource.address, item.location), []).append(item)
+        for (address, location), items in groups.items():
+            failing = [item for item in items if item.outcome.truth is True]
+            if failing:
+                self._finding(address, location, failing)
+            else:
+                first = items[0]
+                self.result.undetermined.append(
+                    Undetermined(
+                        self.policy.id,
+                        location.span,
+                        address,
+                        location.attribute,
+                        first.outcome.reason or "unknown",
+                    )
+                )
+
+    def _finding(self, address: str, location: Location, failing: list[_Raw]) -> None:
+        first = failing[0]
+        resource = first.resource
+        conditions = _conditions(
+            [item.resource.conditions for item in failing],
+            [variant.conditions for variant in self.graph.variants(address)],
+        )
+        message = self.message(first)
+        if conditions:
+            message += f" (when {' and '.join(conditions)})"
+        file = location.span.file
+        self.result.findings.append(
+            Finding(
+                policy_id=self.policy.id,
+                severity=self.policy.info.severity,
+                span=location.span,
+                resource=address,
+                resource_type=resource.native_type,
+                attribute=location.attribute,
+                message=message,
+                fingerprint=fingerprint(
+                    self.policy.id, file, address, location.attribute, conditions
+                ),
+                conditions=conditions,
+                snippet=self.snippets(location.span),
+                construct_path=resource.construct_path,
+            )
+        )
+
+    def message(self, raw: _Raw) -> str:
+        arguments: dict[str, str] = {
+            name: display(value) for name, value in self.policy.values.items()
+        }
+        arguments.update(raw.outcome.facts)
+        arguments["value"] = display(raw.outcome.value)
+        arguments["resource"] = raw.resource.address
+        return self.policy.message.format(**arguments)
+
+
+# -- combining outcomes ---------------------------------------------------------
+
+
+def _verdict_outcome(verdict: Verdict, match: Match) -> Outcome:
+    return Outcome(verdict.truth, match.path, match.value, verdict.facts, verdict.reason)
+
+
+def _all(
+    outcomes: list[Outcome], subject: Subject, empty_witness: ModelPath | None = None
+) -> Outcome:
+    if not outcomes:
+        return Outcome(True, subject.path if empty_witness is None else empty_witness)
+    for outcome in outcomes:
+        if outcome.truth is False:
+            return outcome
+    for outcome in outcomes:
+        if outcome.truth is None:
+            return outcome
+    chosen = outcomes[0]
+    facts: dict[str, str] = {}
+    for outcome in outcomes:
+        facts.update(outcome.facts)
+        if len(outcome.witness) >= len(chosen.witness):
+            chosen = outcome
+    pinned = [outcome for outcome in outcomes if outcome.pinned]
+    if pinned:
+        chosen = pinned[0]
+    return chosen._replace(facts=facts, pinned=bool(pinned))
+
+
+def _any(
+    outcomes: list[Outcome], subject: Subject, empty_witness: ModelPath | None = None
+) -> Outcome:
+    for outcome in outcomes:
+        if outcome.truth is True:
+            return outcome
+    for outcome in outcomes:
+        if outcome.truth is None:
+            return outcome
+    if outcomes:
+        return outcomes[0]
+    return Outcome(False, subject.path if empty_witness is None else empty_witness)
+
+
+def _conditions(
+    failing: list[tuple[tuple[str, bool], ...]], every: list[tuple[tuple[str, bool], ...]]
+) -> tuple[str, ...]:
+    """The fewest conditions that single out the failing variants, in words.
+
+    Conditions are tried in the order the resource uses them, and one is named
+    only if it rules out a variant where the finding does not hold.
+    """
+    failing_set = set(failing)
+    if len(failing_set) >= len(set(every)):
+        return ()
+    names = list(dict.fromkeys(name for variant in every for name, _ in variant))
+    consistent = [dict(variant) for variant in set(every)]
+    target = len(failing_set)
+    out = []
+    for name in names:
+        values = {dict(variant).get(name) for variant in failing}
+        if len(values) != 1:
+            continue
+        (value,) = values
+        if value is None:
+            continue
+        narrowed = [variant for variant in consistent if variant.get(name) == value]
+        if len(narrowed) < len(consistent):
+            out.append(f"condition {name} is {'true' if value else 'false'}")
+            consistent = narrowed
+        if len(consistent) <= target:
+            break
+    return tuple(out)
+
+
+def _opaque(value: object) -> bool:
+    return isinstance(value, Unknown | Reference | PartialString) or (
+        isinstance(value, Input) and not value.has_default and not value.allowed_values
+    )
+
+
+def display(value: object, limit: int = 80) -> str:
+    """A value as a report shows it."""
+    if value is MISSING:
+        return "not set"
+    if isinstance(value, Input):
+        if value.has_default:
+            return f"{display(value.value, limit)} (default of parameter {value.name})"
+        return f"parameter {value.name}"
+    if isinstance(value, PartialString | Reference):
+        text = value.describe()
+    elif isinstance(value, Unknown):
+        text = value.symbol or "unknown"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, list):
+        text = ", ".join(display(item, limit) for item in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, default=str, sort_keys=True)
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

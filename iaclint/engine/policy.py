@@ -1,0 +1,559 @@
+"""Policies: declarative checks written against the common model.
+
+A policy file is YAML (see docs/policies.md for the language):
+
+    id: IAC001                      # stable, opaque, never reused
+    title: ...
+    category: network               # one of findings.CATEGORIES
+    severity: high                  # low | medium | high | critical
+    rationale: ...                  # why it matters
+    remediation: ...                # how to fix it
+    references: [https://...]
+    message: "{ports} open to the world ({value})"
+    parameters:                     # optional, typed, with defaults
+      ports: {type: list[int], default: [22, 3389], description: ...}
+    check:
+      targets:                      # what is examined
+        - kind: ec2.security_group
+          each: $.ingress[*]        # optional: examine each match on its own
+      when: <condition>             # true means: report a finding
+
+Conditions: `all: [...]`, `any: [...]`, `not: ...`, a predicate
+(`path` or `first_of`, `op`, operator arguments, `match: any|all`), a hop along
+references (`hop`, `to`, `then`), or a hop back from referrers (`from`,
+`through`, `then`). A finding points at the deepest value that decided it, or at
+the condition marked `locate: true`. This module turns the parsed file into a `Policy` and
+reports any mistake with the line and field it is in.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+from iaclint.engine.operators import OPERATORS, Operator, argument_fits
+from iaclint.engine.operators.base import ARGUMENT_TYPES
+from iaclint.engine.selectors import Selector, SelectorError, compile_selector
+from iaclint.findings import CATEGORIES, PolicyInfo, Severity
+from iaclint.graph.kinds import ANY, KINDS, Shape
+from iaclint.span import DocPath, Span, format_doc_path
+
+POLICY_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3,}$")
+_MESSAGE_FIELDS = frozenset({"value", "resource"})
+SELECTION_OPERATORS = frozenset({"present", "absent"})
+
+
+class PolicyError(Exception):
+    def __init__(self, message: str, path: DocPath, span: Span | None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.span = span
+
+    @property
+    def field(self) -> str:
+        return format_doc_path(self.path)
+
+
+# -- the compiled model ---------------------------------------------------
+
+
+class ParameterRef(NamedTuple):
+    name: str
+
+
+class Parameter(NamedTuple):
+    name: str
+    type: str
+    default: object
+    description: str
+
+
+class Source(NamedTuple):
+    """Where a predicate reads values: a path, optionally through a reference."""
+
+    path: Selector
+    via: Selector | None = None
+    to: tuple[str, ...] = ()
+
+
+class Predicate(NamedTuple):
+    sources: tuple[Source, ...]
+    operator: Operator | None  # None for the selection operators present/absent
+    operator_name: str
+    arguments: Mapping[str, object]
+    quantifier: str
+    # This condition's witness is where the finding points (see `locate`).
+    locate: bool = False
+
+
+class Hop(NamedTuple):
+    through: Selector
+    to: tuple[str, ...]
+    then: Condition
+    quantifier: str
+    locate: bool = False
+
+
+class ReverseHop(NamedTuple):
+    kinds: tuple[str, ...]
+    through: Selector
+    then: Condition
+    quantifier: str
+    locate: bool = False
+
+
+class All(NamedTuple):
+    items: tuple[Condition, ...]
+
+
+class AnyOf(NamedTuple):
+    items: tuple[Condition, ...]
+
+
+class Not(NamedTuple):
+    item: Condition
+
+
+Condition = All | AnyOf | Not | Predicate | Hop | ReverseHop
+
+
+class Target(NamedTuple):
+    kinds: tuple[str, ...]
+    each: Selector
+
+
+@dataclass(frozen=True)
+class Policy:
+    info: PolicyInfo
+    message: str
+    targets: tuple[Target, ...]
+    condition: Condition
+    parameters: Mapping[str, Parameter] = field(default_factory=dict)
+    # Parameter values in effect (defaults, or the user's configuration).
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    def configured(
+        self, severity: Severity | None = None, values: Mapping[str, object] | None = None
+    ) -> Policy:
+        """This policy with a user's severity and parameter values.
+
+        Raises ValueError naming the parameter when a value is unknown or mistyped.
+        """
+        info = self.info if severity is None else self.info._replace(severity=severity)
+        merged = dict(self.values)
+        for name, value in (values or {}).items():
+            parameter = self.parameters.get(name)
+            if parameter is None:
+                known = ", ".join(sorted(self.parameters)) or "none"
+                raise ValueError(
+                    f"policy {self.id} has no parameter '{name}' (parameters: {known})"
+                )
+            if not argument_fits(parameter.type, value):
+                raise ValueError(
+                    f"parameter '{name}' of policy {self.id} must be {parameter.type}, "
+                    f"got {value!r}"
+                )
+            merged[name] = value
+        return replace(self, info=info, values=merged)
+
+
+# -- compiling a parsed policy file ----------------------------------------
+
+_TOP_KEYS = {
+    "id": True,
+    "title": True,
+    "category": True,
+    "severity": True,
+    "rationale": True,
+    "remediation": True,
+    "references": True,
+    "message": True,
+    "parameters": False,
+    "check": True,
+    "notes": False,
+}
+
+
+class _Compiler:
+    def __init__(self, spans: Mapping[DocPath, Span], source: str):
+        self.spans = spans
+        self.source_file = source
+        self.parameters: dict[str, Parameter] = {}
+        self.facts: set[str] = set()
+
+    def fail(self, path: DocPath, message: str) -> PolicyError:
+        span = None
+        for end in range(len(path), -1, -1):
+            span = self.spans.get(path[:end])
+            if span is not None:
+                break
+        return PolicyError(message, path, span)
+
+    # helpers for reading fields
+
+    def mapping(self, value: object, path: DocPath, what: str) -> dict[str, object]:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"{what} must be a mapping")
+        return value
+
+    def only_keys(
+        self, value: dict[str, object], path: DocPath, allowed: set[str], what: str
+    ) -> None:
+        for key in value:
+            if key not in allowed:
+                expected = ", ".join(sorted(allowed))
+                raise self.fail(
+                    (*path, key), f"unknown field '{key}' in {what} (expected: {expected})"
+                )
+
+    def text(self, data: dict[str, object], key: str, path: DocPath) -> str:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail((*path, key), f"'{key}' must be non-empty text")
+        return value.strip()
+
+    def selector(self, value: object, path: DocPath) -> Selector:
+        if not isinstance(value, str):
+            raise self.fail(path, "a selector must be a jsonpath string such as '$.ingress[*]'")
+        try:
+            return compile_selector(value)
+        except SelectorError as exc:
+            raise self.fail(path, str(exc)) from None
+
+    def kinds(self, value: object, path: DocPath) -> tuple[str, ...]:
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise self.fail(path, "expected a resource kind or a list of kinds")
+        for index, name in enumerate(names):
+            if name not in KINDS:
+                where = path if isinstance(value, str) else (*path, index)
+                raise self.fail(where, f"unknown resource kind '{name}' (see docs/model.md)")
+        return tuple(names)
+
+    # the policy
+
+    def policy(self, data: object) -> Policy:
+        top = self.mapping(data, (), "a policy file")
+        for key, required in _TOP_KEYS.items():
+            if required and key not in top:
+                raise self.fail((), f"missing required field '{key}'")
+        self.only_keys(top, (), set(_TOP_KEYS), "a policy")
+        policy_id = self.text(top, "id", ())
+        if not POLICY_ID.match(policy_id):
+            raise self.fail(
+                ("id",), f"policy id '{policy_id}' must look like IAC001 (letters then digits)"
+            )
+        category = self.text(top, "category", ())
+        if category not in CATEGORIES:
+            raise self.fail(
+                ("category",),
+                f"unknown category '{category}' (expected one of: {', '.join(CATEGORIES)})",
+            )
+        try:
+            severity = Severity.parse(self.text(top, "severity", ()))
+        except ValueError as exc:
+            raise self.fail(("severity",), str(exc)) from None
+        references = top.get("references")
+        if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
+            raise self.fail(("references",), "'references' must be a list of URLs")
+        info = PolicyInfo(
+            id=policy_id,
+            title=self.text(top, "title", ()),
+            category=category,
+            severity=severity,
+            rationale=self.text(top, "rationale", ()),
+            remediation=self.text(top, "remediation", ()),
+            references=tuple(references),
+            source=self.source_file,
+        )
+        self.parameters = self.parameter_table(top.get("parameters"))
+        check = self.mapping(top["check"], ("check",), "'check'")
+        self.only_keys(check, ("check",), {"targets", "when"}, "'check'")
+        if "targets" not in check or "when" not in check:
+            raise self.fail(("check",), "'check' needs 'targets' and 'when'")
+        targets = self.targets(check["targets"], ("check", "targets"))
+        shapes = [shape for target in targets for shape in self.subject_shapes(target)]
+        condition = self.condition(check["when"], ("check", "when"), shapes)
+        message = self.text(top, "message", ())
+        self.check_message(message)
+        return Policy(
+            info=info,
+            message=message,
+            targets=targets,
+            condition=condition,
+            parameters=self.parameters,
+            values={name: parameter.default for name, parameter in self.parameters.items()},
+        )
+
+    def parameter_table(self, value: object) -> dict[str, Parameter]:
+        if value is None:
+            return {}
+        table = self.mapping(value, ("parameters",), "'parameters'")
+        out: dict[str, Parameter] = {}
+        for name, spec in table.items():
+            path: DocPath = ("parameters", name)
+            if not re.match(r"^[a-z][a-z0-9_]*$", name):
+                raise self.fail(path, f"parameter name '{name}' must be lower_snake_case")
+            body = self.mapping(spec, path, f"parameter '{name}'")
+            self.only_keys(body, path, {"type", "default", "description"}, f"parameter '{name}'")
+            kind = body.get("type")
+            if kind not in ARGUMENT_TYPES:
+                raise self.fail(
+                    (*path, "type"), f"parameter type must be one of: {', '.join(ARGUMENT_TYPES)}"
+                )
+            assert isinstance(kind, str)
+            if "default" not in body:
+                raise self.fail(path, f"parameter '{name}' needs a 'default'")
+            if not argument_fits(kind, body["default"]):
+                raise self.fail((*path, "default"), f"default of '{name}' must be {kind}")
+            out[name] = Parameter(name, kind, body["default"], str(body.get("description", "")))
+        return out
+
+    def targets(self, value: object, path: DocPath) -> tuple[Target, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(path, "'targets' must be a non-empty list")
+        out = []
+        for index, item in enumerate(value):
+            where = (*path, index)
+            body = self.mapping(item, where, "a target")
+            self.only_keys(body, where, {"kind", "each"}, "a target")
+            if "kind" not in body:
+                raise self.fail(where, "a target needs a 'kind'")
+            kinds = self.kinds(body["kind"], (*where, "kind"))
+            each = self.selector(body.get("each", "$"), (*where, "each"))
+            target = Target(kinds, each)
+            if not self.subject_shapes(target):
+                raise self.fail(
+                    (*where, "each"), f"'{each.text}' selects nothing in {', '.join(kinds)}"
+                )
+            out.append(target)
+        return tuple(out)
+
+    def subject_shapes(self, target: Target) -> list[Shape]:
+        shapes: list[Shape] = []
+        for kind in target.kinds:
+            shape = _follow(KINDS[kind].shape, target.each)
+            if shape is not None:
+                shapes.append(shape)
+        return shapes
+
+    def check_path(self, selector: Selector, shapes: list[Shape], path: DocPath) -> None:
+        if not shapes:
+            return
+        if all(_follow(shape, selector) is None for shape in shapes):
+            raise self.fail(path, f"'{selector.text}' matches no property of the targeted kinds")
+
+    def kind_shapes(self, kinds: tuple[str, ...]) -> list[Shape]:
+        return [KINDS[kind].shape for kind in kinds]
+
+    def condition(self, value: object, path: DocPath, shapes: list[Shape]) -> Condition:
+        body = self.mapping(value, path, "a condition")
+        if "all" in body or "any" in body:
+            key = "all" if "all" in body else "any"
+            self.only_keys(body, path, {key}, f"an '{key}' condition")
+            items = body[key]
+            if not isinstance(items, list) or not items:
+                raise self.fail((*path, key), f"'{key}' must be a non-empty list of conditions")
+            compiled = tuple(
+                self.condition(item, (*path, key, index), shapes)
+                for index, item in enumerate(items)
+            )
+            return All(compiled) if key == "all" else AnyOf(compiled)
+        if "not" in body:
+            self.only_keys(body, path, {"not"}, "a 'not' condition")
+            return Not(self.condition(body["not"], (*path, "not"), shapes))
+        if "hop" in body:
+            return self.hop(body, path, shapes)
+        if "from" in body:
+            return self.reverse_hop(body, path)
+        if "op" in body:
+            return self.predicate(body, path, shapes)
+        raise self.fail(path, "a condition needs one of: all, any, not, op, hop, from")
+
+    def locate(self, body: dict[str, object], path: DocPath) -> bool:
+        value = body.get("locate", False)
+        if not isinstance(value, bool):
+            raise self.fail((*path, "locate"), "'locate' must be true or false")
+        return value
+
+    def quantifier(self, body: dict[str, object], path: DocPath) -> str:
+        value = body.get("match", "any")
+        if value not in ("any", "all"):
+            raise self.fail((*path, "match"), "'match' must be 'any' or 'all'")
+        assert isinstance(value, str)
+        return value
+
+    def hop(self, body: dict[str, object], path: DocPath, shapes: list[Shape]) -> Hop:
+        self.only_keys(body, path, {"hop", "to", "then", "match", "locate"}, "a hop")
+        through = self.selector(body["hop"], (*path, "hop"))
+        self.check_path(through, shapes, (*path, "hop"))
+        if "to" not in body or "then" not in body:
+            raise self.fail(path, "a hop needs 'to' (the kinds it reaches) and 'then'")
+        to = self.kinds(body["to"], (*path, "to"))
+        then = self.condition(body["then"], (*path, "then"), self.kind_shapes(to))
+        return Hop(through, to, then, self.quantifier(body, path), self.locate(body, path))
+
+    def reverse_hop(self, body: dict[str, object], path: DocPath) -> ReverseHop:
+        self.only_keys(
+            body, path, {"from", "through", "then", "match", "locate"}, "a hop from referrers"
+        )
+        kinds = self.kinds(body["from"], (*path, "from"))
+        if "through" not in body or "then" not in body:
+            raise self.fail(path, "a hop from referrers needs 'through' and 'then'")
+        through = self.selector(body["through"], (*path, "through"))
+        self.check_path(through, self.kind_shapes(kinds), (*path, "through"))
+        then = self.condition(body["then"], (*path, "then"), self.kind_shapes(kinds))
+        return ReverseHop(
+            kinds, through, then, self.quantifier(body, path), self.locate(body, path)
+        )
+
+    def predicate(self, body: dict[str, object], path: DocPath, shapes: list[Shape]) -> Predicate:
+        name = body["op"]
+        if not isinstance(name, str):
+            raise self.fail((*path, "op"), "'op' must be an operator name")
+        operator = OPERATORS.get(name)
+        if operator is None and name not in SELECTION_OPERATORS:
+            known = ", ".join(sorted([*OPERATORS, *SELECTION_OPERATORS]))
+            raise self.fail((*path, "op"), f"unknown operator '{name}' (operators: {known})")
+        declared = operator.arguments if operator is not None else {}
+        allowed = {"op", "path", "first_of", "via", "to", "match", "locate", *declared}
+        self.only_keys(body, path, allowed, f"operator '{name}'")
+        sources = self.sources(body, path, shapes)
+        arguments: dict[str, object] = {}
+        for argument_name, spec in declared.items():
+            if argument_name not in body:
+                if spec.required:
+                    raise self.fail(path, f"operator '{name}' needs the argument '{argument_name}'")
+                arguments[argument_name] = spec.default
+                continue
+            raw = body[argument_name]
+            where = (*path, argument_name)
+            if isinstance(raw, dict) and set(raw) == {"param"}:
+                reference = raw["param"]
+                parameter = self.parameters.get(str(reference))
+                if parameter is None:
+                    raise self.fail(where, f"no parameter named '{reference}' in 'parameters'")
+                if not _type_compatible(parameter.type, spec.type):
+                    raise self.fail(
+                        where,
+                        f"parameter '{reference}' is {parameter.type}, "
+                        f"'{argument_name}' needs {spec.type}",
+                    )
+                arguments[argument_name] = ParameterRef(parameter.name)
+            elif not argument_fits(spec.type, raw):
+                raise self.fail(
+                    where, f"argument '{argument_name}' of '{name}' must be {spec.type}"
+                )
+            else:
+                arguments[argument_name] = raw
+        if operator is not None and operator.check is not None:
+            literal = {k: v for k, v in arguments.items() if not isinstance(v, ParameterRef)}
+            if len(literal) == len(arguments):
+                problem = operator.check(literal)
+                if problem:
+                    raise self.fail(path, problem)
+        if operator is not None:
+            self.facts |= operator.facts
+        return Predicate(
+            sources, operator, name, arguments, self.quantifier(body, path), self.locate(body, path)
+        )
+
+    def sources(
+        self, body: dict[str, object], path: DocPath, shapes: list[Shape]
+    ) -> tuple[Source, ...]:
+        if "first_of" in body:
+            if "path" in body or "via" in body:
+                raise self.fail(path, "use either 'first_of' or 'path'/'via', not both")
+            items = body["first_of"]
+            if not isinstance(items, list) or not items:
+                raise self.fail(
+                    (*path, "first_of"), "'first_of' must be a non-empty list of sources"
+                )
+            return tuple(
+                self.source(
+                    self.mapping(item, (*path, "first_of", i), "a source"),
+                    (*path, "first_of", i),
+                    shapes,
+                )
+                for i, item in enumerate(items)
+            )
+        return (self.source(body, path, shapes, inline=True),)
+
+    def source(
+        self, body: dict[str, object], path: DocPath, shapes: list[Shape], inline: bool = False
+    ) -> Source:
+        if not inline:
+            self.only_keys(body, path, {"path", "via", "to"}, "a source")
+        selector = self.selector(body.get("path", "$"), (*path, "path"))
+        if "via" not in body:
+            if "to" in body:
+                raise self.fail((*path, "to"), "'to' goes with 'via'")
+            self.check_path(selector, shapes, (*path, "path"))
+            return Source(selector)
+        via = self.selector(body["via"], (*path, "via"))
+        self.check_path(via, shapes, (*path, "via"))
+        if "to" not in body:
+            raise self.fail(path, "'via' needs 'to': the kinds the reference leads to")
+        to = self.kinds(body["to"], (*path, "to"))
+        self.check_path(selector, self.kind_shapes(to), (*path, "path"))
+        return Source(selector, via, to)
+
+    def check_message(self, message: str) -> None:
+        allowed = _MESSAGE_FIELDS | set(self.parameters) | self.facts
+        try:
+            fields = [
+                name for _, name, _, _ in string.Formatter().parse(message) if name is not None
+            ]
+        except ValueError as exc:
+            raise self.fail(("message",), f"invalid message template: {exc}") from None
+        for name in fields:
+            if name not in allowed:
+                raise self.fail(
+                    ("message",),
+                    f"message uses '{{{name}}}', which is not available "
+                    f"(available: {', '.join(sorted(allowed))})",
+                )
+
+
+def _type_compatible(have: str, need: str) -> bool:
+    if need == "any" or have == need:
+        return True
+    if need == "number" and have == "int":
+        return True
+    return need == "list[any]" and have.startswith("list[")
+
+
+def _follow(shape: Shape, selector: Selector) -> Shape | None:
+    """The shape reached by following the selector, or None if it leads nowhere."""
+    chain = selector.field_chain()
+    if chain is None:
+        return shape
+    current: Shape = shape
+    for name in chain:
+        if current == ANY:
+            return ANY
+        if name is None:
+            if isinstance(current, list):
+                current = current[0]
+            elif isinstance(current, dict):
+                current = ANY  # any of its properties
+            else:
+                return None
+        elif isinstance(current, dict) and name in current:
+            current = current[name]
+        else:
+            return None
+    return current
+
+
+def compile_policy(data: object, spans: Mapping[DocPath, Span], source: str) -> Policy:
+    """Build a policy from its parsed file; raises PolicyError naming line and field."""
+    return _Compiler(spans, source).policy(data)

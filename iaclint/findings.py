@@ -1,0 +1,114 @@
+"""What a run produces: findings, undetermined checks, and policy metadata.
+
+These are the only things reporters see. A finding is complete when it is
+created; its fingerprint holds no line numbers and no message text, so it
+survives edits that move lines.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from typing import NamedTuple
+
+from iaclint.diagnostics import Diagnostic
+from iaclint.span import Span
+
+
+class Severity(enum.IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Severity from its name; raises ValueError naming the choices."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity '{text}' (expected one of: {choices})") from None
+
+
+CATEGORIES = ("iam", "network", "encryption", "secrets", "logging", "imds")
+
+
+class PolicyInfo(NamedTuple):
+    """A policy as reporters describe it."""
+
+    id: str
+    title: str
+    category: str
+    severity: Severity
+    rationale: str
+    remediation: str
+    references: tuple[str, ...]
+    source: str
+
+
+class Finding(NamedTuple):
+    policy_id: str
+    severity: Severity
+    span: Span
+    resource: str
+    resource_type: str
+    # The offending attribute as the user writes it (`Properties.X[0].Y`); "" for
+    # the resource as a whole.
+    attribute: str
+    message: str
+    fingerprint: str
+    # Conditions under which the finding holds ("IsProd is true"); empty if always.
+    conditions: tuple[str, ...] = ()
+    # The source line at the span's start, with any secret value masked.
+    snippet: str = ""
+    construct_path: str | None = None
+
+    @property
+    def file(self) -> str:
+        return self.span.file
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        span = self.span
+        return (span.file, span.line, span.column, self.policy_id, self.resource, self.attribute)
+
+
+class Undetermined(NamedTuple):
+    """A check that could not be decided: not a finding, shown with --show-unknown."""
+
+    policy_id: str
+    span: Span
+    resource: str
+    attribute: str
+    reason: str
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.span.file, self.span.line, self.span.column, self.policy_id, self.resource)
+
+
+def fingerprint(
+    policy_id: str, file: str, resource: str, attribute: str, conditions: tuple[str, ...]
+) -> str:
+    """A stable identity for a finding: no lines, no message."""
+    text = "\x1f".join((policy_id, file.replace("\\", "/"), resource, attribute, *conditions))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+class Report(NamedTuple):
+    """Everything a reporter may show about a run."""
+
+    findings: tuple[Finding, ...]
+    undetermined: tuple[Undetermined, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    policies: tuple[PolicyInfo, ...]
+    files_linted: int
+    files_skipped: int
+    threshold: Severity
+
+    def failing(self) -> list[Finding]:
+        """Findings at or above the threshold."""
+        return [finding for finding in self.findings if finding.severity >= self.threshold]

@@ -1,0 +1,98 @@
+"""The vocabulary of the common model: resource kinds and their property shapes.
+
+One kind covers the same thing in every format (`AWS::EC2::SecurityGroup` and
+`aws_security_group` are both `ec2.security_group`). Each kind's shape says which
+normalized properties adapters fill in; policy selectors are checked against it
+when a policy is loaded, so a misspelt property is an error, not a silent pass.
+
+A shape is a description string (a leaf value), a mapping of property names to
+shapes (an object), or a one-element list holding the shape of the items.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+Shape = str | dict[str, "Shape"] | list["Shape"]
+
+# A leaf whose value may have any structure below it (an IAM document, tags).
+ANY = "any structure"
+
+REFERENCE = "a reference to another resource, or its id/name/ARN when given literally"
+
+NETWORK_RULE: dict[str, Shape] = {
+    "direction": "'ingress' or 'egress'",
+    "action": "'allow' or 'deny' (security group rules always allow)",
+    "protocol": "'tcp', 'udp', 'icmp', 'icmpv6', 'all', or an IP protocol number as text",
+    "from_port": "first port of the range (tcp/udp only; absent means every port)",
+    "to_port": "last port of the range (tcp/udp only; absent means every port)",
+    "icmp_type": "ICMP type (icmp/icmpv6 only)",
+    "icmp_code": "ICMP code (icmp/icmpv6 only)",
+    "cidrs": ["an IPv4 or IPv6 CIDR block the rule applies to"],
+    "source_security_group": REFERENCE,
+    "prefix_list": REFERENCE,
+    "description": "the rule's description",
+}
+
+METADATA_OPTIONS: dict[str, Shape] = {
+    "http_tokens": "'required' (IMDSv2 only) or 'optional' (IMDSv1 allowed)",
+    "http_endpoint": "'enabled' or 'disabled'",
+    "http_put_response_hop_limit": "hop limit for metadata responses (integer)",
+}
+
+# What instances, launch templates and launch configurations have in common.
+INSTANCE_CONFIG: dict[str, Shape] = {
+    "metadata_options": METADATA_OPTIONS,
+    "iam_instance_profile": REFERENCE,
+    "image_id": "the AMI id",
+    "user_data": "user data, as text (Base64 encoding is looked through)",
+    "security_groups": [REFERENCE],
+}
+
+
+class Kind(NamedTuple):
+    description: str
+    shape: dict[str, Shape]
+
+
+KINDS: dict[str, Kind] = {
+    "ec2.security_group": Kind(
+        "A security group with its inline rules.",
+        {
+            "name": "the group name",
+            "description": "the group description",
+            "vpc": REFERENCE,
+            "ingress": [NETWORK_RULE],
+            "egress": [NETWORK_RULE],
+        },
+    ),
+    "ec2.security_group_rule": Kind(
+        "A security group rule declared as its own resource.",
+        {**NETWORK_RULE, "group": REFERENCE},
+    ),
+    "ec2.network_acl_rule": Kind(
+        "A network ACL entry declared as its own resource.",
+        {**NETWORK_RULE, "network_acl": REFERENCE, "rule_number": "the entry's rule number"},
+    ),
+    "ec2.instance": Kind(
+        "An EC2 instance.",
+        {
+            **INSTANCE_CONFIG,
+            "launch_template": REFERENCE,
+        },
+    ),
+    "ec2.launch_template": Kind(
+        "An EC2 launch template (its launch template data).",
+        {**INSTANCE_CONFIG, "name": "the launch template name"},
+    ),
+    "autoscaling.launch_configuration": Kind(
+        "An Auto Scaling launch configuration.",
+        dict(INSTANCE_CONFIG),
+    ),
+    "iam.instance_profile": Kind(
+        "An IAM instance profile.",
+        {"name": "the instance profile name", "roles": [REFERENCE]},
+    ),
+    # Resources with no adapter yet: present in the graph (for edges), no properties.
+    "unmodelled": Kind("A resource type no policy looks into.", {}),
+}

@@ -1,0 +1,105 @@
+"""The common resource graph: resources of every format in one vocabulary.
+
+A `Resource` is one resource as the policies see it: its address, its kind (see
+`kinds.py`), its normalized properties and, beside them, where each property came
+from in the user's file. When a template's properties depend on conditions
+(CloudFormation `Fn::If`), the resource appears once per combination that matters
+(a *variant*), each with the conditions it assumes.
+
+Edges are references between resources: `Ref`/`GetAtt`, `DependsOn`, Terraform
+traversals, and attachments (a separate ingress rule to its group).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from iaclint.span import Span
+
+# A path into a resource's normalized properties.
+ModelPath = tuple[str | int, ...]
+
+
+class Location(NamedTuple):
+    """Where a value is written: its path as the user writes it, and its span."""
+
+    attribute: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Resource:
+    address: str
+    kind: str
+    native_type: str
+    properties: Mapping[str, object]
+    header: Location
+    locations: Mapping[ModelPath, Location] = field(default_factory=dict)
+    # The variant: conditions (name, value) this copy of the resource assumes.
+    conditions: tuple[tuple[str, bool], ...] = ()
+    # CDK construct path, when the resource was synthesized by CDK.
+    construct_path: str | None = None
+
+    def locate(self, path: ModelPath) -> Location:
+        """Where the value at `path` is written, or its nearest written ancestor."""
+        for end in range(len(path), 0, -1):
+            location = self.locations.get(path[:end])
+            if location is not None:
+                return location
+        return self.header
+
+    def compatible_with(self, other: Resource) -> bool:
+        """Whether both variants can exist at once (no condition set both ways)."""
+        if not self.conditions or not other.conditions:
+            return True
+        mine = dict(self.conditions)
+        return all(mine.get(name, value) == value for name, value in other.conditions)
+
+
+class Edge(NamedTuple):
+    source: str
+    target: str
+    label: str
+
+
+class Graph:
+    """The resources of one deployable unit (a template, a Terraform module tree)."""
+
+    def __init__(self, resources: Iterable[Resource], edges: Iterable[Edge] = ()):
+        self.resources: tuple[Resource, ...] = tuple(resources)
+        self.edges: tuple[Edge, ...] = tuple(dict.fromkeys(edges))
+        self._by_kind: dict[str, list[Resource]] = defaultdict(list)
+        self._by_address: dict[str, list[Resource]] = defaultdict(list)
+        self._referrers: dict[str, set[str]] = defaultdict(set)
+        for resource in self.resources:
+            self._by_kind[resource.kind].append(resource)
+            self._by_address[resource.address].append(resource)
+        for edge in self.edges:
+            self._referrers[edge.target].add(edge.source)
+
+    def of_kinds(self, kinds: Iterable[str]) -> list[Resource]:
+        out: list[Resource] = []
+        for kind in kinds:
+            out.extend(self._by_kind.get(kind, ()))
+        return out
+
+    def variants(self, address: str) -> Sequence[Resource]:
+        """Every variant of the resource at `address` (empty if it is not here)."""
+        return self._by_address.get(address, ())
+
+    def contains(self, address: str) -> bool:
+        return address in self._by_address
+
+    def referrers(self, address: str, kinds: Iterable[str]) -> list[Resource]:
+        """Resources of the given kinds that have an edge to `address`."""
+        sources = self._referrers.get(address, set())
+        wanted = set(kinds)
+        return [
+            resource
+            for source in sorted(sources)
+            for resource in self._by_address[source]
+            if resource.kind in wanted
+        ]

@@ -1,0 +1,100 @@
+"""Values in the common model that are not plain data.
+
+Normalized properties are plain Python data (dict, list, str, int, float, bool,
+None) except where a value cannot be known before deployment. Those places hold
+one of the types below, so that a policy can answer *unknown* instead of
+guessing:
+
+- `Unknown`: nothing is known but the reason (and, for pseudo parameters such as
+  `AWS::Partition`, which symbol it stands for).
+- `Reference`: the value is an attribute of another resource (an edge).
+- `PartialString`: a string with some known parts (`arn:${AWS::Partition}:...`).
+- `Input`: the value of a template parameter or module variable; its default
+  (if any) is what the policies judge, and it remembers whether it is marked
+  secret (NoEcho, sensitive) and where it is declared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from iaclint.span import Span
+
+
+@dataclass(frozen=True)
+class Unknown:
+    reason: str
+    symbol: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    target: str
+    attribute: str | None = None
+
+    def describe(self) -> str:
+        return self.target if self.attribute is None else f"{self.target}.{self.attribute}"
+
+
+@dataclass(frozen=True)
+class PartialString:
+    parts: tuple[str | Unknown | Reference, ...]
+
+    def describe(self) -> str:
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, Reference):
+                out.append("${" + part.describe() + "}")
+            else:
+                out.append("${" + (part.symbol or "?") + "}")
+        return "".join(out)
+
+
+_NO_DEFAULT = Unknown("no default")
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    # What the policies judge: the default, or an Unknown when there is none.
+    value: object = _NO_DEFAULT
+    has_default: bool = False
+    secret: bool = False
+    allowed_values: tuple[object, ...] | None = None
+    declared_at: Span | None = None
+
+
+def is_known(value: object) -> bool:
+    """Plain data all the way down? (Inputs count as known through their default.)"""
+    if isinstance(value, Input):
+        return value.has_default and is_known(value.value)
+    if isinstance(value, Unknown | Reference | PartialString):
+        return False
+    if isinstance(value, dict):
+        return all(is_known(v) for v in value.values())
+    if isinstance(value, list):
+        return all(is_known(v) for v in value)
+    return True
+
+
+def concrete(value: object) -> object:
+    """Look through an Input to the value it stands for."""
+    while isinstance(value, Input):
+        value = value.value
+    return value
+
+
+def unknown_reason(value: object) -> str:
+    """Why a non-plain value is not known, in words for a report."""
+    value = concrete(value) if not isinstance(value, Input) or value.has_default else value
+    if isinstance(value, Input):
+        return f"parameter {value.name} has no default"
+    if isinstance(value, Reference):
+        return f"depends on {value.describe()}, known only after deployment"
+    if isinstance(value, PartialString):
+        return f"'{value.describe()}' is known only after deployment"
+    if isinstance(value, Unknown):
+        return value.reason
+    return "unknown value"

@@ -1,0 +1,42 @@
+"""Turn a file's bytes into text, or say precisely why that is not possible."""
+
+from __future__ import annotations
+
+import codecs
+
+from iaclint.parse.document import ParseError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode(raw: bytes) -> str:
+    """Decode a template's bytes: UTF-8 (with or without BOM), or UTF-16/32 with a BOM."""
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            encoding = name
+            break
+    else:
+        if b"\x00" in raw[:8192]:
+            raise ParseError("binary file (contains NUL bytes), not a text template")
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ParseError(
+            f"not valid {encoding.upper()}: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
+            line,
+            column,
+        ) from None
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as YAML and JSON readers count them (LF, CRLF or CR)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -1,0 +1,284 @@
+"""Read YAML into plain data, with the span of every value kept beside it.
+
+libyaml (through PyYAML's C parser) composes the node tree; this module turns the
+nodes into plain Python values itself, so that it can record where each value is
+and decide what each tag means. Scalars follow YAML 1.1, as CloudFormation does,
+except timestamps, which stay strings (`AWSTemplateFormatVersion: 2010-09-09`).
+
+Aliases share the value of their anchor instead of copying it, so an alias bomb
+costs no more than its text. Local tags (`!Ref`) go to a tag hook supplied by the
+caller; without one, and for any tag outside YAML's own scalar and collection
+tags, reading fails with a located error.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Protocol
+
+import yaml
+
+from iaclint.diagnostics import Diagnostic
+from iaclint.parse.document import Document, ParseError, Tagged
+from iaclint.parse.text import split_lines
+from iaclint.span import DocPath, Span
+
+
+class TagForms(Protocol):
+    """How a format reads its local tags (`!Ref x`) into long forms (`{"Ref": "x"}`)."""
+
+    def long_form_key(self, tag: str) -> str | None:
+        """The key the tagged value goes under, or None for a tag the format lacks.
+
+        A value under an unknown tag is kept as `Tagged` with a warning (it is a
+        preprocessor's directive); raising ParseError refuses the document.
+        """
+
+    def inner_value(self, tag: str, value: object) -> object:
+        """The value to put under that key, given the value read from the tagged node."""
+
+
+MAX_DEPTH = 200
+
+_YAML = "tag:yaml.org,2002:"
+_BOOL_TRUE = {"yes", "true", "on", "y"}
+_PLAIN_TAGS = {_YAML + name for name in ("str", "bool", "int", "float", "null", "timestamp")}
+_PLAIN_TAGS |= {_YAML + "merge", _YAML + "value"}
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+
+
+def read_yaml(text: str, file: str, tag_forms: TagForms | None = None) -> Document:
+    """Read one YAML document. Raises ParseError (located) when it cannot be read."""
+    loader = yaml.CSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.problem} ({exc.context})"
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        raise ParseError(f"invalid YAML: {problem}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise ParseError(f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    walker = _Walker(file, text, tag_forms)
+    if root is None:
+        return Document(file, text, None, {}, ())
+    data, _ = walker.value(root, (), 0)
+    return Document(file, text, data, walker.spans, tuple(walker.diagnostics))
+
+
+class _Walker:
+    def __init__(self, file: str, text: str, tag_forms: TagForms | None):
+        self.file = file
+        self.text = text
+        self.tag_forms = tag_forms
+        self.spans: dict[DocPath, Span] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.built: dict[int, tuple[object, tuple[int, int]]] = {}
+        self.building: set[int] = set()
+        self._lines: list[str] | None = None
+        self.warned_tags: set[str] = set()
+
+    def value(self, node: yaml.Node, path: DocPath, depth: int) -> tuple[object, tuple[int, int]]:
+        """Build the value of `node`; return it with its 0-based end mark."""
+        key = id(node)
+        done = self.built.get(key)
+        if done is not None:
+            return done
+        if key in self.building:
+            raise self._error(node, "recursive alias: an anchor is used inside itself")
+        if depth > MAX_DEPTH:
+            raise self._error(node, f"nesting deeper than {MAX_DEPTH} levels")
+        if "python/" in node.tag:
+            raise self._error(node, f"unsafe YAML tag '{_short(node.tag)}' refused")
+        self.building.add(key)
+        long_form = None
+        unknown_tag = False
+        if not node.tag.startswith(_YAML):
+            long_form = self._long_form_key(node)
+            if long_form is None:
+                unknown_tag = True
+            else:
+                path = (*path, long_form)
+        value: object
+        if isinstance(node, yaml.MappingNode):
+            value, end = self._mapping(node, path, depth)
+        elif isinstance(node, yaml.SequenceNode):
+            value, end = self._sequence(node, path, depth)
+        else:
+            assert isinstance(node, yaml.ScalarNode)
+            value, end = self._scalar(node), self._scalar_end(node)
+        if long_form is not None:
+            assert self.tag_forms is not None
+            value = {long_form: self.tag_forms.inner_value(node.tag, value)}
+            self.spans[path] = self._span(node.start_mark, end)
+        elif unknown_tag:
+            value = Tagged(node.tag, value)
+        self.building.discard(key)
+        self.built[key] = (value, end)
+        return value, end
+
+    def _mapping(
+        self, node: yaml.MappingNode, path: DocPath, depth: int
+    ) -> tuple[dict[str, object], tuple[int, int]]:
+        self._check_collection_tag(node, "map")
+        out: dict[str, object] = {}
+        first_line: dict[str, int] = {}
+        end = (node.end_mark.line, node.end_mark.column)
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._error(key_node, "a mapping key must be a plain value, not a collection")
+            key = str(key_node.value)
+            child = (*path, key)
+            if id(value_node) in self.built:
+                # An alias: the value lives at its anchor; locate the key alone here.
+                value, _ = self.built[id(value_node)]
+                value_end = (key_node.end_mark.line, key_node.end_mark.column)
+            else:
+                value, value_end = self.value(value_node, child, depth + 1)
+            if key in out:
+                self.diagnostics.append(
+                    Diagnostic.error(
+                        self.file,
+                        f"duplicate key '{key}' (first at line {first_line[key]}); "
+                        "the later value is used",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                )
+            else:
+                first_line[key] = key_node.start_mark.line + 1
+            out[key] = value
+            self.spans[child] = self._span(key_node.start_mark, value_end)
+            end = value_end
+        if node.flow_style:
+            end = (node.end_mark.line, node.end_mark.column)
+        if not path:
+            self.spans[()] = self._span(node.start_mark, end)
+        return out, end
+
+    def _sequence(
+        self, node: yaml.SequenceNode, path: DocPath, depth: int
+    ) -> tuple[list[object], tuple[int, int]]:
+        self._check_collection_tag(node, "seq")
+        out: list[object] = []
+        end = (node.end_mark.line, node.end_mark.column)
+        for index, item in enumerate(node.value):
+            child = (*path, index)
+            value, item_end = self.value(item, child, depth + 1)
+            out.append(value)
+            self.spans.setdefault(child, self._span(item.start_mark, item_end))
+            end = item_end
+        if node.flow_style:
+            end = (node.end_mark.line, node.end_mark.column)
+        if not path:
+            self.spans[()] = self._span(node.start_mark, end)
+        return out, end
+
+    def _scalar(self, node: yaml.ScalarNode) -> object:
+        text: str = node.value
+        tag = node.tag
+        if not tag.startswith(_YAML) or tag in (_YAML + "str", _YAML + "timestamp"):
+            # Local tags (`!Ref x`) read their scalar as text.
+            return text
+        if tag not in _PLAIN_TAGS:
+            raise self._error(node, f"unsupported YAML tag '{_short(tag)}' on a scalar")
+        try:
+            if tag == _YAML + "bool":
+                return text.lower() in _BOOL_TRUE
+            if tag == _YAML + "int":
+                return _yaml11_int(text)
+            if tag == _YAML + "float":
+                return _yaml11_float(text)
+        except ValueError:
+            raise self._error(node, f"'{text}' is not a valid {_short(tag)}") from None
+        if tag == _YAML + "null":
+            return None
+        return text
+
+    def _scalar_end(self, node: yaml.ScalarNode) -> tuple[int, int]:
+        line, column = node.end_mark.line, node.end_mark.column
+        if column == 0 and line > node.start_mark.line:
+            # Block scalars end at the start of the next line; end them on their own.
+            if self._lines is None:
+                self._lines = split_lines(self.text)
+            line -= 1
+            column = len(self._lines[line]) if line < len(self._lines) else 0
+        return line, column
+
+    def _check_collection_tag(self, node: yaml.Node, kind: str) -> None:
+        tag = node.tag
+        if tag.startswith(_YAML) and tag != _YAML + kind:
+            raise self._error(node, f"unsupported YAML tag '{_short(tag)}'")
+
+    def _long_form_key(self, node: yaml.Node) -> str | None:
+        if self.tag_forms is None:
+            raise self._error(node, f"unknown YAML tag '{_short(node.tag)}'")
+        try:
+            key = self.tag_forms.long_form_key(node.tag)
+        except ParseError as exc:
+            raise self._error(node, exc.message) from None
+        if key is None and node.tag not in self.warned_tags:
+            self.warned_tags.add(node.tag)
+            self.diagnostics.append(
+                Diagnostic.warning(
+                    self.file,
+                    f"unknown tag '{node.tag}' (a preprocessor's directive?): "
+                    "values under it are treated as unknown",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            )
+        return key
+
+    def _span(self, start: yaml.Mark, end: tuple[int, int]) -> Span:
+        return Span.from_marks(self.file, start.line, start.column, end[0], end[1])
+
+    def _error(self, node: yaml.Node, message: str) -> ParseError:
+        return ParseError(message, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
+
+
+def _yaml11_int(text: str) -> int:
+    value = text.replace("_", "")
+    sign = -1 if value.startswith("-") else 1
+    value = value.lstrip("+-")
+    if value == "0":
+        return 0
+    if value.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if value.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if value.startswith("0") and value.isdigit():
+        return sign * int(value, 8)
+    if ":" in value:
+        return sign * _sexagesimal(value)
+    return sign * int(value)
+
+
+def _yaml11_float(text: str) -> float:
+    value = text.replace("_", "").lower()
+    sign = -1.0 if value.startswith("-") else 1.0
+    value = value.lstrip("+-")
+    if value == ".inf":
+        return sign * math.inf
+    if value == ".nan":
+        return math.nan
+    if _SEXAGESIMAL.match(value):
+        whole, _, fraction = value.partition(".")
+        return sign * (_sexagesimal(whole) + float("0." + (fraction or "0")))
+    return sign * float(value)
+
+
+def _sexagesimal(value: str) -> int:
+    total = 0
+    for part in value.split(":"):
+        total = total * 60 + int(part)
+    return total

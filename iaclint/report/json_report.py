@@ -1,0 +1,80 @@
+"""The machine report: findings, undetermined checks, errors and policies as JSON."""
+
+from __future__ import annotations
+
+import json
+
+from iaclint import __version__
+from iaclint.findings import Report
+
+
+def render(report: Report) -> str:
+    policies = {policy.id: policy for policy in report.policies}
+    findings = []
+    for finding in report.findings:
+        policy = policies.get(finding.policy_id)
+        span = finding.span
+        findings.append(
+            {
+                "policy_id": finding.policy_id,
+                "title": policy.title if policy else "",
+                "category": policy.category if policy else "",
+                "severity": finding.severity.label,
+                "file": span.file,
+                "line": span.line,
+                "column": span.column,
+                "end_line": span.end_line,
+                "end_column": span.end_column,
+                "resource": finding.resource,
+                "resource_type": finding.resource_type,
+                "construct_path": finding.construct_path,
+                "attribute": finding.attribute,
+                "conditions": list(finding.conditions),
+                "message": finding.message,
+                "fingerprint": finding.fingerprint,
+            }
+        )
+    document = {
+        "tool": "iaclint",
+        "version": __version__,
+        "findings": findings,
+        "undetermined": [
+            {
+                "policy_id": item.policy_id,
+                "file": item.span.file,
+                "line": item.span.line,
+                "column": item.span.column,
+                "resource": item.resource,
+                "attribute": item.attribute,
+                "reason": item.reason,
+            }
+            for item in report.undetermined
+        ],
+        "errors": [
+            {
+                "level": diagnostic.level.value,
+                "file": diagnostic.file,
+                "line": diagnostic.line,
+                "column": diagnostic.column,
+                "message": diagnostic.message,
+            }
+            for diagnostic in report.diagnostics
+        ],
+        "policies": [
+            {
+                "id": policy.id,
+                "title": policy.title,
+                "category": policy.category,
+                "severity": policy.severity.label,
+            }
+            for policy in sorted(report.policies, key=lambda policy: policy.id)
+        ],
+        "summary": {
+            "templates_linted": report.files_linted,
+            "files_skipped": report.files_skipped,
+            "findings": len(report.findings),
+            "failing": len(report.failing()),
+            "threshold": report.threshold.label,
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,172 @@
+"""One run of the pipeline: discover, parse, adapt, evaluate, collect.
+
+    paths -> discover -> parse -> adapt -> graph -> evaluate -> report
+
+Each file is linted on its own: a file that cannot be read gives a located error
+and the run goes on with the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from iaclint.catalog import builtin_policy_dir, load_policies
+from iaclint.diagnostics import Diagnostic, Level
+from iaclint.discover import TEMPLATE_SUFFIXES, Candidate, discover
+from iaclint.engine.evaluate import evaluate
+from iaclint.engine.policy import Policy
+from iaclint.findings import CATEGORIES, Finding, Report, Severity, Undetermined
+from iaclint.parse.document import ParseError
+from iaclint.parse.text import decode, split_lines
+from iaclint.span import Span
+
+SNIPPET_LIMIT = 240
+
+
+class Options(NamedTuple):
+    paths: tuple[str, ...] = (".",)
+    threshold: Severity = Severity.LOW
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    policy_dirs: tuple[Path, ...] = ()
+    severity: Mapping[str, Severity] = {}
+    parameters: Mapping[str, Mapping[str, object]] = {}
+    exclude: tuple[str, ...] = ()
+    show_unknown: bool = False
+
+
+class FileResult(NamedTuple):
+    linted: bool
+    findings: list[Finding]
+    undetermined: list[Undetermined]
+    diagnostics: list[Diagnostic]
+
+
+def prepare_policies(options: Options) -> tuple[list[Policy], list[Diagnostic]]:
+    """Load the bundled and extra policies, then apply selection and configuration."""
+    folders = [builtin_policy_dir(), *options.policy_dirs]
+    policies, diagnostics = load_policies(folders, display_root=Path.cwd())
+    known = {policy.id for policy in policies}
+
+    def check(tokens: Iterable[str], option: str) -> set[str]:
+        wanted = set()
+        for token in tokens:
+            if token in known or token in CATEGORIES:
+                wanted.add(token)
+            else:
+                diagnostics.append(
+                    Diagnostic.error(option, f"unknown policy id or category '{token}'")
+                )
+        return wanted
+
+    selected = check(options.select, "--select")
+    ignored = check(options.ignore, "--ignore")
+    for name in [*options.severity, *options.parameters]:
+        if name not in known:
+            diagnostics.append(Diagnostic.error("configuration", f"no policy with id '{name}'"))
+    chosen = []
+    for policy in policies:
+        tags = {policy.id, policy.info.category}
+        if selected and not tags & selected:
+            continue
+        if tags & ignored:
+            continue
+        try:
+            chosen.append(
+                policy.configured(
+                    options.severity.get(policy.id), options.parameters.get(policy.id)
+                )
+            )
+        except ValueError as exc:
+            diagnostics.append(Diagnostic.error("configuration", str(exc)))
+    return chosen, diagnostics
+
+
+def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]) -> Report:
+    """Lint every file under the options' paths with the given policies."""
+    found = discover(options.paths, options.exclude)
+    all_diagnostics = [*diagnostics, *found.diagnostics]
+    findings: list[Finding] = []
+    undetermined: list[Undetermined] = []
+    linted = skipped = 0
+    for candidate in found.files:
+        result = lint_file(candidate, policies)
+        linted += result.linted
+        skipped += not result.linted and not _has_error(result.diagnostics)
+        findings.extend(result.findings)
+        undetermined.extend(result.undetermined)
+        all_diagnostics.extend(result.diagnostics)
+    findings.sort(key=Finding.sort_key)
+    undetermined.sort(key=Undetermined.sort_key)
+    return Report(
+        findings=tuple(findings),
+        undetermined=tuple(undetermined) if options.show_unknown else (),
+        diagnostics=tuple(all_diagnostics),
+        policies=tuple(policy.info for policy in policies),
+        files_linted=linted,
+        files_skipped=skipped,
+        threshold=options.threshold,
+    )
+
+
+def lint_file(candidate: Candidate, policies: list[Policy]) -> FileResult:
+    """Lint one file. Never raises: every problem becomes a located diagnostic."""
+    from iaclint.adapt.cloudformation.template import adapt_template
+    from iaclint.parse.cloudformation import is_template, mentions_template, read_template
+
+    shown = candidate.shown
+    try:
+        raw = candidate.path.read_bytes()
+    except IsADirectoryError:
+        return _failed(Diagnostic.error(shown, "is a directory, not a file"))
+    except OSError as exc:
+        return _failed(Diagnostic.error(shown, f"cannot read: {exc.strerror or exc}"))
+    try:
+        text = decode(raw)
+    except ParseError as exc:
+        # Undecodable bytes are an error in a file named like a template, or in
+        # any file whose bytes mention a template; otherwise the file is not ours.
+        named_like_template = candidate.path.suffix.lower() in TEMPLATE_SUFFIXES
+        if not named_like_template and not mentions_template(raw.decode("latin-1")):
+            return FileResult(False, [], [], [])
+        return _failed(Diagnostic.error(shown, exc.message, exc.line, exc.column))
+    if not mentions_template(text):
+        return FileResult(False, [], [], [])
+    try:
+        document = read_template(text, shown)
+    except ParseError as exc:
+        return _failed(Diagnostic.error(shown, exc.message, exc.line, exc.column))
+    except RecursionError:
+        return _failed(Diagnostic.error(shown, "nested too deeply to read"))
+    if not is_template(document.data):
+        return FileResult(False, [], [], [])
+    diagnostics = list(document.diagnostics)
+    graph, problems = adapt_template(document)
+    diagnostics.extend(problems)
+    lines: list[str] | None = None
+
+    def snippet(span: Span) -> str:
+        nonlocal lines
+        if lines is None:
+            lines = split_lines(text)
+        if span.file != shown or not 0 < span.line <= len(lines):
+            return ""
+        line = lines[span.line - 1].rstrip()
+        return line if len(line) <= SNIPPET_LIMIT else line[: SNIPPET_LIMIT - 1] + "…"
+
+    evaluation = evaluate(graph, policies, snippet)
+    for policy_id, span, message in evaluation.errors:
+        diagnostics.append(
+            Diagnostic.error(span.file, f"{policy_id}: {message}", span.line, span.column)
+        )
+    return FileResult(True, evaluation.findings, evaluation.undetermined, diagnostics)
+
+
+def _failed(diagnostic: Diagnostic) -> FileResult:
+    return FileResult(False, [], [], [diagnostic])
+
+
+def _has_error(diagnostics: list[Diagnostic]) -> bool:
+    return any(diagnostic.level is Level.ERROR for diagnostic in diagnostics)
