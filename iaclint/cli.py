@@ -171,7 +171,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.list_policies:
         from iaclint.report.listing import render_policies
 
-        _emit(render_policies(policies), args.output)
+        _emit(render_policies([policy.info for policy in policies]), args.output)
         for diagnostic in diagnostics:
             sys.stderr.write(
                 f"{diagnostic.where()}: {diagnostic.level.value}: {diagnostic.message}\n"

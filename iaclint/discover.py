@@ -1,9 +1,10 @@
 """Which files to read: the paths given, directories walked in a stable order.
 
 Directories that never hold a user's templates are skipped (version control,
-dependencies, virtualenvs, caches, CDK asset folders). Symbolic links are
-followed only when they stay inside the directory being walked, so a link cannot
-pull files from elsewhere into a run (or loop forever).
+dependencies, virtualenvs, caches, CDK asset folders). Symbolic links met while
+walking are not followed: a link inside the tree points at a file linted under
+its own name, and a link out of the tree must not pull other files into a run
+(or loop forever). A link named on the command line is read.
 """
 
 from __future__ import annotations
@@ -76,7 +77,6 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
 
 
 def _walk(top: Path, given: str, patterns: list[str]) -> list[Candidate]:
-    root = top.resolve()
     out: list[Candidate] = []
     for directory, subdirectories, names in os.walk(top, followlinks=False):
         here = Path(directory)
@@ -90,8 +90,8 @@ def _walk(top: Path, given: str, patterns: list[str]) -> list[Candidate]:
             shown = _clean(os.path.join(given, os.path.relpath(path, top)))
             if _excluded(shown, patterns):
                 continue
-            if path.is_symlink() and not _inside(path, root):
-                continue
+            if path.is_symlink():
+                continue  # its target is linted under its own name, or lies outside
             out.append(Candidate(path, shown))
     return out
 
@@ -108,14 +108,6 @@ def _skip_directory(parent: Path, name: str, top: Path, given: str, patterns: li
         return True  # a virtualenv, whatever its name
     shown = _clean(os.path.join(given, os.path.relpath(path, top)))
     return bool(patterns) and _excluded(shown, patterns)
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root)
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
 
 
 def _excluded(shown: str, patterns: list[str]) -> bool:

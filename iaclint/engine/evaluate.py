@@ -149,11 +149,14 @@ class _PolicyRun:
 
     def predicate(self, predicate: Predicate, subject: Subject, depth: int) -> Outcome:
         matches: list[Match] = []
-        deepest = subject.path
+        deepest: ModelPath | None = None
         for source in predicate.sources:
-            matches, deepest = self.gather(source, subject)
+            matches, reached = self.gather(source, subject)
             if matches:
                 break
+            # A value missing everywhere is added where the first source reads it.
+            deepest = reached if deepest is None else deepest
+        deepest = subject.path if deepest is None else deepest
         if predicate.operator is None:
             present = bool(matches)
             truth = present if predicate.operator_name == "present" else not present
@@ -329,7 +332,14 @@ class _PolicyRun:
         arguments.update(raw.outcome.facts)
         arguments["value"] = display(raw.outcome.value)
         arguments["resource"] = raw.resource.address
-        return self.policy.message.format(**arguments)
+        return self.policy.message.format_map(_MessageArguments(arguments))
+
+
+class _MessageArguments(dict[str, str]):
+    """Message arguments; a fact no condition supplied on this path reads 'unknown'."""
+
+    def __missing__(self, key: str) -> str:
+        return "unknown"
 
 
 # -- combining outcomes ---------------------------------------------------------

@@ -376,7 +376,12 @@ class _Compiler:
             return self.reverse_hop(body, path)
         if "op" in body:
             return self.predicate(body, path, shapes)
-        raise self.fail(path, "a condition needs one of: all, any, not, op, hop, from")
+        expected = "all, any, not, op, hop, from"
+        for key in body:
+            raise self.fail(
+                (*path, key), f"unknown condition '{key}' (expected one of: {expected})"
+            )
+        raise self.fail(path, f"a condition needs one of: {expected}")
 
     def locate(self, body: dict[str, object], path: DocPath) -> bool:
         value = body.get("locate", False)

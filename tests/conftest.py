@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from iaclint.discover import Candidate
+from iaclint.engine.policy import Policy
+from iaclint.run import FileResult, Options, lint_file, prepare_policies
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def policies() -> list[Policy]:
+    loaded, diagnostics = prepare_policies(Options())
+    assert diagnostics == []
+    return loaded
+
+
+def lint_text(
+    tmp_path: Path, text: str, policies: list[Policy], name: str = "t.yaml"
+) -> FileResult:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return lint_file(Candidate(path, name), policies)
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path) -> Iterator[Path]:
+    """Run the test from inside tmp_path (the CLI reads the current directory)."""
+    before = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(before)

@@ -1,0 +1,126 @@
+"""Reporters are pure functions of a report: compared with golden files.
+
+Set IACLINT_UPDATE_GOLDEN=1 to rewrite the golden files after an intended change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from iaclint import __version__
+from iaclint.diagnostics import Diagnostic
+from iaclint.findings import Finding, PolicyInfo, Report, Severity, Undetermined, fingerprint
+from iaclint.report import json_report, text
+from iaclint.span import Span
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def sample() -> Report:
+    ssh = PolicyInfo(
+        "IAC001",
+        "SSH or RDP open to the world",
+        "network",
+        Severity.HIGH,
+        "r",
+        "f",
+        ("https://a",),
+        "p1",
+    )
+    other = PolicyInfo("IAC002", "Port open", "network", Severity.MEDIUM, "r", "f", (), "p2")
+    span = Span("stacks/web.yaml", 12, 11, 12, 28)
+    findings = (
+        Finding(
+            "IAC001",
+            Severity.HIGH,
+            span,
+            "Web",
+            "AWS::EC2::SecurityGroup",
+            "Properties.SecurityGroupIngress[0].CidrIp",
+            "22 open to the whole internet from 0.0.0.0/0",
+            fingerprint(
+                "IAC001", span.file, "Web", "Properties.SecurityGroupIngress[0].CidrIp", ()
+            ),
+            (),
+            "          CidrIp: 0.0.0.0/0",
+        ),
+        Finding(
+            "IAC002",
+            Severity.MEDIUM,
+            Span("stacks/db.json", 8, 67, 8, 87),
+            "Db",
+            "AWS::EC2::SecurityGroup",
+            "Properties.SecurityGroupIngress[0].CidrIp",
+            "port 5432 open to the whole internet from 0.0.0.0/0 (when condition Prod is true)",
+            "f" * 32,
+            ("condition Prod is true",),
+            '{"CidrIp": "0.0.0.0/0"}',
+            "App/Stack/Db/Resource",
+        ),
+    )
+    return Report(
+        findings=findings,
+        undetermined=(
+            Undetermined(
+                "IAC001",
+                Span("stacks/web.yaml", 30, 11, 30, 20),
+                "Admin",
+                "Properties.SecurityGroupIngress[1].CidrIp",
+                "parameter Source has no default",
+            ),
+        ),
+        diagnostics=(
+            Diagnostic.error(
+                "stacks/broken.yaml", "invalid YAML: found unexpected end of stream", 4, 1
+            ),
+            Diagnostic.warning("stacks/rain.yaml", "unknown tag '!Rain::Embed'", 2, 9),
+        ),
+        policies=(other, ssh),
+        files_linted=3,
+        files_skipped=2,
+        threshold=Severity.HIGH,
+    )
+
+
+def check(name: str, rendered: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("IACLINT_UPDATE_GOLDEN"):
+        path.write_text(rendered, encoding="utf-8")
+    assert rendered == path.read_text(encoding="utf-8")
+
+
+def test_text_report() -> None:
+    check("report.txt", text.render(sample()))
+
+
+def test_text_report_in_colour() -> None:
+    rendered = text.render(sample(), colour=True)
+    assert "\033[1;31mhigh\033[0m" in rendered
+    assert "\033[" not in text.render(sample())
+
+
+def test_json_report() -> None:
+    rendered = json_report.render(sample())
+    check("report.json", rendered.replace(f'"version": "{__version__}"', '"version": "VERSION"'))
+    assert json.loads(rendered)["summary"]["failing"] == 1
+
+
+@pytest.mark.parametrize(
+    ("report", "summary"),
+    [
+        (
+            sample()._replace(findings=(), diagnostics=()),
+            "No findings in 3 templates, 2 other files skipped.\n",
+        ),
+        (
+            sample()._replace(findings=(), diagnostics=(), files_linted=1, files_skipped=0),
+            "No findings in 1 template.\n",
+        ),
+    ],
+)
+def test_summary_lines(report: Report, summary: str) -> None:
+    assert text.render(report._replace(undetermined=())).endswith(summary)
