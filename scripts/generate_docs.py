@@ -1,6 +1,6 @@
 """Generate the reference docs from the code and the policy files.
 
-python scripts/generate_docs.py          # rewrite docs/model.md and docs/operators.md
+python scripts/generate_docs.py          # rewrite docs/model.md, docs/operators.md, docs/policies/
 python scripts/generate_docs.py --check  # exit 1 if any generated file is out of date
 """
 
@@ -11,7 +11,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from iaclint.catalog import builtin_policy_dir, load_policies
 from iaclint.engine.operators import OPERATORS
+from iaclint.engine.policy import Policy
+from iaclint.findings import CATEGORIES
 from iaclint.graph.kinds import KINDS, Shape
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +85,89 @@ def operators() -> str:
     return "\n".join(out)
 
 
-GENERATED: dict[str, Callable[[], str]] = {"model.md": model, "operators.md": operators}
+def bundled_policies() -> list[Policy]:
+    policies, problems = load_policies([builtin_policy_dir()], display_root=ROOT)
+    if problems:
+        raise SystemExit("\n".join(f"{p.where()}: {p.message}" for p in problems))
+    return sorted(policies, key=lambda policy: policy.id)
+
+
+def policy_page(policy: Policy) -> str:
+    info = policy.info
+    targets = []
+    for target in policy.targets:
+        each = f" (each `{target.each.text}`)" if target.each.text != "$" else ""
+        targets.extend(f"`{kind}`{each}" for kind in target.kinds)
+    out = [
+        f"# {info.id}: {info.title}\n",
+        NOTICE,
+        "| | |\n|---|---|",
+        f"| Category | {info.category} |",
+        f"| Default severity | {info.severity.label} |",
+        f"| Checks | {', '.join(targets)} |",
+        f"| Source | `{info.source}` |\n",
+        f"## What it flags\n\n{policy.description}\n",
+        f"## Why\n\n{info.rationale}\n",
+    ]
+    if policy.example:
+        out.append("## Example\n")
+        for key, label in (("fail", "Flagged"), ("pass", "Not flagged")):
+            if key in policy.example:
+                out.append(f"{label}:\n\n```yaml\n{policy.example[key].rstrip()}\n```\n")
+    out.append(f"## How to fix\n\n{info.remediation}\n")
+    if policy.parameters:
+        out.append(
+            "## Parameters\n\nSet in the configuration under "
+            f"`[tool.iaclint.parameters.{info.id}]`.\n"
+        )
+        out.append("| name | type | default | description |\n|---|---|---|---|")
+        for parameter in policy.parameters.values():
+            out.append(
+                f"| `{parameter.name}` | {parameter.type} | `{parameter.default!r}` | "
+                f"{parameter.description} |"
+            )
+        out.append("")
+    if info.references:
+        out.append("## References\n")
+        out.extend(f"- {reference}" for reference in info.references)
+        out.append("")
+    return "\n".join(out)
+
+
+def policy_index() -> str:
+    policies = bundled_policies()
+    out = [
+        "# Policy reference\n",
+        NOTICE,
+        "Every bundled policy, by category. `docs/writing-policies.md` explains the "
+        "policy language.\n",
+    ]
+    for category in CATEGORIES:
+        members = [policy for policy in policies if policy.info.category == category]
+        if not members:
+            continue
+        out.append(f"## {category}\n\n| id | severity | title |\n|---|---|---|")
+        for policy in members:
+            info = policy.info
+            out.append(f"| [{info.id}]({info.id}.md) | {info.severity.label} | {info.title} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _page(policy: Policy) -> Callable[[], str]:
+    return lambda: policy_page(policy)
+
+
+def generated() -> dict[str, Callable[[], str]]:
+    """Every generated file (relative to docs/) and the function that renders it."""
+    files: dict[str, Callable[[], str]] = {
+        "model.md": model,
+        "operators.md": operators,
+        "policies/README.md": policy_index,
+    }
+    for policy in bundled_policies():
+        files[f"policies/{policy.id}.md"] = _page(policy)
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     stale = []
-    for name, render in GENERATED.items():
+    files = generated()
+    for name, render in files.items():
         path = DOCS / name
         text = render()
         current = path.read_text(encoding="utf-8") if path.exists() else None
@@ -102,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.check:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+    known = {DOCS / name for name in files}
+    for orphan in sorted((DOCS / "policies").glob("*.md")):
+        if orphan not in known:
+            stale.append(f"{orphan.relative_to(DOCS)} (no such policy)")
+            if not args.check:
+                orphan.unlink()
     if args.check and stale:
         print(f"out of date: {', '.join(stale)} (run python scripts/generate_docs.py)")
         return 1

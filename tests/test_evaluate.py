@@ -14,6 +14,7 @@ from iaclint.span import Span
 HEADER = """\
 id: TST001
 title: t
+description: d
 category: imds
 severity: medium
 rationale: r

@@ -12,6 +12,7 @@ from iaclint.findings import Severity
 GOOD = """\
 id: XYZ100
 title: A test policy
+description: What it flags.
 category: network
 severity: low
 rationale: Because.
@@ -48,30 +49,30 @@ def test_a_good_policy_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "line", "words"),
     [
-        ("severity: low", "severity: urgent", 4, "unknown severity 'urgent'"),
-        ("category: network", "category: cost", 3, "unknown category 'cost'"),
+        ("severity: low", "severity: urgent", 5, "unknown severity 'urgent'"),
+        ("category: network", "category: cost", 4, "unknown category 'cost'"),
         ("id: XYZ100", "id: xyz", 1, "must look like IAC001"),
         ("title: A test policy\n", "", 1, "missing required field 'title'"),
-        ("references: [https://example.com]", "references: https://example.com", 7, "list of URLs"),
-        ("      each: $.ingress[*]", "      each: $.ingres[*]", 14, "selects nothing"),
-        ("kind: ec2.security_group", "kind: ec2.securitygroup", 13, "unknown resource kind"),
-        ("op: cidr_is_world", "op: cidr_is_wide", 18, "unknown operator 'cidr_is_wide'"),
-        ('path: "$.cidrs[*]"', 'path: "$.cidr[*]"', 18, "matches no property"),
-        ("{param: ports}", "{param: port}", 17, "no parameter named 'port'"),
-        ("{param: ports}", "'22'", 17, "must be list[int]"),
+        ("references: [https://example.com]", "references: https://example.com", 8, "list of URLs"),
+        ("      each: $.ingress[*]", "      each: $.ingres[*]", 15, "selects nothing"),
+        ("kind: ec2.security_group", "kind: ec2.securitygroup", 14, "unknown resource kind"),
+        ("op: cidr_is_world", "op: cidr_is_wide", 19, "unknown operator 'cidr_is_wide'"),
+        ('path: "$.cidrs[*]"', 'path: "$.cidr[*]"', 19, "matches no property"),
+        ("{param: ports}", "{param: port}", 18, "no parameter named 'port'"),
+        ("{param: ports}", "'22'", 18, "must be list[int]"),
         (
             "op: opens_ports, ports: {param: ports}",
             "op: opens_ports",
-            17,
+            18,
             "needs the argument 'ports'",
         ),
-        ("op: cidr_is_world}", "op: cidr_is_world, extra: 1}", 18, "unknown field 'extra'"),
-        ("default: [22]", "default: 22", 10, "default of 'ports' must be list[int]"),
-        ('type: "list[int]"', 'type: "list[port]"', 10, "parameter type must be one of"),
-        ('message: "open from {value} ({ports})"', 'message: "open {where}"', 8, "'{where}'"),
-        ("    all:", "    every:", 16, "unknown condition 'every'"),
-        ("      each: $.ingress[*]", "      each: $.ingress[?(@.x == 1)]", 14, "do not support"),
-        ("rationale: Because.", "rationale: Because.\nowner: me", 6, "unknown field 'owner'"),
+        ("op: cidr_is_world}", "op: cidr_is_world, extra: 1}", 19, "unknown field 'extra'"),
+        ("default: [22]", "default: 22", 11, "default of 'ports' must be list[int]"),
+        ('type: "list[int]"', 'type: "list[port]"', 11, "parameter type must be one of"),
+        ('message: "open from {value} ({ports})"', 'message: "open {where}"', 9, "'{where}'"),
+        ("    all:", "    every:", 17, "unknown condition 'every'"),
+        ("      each: $.ingress[*]", "      each: $.ingress[?(@.x == 1)]", 15, "do not support"),
+        ("rationale: Because.", "rationale: Because.\nowner: me", 7, "unknown field 'owner'"),
     ],
 )
 def test_mistakes_are_located(tmp_path: Path, old: str, new: str, line: int, words: str) -> None:

@@ -4,12 +4,18 @@ A policy file is YAML (see docs/policies.md for the language):
 
     id: IAC001                      # stable, opaque, never reused
     title: ...
+    description: ...                # what it flags
     category: network               # one of findings.CATEGORIES
     severity: high                  # low | medium | high | critical
     rationale: ...                  # why it matters
     remediation: ...                # how to fix it
     references: [https://...]
     message: "{ports} open to the world ({value})"
+    example:                        # optional: templates for the docs (fail and pass)
+      fail: |
+        Resources: ...
+      pass: |
+        Resources: ...
     parameters:                     # optional, typed, with defaults
       ports: {type: list[int], default: [22, 3389], description: ...}
     check:
@@ -135,6 +141,9 @@ class Policy:
     parameters: Mapping[str, Parameter] = field(default_factory=dict)
     # Parameter values in effect (defaults, or the user's configuration).
     values: Mapping[str, object] = field(default_factory=dict)
+    description: str = ""
+    # Example templates for the docs: {"fail": text, "pass": text}.
+    example: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -170,6 +179,7 @@ class Policy:
 _TOP_KEYS = {
     "id": True,
     "title": True,
+    "description": True,
     "category": True,
     "severity": True,
     "rationale": True,
@@ -178,7 +188,7 @@ _TOP_KEYS = {
     "message": True,
     "parameters": False,
     "check": True,
-    "notes": False,
+    "example": False,
 }
 
 
@@ -291,7 +301,21 @@ class _Compiler:
             condition=condition,
             parameters=self.parameters,
             values={name: parameter.default for name, parameter in self.parameters.items()},
+            description=self.text(top, "description", ()),
+            example=self.example(top.get("example")),
         )
+
+    def example(self, value: object) -> dict[str, str]:
+        if value is None:
+            return {}
+        body = self.mapping(value, ("example",), "'example'")
+        self.only_keys(body, ("example",), {"fail", "pass"}, "'example'")
+        out = {}
+        for key, text in body.items():
+            if not isinstance(text, str) or not text.strip():
+                raise self.fail(("example", key), f"example '{key}' must be a template as text")
+            out[key] = text
+        return out
 
     def parameter_table(self, value: object) -> dict[str, Parameter]:
         if value is None:
