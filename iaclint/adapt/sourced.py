@@ -65,10 +65,11 @@ def each(source: Src | None, build: Callable[[Src], Src | None]) -> Src | None:
         return None
     items = source.items()
     if items is None:
-        if is_opaque(source.value):
-            return source
-        items = [source]
+        if is_opaque(source.value) and not isinstance(source.value, PartialString):
+            return source  # may stand for a list: stays unknown as a whole
+        items = [source]  # one value (text is never a list) where a list may be written
     built = [build(item) if not is_opaque(item.value) else item for item in items]
+
     return Src([item for item in built if item is not None], source.origin)
 
 

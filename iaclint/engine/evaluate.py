@@ -120,8 +120,8 @@ class _PolicyRun:
         self._merge(raw)
 
     def _subject(self, resource: Resource, match: Match) -> Outcome:
-        if _opaque(match.value):
-            return Outcome(None, match.path, match.value, reason=unknown_reason(match.value))
+        # An unknown subject is still examined: selectors carry the unknown to each
+        # predicate, and operators that understand partial values can still decide.
         return self.condition(self.policy.condition, Subject(resource, match.path, match.value), 0)
 
     def _error(self, resource: Resource, message: str) -> None:
@@ -245,6 +245,8 @@ class _PolicyRun:
         references = hop.through.select(subject.value, subject.path)
         outcomes: list[Outcome] = []
         for path, value in references.matches:
+            if hop.references_only and not isinstance(value, Reference):
+                continue
             targets, reason = self.targets(value, hop.to, subject.resource)
             if reason is not None:
                 outcomes.append(Outcome(None, path, value, reason=reason))

@@ -102,6 +102,8 @@ class Hop(NamedTuple):
     then: Condition
     quantifier: str
     locate: bool = False
+    # Values that are not references (literal ids, ARNs) are left to other conditions.
+    references_only: bool = False
 
 
 class ReverseHop(NamedTuple):
@@ -421,14 +423,20 @@ class _Compiler:
         return value
 
     def hop(self, body: dict[str, object], path: DocPath, shapes: list[Shape]) -> Hop:
-        self.only_keys(body, path, {"hop", "to", "then", "match", "locate"}, "a hop")
+        allowed = {"hop", "to", "then", "match", "locate", "references_only"}
+        self.only_keys(body, path, allowed, "a hop")
         through = self.selector(body["hop"], (*path, "hop"))
         self.check_path(through, shapes, (*path, "hop"))
         if "to" not in body or "then" not in body:
             raise self.fail(path, "a hop needs 'to' (the kinds it reaches) and 'then'")
         to = self.kinds(body["to"], (*path, "to"))
         then = self.condition(body["then"], (*path, "then"), self.kind_shapes(to))
-        return Hop(through, to, then, self.quantifier(body, path), self.locate(body, path))
+        references_only = body.get("references_only", False)
+        if not isinstance(references_only, bool):
+            raise self.fail((*path, "references_only"), "'references_only' must be true or false")
+        return Hop(
+            through, to, then, self.quantifier(body, path), self.locate(body, path), references_only
+        )
 
     def reverse_hop(self, body: dict[str, object], path: DocPath) -> ReverseHop:
         self.only_keys(

@@ -50,6 +50,45 @@ INSTANCE_CONFIG: dict[str, Shape] = {
 }
 
 
+IAM_STATEMENT: dict[str, Shape] = {
+    "sid": "the statement id",
+    "effect": "'allow' or 'deny'",
+    "actions": ["an action pattern (`s3:GetObject`, `s3:*`, `*`)"],
+    "not_actions": ["an action pattern the statement excludes"],
+    "resources": ["a resource ARN pattern (`*` for every resource)"],
+    "not_resources": ["a resource ARN pattern the statement excludes"],
+    "principals": [
+        {"type": "'AWS', 'Service', 'Federated', 'CanonicalUser', or '*'", "value": "the principal"}
+    ],
+    "not_principals": [{"type": "the principal type", "value": "the principal"}],
+    "conditions": ANY,
+}
+
+IAM_DOCUMENT: dict[str, Shape] = {
+    "version": "the policy language version",
+    "statements": [IAM_STATEMENT],
+}
+
+INLINE_POLICY: dict[str, Shape] = {"name": "the policy name", "document": IAM_DOCUMENT}
+
+# Roles, users and groups: their inline policies and attached managed policies.
+IAM_PRINCIPAL: dict[str, Shape] = {
+    "name": "the role, user or group name",
+    "path": "the IAM path",
+    "policies": [INLINE_POLICY],
+    "managed_policy_arns": [REFERENCE],
+}
+
+# A policy attached to roles, users and groups (inline or customer managed).
+ATTACHED_POLICY: dict[str, Shape] = {
+    "name": "the policy name",
+    "document": IAM_DOCUMENT,
+    "roles": [REFERENCE],
+    "users": [REFERENCE],
+    "groups": [REFERENCE],
+}
+
+
 class Kind(NamedTuple):
     description: str
     shape: dict[str, Shape]
@@ -92,6 +131,27 @@ KINDS: dict[str, Kind] = {
     "iam.instance_profile": Kind(
         "An IAM instance profile.",
         {"name": "the instance profile name", "roles": [REFERENCE]},
+    ),
+    "iam.role": Kind(
+        "An IAM role.",
+        {
+            **IAM_PRINCIPAL,
+            "assume_role_policy": IAM_DOCUMENT,
+            "permissions_boundary": REFERENCE,
+        },
+    ),
+    "iam.user": Kind(
+        "An IAM user.",
+        {**IAM_PRINCIPAL, "groups": [REFERENCE], "permissions_boundary": REFERENCE},
+    ),
+    "iam.group": Kind("An IAM group.", dict(IAM_PRINCIPAL)),
+    "iam.policy": Kind(
+        "An inline IAM policy declared as its own resource, attached to roles, users and groups.",
+        dict(ATTACHED_POLICY),
+    ),
+    "iam.managed_policy": Kind(
+        "A customer managed IAM policy, and the roles, users and groups it is attached to.",
+        dict(ATTACHED_POLICY),
     ),
     # Resources with no adapter yet: present in the graph (for edges), no properties.
     "unmodelled": Kind("A resource type no policy looks into.", {}),

@@ -19,6 +19,13 @@ class Context:
     def reference(self, address: str) -> Reference:
         return Reference(address)
 
+    def link(self, source: Src | None, kind: str) -> Src | None:
+        """A literal name of a resource of `kind` in this template becomes a reference to it."""
+        if source is None or not isinstance(source.value, str):
+            return source
+        address = self._names.get((kind, source.value))
+        return source if address is None else source.with_value(Reference(address))
+
 
 # A family adapter: native type -> (kind, function from resolved properties to the common shape).
 Mapper = tuple[str, Callable[[Src, Context], Src]]

@@ -155,16 +155,13 @@ def instance(props: Src, context: Context) -> Src:
     reference = None
     if template is not None:
         reference = _first(template.get("LaunchTemplateId"), template.get("LaunchTemplateName"))
-        if reference is not None and isinstance(reference.value, str):
-            address = context.address_named("ec2.launch_template", reference.value)
-            if address is not None:
-                reference = reference.with_value(context.reference(address))
+        reference = context.link(reference, "ec2.launch_template")
     return obj(
         props,
         {
             **_instance_config(
                 props,
-                props.get("IamInstanceProfile"),
+                context.link(props.get("IamInstanceProfile"), "iam.instance_profile"),
                 _first(props.get("SecurityGroupIds"), props.get("SecurityGroups")),
             ),
             "launch_template": reference,
@@ -178,7 +175,8 @@ def launch_template(props: Src, context: Context) -> Src:
     if data is not None:
         profile = data.get("IamInstanceProfile")
         if profile is not None:
-            profile = _first(profile.get("Arn"), profile.get("Name"))
+            name = context.link(profile.get("Name"), "iam.instance_profile")
+            profile = _first(profile.get("Arn"), name)
         fields.update(
             _instance_config(
                 data,
@@ -192,17 +190,11 @@ def launch_template(props: Src, context: Context) -> Src:
 def launch_configuration(props: Src, context: Context) -> Src:
     return obj(
         props,
-        _instance_config(props, props.get("IamInstanceProfile"), props.get("SecurityGroups")),
-    )
-
-
-def instance_profile(props: Src, context: Context) -> Src:
-    return obj(
-        props,
-        {
-            "name": props.get("InstanceProfileName"),
-            "roles": each(props.get("Roles"), lambda role: role),
-        },
+        _instance_config(
+            props,
+            context.link(props.get("IamInstanceProfile"), "iam.instance_profile"),
+            props.get("SecurityGroups"),
+        ),
     )
 
 
@@ -217,5 +209,4 @@ MAPPERS: dict[str, Mapper] = {
         "autoscaling.launch_configuration",
         launch_configuration,
     ),
-    "AWS::IAM::InstanceProfile": ("iam.instance_profile", instance_profile),
 }

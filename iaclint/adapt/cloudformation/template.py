@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iaclint.adapt.cloudformation import ec2
+from iaclint.adapt.cloudformation import ec2, iam
 from iaclint.adapt.cloudformation.conditions import ConditionModel, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver, TooLarge
@@ -15,10 +15,13 @@ from iaclint.graph.values import PartialString, Reference
 from iaclint.parse.document import Document, Tagged
 from iaclint.span import DocPath, Span, format_doc_path
 
-MAPPERS: dict[str, Mapper] = {**ec2.MAPPERS}
+MAPPERS: dict[str, Mapper] = {**ec2.MAPPERS, **iam.MAPPERS}
 
 # Resources other resources may name literally: type -> (kind, name property).
-_NAMED = {"AWS::EC2::LaunchTemplate": ("ec2.launch_template", "LaunchTemplateName")}
+_NAMED = {
+    "AWS::EC2::LaunchTemplate": ("ec2.launch_template", "LaunchTemplateName"),
+    **iam.NAMED,
+}
 
 
 def adapt_template(document: Document) -> tuple[Graph, list[Diagnostic]]:

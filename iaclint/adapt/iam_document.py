@@ -1,0 +1,160 @@
+"""IAM policy documents into the common shape, whatever format wrote them.
+
+IAM's JSON is the same in every format, so this is the one place that reads it:
+a CloudFormation `PolicyDocument`, a Terraform `jsonencode(...)` or heredoc, a CDK
+synthesized template. A document may be an object, or text holding JSON (also
+text built with `Fn::Sub`/interpolation: its unknown parts survive as unknown
+parts of the strings they were in).
+
+The common shape (see `graph/kinds.py`):
+
+    {"version": ..., "statements": [
+        {"sid", "effect": "allow" | "deny", "actions": [...], "not_actions": [...],
+         "resources": [...], "not_resources": [...],
+         "principals": [{"type", "value"}], "not_principals": [...], "conditions": {...}}]}
+
+`Action` given as one string becomes a one-item list; a single `Statement` object
+becomes a one-statement list; `Principal: "*"` becomes `[{"type": "*", "value": "*"}]`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from iaclint.adapt.normalize import lower
+from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
+from iaclint.graph.values import PartialString, Reference, Unknown
+
+# Private-use characters mark where unknown parts sat in JSON text.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_PLACEHOLDER = re.compile(f"{_OPEN}([0-9]+){_CLOSE}")
+
+
+def document(source: Src | None) -> Src | None:
+    """A policy document (object, JSON text, or partly known JSON text) in the common shape."""
+    if source is None:
+        return None
+    value = source.value
+    if isinstance(value, str | PartialString):
+        parsed = _parse_text(value)
+        if parsed is None:
+            return source.with_value(Unknown("the policy document is not valid JSON"))
+        source = _as_src(parsed, source.origin)
+        value = source.value
+    if is_opaque(value) or not isinstance(value, dict):
+        return source if is_opaque(value) else source.with_value(Unknown("not a policy document"))
+    return obj(
+        source,
+        {
+            "version": source.get("Version"),
+            "statements": each(source.get("Statement"), statement),
+        },
+    )
+
+
+def statement(source: Src) -> Src | None:
+    if not isinstance(source.value, dict):
+        return None
+    return obj(
+        source,
+        {
+            "sid": source.get("Sid"),
+            "effect": convert(source.get("Effect"), lower),
+            "actions": each(source.get("Action"), _text),
+            "not_actions": each(source.get("NotAction"), _text),
+            "resources": each(source.get("Resource"), _text),
+            "not_resources": each(source.get("NotResource"), _text),
+            "principals": principals(source.get("Principal")),
+            "not_principals": principals(source.get("NotPrincipal")),
+            "conditions": source.get("Condition"),
+        },
+    )
+
+
+def principals(source: Src | None) -> Src | None:
+    """`"*"` or `{AWS: ..., Service: ...}` as a list of {type, value}."""
+    if source is None or is_opaque(source.value):
+        return source
+    value = source.value
+    if isinstance(value, str):
+        return source.with_value(
+            [
+                obj(
+                    source,
+                    {"type": source.with_value("*" if value == "*" else "AWS"), "value": source},
+                )
+            ]
+        )
+    if not isinstance(value, dict):
+        return source.with_value(Unknown("not a principal"))
+    out: list[Src] = []
+    for kind, entries in value.items():
+        if not isinstance(entries, Src):
+            continue
+        listed = each(entries, _text)
+        items = listed.items() if listed is not None else None
+        if items is None:
+            out.append(obj(entries, {"type": entries.with_value(kind), "value": entries}))
+            continue
+        out.extend(obj(item, {"type": item.with_value(kind), "value": item}) for item in items)
+    return source.with_value(out)
+
+
+def _text(item: Src) -> Src:
+    return item
+
+
+def _parse_text(value: str | PartialString) -> object | None:
+    """JSON text into data; unknown parts of partly known text stay unknown."""
+    if isinstance(value, str):
+        try:
+            data: object = json.loads(value)
+        except ValueError:
+            return None
+        return data
+    unknowns: list[Unknown | Reference] = []
+    text = []
+    for part in value.parts:
+        if isinstance(part, str):
+            text.append(part)
+        else:
+            text.append(f"{_OPEN}{len(unknowns)}{_CLOSE}")
+            unknowns.append(part)
+    try:
+        data = json.loads("".join(text))
+    except ValueError:
+        return None
+    return _restore(data, unknowns)
+
+
+def _restore(data: object, unknowns: list[Unknown | Reference]) -> object:
+    if isinstance(data, dict):
+        return {key: _restore(child, unknowns) for key, child in data.items()}
+    if isinstance(data, list):
+        return [_restore(child, unknowns) for child in data]
+    if isinstance(data, str) and _OPEN in data:
+        parts: list[str | Unknown | Reference] = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(data):
+            if match.start() > position:
+                parts.append(data[position : match.start()])
+            parts.append(unknowns[int(match.group(1))])
+            position = match.end()
+        if position < len(data):
+            parts.append(data[position:])
+        return (
+            parts[0]
+            if len(parts) == 1 and not isinstance(parts[0], str)
+            else PartialString(tuple(parts))
+        )
+    return data
+
+
+def _as_src(data: object, origin: tuple[str | int, ...]) -> Src:
+    """Parsed JSON text as Src: every part is located at the text it came from."""
+    if isinstance(data, dict):
+        return Src({key: _as_src(child, origin) for key, child in data.items()}, origin)
+    if isinstance(data, list):
+        return Src([_as_src(child, origin) for child in data], origin)
+    return Src(data, origin)

@@ -1,0 +1,258 @@
+"""Operators on IAM policy documents, action and resource patterns, and managed policy ARNs.
+
+IAM patterns use `*` (any run of characters) and `?` (one character), matched
+without regard to case for actions. A pattern partly unknown (built with
+`Fn::Sub`, `Fn::Join`, interpolation) is judged by its broadest reading, every
+unknown part taken as `*`: if even that cannot match everything, the answer is
+no; if it can, the answer depends on the unknown part, except for pseudo
+parameters (`AWS::Partition`, `AWS::Region`, `AWS::AccountId`, `AWS::URLSuffix`),
+which a template cannot narrow and which count as wildcards. A reference to a
+resource of the template (`!GetAtt Bucket.Arn`) is that resource's own name or
+ARN, never a wildcard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from iaclint.engine.operators.base import Argument, Operator, Verdict, unknown
+from iaclint.graph.values import PartialString, Reference, Unknown, unknown_reason
+
+# Values a template cannot narrow: a pattern written with them covers every value.
+_UNNARROWED = frozenset({"AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::URLSuffix"})
+
+# Diverse ARNs: a resource pattern matching all of them is not a restriction.
+_SAMPLE_ARNS = (
+    "arn:aws:s3:::example-bucket/some/key.txt",
+    "arn:aws-cn:iam::123456789012:role/service-role/Example",
+    "arn:aws-us-gov:ec2:us-gov-west-1:210987654321:instance/i-0123456789abcdef0",
+    "arn:aws:lambda:eu-west-1:111122223333:function:other",
+)
+_SAMPLE_ACTIONS = ("s3:GetObject", "iam:PassRole", "ec2:RunInstances", "kms:Decrypt")
+
+# Stands for the name or ARN of a resource of the template: no sample contains it.
+_SPECIFIC = "\ue000specific-resource\ue000"
+
+_PARTITION = re.compile(r"^arn:aws(?:-[a-z]+)*:")
+
+_MANAGED_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::aws:policy/(?:[^/]+/)*([^/]+)$")
+_CUSTOMER_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:policy/")
+
+
+def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def _readings(value: object) -> tuple[str, bool] | None:
+    """The broadest reading of a pattern, and whether it is exact (no narrowable unknown)."""
+    if isinstance(value, str):
+        return value.strip(), True
+    if isinstance(value, PartialString):
+        text = []
+        exact = True
+        for part in value.parts:
+            if isinstance(part, str):
+                text.append(part)
+            elif isinstance(part, Reference):
+                text.append(_SPECIFIC)
+            else:
+                text.append("*")
+                if not (isinstance(part, Unknown) and part.symbol in _UNNARROWED):
+                    exact = False
+        return "".join(text).strip(), exact
+    if isinstance(value, Reference):
+        return _SPECIFIC, True
+    return None
+
+
+def _covers(value: object, samples: tuple[str, ...], ignore_case: bool) -> Verdict:
+    reading = _readings(value)
+    if reading is None:
+        if isinstance(value, Unknown | Reference):
+            return unknown(unknown_reason(value))
+        return Verdict(False)
+    pattern, exact = reading
+    # A policy applies within its own partition: `arn:aws:*` is every resource there.
+    pattern = _PARTITION.sub("arn:*:", pattern)
+    matcher = _glob(pattern, ignore_case)
+    if not all(matcher.fullmatch(sample) for sample in samples):
+        return Verdict(False)
+    if exact:
+        return Verdict(True)
+    shown = value.describe() if isinstance(value, PartialString) else str(value)
+    return unknown(f"'{shown}' depends on a value known only at deployment")
+
+
+def _action_matches_all(value: object, args: Mapping[str, object]) -> Verdict:
+    return _covers(value, _SAMPLE_ACTIONS, ignore_case=True)
+
+
+def _action_matches_service(value: object, args: Mapping[str, object]) -> Verdict:
+    """`s3:*`, `S3:*`, `s*:*`: every action of a service (but not of every service)."""
+    reading = _readings(value)
+    if reading is None:
+        return (
+            unknown(unknown_reason(value))
+            if isinstance(value, Unknown | Reference)
+            else Verdict(False)
+        )
+    pattern, exact = reading
+    service, colon, action = pattern.partition(":")
+    if not colon or not action or set(action) != {"*"}:
+        return Verdict(False)
+    if _action_matches_all(value, args).truth is not False:
+        return Verdict(False)  # every action of every service is not "a service"
+    return (
+        Verdict(True, {"service": service.lower()})
+        if exact
+        else unknown("the service is known only at deployment")
+    )
+
+
+def _resource_matches_all(value: object, args: Mapping[str, object]) -> Verdict:
+    return _covers(value, _SAMPLE_ARNS, ignore_case=False)
+
+
+def _statement_grants_admin(statement: object) -> Verdict:
+    if not isinstance(statement, dict):
+        return Verdict(False)
+    effect = statement.get("effect")
+    if not isinstance(effect, str):
+        return (
+            unknown(f"effect: {unknown_reason(effect)}") if effect is not None else Verdict(False)
+        )
+    if effect != "allow":
+        return Verdict(False)
+    everything = _any_verdict(
+        [_action_matches_all(action, {}) for action in _listed(statement.get("actions"))]
+        + [Verdict(True)] * bool(_listed(statement.get("not_actions")))
+    )
+    if everything.truth is not True:
+        return everything
+    return _any_verdict(
+        [_resource_matches_all(resource, {}) for resource in _listed(statement.get("resources"))]
+        + [Verdict(True)] * bool(_listed(statement.get("not_resources")))
+    )
+
+
+def _grants_admin(value: object, args: Mapping[str, object]) -> Verdict:
+    """A policy document with an Allow statement for every action on every resource."""
+    if not isinstance(value, dict):
+        return Verdict(False)
+    statements = value.get("statements")
+    if isinstance(statements, Unknown | Reference | PartialString):
+        return unknown(f"statements: {unknown_reason(statements)}")
+    return _any_verdict([_statement_grants_admin(item) for item in _listed(statements)])
+
+
+def _listed(value: object) -> list[object]:
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
+def _any_verdict(verdicts: list[Verdict]) -> Verdict:
+    for verdict in verdicts:
+        if verdict.truth is True:
+            return verdict
+    for verdict in verdicts:
+        if verdict.truth is None:
+            return verdict
+    return Verdict(False)
+
+
+def _managed_policy_name(value: object) -> tuple[str | None, bool]:
+    """The AWS managed policy name of an ARN (any partition), and whether the answer is exact."""
+    if isinstance(value, str):
+        match = _MANAGED_ARN.match(value.strip())
+        return (match.group(1) if match else None), True
+    if isinstance(value, PartialString):
+        text = []
+        for part in value.parts:
+            if isinstance(part, str):
+                text.append(part)
+            elif isinstance(part, Unknown) and part.symbol == "AWS::Partition":
+                text.append("aws")
+            else:
+                return None, False
+        match = _MANAGED_ARN.match("".join(text).strip())
+        return (match.group(1) if match else None), True
+    return None, False
+
+
+def _is_aws_managed_policy(value: object, args: Mapping[str, object]) -> Verdict:
+    names = args["names"]
+    assert isinstance(names, list)
+    name, exact = _managed_policy_name(value)
+    if not exact:
+        if isinstance(value, Reference):
+            return Verdict(
+                False
+            )  # a customer managed policy of the template: judged where declared
+        return unknown(unknown_reason(value))
+    if name is not None and name in names:
+        return Verdict(True, {"policy": name})
+    return Verdict(False)
+
+
+def _managed_policy_grants(value: object, args: Mapping[str, object]) -> Verdict:
+    verdict = _is_aws_managed_policy(value, args)
+    if verdict.truth is not False or isinstance(value, Reference):
+        return verdict
+    text = value if isinstance(value, str) else None
+    if text is not None and _CUSTOMER_ARN.match(text.strip()):
+        return unknown(f"customer managed policy {text.strip()} is not in the linted files")
+    return verdict
+
+
+_NAMES = Argument("list[str]", description="AWS managed policy names (AdministratorAccess, ...)")
+
+OPERATORS = (
+    Operator(
+        "action_matches_all",
+        _action_matches_all,
+        "The value is an IAM action pattern matching every action (`*`, `*:*`), in any case.",
+        sees_unknowns=True,
+    ),
+    Operator(
+        "action_matches_service",
+        _action_matches_service,
+        "The value is an IAM action pattern matching every action of a service (`s3:*`, "
+        "`IAM:*`, `s*:*`), but not every action of every service.",
+        facts=frozenset({"service"}),
+        sees_unknowns=True,
+    ),
+    Operator(
+        "resource_matches_all",
+        _resource_matches_all,
+        "The value is a resource ARN pattern matching every resource (`*`, `arn:*`, "
+        "`arn:${AWS::Partition}:*:*:*:*`).",
+        sees_unknowns=True,
+    ),
+    Operator(
+        "iam_grants_admin",
+        _grants_admin,
+        "The value is an IAM policy document with an Allow statement for every action (or "
+        "`NotAction`) on every resource (or `NotResource`). Deny statements never count.",
+    ),
+    Operator(
+        "is_aws_managed_policy",
+        _is_aws_managed_policy,
+        "The value is the ARN of one of the AWS managed policies `names`, in any partition, "
+        "also when built with `Fn::Join`/`Fn::Sub` and `AWS::Partition`.",
+        {"names": _NAMES},
+        facts=frozenset({"policy"}),
+        sees_unknowns=True,
+    ),
+    Operator(
+        "managed_policy_grants",
+        _managed_policy_grants,
+        "As `is_aws_managed_policy`, but a customer managed policy ARN for a policy not in the "
+        "linted files is unknown rather than false.",
+        {"names": _NAMES},
+        facts=frozenset({"policy"}),
+        sees_unknowns=True,
+    ),
+)

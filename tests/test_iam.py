@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import pytest
+
+from iaclint.adapt.iam_document import document
+from iaclint.adapt.sourced import Src, freeze
+from iaclint.engine.operators import OPERATORS
+from iaclint.graph.values import PartialString, Reference, Unknown
+
+PARTITION = Unknown("AWS::Partition is known only at deployment", symbol="AWS::Partition")
+
+
+def src(value: object, origin: tuple[str | int, ...] = ("Doc",)) -> Src:
+    if isinstance(value, dict):
+        return Src({k: src(v, (*origin, k)) for k, v in value.items()}, origin)
+    if isinstance(value, list):
+        return Src([src(v, (*origin, i)) for i, v in enumerate(value)], origin)
+    return Src(value, origin)
+
+
+def normalized(value: object) -> tuple[object, dict[tuple[object, ...], tuple[object, ...]]]:
+    built = document(src(value))
+    assert built is not None
+    data, origins = freeze(Src({"document": built}, ()))
+    return data["document"], origins
+
+
+def test_single_statement_and_string_action_become_lists() -> None:
+    data, origins = normalized(
+        {"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}
+    )
+    assert data == {"statements": [{"effect": "allow", "actions": ["s3:*"], "resources": ["*"]}]}
+    assert origins[("document", "statements", 0, "actions", 0)] == ("Doc", "Statement", "Action")
+
+
+def test_principals() -> None:
+    data, _ = normalized(
+        {
+            "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"},
+                {
+                    "Effect": "Allow",
+                    "Principal": {
+                        "AWS": ["arn:aws:iam::1:root", "*"],
+                        "Service": "ec2.amazonaws.com",
+                    },
+                },
+            ]
+        }
+    )
+    assert data["statements"][0]["principals"] == [{"type": "*", "value": "*"}]
+    assert data["statements"][1]["principals"] == [
+        {"type": "AWS", "value": "arn:aws:iam::1:root"},
+        {"type": "AWS", "value": "*"},
+        {"type": "Service", "value": "ec2.amazonaws.com"},
+    ]
+
+
+def test_json_text_documents() -> None:
+    data, origins = normalized(
+        '{"Statement": [{"Effect": "Deny", "NotAction": ["iam:*"], "NotResource": "x"}]}'
+    )
+    assert data == {
+        "statements": [{"effect": "deny", "not_actions": ["iam:*"], "not_resources": ["x"]}]
+    }
+    # Values inside the text are located at the text itself.
+    assert origins[("document", "statements", 0, "not_actions", 0)] == ("Doc",)
+
+
+def test_partly_known_json_text_keeps_its_unknown_parts() -> None:
+    text = PartialString(
+        (
+            '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:',
+            PARTITION,
+            ":s3:::",
+            Reference("Bucket"),
+            '/*"}]}',
+        )
+    )
+    data, _ = normalized(text)
+    (statement,) = data["statements"]
+    assert statement["resources"] == [
+        PartialString(("arn:", PARTITION, ":s3:::", Reference("Bucket"), "/*"))
+    ]
+
+
+def test_unknown_parts_outside_strings_make_the_document_unknown() -> None:
+    data, _ = normalized(PartialString(('{"Statement": ', Unknown("x"), "}")))
+    assert isinstance(data, Unknown)
+    assert "not valid JSON" in data.reason
+
+
+def test_invalid_and_opaque_documents() -> None:
+    assert isinstance(normalized("{not json")[0], Unknown)
+    assert normalized(Unknown("imported"))[0] == Unknown("imported")
+
+
+def run(name: str, subject: object, /, **arguments: object) -> bool | None:
+    return OPERATORS[name].function(subject, arguments).truth
+
+
+@pytest.mark.parametrize(
+    ("pattern", "truth"),
+    [
+        ("*", True),
+        ("*:*", True),
+        ("**", True),
+        ("s3:*", False),
+        ("*:Get*", False),
+        ("iam:PassRole", False),
+        (5, False),
+    ],
+)
+def test_action_matches_all(pattern: object, truth: bool) -> None:
+    assert run("action_matches_all", pattern) is truth
+
+
+@pytest.mark.parametrize(
+    ("pattern", "truth"),
+    [
+        ("s3:*", True),
+        ("IAM:*", True),
+        ("s*:*", True),
+        ("*", False),
+        ("*:*", False),
+        ("ec2:Describe*", False),
+        ("s3:Get*", False),
+    ],
+)
+def test_action_matches_service(pattern: object, truth: bool) -> None:
+    assert run("action_matches_service", pattern) is truth
+
+
+@pytest.mark.parametrize(
+    ("pattern", "truth"),
+    [
+        ("*", True),
+        ("arn:*", True),
+        ("arn:aws:*:*:*:*", True),
+        ("arn:aws-cn:*", True),
+        ("arn:aws:s3:::*", False),
+        ("arn:aws:iam::123456789012:*", False),
+        (Reference("Bucket", "Arn"), False),
+        (PartialString((Reference("Bucket", "Arn"), "/*")), False),
+        (PartialString(("arn:", PARTITION, ":*")), True),
+        (PartialString(("arn:aws:", Unknown("x"), ":*:*:*")), None),
+        (PartialString(("arn:aws:s3:::", Unknown("x"))), False),
+        (Unknown("x"), None),
+    ],
+)
+def test_resource_matches_all(pattern: object, truth: bool | None) -> None:
+    assert run("resource_matches_all", pattern) is truth
+
+
+ADMIN = ["AdministratorAccess", "IAMFullAccess"]
+
+
+@pytest.mark.parametrize(
+    ("arn", "truth"),
+    [
+        ("arn:aws:iam::aws:policy/AdministratorAccess", True),
+        ("arn:aws-us-gov:iam::aws:policy/IAMFullAccess", True),
+        ("arn:aws-iso-b:iam::aws:policy/AdministratorAccess", True),
+        (PartialString(("arn:", PARTITION, ":iam::aws:policy/AdministratorAccess")), True),
+        ("arn:aws:iam::aws:policy/ReadOnlyAccess", False),
+        ("arn:aws:iam::aws:policy/AdministratorAccess-Amplify", False),
+        ("arn:aws:iam::123456789012:policy/AdministratorAccess", False),
+        (Reference("CustomerPolicy"), False),
+        (PartialString(("arn:aws:iam::", Unknown("x"), ":policy/AdministratorAccess")), None),
+    ],
+)
+def test_is_aws_managed_policy(arn: object, truth: bool | None) -> None:
+    assert run("is_aws_managed_policy", arn, names=ADMIN) is truth
+
+
+def test_managed_policy_grants_is_unknown_for_customer_policies_elsewhere() -> None:
+    assert run("managed_policy_grants", "arn:aws:iam::123456789012:policy/x", names=ADMIN) is None
+    assert (
+        run("managed_policy_grants", "arn:aws:iam::aws:policy/ReadOnlyAccess", names=ADMIN) is False
+    )
+    assert run("managed_policy_grants", Reference("P"), names=ADMIN) is False
+
+
+def statement(**fields: object) -> dict[str, object]:
+    return {"effect": "allow", **fields}
+
+
+@pytest.mark.parametrize(
+    ("statements", "truth"),
+    [
+        ([statement(actions=["*"], resources=["*"])], True),
+        ([statement(not_actions=["iam:*"], resources=["*"])], True),
+        ([statement(actions=["*"], not_resources=["arn:aws:s3:::x"])], True),
+        ([{"effect": "deny", "actions": ["*"], "resources": ["*"]}], False),
+        ([statement(actions=["s3:*"], resources=["*"])], False),
+        ([statement(actions=["*"], resources=["arn:aws:s3:::x/*"])], False),
+        ([statement(actions=["s3:*"]), statement(actions=["*"], resources=["*"])], True),
+        ([statement(actions=[Unknown("p")], resources=["*"])], None),
+        ([{"effect": Unknown("p"), "actions": ["*"], "resources": ["*"]}], None),
+        (Unknown("doc"), None),
+    ],
+)
+def test_iam_grants_admin(statements: object, truth: bool | None) -> None:
+    assert run("iam_grants_admin", {"statements": statements}) is truth
