@@ -15,8 +15,9 @@ explicit unknown with its reason:
 - `Fn::Base64`: transparent (policies read the text that gets encoded).
 - `Fn::GetAZs`, `Fn::ImportValue`, `Fn::Cidr`, `Fn::Transform`: unknown.
 
-The number of values resolved per template is bounded (`MAX_VALUES`), so aliases
-that multiply a template's size cannot make resolution explode.
+The number of values resolved per template is bounded in proportion to what the
+template's text holds (`budget_for`), so YAML aliases that multiply a small text
+into an enormous tree are refused quickly instead of being expanded.
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ from iaclint.graph.values import Input, PartialString, Reference, Unknown, concr
 from iaclint.parse.document import Document, Tagged
 from iaclint.span import DocPath
 
-MAX_VALUES = 2_000_000
+# Values resolved per value written in the document (variants and aliases multiply
+# them), and the floor below which no template is ever refused.
+VALUES_PER_WRITTEN_VALUE = 20
+MIN_BUDGET = 200_000
+
+
+def budget_for(document: Document) -> int:
+    return max(MIN_BUDGET, VALUES_PER_WRITTEN_VALUE * len(document.spans))
+
 
 PSEUDO_PARAMETERS = frozenset(
     {
@@ -95,7 +104,7 @@ class Resolver:
         self.mappings: Mapping[str, object] = mappings if isinstance(mappings, dict) else {}
         self.resources: frozenset[str] = frozenset(resources if isinstance(resources, dict) else ())
         self.document = document
-        self.budget = MAX_VALUES
+        self.budget = budget_for(document)
         self._inputs: dict[str, Input] = {}
 
     # -- entry point -------------------------------------------------------
@@ -104,8 +113,9 @@ class Resolver:
         self.budget -= 1
         if self.budget < 0:
             raise TooLarge(
-                f"the template needs more than {MAX_VALUES:,} values resolved "
-                "(aliases or generated content multiply its size)"
+                f"it needs more than {budget_for(self.document):,} values resolved, "
+                f"{VALUES_PER_WRITTEN_VALUE} times what its text holds "
+                "(YAML aliases multiply its size)"
             )
         if isinstance(value, dict):
             if len(value) == 1:
@@ -346,7 +356,8 @@ class Resolver:
         """Names of the conditions that `Fn::If`s inside `value` test."""
         stack = [value]
         seen = 0
-        while stack and seen < MAX_VALUES:
+        limit = budget_for(self.document)
+        while stack and seen < limit:
             seen += 1
             current = stack.pop()
             if isinstance(current, dict):

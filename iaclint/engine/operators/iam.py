@@ -13,6 +13,7 @@ ARN, never a wildcard.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -40,6 +41,7 @@ _MANAGED_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::aws:policy/(?:[^/]+/)*([^/
 _CUSTOMER_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:policy/")
 
 
+@functools.lru_cache(maxsize=4096)
 def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
