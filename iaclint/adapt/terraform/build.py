@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from iaclint.adapt.sourced import Src, freeze
 from iaclint.adapt.terraform import ec2
+from iaclint.adapt.terraform.documents import JsonDocument
 from iaclint.adapt.terraform.evaluate import TooLarge, Unresolved
 from iaclint.adapt.terraform.family import Context, Contribution, Family
 from iaclint.adapt.terraform.module import ResourceInstance, Unit
@@ -122,6 +123,10 @@ def _to_src(located: Located, path: DocPath, inherited: Span, spans: dict[DocPat
         value = Reference(value.address)
     elif isinstance(value, Namespace):
         value = Unknown(f"'{value.name}' used as a value")
+    elif isinstance(value, Encoded):
+        # jsonencode(data): the data keeps its places, under the argument's path.
+        data = _to_src(value.data, path, span, spans)
+        value = JsonDocument(data, encoded_text(value))
     return Src(value, path)
 
 
@@ -265,8 +270,8 @@ def _sanitized(node: Src) -> Src:
         return node.with_value({k: _sanitized(v) for k, v in value.items() if isinstance(v, Src)})
     if isinstance(value, list):
         return node.with_value([_sanitized(v) for v in value if isinstance(v, Src)])
-    if isinstance(value, Encoded):
-        return node.with_value(encoded_text(value))
+    if isinstance(value, JsonDocument):
+        return node.with_value(value.text)
     return node
 
 

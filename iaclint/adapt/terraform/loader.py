@@ -18,7 +18,7 @@ from iaclint.adapt.terraform.config import ModuleConfig, build_config
 from iaclint.diagnostics import Diagnostic
 from iaclint.parse.document import ParseError
 from iaclint.parse.hcl.reader import read_hcl
-from iaclint.parse.hcl.syntax import HclFile
+from iaclint.parse.hcl.syntax import HclFile, SourceText
 from iaclint.parse.text import decode
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -48,8 +48,8 @@ class ModuleLoader:
         self.roots = [Path(os.path.realpath(root)) for root in roots]
         self._modules: dict[tuple[str, str], ModuleConfig] = {}
         self._files: dict[tuple[str, str], LoadedFile] = {}
-        # Files parsed, for the run's count.
-        self.files_read = 0
+        # Every file read, by the name reports show: for source lines and counts.
+        self._sources: dict[str, SourceText] = {}
 
     def inside(self, path: Path) -> bool:
         real = Path(os.path.realpath(path))
@@ -122,12 +122,20 @@ class ModuleLoader:
                 None,
                 [Diagnostic.error(shown, f"larger than {MAX_FILE_BYTES // 2**20} MiB; not read")],
             )
-        self.files_read += 1
         try:
             hcl = read_hcl(decode(raw), shown)
         except ParseError as exc:
             return LoadedFile(None, [Diagnostic.error(shown, exc.message, exc.line, exc.column)])
+        self._sources[shown] = hcl.source
         return LoadedFile(hcl, [])
+
+    def source(self, shown: str) -> SourceText | None:
+        """A file read in this run, by the name reports show."""
+        return self._sources.get(shown)
+
+    def files_parsed(self) -> int:
+        """How many `.tf` files were read (var files not counted)."""
+        return sum(1 for shown in self._sources if shown.endswith(".tf"))
 
     def text(self, path: Path) -> str:
         """A file's text for file()/templatefile().

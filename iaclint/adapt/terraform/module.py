@@ -111,7 +111,7 @@ class Unit:
         return Evaluator(module, FUNCTIONS, self.budget)
 
     def constant_evaluator(self) -> Evaluator:
-        return Evaluator(Constants(self), FUNCTIONS, self.budget)
+        return Evaluator(Constants(), FUNCTIONS, self.budget)
 
     def report(self, diagnostic: Diagnostic) -> None:
         key = f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column}:{diagnostic.message}"
@@ -154,9 +154,6 @@ class Unit:
 
 class Constants:
     """The scope of a value that may not refer to anything (defaults, .tfvars)."""
-
-    def __init__(self, unit: Unit):
-        self.unit = unit
 
     def root(self, name: str) -> Located:
         raise EvalError(f"'{name}' cannot be referred to here (only constant values)")
