@@ -59,7 +59,7 @@ def json_document(source: Src | None) -> Src | None:
 
 def _parsed(text: str, parts: list[Unknown | Reference], source: Src) -> Src | None:
     try:
-        data = json.loads(text)
+        data = json.loads(text, strict=False)  # placeholders are control characters
     except ValueError:
         if parts:
             reason = "a JSON document built from values known only after deployment"
