@@ -281,6 +281,9 @@ def test_type_conversion_fills_optional_defaults() -> None:
     assert plain(converted) == {"tokens": "required", "hops": None, "port": 22}
     with pytest.raises(EvalError, match="attribute 'port' is required"):
         convert(located({}), constraint, lambda expr: evaluator.evaluate(expr, source, {}))
+    text = parse_type(parse_expression("string", 0)[0])
+    encoded = Located(Encoded(located({"a": 1})))
+    assert convert(encoded, text, lambda e: Located(None)) == encoded  # jsonencode() is text
     listed = parse_type(parse_expression("set(string)", 0)[0])
     assert plain(convert(located(["a", "a", 1]), listed, lambda e: Located(None))) == ["a", "1"]
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
-from iaclint.adapt.terraform.values import EvalError, Located, look_through
+from iaclint.adapt.terraform.values import Encoded, EvalError, Located, look_through
 from iaclint.graph.values import Input
 from iaclint.parse.hcl.syntax import Call, Expr, Literal, ObjectExpr, TupleExpr, Variable
 
@@ -161,6 +161,8 @@ def distinct(items: list[Located]) -> list[Located]:
 
 def _primitive(value: object, name: str) -> object:
     if name == "string":
+        if isinstance(value, Encoded):
+            return value  # jsonencode(...) is a string, and keeps its data
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, int | float):
