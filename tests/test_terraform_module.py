@@ -478,3 +478,27 @@ def test_override_files_are_not_merged_and_say_so(tmp_path: Path, name: str) -> 
     )
     assert addresses(graph) == ["aws_instance.x"]
     assert [(d.level.value, d.file) for d in diagnostics] == [("notice", name)]
+
+
+def test_terraform_meta_arguments_are_only_those_of_the_resource_itself(tmp_path: Path) -> None:
+    _, _, unit = graph_of(
+        tmp_path,
+        {
+            "main.tf": """
+resource "aws_launch_template" "t" {
+  count = 1
+  elastic_inference_accelerator {
+    count = 2
+    type  = "eia1.medium"
+  }
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"""
+        },
+    )
+    native = unit.instances["aws_launch_template.t[0]"].native()
+    assert list(native) == ["elastic_inference_accelerator"]
+    (block,) = native["elastic_inference_accelerator"].value  # type: ignore[misc]
+    assert sorted(block.value) == ["count", "type"]

@@ -606,7 +606,7 @@ class ResourceInstance:
 
 
 def body_values(
-    evaluator: Evaluator, body: Body, source: SourceText, bindings: Bindings
+    evaluator: Evaluator, body: Body, source: SourceText, bindings: Bindings, top: bool = True
 ) -> dict[str, Located]:
     """A block's arguments and nested blocks, as the provider would receive them.
 
@@ -614,16 +614,18 @@ def body_values(
     written, `dynamic` blocks expanded in place; a dynamic block over a
     collection that is not known adds one unknown element.
     """
+    # Terraform's own arguments (count, lifecycle...) exist only at the top.
+    meta = RESOURCE_META if top else frozenset()
     out: dict[str, Located] = {}
     for name, attribute in body.attributes.items():
-        if name in RESOURCE_META:
+        if name in meta:
             continue
         value = _attribute_value(evaluator, attribute, source, bindings)
         if value.value is not None:
             out[name] = value
     blocks: dict[str, Located] = {}
     for block in body.blocks:
-        if block.type in RESOURCE_META:
+        if block.type in meta:
             continue
         if block.type == "dynamic":
             if block.labels:
@@ -633,7 +635,7 @@ def body_values(
                 items.value.extend(_dynamic(evaluator, block, source, bindings))  # type: ignore[attr-defined]
             continue
         items = blocks.setdefault(block.type, Located([], source, block.start, block.header_end))
-        content = body_values(evaluator, block.body, source, bindings)
+        content = body_values(evaluator, block.body, source, bindings, top=False)
         items.value.append(Located(content, source, block.start, block.header_end))  # type: ignore[attr-defined]
     for name, items in blocks.items():
         if name not in out:
@@ -702,7 +704,7 @@ def _dynamic(
     for key, value in pairs:
         inner = dict(bindings)
         inner[iterator] = Located({"key": key, "value": value})
-        values = body_values(evaluator, content.body, source, inner)
+        values = body_values(evaluator, content.body, source, inner, top=False)
         out.append(Located(values, source, block.start, block.header_end))
     return out
 
