@@ -184,3 +184,15 @@ def test_no_input_crashes_the_reader(pieces: list[str], noise: str) -> None:
     except ParseError as exc:
         message = exc.message
     assert message
+
+
+def test_deep_nesting_is_a_warning_or_a_located_error_not_a_crash() -> None:
+    hcl = read("x = " + "[" * 150 + "]" * 150 + "\ny = 1\n")
+    assert isinstance(hcl.body.attributes["x"].expr, Unreadable)
+    assert hcl.body.attributes["y"].expr.value == 1  # type: ignore[union-attr]
+    assert [p.message for p in hcl.problems] == [
+        "cannot read the value of 'x' (expression nested deeper than 100 levels); "
+        "it is treated as unknown"
+    ]
+    with pytest.raises(ParseError, match="nested too deeply"):
+        read("a {\n" * 3000 + "}\n" * 3000)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iaclint.adapt.terraform.evaluate import Budget, Evaluator, Unresolved
 from iaclint.adapt.terraform.functions import FUNCTIONS
@@ -19,7 +21,7 @@ from iaclint.adapt.terraform.values import (
     plain,
 )
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
-from iaclint.parse.hcl.expressions import parse_expression
+from iaclint.parse.hcl.expressions import HclSyntaxError, parse_expression
 from iaclint.parse.hcl.syntax import SourceText
 
 
@@ -304,3 +306,70 @@ def test_jsonencode_of_unknown_data_is_unknown_text() -> None:
     )
     known = evaluate('"policy: ${jsonencode({a = "x"})}"')
     assert json.loads(str(known.value).removeprefix("policy: ")) == {"a": "x"}
+
+
+_PIECES = [
+    "1",
+    "-2.5",
+    '"s"',
+    '"a-${var.x}"',
+    "true",
+    "null",
+    "var.x",
+    "var.list",
+    "var.map",
+    "aws_instance.web.id",
+    "data.aws_ami.x.id",
+    "[",
+    "]",
+    "{",
+    "}",
+    "(",
+    ")",
+    ",",
+    "=",
+    ":",
+    "+",
+    "*",
+    "/",
+    "%",
+    "==",
+    "&&",
+    "||",
+    "!",
+    "?",
+    "[*]",
+    ".*",
+    ".a",
+    "[0]",
+    '["k"]',
+    "for v in",
+    "if",
+    "...",
+    "merge(",
+    "concat(",
+    "lookup(",
+    "try(",
+    "format(",
+    "jsonencode(",
+    "cidrsubnet(",
+    "element(",
+    "length(",
+    "flatten(",
+    "coalesce(",
+    "keys(",
+    "range(",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=10))
+def test_no_expression_crashes_the_evaluator(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    try:
+        expr, _ = parse_expression(text, 0)
+    except HclSyntaxError:
+        return
+    scope = Scope({"x": "v", "list": [1, "a", None], "map": {"a": {"b": 1}}})
+    result = Evaluator(scope, FUNCTIONS, Budget()).evaluate(expr, SourceText("t.tf", text), {})
+    assert isinstance(result, Located)

@@ -43,7 +43,7 @@ from iaclint.parse.hcl.syntax import (
     Variable,
 )
 
-MAX_DEPTH = 200
+MAX_DEPTH = 100
 
 _SKIP_NEWLINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*", re.S)
 _SKIP_SPACES = re.compile(r"(?:[ \t\r]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*", re.S)
@@ -333,7 +333,8 @@ class _Parser:
             literal_key: str | None = None
             name = _IDENTIFIER.match(text, pos)
             key: Expr
-            if name is not None and text[self.skip(name.end(), False)] in "=:":
+            after_name = self.skip(name.end(), False) if name is not None else pos
+            if name is not None and text[after_name : after_name + 1] in ("=", ":"):
                 literal_key = name.group()
                 if literal_key in _KEYWORDS:
                     literal_key = str(_KEYWORDS[literal_key]).lower()
@@ -342,7 +343,7 @@ class _Parser:
             else:
                 key, pos = self.expression(pos, False, depth + 1)
             pos = self.skip(pos, False)
-            if text[pos : pos + 1] not in ("=", ":") or text.startswith("==", pos):
+            if text[pos : pos + 1] not in ("=", ":") or text.startswith(("==", "=>"), pos):
                 raise self.error("expected '=' or ':' after an object key", pos)
             value, pos = self.expression(self.skip(pos + 1, True), False, depth + 1)
             items.append(ObjectItem(literal_key, key, value))

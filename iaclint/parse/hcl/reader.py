@@ -77,7 +77,10 @@ def read_hcl(text: str, file: str) -> HclFile:
         raise ParseError("invalid HCL: nested too deeply to read") from None
     source = SourceText(file, clean)
     builder = _Builder(source)
-    body = builder.body(tree.children[0])
+    try:
+        body = builder.body(tree.children[0])
+    except RecursionError:
+        raise ParseError("invalid HCL: blocks nested too deeply to read") from None
     return HclFile(source, body, tuple(builder.problems))
 
 
@@ -132,15 +135,11 @@ class _Builder:
         start = name_token.start_pos
         try:
             expr, end = parse_expression(self.text, equals.end_pos)
+        except RecursionError:
+            exc = HclSyntaxError("nested too deeply", equals.end_pos)
+            return self.unreadable(name_token, exc, start, equals.end_pos)
         except HclSyntaxError as exc:
-            self.problem(
-                f"cannot read the value of '{name_token}' ({exc.message}); "
-                "it is treated as unknown",
-                exc.offset,
-            )
-            line_end = self.text.find("\n", equals.end_pos)
-            end = len(self.text) if line_end == -1 else line_end
-            return Attribute(str(name_token), Unreadable(exc.message, start, end), start, end)
+            return self.unreadable(name_token, exc, start, equals.end_pos)
         if _END_OF_ATTRIBUTE.match(self.text, end) is None:
             self.problem(
                 f"cannot read the value of '{name_token}' to its end; it is treated as unknown",
@@ -150,6 +149,17 @@ class _Builder:
                 str(name_token), Unreadable("not read to its end", start, end), start, end
             )
         return Attribute(str(name_token), expr, start, end)
+
+    def unreadable(
+        self, name: object, exc: HclSyntaxError, start: int, value_start: int
+    ) -> Attribute:
+        self.problem(
+            f"cannot read the value of '{name}' ({exc.message}); it is treated as unknown",
+            exc.offset,
+        )
+        line_end = self.text.find("\n", value_start)
+        end = len(self.text) if line_end == -1 else line_end
+        return Attribute(str(name), Unreadable(exc.message, start, end), start, end)
 
     def block(self, tree: Any) -> Block:
         type_token = tree.children[0].children[0]
