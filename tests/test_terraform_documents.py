@@ -41,8 +41,8 @@ resource "aws_iam_role_policy" "heredoc" {
 """
 
 
-def natives(tmp_path: Path) -> tuple[dict[str, Src], dict[DocPath, Span]]:
-    (tmp_path / "main.tf").write_text(POLICY, encoding="utf-8")
+def natives(tmp_path: Path, text: str = POLICY) -> tuple[dict[str, Src], dict[DocPath, Span]]:
+    (tmp_path / "main.tf").write_text(text, encoding="utf-8")
     unit = Unit(ModuleLoader([tmp_path]), tmp_path, ".", {})
     spans: dict[DocPath, Span] = {}
     # aws_iam_role_policy has no family yet: read its arguments as a family would.
@@ -103,3 +103,88 @@ def test_text_that_is_not_json() -> None:
     assert broken is not None and isinstance(broken.value, Unknown)
     unknown = Src(Unknown("data source"), ("x",))
     assert json_document(unknown) is unknown
+
+
+POLICY_DOCUMENT = """
+resource "aws_iam_role" "app" {}
+
+data "aws_iam_policy_document" "admin" {
+  statement {
+    sid       = "Everything"
+    actions   = ["*"]
+    resources = ["*"]
+  }
+  statement {
+    effect  = "Deny"
+    actions = ["s3:DeleteBucket"]
+    resources = [aws_iam_role.app.arn]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:root"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "admin" {
+  policy = data.aws_iam_policy_document.admin.json
+}
+
+data "aws_iam_policy_document" "merged" {
+  source_policy_documents   = [data.aws_iam_policy_document.admin.json]
+  override_policy_documents = [jsonencode({ Statement = [{ Sid = "Everything", Effect = "Allow", Action = "s3:*" }] })]
+  statement {
+    actions   = ["ec2:Describe*"]
+    resources = ["*"]
+  }
+}
+
+data "aws_iam_policy_document" "unknown" {
+  source_policy_documents = [aws_iam_role.app.inline_policy]
+}
+
+resource "aws_iam_policy" "unknown" {
+  policy = data.aws_iam_policy_document.unknown.json
+}
+
+resource "aws_iam_policy" "merged" {
+  policy = data.aws_iam_policy_document.merged.json
+}
+"""
+
+
+def test_a_policy_document_data_source_is_a_located_document(tmp_path: Path) -> None:
+    resources, spans = natives(tmp_path, POLICY_DOCUMENT)
+    policy = resources["aws_iam_policy.admin"].get("policy")
+    document = json_document(policy)
+    assert document is not None
+    assert plain(document) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Everything", "Effect": "Allow", "Action": ["*"], "Resource": ["*"]},
+            {
+                "Effect": "Deny",
+                "Action": ["s3:DeleteBucket"],
+                "Resource": [Reference("aws_iam_role.app", "arn")],
+                "Principal": {"AWS": ["arn:aws:iam::123456789012:root"]},
+                "Condition": {"Bool": {"aws:SecureTransport": ["false"]}},
+            },
+        ],
+    }
+    action = document.get("Statement").items()[0].get("Action").items()[0]  # type: ignore[union-attr]
+    assert spans[action.origin].line == 7  # actions = ["*"], in the data block
+    merged = json_document(resources["aws_iam_policy.merged"].get("policy"))
+    assert merged is not None
+    statements = plain(merged)["Statement"]  # type: ignore[index]
+    assert [s.get("Sid") for s in statements] == ["Everything", None, None]  # type: ignore[union-attr]
+    assert statements[0]["Action"] == "s3:*"  # overridden by sid
+    assert statements[2]["Action"] == ["ec2:Describe*"]
+    unknown = json_document(resources["aws_iam_policy.unknown"].get("policy"))
+    assert unknown is not None and isinstance(unknown.value, Unknown)
+    assert unknown.value.reason == (
+        "the policy document merges source_policy_documents known only after deployment"
+    )

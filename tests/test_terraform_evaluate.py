@@ -187,6 +187,19 @@ def test_jsonencode_keeps_its_data_and_gives_terraforms_text() -> None:
     assert value('"${jsonencode([1])}!"') == "[1]!"
 
 
+def test_replace_in_a_json_document_keeps_the_rest_known() -> None:
+    result = evaluate(
+        'replace(jsonencode({Resource = "arn:aws:s3:::_B_/*", Effect = "Deny"}), "_B_", aws_instance.web.id)'
+    )
+    assert isinstance(result.value, Encoded)
+    assert plain(result.value.data) == {
+        "Resource": PartialString(("arn:aws:s3:::", Reference("aws_instance.web", "id"), "/*")),
+        "Effect": "Deny",
+    }
+    assert value('replace(jsonencode({a = "x_B_"}), "_B_", "y")') == '{"a":"xy"}'
+    assert value('replace(jsonencode({a = "q"}), "\\"", "")') == "{a:q}"
+
+
 def test_unknowns_spread_with_their_reason() -> None:
     reference = evaluate("aws_instance.web.id")
     assert reference.value == Reference("aws_instance.web", "id")

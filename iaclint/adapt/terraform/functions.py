@@ -25,6 +25,7 @@ from iaclint.adapt.terraform.evaluate import (
     Evaluator,
     Function,
     Unresolved,
+    join_pieces,
     need,
     object_key,
     to_bool,
@@ -36,12 +37,13 @@ from iaclint.adapt.terraform.values import (
     Encoded,
     EvalError,
     Located,
+    encoded_text,
     first_unknown,
     look_through,
     plain,
     unknown_of,
 )
-from iaclint.graph.values import Unknown
+from iaclint.graph.values import Reference, Unknown
 
 Args = list[Located]
 
@@ -548,12 +550,50 @@ def _go_regex(pattern: str) -> re.Pattern[str]:
 
 def _replace(ev: Evaluator, args: Args, site: CallSite) -> object:
     _arity(args, 3, 3, "replace")
+    document = look_through(args[0].value)
+    if isinstance(document, Encoded):
+        return _replace_in_document(ev, document, args[1], args[2])
     text, search, replacement = (to_text(ev, arg) for arg in args)
     if len(search) >= 2 and search.startswith("/") and search.endswith("/"):
         pattern = _go_regex(search[1:-1])
         python_replacement = re.sub(r"\$\{?(\d+)\}?", r"\\g<\1>", replacement.replace("\\", "\\\\"))
         return pattern.sub(python_replacement, text)
     return text.replace(search, replacement)
+
+
+def _replace_in_document(ev: Evaluator, document: Encoded, search: Located, by: Located) -> object:
+    """replace() on jsonencode(...) text: applied to the document's strings, so a
+    placeholder replaced by a value known only after deployment keeps the rest
+    of the document known. Only a plain search text JSON writes unchanged."""
+    needle = to_text(ev, search)
+    if not needle or any(char in '"\\' or ord(char) < 32 for char in needle):
+        return _text_replace(ev, document, needle, by)
+    pieces = ev.string_pieces(by)
+
+    def walk(located: Located) -> Located:
+        value = located.value
+        if isinstance(value, list):
+            return located._replace(value=[walk(item) for item in value])
+        if isinstance(value, dict):
+            return located._replace(value={key: walk(item) for key, item in value.items()})
+        text = look_through(value)
+        if isinstance(text, str) and needle in text:
+            out: list[str | Unknown | Reference] = []
+            for index, part in enumerate(text.split(needle)):
+                if index:
+                    out.extend(pieces)
+                out.append(part)
+            return located._replace(value=join_pieces(out))
+        return located
+
+    return Encoded(walk(document.data))
+
+
+def _text_replace(ev: Evaluator, document: Encoded, needle: str, by: Located) -> object:
+    text = encoded_text(document)
+    if not isinstance(text, str):
+        raise Unresolved(text if isinstance(text, Unknown) else Unknown("not known"))
+    return text.replace(needle, to_text(ev, by)) if needle else text
 
 
 def _regex(ev: Evaluator, args: Args, site: CallSite) -> object:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.adapt.terraform.config import Declared, ModuleConfig, ResourceDecl
+from iaclint.adapt.terraform.datasources import COMPUTED
 from iaclint.adapt.terraform.evaluate import (
     Bindings,
     Budget,
@@ -191,6 +192,7 @@ class ModuleInstance:
         self._instances: dict[str, list[ResourceInstance]] = {}
         self._children: dict[str, list[ModuleInstance]] = {}
         self._namespaces: dict[str, Located] = {}
+        self._data: dict[str, Located] = {}
 
     @property
     def name(self) -> str:
@@ -541,16 +543,48 @@ class ModuleInstance:
             self.instances_of(decl)
         if expansion.keys is None:
             return Located(Unknown(f"the instances of {base} are not known: {expansion.reason}"))
+
+        def one(suffix: str, bindings: Bindings) -> Located:
+            if data and decl.type in COMPUTED:
+                return self._computed(decl, base + suffix, bindings)
+            return Located(Instance(base + suffix, data))
+
         if expansion.kind == "count":
-            return Located([Located(Instance(base + suffix, data)) for suffix, _ in expansion.keys])
+            return Located([one(suffix, bindings) for suffix, bindings in expansion.keys])
         if expansion.kind == "for_each":
             return Located(
                 {
-                    json.loads(suffix[1:-1]): Located(Instance(base + suffix, data))
-                    for suffix, _ in expansion.keys
+                    json.loads(suffix[1:-1]): one(suffix, bindings)
+                    for suffix, bindings in expansion.keys
                 }
             )
-        return Located(Instance(base, data))
+        return one("", {})
+
+    def _computed(self, decl: ResourceDecl, address: str, bindings: Bindings) -> Located:
+        """A data source computed from its own arguments (see datasources.py)."""
+        cached = self._data.get(address)
+        if cached is not None:
+            return cached
+        here = Located(None, decl.source, decl.block.start, decl.block.header_end)
+
+        results: dict[str, Located] = {}
+
+        def attributes() -> Located:
+            arguments = body_values(self.evaluator, decl.block.body, decl.source, bindings)
+            results.update(COMPUTED[decl.type](arguments, here))
+            return here
+
+        def attribute(name: str) -> Located:
+            if not results:
+                self.unit.guarded(address, (decl.source, decl.block.start), attributes)
+            found = results.get(name)
+            if found is None:
+                return Located(Unknown(f"data source {address} is read at plan time"))
+            return found
+
+        computed = Located(Namespace(address, attribute))
+        self._data[address] = computed
+        return computed
 
 
 class ResourceInstance:
