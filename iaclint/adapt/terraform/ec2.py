@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 
 from iaclint.adapt.normalize import lower, network_protocol, port, to_bool, to_int
 from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
@@ -165,7 +166,7 @@ def _acl_entry(entry: Src, direction: Src, action: Src | None, own: dict[str, Sr
 
 
 def network_acl(props: Src, context: Context) -> Src:
-    def entry(direction: str) -> object:
+    def entry(direction: str) -> Callable[[Src], Src]:
         return lambda rule: _acl_entry(
             rule,
             Src(direction, rule.origin),
@@ -177,8 +178,8 @@ def network_acl(props: Src, context: Context) -> Src:
         props,
         {
             "vpc": first(props.get("vpc_id"), props.get("default_network_acl_id")),
-            "ingress": each(props.get("ingress"), entry("ingress")),  # type: ignore[arg-type]
-            "egress": each(props.get("egress"), entry("egress")),  # type: ignore[arg-type]
+            "ingress": each(props.get("ingress"), entry("ingress")),
+            "egress": each(props.get("egress"), entry("egress")),
         },
     )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from iaclint.adapt.terraform.types import format_number, parse_number
 from iaclint.adapt.terraform.values import (
@@ -27,7 +27,6 @@ from iaclint.adapt.terraform.values import (
     Place,
     encoded_text,
     first_unknown,
-    is_opaque,
     look_through,
     plain,
     unknown_of,
@@ -138,10 +137,9 @@ class Evaluator:
 
     def eval(self, expr: Expr, place: Place, bindings: Bindings) -> Located:
         self.budget.spend()
-        kind = type(expr)
-        if kind is Literal:
-            return Located(expr.value, place, expr.start, expr.end)  # type: ignore[union-attr]
-        handler = _HANDLERS.get(kind)
+        if type(expr) is Literal:
+            return Located(expr.value, place, expr.start, expr.end)
+        handler = _HANDLERS.get(type(expr))
         if handler is None:
             return Located(Unknown("an expression iaclint cannot evaluate"), place, 0, 0)
         try:
@@ -361,21 +359,22 @@ class Evaluator:
         return site.located(unknown if unknown is not None else True)
 
 
-_HANDLERS: dict[type, Callable[[Evaluator, object, Place, Bindings], Located]] = {
-    Unreadable: Evaluator._unreadable,  # type: ignore[dict-item]
-    Variable: Evaluator._variable,  # type: ignore[dict-item]
-    SplatItem: Evaluator._splat_item,  # type: ignore[dict-item]
-    Template: Evaluator._template,  # type: ignore[dict-item]
-    TupleExpr: Evaluator._tuple,  # type: ignore[dict-item]
-    ObjectExpr: Evaluator._object,  # type: ignore[dict-item]
-    GetAttr: Evaluator._get_attr,  # type: ignore[dict-item]
-    Index: Evaluator._index,  # type: ignore[dict-item]
-    Splat: Evaluator._splat,  # type: ignore[dict-item]
-    Unary: Evaluator._unary,  # type: ignore[dict-item]
-    Binary: Evaluator._binary,  # type: ignore[dict-item]
-    Conditional: Evaluator._conditional,  # type: ignore[dict-item]
-    ForExpr: Evaluator._for,  # type: ignore[dict-item]
-    Call: Evaluator._call,  # type: ignore[dict-item]
+# Each handler takes the node of its own type.
+_HANDLERS: dict[type, Callable[[Evaluator, Any, Place, Bindings], Located]] = {
+    Unreadable: Evaluator._unreadable,
+    Variable: Evaluator._variable,
+    SplatItem: Evaluator._splat_item,
+    Template: Evaluator._template,
+    TupleExpr: Evaluator._tuple,
+    ObjectExpr: Evaluator._object,
+    GetAttr: Evaluator._get_attr,
+    Index: Evaluator._index,
+    Splat: Evaluator._splat,
+    Unary: Evaluator._unary,
+    Binary: Evaluator._binary,
+    Conditional: Evaluator._conditional,
+    ForExpr: Evaluator._for,
+    Call: Evaluator._call,
 }
 
 
@@ -558,8 +557,9 @@ def binary(op: str, left: Located, right: Located) -> object:
     if op in ("==", "!="):
         left_unknown = first_unknown(left)
         right_unknown = first_unknown(right)
-        if left_unknown is not None or right_unknown is not None:
-            raise Unresolved(left_unknown or right_unknown)  # type: ignore[arg-type]
+        missing = left_unknown or right_unknown
+        if missing is not None:
+            raise Unresolved(missing)
         same = equal(plain(left), plain(right))
         return same if op == "==" else not same
     a = to_number(left)
@@ -603,14 +603,3 @@ def _logic(op: str, left: Located, right: Located) -> bool:
     if unknown is not None:
         raise unknown
     return not decisive
-
-
-__all__ = [
-    "Budget",
-    "CallSite",
-    "Evaluator",
-    "Scope",
-    "TooLarge",
-    "Unresolved",
-    "is_opaque",
-]

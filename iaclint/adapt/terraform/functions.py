@@ -488,15 +488,16 @@ def _format(ev: Evaluator, args: Args, site: CallSite) -> object:
 def _formatlist(ev: Evaluator, args: Args, site: CallSite) -> object:
     _arity(args, 1, None, "formatlist")
     spec = to_text(ev, args[0])
-    lengths = {len(need(arg)) for arg in args[1:] if isinstance(need(arg), list)}  # type: ignore[arg-type]
+    values = [need(arg) for arg in args[1:]]
+    lengths = {len(value) for value in values if isinstance(value, list)}
     if len(lengths) > 1:
         raise EvalError("formatlist(): the lists have different lengths")
     count = lengths.pop() if lengths else 1
     out = []
     for index in range(count):
         row = [
-            need(arg)[index] if isinstance(need(arg), list) else arg  # type: ignore[index]
-            for arg in args[1:]
+            value[index] if isinstance(value, list) else arg
+            for arg, value in zip(args[1:], values, strict=True)
         ]
         out.append(site.located(_format_text(ev, spec, row)))
     return out

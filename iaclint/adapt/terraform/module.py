@@ -48,7 +48,7 @@ from iaclint.adapt.terraform.values import (
 )
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
-from iaclint.parse.hcl.syntax import Attribute, Body, Expr, Literal, SourceText, Variable
+from iaclint.parse.hcl.syntax import Attribute, Block, Body, Literal, SourceText, Variable
 from iaclint.span import Span
 
 MAX_MODULE_DEPTH = 20
@@ -607,16 +607,20 @@ class ResourceInstance:
     def native(self) -> dict[str, Located]:
         """The resource's arguments and nested blocks (dynamic blocks expanded)."""
         if self._native is None:
-            self._native = self.module.unit.guarded(
-                self.address,
-                (self.decl.source, self.decl.block.start),
-                lambda: Located(
-                    body_values(
-                        self.module.evaluator, self.decl.block.body, self.decl.source, self.bindings
-                    )
-                ),
-            ).value  # type: ignore[assignment]
-        return self._native  # type: ignore[return-value]
+            values: dict[str, Located] = {}
+
+            def evaluate() -> Located:
+                decl = self.decl
+                values.update(
+                    body_values(self.module.evaluator, decl.block.body, decl.source, self.bindings)
+                )
+                return Located(values)
+
+            self.module.unit.guarded(
+                self.address, (self.decl.source, self.decl.block.start), evaluate
+            )
+            self._native = values
+        return self._native
 
     def configured_text(self, attribute: str) -> str | None:
         """The text an argument is set to, when it is known (for `"${aws_x.y.name}"`)."""
@@ -657,23 +661,20 @@ def body_values(
         value = _attribute_value(evaluator, attribute, source, bindings)
         if value.value is not None:
             out[name] = value
-    blocks: dict[str, Located] = {}
+    blocks: dict[str, tuple[Block, list[Located]]] = {}
     for block in body.blocks:
-        if block.type in meta:
+        if block.type in meta or (block.type == "dynamic" and not block.labels):
             continue
+        name = block.labels[0] if block.type == "dynamic" else block.type
+        _, items = blocks.setdefault(name, (block, []))
         if block.type == "dynamic":
-            if block.labels:
-                items = blocks.setdefault(
-                    block.labels[0], Located([], source, block.start, block.header_end)
-                )
-                items.value.extend(_dynamic(evaluator, block, source, bindings))  # type: ignore[attr-defined]
-            continue
-        items = blocks.setdefault(block.type, Located([], source, block.start, block.header_end))
-        content = body_values(evaluator, block.body, source, bindings, top=False)
-        items.value.append(Located(content, source, block.start, block.header_end))  # type: ignore[attr-defined]
-    for name, items in blocks.items():
+            items.extend(_dynamic(evaluator, block, source, bindings))
+        else:
+            content = body_values(evaluator, block.body, source, bindings, top=False)
+            items.append(Located(content, source, block.start, block.header_end))
+    for name, (first, items) in blocks.items():
         if name not in out:
-            out[name] = items
+            out[name] = Located(items, source, first.start, first.header_end)
     return out
 
 
@@ -711,11 +712,8 @@ def _anchored(value: Located, source: SourceText, start: int, end: int) -> Locat
 
 
 def _dynamic(
-    evaluator: Evaluator, block: object, source: SourceText, bindings: Bindings
+    evaluator: Evaluator, block: Block, source: SourceText, bindings: Bindings
 ) -> list[Located]:
-    from iaclint.parse.hcl.syntax import Block
-
-    assert isinstance(block, Block)
     body = block.body
     contents = body.blocks_of("content")
     for_each = body.attributes.get("for_each")
@@ -838,6 +836,3 @@ def _is_false(attribute: Attribute | None) -> bool:
 
 def _place(value: Located) -> tuple[Place | None, int, int]:
     return value.place, value.start, value.end
-
-
-__all__ = ["Expr", "ModuleInstance", "ResourceInstance", "Unit", "VariableValue"]

@@ -168,7 +168,9 @@ class _Builder:
         pos = type_token.end_pos
         text = self.text
         while True:
-            pos = _SPACES.match(text, pos).end()  # type: ignore[union-attr]
+            spaces = _SPACES.match(text, pos)
+            assert spaces is not None  # the pattern matches the empty string
+            pos = spaces.end()
             char = text[pos : pos + 1]
             if char == '"':
                 label, pos = self.label(pos)
