@@ -28,6 +28,7 @@ examples:
   iaclint --severity-threshold high .  fail only on high and critical findings
   iaclint --format json -o out.json .  write the JSON report to a file
   iaclint --select network --ignore IAC002 .
+  iaclint --var-file prod.tfvars infra/ lint Terraform with these variable values
   iaclint --list-policies              show the policies, by category
 
 exit codes: 0 clean, 1 findings at or above the threshold, 2 errors
@@ -88,6 +89,15 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="do not lint paths matching GLOB",
+    )
+    parser.add_argument(
+        "--var-file",
+        metavar="FILE",
+        action="append",
+        default=[],
+        type=Path,
+        help="Terraform variable values (.tfvars or .tfvars.json) for every root module "
+        "(repeatable; later files win)",
     )
     parser.add_argument(
         "--config",
@@ -166,6 +176,7 @@ def _main(argv: Sequence[str] | None) -> int:
         show_unknown=bool(
             args.show_unknown if args.show_unknown is not None else (config and config.show_unknown)
         ),
+        var_files=(*(config.var_files if config else ()), *args.var_file),
     )
     policies, diagnostics = prepare_policies(options)
     if args.list_policies:

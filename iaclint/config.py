@@ -11,6 +11,7 @@ that names the file, the line and the key. Paths are relative to the file.
     policies = ["security/policies"]   # extra policy folders
     exclude = ["tests/fixtures/*"]     # paths (globs) not to lint
     show-unknown = false
+    terraform-var-files = ["env/prod.tfvars"]  # like --var-file, for every root module
 
     [tool.iaclint.severity]
     IAC002 = "low"
@@ -48,6 +49,8 @@ class Config:
     policy_dirs: tuple[Path, ...] = ()
     exclude: tuple[str, ...] = ()
     show_unknown: bool | None = None
+    # Terraform .tfvars files applied to every root module, before --var-file ones.
+    var_files: tuple[Path, ...] = ()
     severity: dict[str, Severity] = field(default_factory=dict)
     parameters: dict[str, dict[str, object]] = field(default_factory=dict)
 
@@ -128,6 +131,7 @@ class _Reader:
             "policies": self.strings,
             "exclude": self.strings,
             "show-unknown": self.boolean,
+            "terraform-var-files": self.strings,
             "severity": self.severity_table,
             "parameters": self.parameter_table,
         }
@@ -147,6 +151,7 @@ class _Reader:
             policy_dirs=tuple(self.base / folder for folder in _list(values.get("policies"))),
             exclude=tuple(_list(values.get("exclude"))),
             show_unknown=show_unknown if isinstance(show_unknown, bool) else None,
+            var_files=tuple(self.base / file for file in _list(values.get("terraform-var-files"))),
             severity=_dict(values.get("severity")),
             parameters=_dict(values.get("parameters")),
         )

@@ -18,6 +18,8 @@ from typing import NamedTuple
 from iaclint.diagnostics import Diagnostic
 
 TEMPLATE_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".template"})
+# Terraform configuration: linted by directory (see run_terraform.py).
+TERRAFORM_SUFFIXES = frozenset({".tf"})
 
 SKIPPED_DIRECTORIES = frozenset(
     {
@@ -44,6 +46,8 @@ class Candidate(NamedTuple):
     # The path as reports show it: as given on the command line, joined with
     # the file's place below a given directory.
     shown: str
+    # Named on the command line (rather than found by walking a directory).
+    explicit: bool = False
 
 
 class Discovery(NamedTuple):
@@ -57,11 +61,11 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
     diagnostics: list[Diagnostic] = []
     seen: set[Path] = set()
 
-    def add(path: Path, shown: str) -> None:
+    def add(path: Path, shown: str, explicit: bool = False) -> None:
         key = path.resolve()
         if key not in seen:
             seen.add(key)
-            files.append(Candidate(path, shown))
+            files.append(Candidate(path, shown, explicit))
 
     for given in paths:
         path = Path(given)
@@ -72,7 +76,7 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
                 add(*candidate)
         elif not _excluded(_clean(given), patterns):
             # A file named explicitly is read whatever its suffix; its content decides.
-            add(path, _clean(given))
+            add(path, _clean(given), explicit=True)
     return Discovery(files, diagnostics)
 
 
@@ -85,7 +89,8 @@ def _walk(top: Path, given: str, patterns: list[str]) -> list[Candidate]:
         )
         for name in sorted(names):
             path = here / name
-            if path.suffix.lower() not in TEMPLATE_SUFFIXES:
+            suffix = path.suffix.lower()
+            if suffix not in TEMPLATE_SUFFIXES and suffix not in TERRAFORM_SUFFIXES:
                 continue
             shown = _clean(os.path.join(given, os.path.relpath(path, top)))
             if _excluded(shown, patterns):

@@ -3,7 +3,8 @@
     paths -> discover -> parse -> adapt -> graph -> evaluate -> report
 
 Each file is linted on its own: a file that cannot be read gives a located error
-and the run goes on with the others.
+and the run goes on with the others. Terraform configuration is linted by
+directory, a module at a time (see run_terraform.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from iaclint.engine.evaluate import evaluate
 from iaclint.engine.policy import Policy
 from iaclint.findings import CATEGORIES, Finding, Report, Severity, Undetermined
 from iaclint.parse.document import ParseError
+from iaclint.parse.terraform_plan import mentions_plan
 from iaclint.parse.text import decode, split_lines
+from iaclint.run_terraform import is_terraform, lint_plan, lint_terraform
 from iaclint.span import Span
 
 SNIPPET_LIMIT = 240
@@ -35,6 +38,8 @@ class Options(NamedTuple):
     parameters: Mapping[str, Mapping[str, object]] = {}
     exclude: tuple[str, ...] = ()
     show_unknown: bool = False
+    # Terraform variable files applied to every root module (--var-file).
+    var_files: tuple[Path, ...] = ()
 
 
 class FileResult(NamedTuple):
@@ -91,13 +96,25 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
     findings: list[Finding] = []
     undetermined: list[Undetermined] = []
     linted = skipped = 0
+    terraform = [candidate for candidate in found.files if is_terraform(candidate)]
+    if terraform:
+        modules = lint_terraform(terraform, policies, options.paths, options.var_files)
+        linted += modules.files_linted
+        findings.extend(modules.findings)
+        undetermined.extend(modules.undetermined)
+        all_diagnostics.extend(modules.diagnostics)
     for candidate in found.files:
+        if is_terraform(candidate):
+            continue
         result = lint_file(candidate, policies)
         linted += result.linted
         skipped += not result.linted and not _has_error(result.diagnostics)
         findings.extend(result.findings)
         undetermined.extend(result.undetermined)
         all_diagnostics.extend(result.diagnostics)
+    # A plan beside its configuration finds what the configuration does, at the same places.
+    findings = list({_place(f): f for f in reversed(findings)}.values())[::-1]
+    undetermined = list({_place(u): u for u in reversed(undetermined)}.values())[::-1]
     findings.sort(key=Finding.sort_key)
     undetermined.sort(key=Undetermined.sort_key)
     return Report(
@@ -132,6 +149,10 @@ def lint_file(candidate: Candidate, policies: list[Policy]) -> FileResult:
         if not named_like_template and not mentions_template(raw.decode("latin-1")):
             return FileResult(False, [], [], [])
         return _failed(Diagnostic.error(shown, exc.message, exc.line, exc.column))
+    if mentions_plan(text):
+        plan = lint_plan(candidate, text, policies)
+        if plan is not None:
+            return FileResult(bool(plan.files_linted), *plan[1:])
     if not mentions_template(text):
         return FileResult(False, [], [], [])
     try:
@@ -162,6 +183,10 @@ def lint_file(candidate: Candidate, policies: list[Policy]) -> FileResult:
             Diagnostic.error(span.file, f"{policy_id}: {message}", span.line, span.column)
         )
     return FileResult(True, evaluation.findings, evaluation.undetermined, diagnostics)
+
+
+def _place(item: Finding | Undetermined) -> tuple[str, Span, str, str]:
+    return (item.policy_id, item.span, item.resource, item.attribute)
 
 
 def _failed(diagnostic: Diagnostic) -> FileResult:

@@ -81,3 +81,16 @@ def test_symlinks_never_leave_the_tree_or_loop(tmp_path: Path) -> None:
     (tree / "dir-out").symlink_to(outside)
     assert shown(tree) == ["real.yaml"]
     assert shown(tree, "link-in.yaml") == ["link-in.yaml"]  # named explicitly: read
+
+
+def test_terraform_files_are_found_and_named_files_are_marked(tmp_path: Path) -> None:
+    touch(tmp_path, "infra/main.tf", "infra/terraform.tfvars", "infra/.terraform/modules/x/main.tf")
+    assert shown(tmp_path) == ["infra/main.tf"]
+    before = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        (walked,) = discover(["infra"]).files
+        (named,) = discover(["infra/main.tf"]).files
+    finally:
+        os.chdir(before)
+    assert (walked.explicit, named.explicit) == (False, True)

@@ -94,6 +94,7 @@ def test_every_module_is_placed() -> None:
         "iaclint.__main__",
         "iaclint.cli",
         "iaclint.run",
+        "iaclint.run_terraform",
         "iaclint.config",
         "iaclint.discover",
     }

@@ -13,6 +13,17 @@ or, for JSON (which has no comments), in `<file>.expect` beside it:
 
 Findings of the fixture's own policy are compared exactly: policy, resource and
 line, nothing missing and nothing extra.
+
+Terraform fixtures:
+
+- a directory holding `.tf` files (`fail-hcl/main.tf`) is one fixture, linted
+  as a root module with the local modules it calls (in subdirectories) and its
+  `.tfvars`; markers go in `.tf` comments, in whichever file a finding must
+  point into (`# expect: IAC001@aws_security_group.ssh`);
+- `<name>.plan.json` beside the CloudFormation fixtures is a plan without its
+  configuration: expectations in `<name>.plan.json.expect`, lines in the plan;
+- `<name>.plan.json` inside a Terraform fixture directory is the plan of that
+  configuration: it must give exactly the findings the `.tf` markers expect.
 """
 
 from __future__ import annotations
@@ -35,11 +46,33 @@ Expected = set[tuple[str, str, int]]
 
 
 def _fixture_files() -> list[Path]:
+    """CloudFormation (and configuration-less plan) fixtures: files beside no .tf file."""
     return sorted(
         path
         for path in POLICY_FIXTURES.rglob("*")
-        if path.is_file() and path.suffix in (".yaml", ".yml", ".json")
+        if path.is_file()
+        and path.suffix in (".yaml", ".yml", ".json")
+        and _terraform_root(path) is None
     )
+
+
+def _terraform_root(path: Path) -> Path | None:
+    """The Terraform fixture directory a file belongs to (a folder of a policy folder)."""
+    parts = path.relative_to(POLICY_FIXTURES).parts
+    if len(parts) < 3:
+        return None
+    root = POLICY_FIXTURES / parts[0] / parts[1]
+    return root if any(root.glob("*.tf")) else None
+
+
+def _terraform_fixtures() -> list[Path]:
+    return sorted(
+        {root for path in POLICY_FIXTURES.rglob("*.tf") if (root := _terraform_root(path))}
+    )
+
+
+def _plans_with_configuration() -> list[Path]:
+    return sorted(path for root in _terraform_fixtures() for path in root.glob("*.plan.json"))
 
 
 def _expectations(path: Path) -> tuple[Expected, Expected]:
@@ -92,17 +125,31 @@ def test_fixture(path: Path, policies: list[Policy]) -> None:
 
 
 def test_every_policy_has_fixtures(policies: list[Policy]) -> None:
-    """Each bundled policy has a fail and a pass fixture in both JSON and YAML."""
+    """Each bundled policy has a fail and a pass fixture in both JSON and YAML.
+
+    A policy that targets a kind Terraform resources map to also has fail and
+    pass fixtures as an HCL module and as a plan.
+    """
+    from iaclint.adapt.terraform.build import FAMILIES
+
+    terraform_kinds = {family.kind for family in FAMILIES.values()}
     files = _fixture_files()
     for policy in policies:
         mine = [path for path in files if _policy_of(path) == policy.id]
         kinds = set()
         for path in mine:
             findings, _ = _expectations(path)
-            kinds.add(("fail" if findings else "pass", path.suffix))
-        missing = {
-            (verdict, suffix) for verdict in ("fail", "pass") for suffix in (".json", ".yaml")
-        } - kinds
+            suffix = ".plan.json" if path.name.endswith(".plan.json") else path.suffix
+            kinds.add(("fail" if findings else "pass", suffix))
+        for root in _terraform_fixtures():
+            if _policy_of(root) == policy.id:
+                findings, _ = _tree_expectations(root)
+                kinds.add(("fail" if findings else "pass", ".tf"))
+        wanted = {".json", ".yaml"}
+        targeted = {kind for target in policy.targets for kind in target.kinds}
+        if targeted & terraform_kinds:
+            wanted |= {".tf", ".plan.json"}
+        missing = {(verdict, suffix) for verdict in ("fail", "pass") for suffix in wanted} - kinds
         assert not missing, f"{policy.id} lacks fixtures: {sorted(missing)}"
 
 
@@ -110,3 +157,64 @@ def test_fixture_folders_name_real_policies(policies: list[Policy]) -> None:
     ids = {policy.id for policy in policies}
     for folder in POLICY_FIXTURES.iterdir():
         assert folder.name in ids, f"fixtures/policies/{folder.name} names no policy"
+
+
+# -- Terraform ---------------------------------------------------------------
+
+Located = set[tuple[str, str, str, int]]  # policy, resource, file, line
+
+
+def _tree_expectations(root: Path) -> tuple[Located, Located]:
+    """Markers in every .tf file of a Terraform fixture (modules included)."""
+    findings: Located = set()
+    unknowns: Located = set()
+    for path in sorted(root.rglob("*.tf")):
+        shown = path.relative_to(ROOT).as_posix()
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for match in _MARK.finditer(text):
+                target = unknowns if match.group(1) else findings
+                target.add((match.group(2), match.group(3), shown, number))
+    return findings, unknowns
+
+
+def _check(
+    policy_id: str, findings: Located, unknowns: Located, expected: tuple[Located, Located]
+) -> None:
+    expected_findings, expected_unknowns = expected
+    for policy, _, _, _ in expected_findings | expected_unknowns:
+        assert policy == policy_id, f"expects {policy}, but the fixture belongs to {policy_id}"
+    assert {f for f in findings if f[0] == policy_id} == expected_findings
+    assert {u for u in unknowns if u[0] == policy_id} == expected_unknowns
+
+
+@pytest.mark.parametrize(
+    "root", _terraform_fixtures(), ids=lambda p: p.relative_to(POLICY_FIXTURES).as_posix()
+)
+def test_terraform_fixture(root: Path, policies: list[Policy]) -> None:
+    from iaclint.run_terraform import lint_terraform
+
+    candidates = [
+        Candidate(path, path.relative_to(ROOT).as_posix()) for path in sorted(root.glob("*.tf"))
+    ]
+    result = lint_terraform(candidates, policies, [str(root)])
+    assert result.diagnostics == [] or all(d.level.value == "notice" for d in result.diagnostics), (
+        result.diagnostics
+    )
+    found = {(f.policy_id, f.resource, f.span.file, f.span.line) for f in result.findings}
+    unknown = {(u.policy_id, u.resource, u.span.file, u.span.line) for u in result.undetermined}
+    _check(_policy_of(root), found, unknown, _tree_expectations(root))
+
+
+@pytest.mark.parametrize(
+    "path", _plans_with_configuration(), ids=lambda p: p.relative_to(POLICY_FIXTURES).as_posix()
+)
+def test_plan_with_configuration(path: Path, policies: list[Policy]) -> None:
+    """A plan beside its configuration: the same findings, at the same .tf lines."""
+    root = _terraform_root(path)
+    assert root is not None
+    result = lint_file(Candidate(path, path.relative_to(ROOT).as_posix()), policies)
+    assert result.linted, result.diagnostics
+    assert result.diagnostics == []
+    found = {(f.policy_id, f.resource, f.span.file, f.span.line) for f in result.findings}
+    unknown = {(u.policy_id, u.resource, u.span.file, u.span.line) for u in result.undetermined}
+    _check(_policy_of(root), found, unknown, _tree_expectations(root))

@@ -7,8 +7,10 @@ converted is kept as written, and operators treat it as not known.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from iaclint.adapt.sourced import Src, is_opaque
-from iaclint.graph.values import Unknown
+from iaclint.graph.values import Input, Unknown
 
 _PROTOCOLS = {
     "-1": "all",
@@ -63,11 +65,18 @@ def network_protocol(value: object) -> object:
 
 def port(source: Src | None) -> Src | None:
     """A port number; -1 (every port) is dropped, as an absent port means every port."""
-    if source is None or is_opaque(source.value):
+    if source is None:
+        return None
+    written = source.value
+    if isinstance(written, Input) and written.has_default:
+        written = written.value  # judged by its default, still reported as the input
+    elif is_opaque(written):
         return source
-    value = to_int(source.value)
+    value = to_int(written)
     if value == -1:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
-        return source.with_value(Unknown(f"'{source.value}' is not a port number"))
+        return source.with_value(Unknown(f"'{written}' is not a port number"))
+    if isinstance(source.value, Input):
+        return source.with_value(replace(source.value, value=value))
     return source.with_value(value)

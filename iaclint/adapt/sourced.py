@@ -9,7 +9,7 @@ origins beside it. Origins never reach the policies or the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from iaclint.graph.model import ModelPath
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
@@ -74,12 +74,19 @@ def each(source: Src | None, build: Callable[[Src], Src | None]) -> Src | None:
 
 
 def convert(source: Src | None, function: Callable[[object], object]) -> Src | None:
-    """Apply `function` to a known leaf; unknowns pass through untouched."""
+    """Apply `function` to a known leaf; unknowns pass through untouched.
+
+    An input with a default stays an input (reports still name it), holding the
+    converted default.
+    """
     if source is None:
         return None
-    if is_opaque(source.value):
+    value = source.value
+    if isinstance(value, Input) and value.has_default:
+        return source.with_value(replace(value, value=function(value.value)))
+    if is_opaque(value):
         return source
-    return source.with_value(function(source.value))
+    return source.with_value(function(value))
 
 
 def freeze(root: Src) -> tuple[dict[str, object], dict[ModelPath, DocPath]]:

@@ -431,7 +431,8 @@ def display(value: object, limit: int = 80) -> str:
         return "not set"
     if isinstance(value, Input):
         if value.has_default:
-            return f"{display(value.value, limit)} (default of parameter {value.name})"
+            origin = value.origin or f"default of parameter {value.name}"
+            return f"{display(value.value, limit)} ({origin})"
         return f"parameter {value.name}"
     if isinstance(value, PartialString | Reference):
         text = value.describe()

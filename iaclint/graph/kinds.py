@@ -109,6 +109,16 @@ KINDS: dict[str, Kind] = {
         "A security group rule declared as its own resource.",
         {**NETWORK_RULE, "group": REFERENCE},
     ),
+    "ec2.network_acl": Kind(
+        "A network ACL with the entries declared inside it (Terraform's inline "
+        "`ingress`/`egress` blocks); entries declared as their own resources are "
+        "`ec2.network_acl_rule`.",
+        {
+            "vpc": REFERENCE,
+            "ingress": [{**NETWORK_RULE, "rule_number": "the entry's rule number"}],
+            "egress": [{**NETWORK_RULE, "rule_number": "the entry's rule number"}],
+        },
+    ),
     "ec2.network_acl_rule": Kind(
         "A network ACL entry declared as its own resource.",
         {**NETWORK_RULE, "network_acl": REFERENCE, "rule_number": "the entry's rule number"},

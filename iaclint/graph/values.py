@@ -64,6 +64,9 @@ class Input:
     secret: bool = False
     allowed_values: tuple[object, ...] | None = None
     declared_at: Span | None = None
+    # Where the value comes from, in words, when "default of parameter NAME" is
+    # not right (a Terraform variable, a value from a .tfvars file).
+    origin: str | None = None
 
 
 def is_known(value: object) -> bool:

@@ -10,7 +10,7 @@ import ipaddress
 from collections.abc import Mapping
 
 from iaclint.engine.operators.base import Argument, Operator, Verdict, unknown
-from iaclint.graph.values import PartialString, unknown_reason
+from iaclint.graph.values import PartialString, Reference, Unknown, concrete, unknown_reason
 
 _PORTS = {"tcp", "udp"}
 _ALL_PORTS = (0, 65535)
@@ -22,6 +22,8 @@ def _cidr_is_world(value: object, args: Mapping[str, object]) -> Verdict:
         last = value.parts[-1]
         if isinstance(last, str) and last.strip().endswith("/0"):
             return Verdict(True)
+        return unknown(unknown_reason(value))
+    if isinstance(value, Unknown | Reference):
         return unknown(unknown_reason(value))
     if not isinstance(value, str):
         return Verdict(False)
@@ -37,7 +39,8 @@ def port_range(rule: Mapping[str, object]) -> tuple[int, int] | str | None:
 
     Returns a reason (str other than 'all') when the range is not known.
     """
-    protocol = rule.get("protocol")
+    # A parameter's default stands for the parameter.
+    protocol = concrete(rule.get("protocol"))
     if protocol == "all":
         return "all"
     if not isinstance(protocol, str):
@@ -46,7 +49,7 @@ def port_range(rule: Mapping[str, object]) -> tuple[int, int] | str | None:
         return None  # ICMP and other protocols have no ports
     bounds = []
     for key, default in (("from_port", _ALL_PORTS[0]), ("to_port", _ALL_PORTS[1])):
-        value = rule.get(key, default)
+        value = concrete(rule.get(key, default))
         if not isinstance(value, int) or isinstance(value, bool):
             return f"{key}: {unknown_reason(value)}"
         bounds.append(value)

@@ -1,0 +1,1 @@
+"""Terraform into the common model: HCL modules (evaluated) and plan JSON."""

@@ -1,0 +1,321 @@
+"""A Terraform unit (root module and its local modules) into the common resource graph.
+
+Each resource instance's arguments are evaluated into located values, turned
+into `Src` trees whose origin is `(instance address, *argument path)` — the
+path as users write it (`ingress[0].cidr_blocks[1]`) — and mapped by the
+resource type's family. Contributions from separate resources are then added
+to the resources they name, and every tree is frozen into a `Resource` whose
+locations come from the span table filled on the way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from iaclint.adapt.sourced import Src, freeze
+from iaclint.adapt.terraform import ec2
+from iaclint.adapt.terraform.documents import JsonDocument
+from iaclint.adapt.terraform.evaluate import TooLarge, Unresolved
+from iaclint.adapt.terraform.family import Context, Contribution, Family
+from iaclint.adapt.terraform.module import ResourceInstance, Unit
+from iaclint.adapt.terraform.values import (
+    Encoded,
+    Instance,
+    Located,
+    Namespace,
+    encoded_text,
+    look_through,
+)
+from iaclint.diagnostics import Diagnostic
+from iaclint.graph.model import Edge, Graph, Location, Resource
+from iaclint.graph.values import PartialString, Reference, Unknown
+from iaclint.span import DocPath, Span, format_doc_path
+
+FAMILIES: dict[str, Family] = {**ec2.FAMILIES}
+NAMED: dict[str, tuple[str, str]] = {**ec2.NAMED}
+
+
+class _Built(NamedTuple):
+    native: Native
+    family: Family
+    model: Src | None
+
+
+class Native(NamedTuple):
+    """A resource instance as its provider would receive it, before mapping."""
+
+    address: str
+    type: str
+    # Arguments and nested blocks; origins are `(address, *argument path)`.
+    native: Src
+    header: Location
+    depends_on: tuple[str, ...] = ()
+
+
+def adapt_unit(unit: Unit) -> tuple[Graph, list[Diagnostic]]:
+    """Build the graph of one unit, with the problems met on the way."""
+    try:
+        spans: dict[DocPath, Span] = {}
+        natives = [_native(instance, spans) for instance in unit.resource_instances()]
+        graph = build_graph(natives, spans)
+    except TooLarge as exc:
+        root = unit.root.config
+        file = root.files[0].file if root.files else root.shown
+        unit.report(Diagnostic.error(file, f"stopped evaluating {root.shown}: {exc}"))
+        return Graph(()), _diagnostics(unit)
+    return graph, _diagnostics(unit)
+
+
+def _diagnostics(unit: Unit) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    seen: set[int] = set()
+    for module in unit.root.walk():
+        config = module.config
+        if id(config) not in seen:
+            seen.add(id(config))
+            out.extend(config.diagnostics)
+    return out + unit.diagnostics
+
+
+def _native(instance: ResourceInstance, spans: dict[DocPath, Span]) -> Native:
+    root: DocPath = (instance.address,)
+    header = instance.header_span()
+    spans[root] = header
+    native: Src
+    if FAMILIES.get(instance.decl.type) is None:
+        native = Src({}, root)  # nothing reads its arguments: they are never evaluated
+    else:
+        try:
+            values = instance.native()
+        except Unresolved as exc:
+            native = Src(exc.unknown, root)
+        else:
+            native = Src(
+                {
+                    name: _to_src(value, (*root, name), header, spans)
+                    for name, value in values.items()
+                },
+                root,
+            )
+    return Native(
+        instance.address,
+        instance.decl.type,
+        native,
+        Location("", header),
+        tuple(_depends_on(instance)),
+    )
+
+
+def _to_src(located: Located, path: DocPath, inherited: Span, spans: dict[DocPath, Span]) -> Src:
+    span = located.span() or inherited
+    spans[path] = span
+    value = located.value
+    if isinstance(value, list):
+        return Src(
+            [_to_src(item, (*path, index), span, spans) for index, item in enumerate(value)], path
+        )
+    if isinstance(value, dict):
+        return Src(
+            {key: _to_src(item, (*path, key), span, spans) for key, item in value.items()}, path
+        )
+    if isinstance(value, Instance):
+        value = Reference(value.address)
+    elif isinstance(value, Namespace):
+        value = Unknown(f"'{value.name}' used as a value")
+    elif isinstance(value, Encoded):
+        # jsonencode(data): the data keeps its places, under the argument's path.
+        data = _to_src(value.data, path, span, spans)
+        value = JsonDocument(data, encoded_text(value))
+    return Src(value, path)
+
+
+def build_graph(natives: list[Native], spans: dict[DocPath, Span]) -> Graph:
+    """Map each resource by its family, add contributions, and freeze them into a graph."""
+    return _GraphBuilder(natives, spans).build()
+
+
+class _GraphBuilder:
+    def __init__(self, natives: list[Native], spans: dict[DocPath, Span]):
+        self.natives = natives
+        self.spans = spans
+
+    def build(self) -> Graph:
+        built: dict[str, _Built] = {}
+        for native in self.natives:
+            family = FAMILIES.get(native.type)
+            if family is not None:
+                built[native.address] = _Built(native, family, None)
+        context = Context(self.names(built))
+        for address, item in built.items():
+            model = item.family.build(item.native.native, context) if item.family.build else None
+            built[address] = item._replace(model=model)
+        contributed = self.contribute(built, context)
+        resources: list[Resource] = []
+        edges: list[Edge] = []
+        for native in self.natives:
+            address = native.address
+            found = built.get(address)
+            if found is None or found.model is None:
+                kind = found.family.kind if found is not None else "unmodelled"
+                resources.append(Resource(address, kind, native.type, {}, native.header))
+            else:
+                resources.append(self.resource(found))
+                edges.extend(_edges(address, found.model))
+            edges.extend(Edge(address, target, "ref") for target in contributed.get(address, ()))
+            edges.extend(Edge(address, target, "depends_on") for target in native.depends_on)
+        return Graph(resources, edges)
+
+    def names(self, built: dict[str, _Built]) -> dict[tuple[str, str], str]:
+        names: dict[tuple[str, str], str] = {}
+        for address, item in built.items():
+            named = NAMED.get(item.native.type)
+            if named is None:
+                continue
+            kind, argument = named
+            name = item.native.native.get(argument)
+            value = look_through(name.value) if name is not None else None
+            if isinstance(value, str):
+                names[(kind, value)] = address
+        return names
+
+    def contribute(self, built: dict[str, _Built], context: Context) -> dict[str, list[str]]:
+        """Add separate resources' contributions to the resources they name."""
+        targets: dict[str, list[str]] = {}
+        for address, item in list(built.items()):
+            if item.family.contribute is None:
+                continue
+            for contribution in item.family.contribute(item.native.native, context):
+                receiver = self.receiver(contribution, built, context)
+                if receiver is None:
+                    continue
+                target = built[receiver]
+                if target.model is None:
+                    continue
+                built[receiver] = target._replace(model=_add(target.model, contribution))
+                targets.setdefault(address, []).append(receiver)
+        return targets
+
+    @staticmethod
+    def receiver(
+        contribution: Contribution, built: dict[str, _Built], context: Context
+    ) -> str | None:
+        value = look_through(contribution.target.value)
+        if isinstance(value, Reference):
+            found = built.get(value.target)
+            if found is not None and found.family.kind in contribution.kinds:
+                return value.target
+            return None
+        if isinstance(value, str):
+            for kind in contribution.kinds:
+                address = context.address_named(kind, value)
+                if address is not None:
+                    return address
+        return None
+
+    def resource(self, item: _Built) -> Resource:
+        assert item.model is not None
+        model = _sanitized(item.model)
+        if not isinstance(model.value, dict):
+            model = Src({}, model.origin)
+        data, origins = freeze(model)
+        own = item.native.address
+        header = item.native.header
+        locations = {
+            path: Location(_attribute(own, origin), self.spans.get(origin, header.span))
+            for path, origin in origins.items()
+            if path
+        }
+        return Resource(
+            address=own,
+            kind=item.family.kind,
+            native_type=item.native.type,
+            properties=data,
+            header=header,
+            locations=locations,
+        )
+
+
+def _add(model: Src, contribution: Contribution) -> Src:
+    fields = model.value
+    if not isinstance(fields, dict):
+        return model
+    current = fields.get(contribution.property)
+    updated = dict(fields)
+    if contribution.mode == "set":
+        if current is None:
+            updated[contribution.property] = contribution.value
+    elif current is None:
+        updated[contribution.property] = Src([contribution.value], contribution.value.origin)
+    else:
+        items = current.items()
+        if items is None:
+            return model  # an unknown list stays unknown
+        updated[contribution.property] = Src([*items, contribution.value], current.origin)
+    return model.with_value(updated)
+
+
+def _attribute(own: str, origin: DocPath) -> str:
+    address, *path = origin
+    text = format_doc_path(tuple(path))
+    if address == own:
+        return text
+    return f"{address}.{text}" if text else str(address)
+
+
+def _sanitized(node: Src) -> Src:
+    """Evaluator-only values become the model's: JSON text, or unknown."""
+    value = node.value
+    if isinstance(value, dict):
+        return node.with_value({k: _sanitized(v) for k, v in value.items() if isinstance(v, Src)})
+    if isinstance(value, list):
+        return node.with_value([_sanitized(v) for v in value if isinstance(v, Src)])
+    if isinstance(value, JsonDocument):
+        return node.with_value(value.text)
+    return node
+
+
+def _edges(address: str, model: Src) -> Iterator[Edge]:
+    for path, reference in _references(model, ()):
+        yield Edge(address, reference.target, str(path[0]) if path else "ref")
+
+
+def _references(
+    node: Src, path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], Reference]]:
+    value = node.value
+    if isinstance(value, Reference):
+        yield path, value
+    elif isinstance(value, PartialString):
+        for part in value.parts:
+            if isinstance(part, Reference):
+                yield path, part
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(child, Src):
+                yield from _references(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            if isinstance(child, Src):
+                yield from _references(child, (*path, index))
+
+
+def _depends_on(instance: ResourceInstance) -> Iterator[str]:
+    attribute = instance.decl.block.body.attributes.get("depends_on")
+    if attribute is None:
+        return
+    value = instance.module.evaluator.evaluate(
+        attribute.expr, instance.decl.source, instance.bindings
+    )
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        inner = current.value
+        if isinstance(inner, list):
+            stack.extend(inner)
+        elif isinstance(inner, dict):
+            stack.extend(inner.values())
+        elif isinstance(inner, Instance) and not inner.data:
+            yield inner.address
+        elif isinstance(inner, Reference):
+            yield inner.target

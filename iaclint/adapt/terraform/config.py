@@ -1,0 +1,141 @@
+"""A Terraform module's configuration: every `.tf` file of one directory together.
+
+Blocks are sorted into what the evaluator asks for by name: variables, locals,
+outputs, managed resources, data sources and module calls. Declaring one twice
+is an error Terraform reports too; the first declaration is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from iaclint.diagnostics import Diagnostic
+from iaclint.parse.hcl.syntax import Attribute, Block, HclFile, SourceText
+
+
+class Declared(NamedTuple):
+    """A block (or a local's attribute) and the file it is written in."""
+
+    name: str
+    block: Block
+    source: SourceText
+
+
+class LocalValue(NamedTuple):
+    name: str
+    attribute: Attribute
+    source: SourceText
+
+
+class ResourceDecl(NamedTuple):
+    mode: str  # "managed" or "data"
+    type: str
+    name: str
+    block: Block
+    source: SourceText
+
+    @property
+    def key(self) -> str:
+        return f"{self.type}.{self.name}"
+
+
+@dataclass
+class ModuleConfig:
+    # The directory as reports show it ("." for a root linted from inside it).
+    shown: str
+    files: list[HclFile] = field(default_factory=list)
+    variables: dict[str, Declared] = field(default_factory=dict)
+    locals: dict[str, LocalValue] = field(default_factory=dict)
+    outputs: dict[str, Declared] = field(default_factory=dict)
+    resources: dict[str, ResourceDecl] = field(default_factory=dict)
+    data: dict[str, ResourceDecl] = field(default_factory=dict)
+    modules: dict[str, Declared] = field(default_factory=dict)
+    resource_types: set[str] = field(default_factory=set)
+    data_types: set[str] = field(default_factory=set)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def build_config(shown: str, files: Iterable[HclFile]) -> ModuleConfig:
+    config = ModuleConfig(shown)
+    for hcl in files:
+        config.files.append(hcl)
+        config.diagnostics.extend(hcl.problems)
+        for block in hcl.body.blocks:
+            _add(config, block, hcl.source)
+    return config
+
+
+def _add(config: ModuleConfig, block: Block, source: SourceText) -> None:
+    kind, labels = block.type, block.labels
+    if kind == "locals":
+        for name, attribute in block.body.attributes.items():
+            earlier = config.locals.get(name)
+            if earlier is not None:
+                _duplicate(
+                    config,
+                    f"local value '{name}'",
+                    earlier.source,
+                    earlier.attribute.start,
+                    source,
+                    attribute.start,
+                )
+                continue
+            config.locals[name] = LocalValue(name, attribute, source)
+        return
+    if kind in ("variable", "output", "module"):
+        if len(labels) != 1:
+            _error(config, source, block.start, f"a {kind} block needs one label (its name)")
+            return
+        table = {"variable": config.variables, "output": config.outputs, "module": config.modules}[
+            kind
+        ]
+        name = labels[0]
+        found = table.get(name)
+        if found is not None:
+            _duplicate(
+                config, f"{kind} '{name}'", found.source, found.block.start, source, block.start
+            )
+            return
+        table[name] = Declared(name, block, source)
+        return
+    if kind in ("resource", "data"):
+        if len(labels) != 2:
+            _error(config, source, block.start, f"a {kind} block needs two labels (type and name)")
+            return
+        mode = "managed" if kind == "resource" else "data"
+        decl = ResourceDecl(mode, labels[0], labels[1], block, source)
+        resources = config.resources if kind == "resource" else config.data
+        existing = resources.get(decl.key)
+        if existing is not None:
+            prefix = "" if kind == "resource" else "data."
+            _duplicate(
+                config,
+                f"{prefix}{decl.key}",
+                existing.source,
+                existing.block.start,
+                source,
+                block.start,
+            )
+            return
+        resources[decl.key] = decl
+        (config.resource_types if kind == "resource" else config.data_types).add(decl.type)
+
+
+def _duplicate(
+    config: ModuleConfig,
+    what: str,
+    first: SourceText,
+    first_at: int,
+    again: SourceText,
+    again_at: int,
+) -> None:
+    line, _ = first.position(first_at)
+    where = f"line {line}" if first is again else f"{first.file}:{line}"
+    _error(config, again, again_at, f"{what} is already declared at {where}; this one is ignored")
+
+
+def _error(config: ModuleConfig, source: SourceText, offset: int, message: str) -> None:
+    line, column = source.position(offset)
+    config.diagnostics.append(Diagnostic.error(source.file, message, line, column))

@@ -1,0 +1,350 @@
+"""Terraform EC2 network and compute resources into the common model.
+
+Security group rules and network ACL entries of every spelling become the same
+network rule shape as CloudFormation's, so IAC001/IAC002 serve both unchanged.
+Separate rule resources (`aws_security_group_rule`,
+`aws_vpc_security_group_ingress_rule`, `aws_network_acl_rule`) stay nodes of
+their own, as CloudFormation's do, joined to their group or ACL by a reference
+(`group`, `network_acl`), so findings point into the rule resource.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+
+from iaclint.adapt.normalize import lower, network_protocol, port, to_bool, to_int
+from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
+from iaclint.adapt.terraform.family import (
+    Context,
+    Contribution,
+    Family,
+    first,
+    first_block,
+    joined,
+)
+
+
+def _rule(
+    rule: Src,
+    direction: Src,
+    action: Src,
+    protocol: Src | None,
+    ports: tuple[Src | None, Src | None],
+    icmp: tuple[Src | None, Src | None],
+    cidrs: Src,
+    extra: dict[str, Src | None],
+) -> Src:
+    """A network rule in the common shape."""
+    is_icmp = protocol is not None and protocol.value in ("icmp", "icmpv6")
+    low, high = ports
+    icmp_type, icmp_code = icmp
+    if is_icmp and icmp_type is None and icmp_code is None:
+        # Security group rules write the ICMP type and code in the port fields.
+        icmp_type, icmp_code, low, high = low, high, None, None
+    is_all = protocol is not None and protocol.value == "all"
+    return obj(
+        rule,
+        {
+            "direction": direction,
+            "action": action,
+            "protocol": protocol,
+            "from_port": None if is_icmp or is_all else port(low),
+            "to_port": None if is_icmp or is_all else port(high),
+            "icmp_type": convert(icmp_type, to_int),
+            "icmp_code": convert(icmp_code, to_int),
+            "cidrs": cidrs,
+            **extra,
+        },
+    )
+
+
+def _group_rule(rule: Src, direction: Src, own: dict[str, Src | None]) -> Src:
+    """An `ingress`/`egress` block, or an `aws_security_group_rule` (same arguments)."""
+    groups = rule.get("security_groups")
+    group_items = groups.items() if groups is not None else None
+    source_group = first(
+        rule.get("source_security_group_id"),
+        (group_items[0] if group_items else None) if group_items is not None else groups,
+    )
+    if source_group is None and _is_true(rule.get("self")):
+        source_group = rule.get("self")
+    prefix_lists = rule.get("prefix_list_ids")
+    prefix_items = prefix_lists.items() if prefix_lists is not None else None
+    return _rule(
+        rule,
+        direction,
+        Src("allow", rule.origin),
+        convert(rule.get("protocol"), network_protocol),
+        (rule.get("from_port"), rule.get("to_port")),
+        (None, None),
+        joined(rule.get("cidr_blocks"), rule.get("ipv6_cidr_blocks"), origin=rule)
+        or Src([], rule.origin),
+        {
+            "source_security_group": source_group,
+            "prefix_list": (prefix_items[0] if prefix_items else None)
+            if prefix_items is not None
+            else prefix_lists,
+            "description": rule.get("description"),
+            **own,
+        },
+    )
+
+
+def _is_true(source: Src | None) -> bool:
+    return source is not None and to_bool(source.value) is True
+
+
+def _direction(value: str, origin: Src) -> Src:
+    return Src(value, origin.origin)
+
+
+def security_group(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        {
+            "name": first(props.get("name"), props.get("name_prefix")),
+            "description": props.get("description"),
+            "vpc": props.get("vpc_id"),
+            "ingress": each(
+                props.get("ingress"),
+                lambda rule: _group_rule(rule, _direction("ingress", rule), {}),
+            ),
+            "egress": each(
+                props.get("egress"), lambda rule: _group_rule(rule, _direction("egress", rule), {})
+            ),
+        },
+    )
+
+
+def security_group_rule(props: Src, context: Context) -> Src:
+    kind = props.get("type")
+    direction = convert(kind, lower) or Src("ingress", props.origin)
+    return _group_rule(props, direction, {"group": props.get("security_group_id")})
+
+
+def _vpc_rule(props: Src, direction: str) -> Src:
+    cidrs = [c for c in (props.get("cidr_ipv4"), props.get("cidr_ipv6")) if c is not None]
+    return _rule(
+        props,
+        Src(direction, props.origin),
+        Src("allow", props.origin),
+        convert(props.get("ip_protocol"), network_protocol),
+        (props.get("from_port"), props.get("to_port")),
+        (None, None),
+        Src(cidrs, props.origin),
+        {
+            "source_security_group": props.get("referenced_security_group_id"),
+            "prefix_list": props.get("prefix_list_id"),
+            "description": props.get("description"),
+            "group": props.get("security_group_id"),
+        },
+    )
+
+
+def vpc_ingress_rule(props: Src, context: Context) -> Src:
+    return _vpc_rule(props, "ingress")
+
+
+def vpc_egress_rule(props: Src, context: Context) -> Src:
+    return _vpc_rule(props, "egress")
+
+
+def _acl_entry(entry: Src, direction: Src, action: Src | None, own: dict[str, Src | None]) -> Src:
+    cidrs = [c for c in (entry.get("cidr_block"), entry.get("ipv6_cidr_block")) if c is not None]
+    return _rule(
+        entry,
+        direction,
+        convert(action, lower) or Src("allow", entry.origin),
+        convert(entry.get("protocol"), network_protocol),
+        (entry.get("from_port"), entry.get("to_port")),
+        (entry.get("icmp_type"), entry.get("icmp_code")),
+        Src(cidrs, entry.origin),
+        own,
+    )
+
+
+def network_acl(props: Src, context: Context) -> Src:
+    def entry(direction: str) -> Callable[[Src], Src]:
+        return lambda rule: _acl_entry(
+            rule,
+            Src(direction, rule.origin),
+            rule.get("action"),
+            {"rule_number": convert(rule.get("rule_no"), to_int)},
+        )
+
+    return obj(
+        props,
+        {
+            "vpc": first(props.get("vpc_id"), props.get("default_network_acl_id")),
+            "ingress": each(props.get("ingress"), entry("ingress")),
+            "egress": each(props.get("egress"), entry("egress")),
+        },
+    )
+
+
+def network_acl_rule(props: Src, context: Context) -> Src:
+    egress = props.get("egress")
+    if egress is None:
+        direction = Src("ingress", props.origin)
+    elif is_opaque(egress.value):
+        direction = egress
+    else:
+        direction = egress.with_value("egress" if to_bool(egress.value) is True else "ingress")
+    return _acl_entry(
+        props,
+        direction,
+        props.get("rule_action"),
+        {
+            "network_acl": props.get("network_acl_id"),
+            "rule_number": convert(props.get("rule_number"), to_int),
+        },
+    )
+
+
+def metadata_options(block: Src | None) -> Src | None:
+    options = first_block(block)
+    if options is None or is_opaque(options.value):
+        return options
+    return obj(
+        options,
+        {
+            "http_tokens": convert(options.get("http_tokens"), lower),
+            "http_endpoint": convert(options.get("http_endpoint"), lower),
+            "http_put_response_hop_limit": convert(
+                options.get("http_put_response_hop_limit"), to_int
+            ),
+        },
+    )
+
+
+def _decoded(source: Src | None) -> Src | None:
+    """Base64 user data as the text it encodes (left as written if it is not Base64)."""
+
+    def decode(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return value
+
+    return convert(source, decode)
+
+
+def _instance_config(
+    props: Src, profile: Src | None, groups: Src | None, user_data: Src | None
+) -> dict[str, Src | None]:
+    return {
+        "metadata_options": metadata_options(props.get("metadata_options")),
+        "iam_instance_profile": profile,
+        "image_id": first(props.get("ami"), props.get("image_id")),
+        "user_data": user_data,
+        "security_groups": each(groups, lambda group: group),
+    }
+
+
+def instance(props: Src, context: Context) -> Src:
+    template = first_block(props.get("launch_template"))
+    reference = None
+    if template is not None:
+        reference = first(template.get("id"), template.get("name"))
+        if reference is not None and isinstance(reference.value, str):
+            address = context.address_named("ec2.launch_template", reference.value)
+            if address is not None:
+                reference = reference.with_value(context.reference(address))
+    groups = joined(props.get("vpc_security_group_ids"), props.get("security_groups"), origin=props)
+    return obj(
+        props,
+        {
+            **_instance_config(
+                props,
+                props.get("iam_instance_profile"),
+                groups,
+                first(props.get("user_data"), _decoded(props.get("user_data_base64"))),
+            ),
+            "launch_template": reference,
+        },
+    )
+
+
+def launch_template(props: Src, context: Context) -> Src:
+    profile_block = first_block(props.get("iam_instance_profile"))
+    profile = None
+    if profile_block is not None:
+        profile = (
+            profile_block
+            if is_opaque(profile_block.value)
+            else first(profile_block.get("arn"), profile_block.get("name"))
+        )
+    groups = joined(
+        props.get("vpc_security_group_ids"), props.get("security_group_names"), origin=props
+    )
+    return obj(
+        props,
+        {
+            "name": first(props.get("name"), props.get("name_prefix")),
+            **_instance_config(props, profile, groups, _decoded(props.get("user_data"))),
+        },
+    )
+
+
+def launch_configuration(props: Src, context: Context) -> Src:
+    groups = joined(props.get("security_groups"), origin=props)
+    return obj(
+        props,
+        _instance_config(
+            props,
+            props.get("iam_instance_profile"),
+            groups,
+            first(props.get("user_data"), _decoded(props.get("user_data_base64"))),
+        ),
+    )
+
+
+def instance_profile(props: Src, context: Context) -> Src:
+    role = props.get("role")
+    return obj(
+        props,
+        {
+            "name": first(props.get("name"), props.get("name_prefix")),
+            "roles": Src([role], role.origin) if role is not None else None,
+        },
+    )
+
+
+def interface_security_group(props: Src, context: Context) -> list[Contribution]:
+    """`aws_network_interface_sg_attachment`: a security group added to an instance.
+
+    The attachment names the instance's primary network interface
+    (`aws_instance.web.primary_network_interface_id`); the group joins that
+    instance's `security_groups`, located in the attachment.
+    """
+    interface = props.get("network_interface_id")
+    group = props.get("security_group_id")
+    if interface is None or group is None:
+        return []
+    return [Contribution(interface, ("ec2.instance",), "security_groups", group)]
+
+
+FAMILIES: dict[str, Family] = {
+    "aws_security_group": Family("ec2.security_group", security_group),
+    "aws_default_security_group": Family("ec2.security_group", security_group),
+    "aws_security_group_rule": Family("ec2.security_group_rule", security_group_rule),
+    "aws_vpc_security_group_ingress_rule": Family("ec2.security_group_rule", vpc_ingress_rule),
+    "aws_vpc_security_group_egress_rule": Family("ec2.security_group_rule", vpc_egress_rule),
+    "aws_network_acl": Family("ec2.network_acl", network_acl),
+    "aws_default_network_acl": Family("ec2.network_acl", network_acl),
+    "aws_network_acl_rule": Family("ec2.network_acl_rule", network_acl_rule),
+    "aws_instance": Family("ec2.instance", instance),
+    "aws_launch_template": Family("ec2.launch_template", launch_template),
+    "aws_launch_configuration": Family("autoscaling.launch_configuration", launch_configuration),
+    "aws_iam_instance_profile": Family("iam.instance_profile", instance_profile),
+    "aws_network_interface_sg_attachment": Family(
+        "unmodelled", contribute=interface_security_group
+    ),
+}
+
+# Resources other resources may name literally: type -> (kind, argument holding the name).
+NAMED = {"aws_launch_template": ("ec2.launch_template", "name")}

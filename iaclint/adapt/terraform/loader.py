@@ -1,0 +1,159 @@
+"""Reading module directories and files from disk, once per run, inside the linted tree.
+
+A root module names its local modules by relative path (`source = "../modules/x"`);
+`file()` and `templatefile()` name files. Both are read only when they lie
+inside the linted tree: the directories named on the command line (a named
+file's directory) and the current directory. Anything else is never read: its
+values are unknown, and the run says so. Each directory is parsed once per run,
+however many root modules call it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+from iaclint.adapt.terraform.config import ModuleConfig, build_config
+from iaclint.diagnostics import Diagnostic
+from iaclint.parse.document import ParseError
+from iaclint.parse.hcl.reader import read_hcl
+from iaclint.parse.hcl.syntax import HclFile, SourceText
+from iaclint.parse.text import decode
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+class NotRead(Exception):
+    """A module directory or file that is not read, and why (in words)."""
+
+
+class LoadedFile(NamedTuple):
+    hcl: HclFile | None
+    diagnostics: list[Diagnostic]
+
+
+def shown_join(directory: str, relative: str) -> str:
+    """A path as reports show it: joined and normalized, with forward slashes."""
+    return os.path.normpath(os.path.join(directory, relative)).replace(os.sep, "/")
+
+
+def is_override(name: str) -> bool:
+    return name == "override.tf" or name.endswith("_override.tf")
+
+
+class ModuleLoader:
+    def __init__(self, roots: list[Path]):
+        # Real paths of the directories files may be read from.
+        self.roots = [Path(os.path.realpath(root)) for root in roots]
+        self._modules: dict[tuple[str, str], ModuleConfig] = {}
+        self._files: dict[tuple[str, str], LoadedFile] = {}
+        # Every file read, by the name reports show: for source lines and counts.
+        self._sources: dict[str, SourceText] = {}
+
+    def inside(self, path: Path) -> bool:
+        real = Path(os.path.realpath(path))
+        return any(real == root or root in real.parents for root in self.roots)
+
+    def module(self, directory: Path, shown: str) -> ModuleConfig:
+        """The configuration of the module in `directory` (cached). Raises NotRead."""
+        key = (os.path.realpath(directory), shown)
+        cached = self._modules.get(key)
+        if cached is not None:
+            return cached
+        if not self.inside(directory):
+            raise NotRead(f"{shown} is outside the linted directories")
+        if not directory.is_dir():
+            raise NotRead(f"{shown} is not a directory")
+        files: list[HclFile] = []
+        notices: list[Diagnostic] = []
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError as exc:
+            raise NotRead(f"cannot list {shown}: {exc.strerror}") from None
+        for name in names:
+            path = directory / name
+            file_shown = shown_join(shown, name)
+            if name.endswith(".tf.json"):
+                notices.append(
+                    Diagnostic.notice(
+                        file_shown, "Terraform JSON configuration (.tf.json) is not read"
+                    )
+                )
+                continue
+            if not name.endswith(".tf") or not path.is_file():
+                continue
+            if is_override(name):
+                notices.append(
+                    Diagnostic.notice(
+                        file_shown,
+                        "override files are not merged into the module; this file is not read",
+                    )
+                )
+                continue
+            loaded = self.hcl_file(path, file_shown)
+            notices.extend(loaded.diagnostics)
+            if loaded.hcl is not None:
+                files.append(loaded.hcl)
+        config = build_config(shown, files)
+        config.diagnostics[:0] = notices
+        self._modules[key] = config
+        return config
+
+    def hcl_file(self, path: Path, shown: str) -> LoadedFile:
+        """One HCL file (a .tf or .tfvars), parsed; a broken file is a located error."""
+        key = (os.path.realpath(path), shown)
+        cached = self._files.get(key)
+        if cached is not None:
+            return cached
+        loaded = self._read_hcl(path, shown)
+        self._files[key] = loaded
+        return loaded
+
+    def _read_hcl(self, path: Path, shown: str) -> LoadedFile:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return LoadedFile(
+                None, [Diagnostic.error(shown, f"cannot read: {exc.strerror or exc}")]
+            )
+        if len(raw) > MAX_FILE_BYTES:
+            return LoadedFile(
+                None,
+                [Diagnostic.error(shown, f"larger than {MAX_FILE_BYTES // 2**20} MiB; not read")],
+            )
+        try:
+            hcl = read_hcl(decode(raw), shown)
+        except ParseError as exc:
+            return LoadedFile(None, [Diagnostic.error(shown, exc.message, exc.line, exc.column)])
+        self._sources[shown] = hcl.source
+        return LoadedFile(hcl, [])
+
+    def source(self, shown: str) -> SourceText | None:
+        """A file read in this run, by the name reports show."""
+        return self._sources.get(shown)
+
+    def files_parsed(self) -> int:
+        """How many `.tf` files were read (var files not counted)."""
+        return sum(1 for shown in self._sources if shown.endswith(".tf"))
+
+    def text(self, path: Path) -> str:
+        """A file's text for file()/templatefile().
+
+        Raises FileNotFoundError for a file that does not exist (an error, as in
+        Terraform), NotRead for one that is not read (its content is unknown).
+        """
+        if not self.inside(path):
+            raise NotRead(f"{path} is outside the linted directories")
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise NotRead(f"cannot read {path}: {exc.strerror or exc}") from None
+        if len(raw) > MAX_FILE_BYTES:
+            raise NotRead(f"{path} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        try:
+            return decode(raw)
+        except ParseError as exc:
+            raise NotRead(f"{path}: {exc.message}") from None

@@ -1,0 +1,320 @@
+"""A Terraform plan (`terraform show -json plan.out`) into the common resource graph.
+
+The plan's `planned_values` hold every managed resource instance of the root
+module and its child modules, already expanded (`aws_instance.web[0]`) and
+resolved. They go through the same families as HCL, so every policy serves
+plans unchanged.
+
+Values Terraform does not know yet are absent from `planned_values` and marked
+in `resource_changes[].change.after_unknown`. Such a value is unknown when the
+configuration sets it (and a reference when the configuration's expression is a
+single reference to another resource, so hops still work); when the
+configuration does not set it, the provider will choose it, exactly as for an
+argument left out of a `.tf` file, so it is absent.
+
+Findings point at the resource's `.tf` file and line when the configuration is
+on disk beside the plan (module sources followed as written in the plan);
+otherwise at the value in the plan file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+from iaclint.adapt.sourced import Src
+from iaclint.adapt.terraform.build import Native, build_graph
+from iaclint.adapt.terraform.config import ModuleConfig, ResourceDecl
+from iaclint.adapt.terraform.loader import ModuleLoader, NotRead, shown_join
+from iaclint.adapt.terraform.locate import locate
+from iaclint.diagnostics import Diagnostic
+from iaclint.graph.model import Graph, Location
+from iaclint.graph.values import Reference, Unknown
+from iaclint.parse.document import Document
+from iaclint.span import DocPath, Span
+
+_REFERENCE = re.compile(r"^([a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]]*\])?)(?:\.(.+))?$")
+_NOT_RESOURCES = ("var.", "local.", "each.", "count.", "path.", "data.", "module.", "self.")
+
+
+class _ModuleConfig(NamedTuple):
+    """A module's part of the plan's `configuration`, and its directory if it is read."""
+
+    plan: dict[str, object]
+    tf: ModuleConfig | None
+
+
+def adapt_plan(
+    document: Document, directory: Path, loader: ModuleLoader
+) -> tuple[Graph, list[Diagnostic]]:
+    """Build the graph of a plan; `directory` holds the root module's `.tf` files, if any."""
+    return _PlanAdapter(document, directory, loader).run()
+
+
+class _PlanAdapter:
+    def __init__(self, document: Document, directory: Path, loader: ModuleLoader):
+        self.document = document
+        self.plan = document.data if isinstance(document.data, dict) else {}
+        self.directory = directory
+        self.loader = loader
+        self.diagnostics: list[Diagnostic] = []
+        self.spans: dict[DocPath, Span] = {}
+        self.changes = self._changes()
+        self._modules: dict[tuple[str, ...], _ModuleConfig | None] = {}
+
+    def run(self) -> tuple[Graph, list[Diagnostic]]:
+        planned = self.plan.get("planned_values")
+        natives: list[Native] = []
+        if isinstance(planned, dict) and isinstance(planned.get("root_module"), dict):
+            self._module(planned["root_module"], ("planned_values", "root_module"), natives)
+        elif "resource_changes" in self.plan:
+            self.diagnostics.append(
+                Diagnostic.warning(
+                    self.document.file,
+                    "the plan has no planned_values (made by an old Terraform?): not linted",
+                )
+            )
+        return build_graph(natives, self.spans), self.diagnostics
+
+    def _changes(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        changes = self.plan.get("resource_changes")
+        if isinstance(changes, list):
+            for change in changes:
+                if isinstance(change, dict) and isinstance(change.get("address"), str):
+                    body = change.get("change")
+                    if isinstance(body, dict):
+                        out[change["address"]] = body.get("after_unknown")
+        return out
+
+    def _module(self, module: dict[str, object], path: DocPath, natives: list[Native]) -> None:
+        resources = module.get("resources")
+        if isinstance(resources, list):
+            for index, resource in enumerate(resources):
+                if isinstance(resource, dict) and resource.get("mode", "managed") == "managed":
+                    native = self._resource(resource, (*path, "resources", index))
+                    if native is not None:
+                        natives.append(native)
+        children = module.get("child_modules")
+        if isinstance(children, list):
+            for index, child in enumerate(children):
+                if isinstance(child, dict):
+                    self._module(child, (*path, "child_modules", index), natives)
+
+    def _resource(self, resource: dict[str, object], path: DocPath) -> Native | None:
+        address = resource.get("address")
+        resource_type = resource.get("type")
+        name = resource.get("name")
+        if not isinstance(address, str) or not isinstance(resource_type, str):
+            return None
+        module_path = _module_path(address, resource_type)
+        prefix = "".join(f"{part}." for part in module_path)
+        config = self._module_config(tuple(_strip_index(part) for part in module_path))
+        decl = None
+        expressions: object = None
+        if config is not None and isinstance(name, str):
+            if config.tf is not None:
+                decl = config.tf.resources.get(f"{resource_type}.{name}")
+            expressions = _expressions(config.plan, f"{resource_type}.{name}")
+        root: DocPath = (address,)
+        header_span = (
+            decl.source.span(decl.block.start, decl.block.header_end)
+            if decl is not None
+            else self.document.span_of((*path, "address"))
+        )
+        self.spans[root] = header_span
+        values = resource.get("values")
+        native = _Values(self, root, (*path, "values"), decl, prefix).build(
+            values if isinstance(values, dict) else {},
+            self.changes.get(address),
+            expressions,
+        )
+        return Native(address, resource_type, native, Location("", header_span))
+
+    def _module_config(self, names: tuple[str, ...]) -> _ModuleConfig | None:
+        if names in self._modules:
+            return self._modules[names]
+        result: _ModuleConfig | None
+        if not names:
+            configuration = self.plan.get("configuration")
+            root = configuration.get("root_module") if isinstance(configuration, dict) else None
+            plan_config = root if isinstance(root, dict) else {}
+            plan_directory = Path(self.document.file).parent.as_posix()
+            result = _ModuleConfig(plan_config, self._read(self.directory, plan_directory))
+        else:
+            parent = self._module_config(names[:-1])
+            calls = parent.plan.get("module_calls") if parent is not None else None
+            call = calls.get(names[-1]) if isinstance(calls, dict) else None
+            if not isinstance(call, dict) or parent is None:
+                result = None
+            else:
+                module = call.get("module")
+                plan_config = module if isinstance(module, dict) else {}
+                source = call.get("source")
+                tf = None
+                if (
+                    parent.tf is not None
+                    and isinstance(source, str)
+                    and source.startswith(("./", "../"))
+                ):
+                    directory = self._directory_of(names[:-1]) / source
+                    shown = shown_join(parent.tf.shown, source)
+                    tf = self._read(directory, shown)
+                result = _ModuleConfig(plan_config, tf)
+        self._modules[names] = result
+        return result
+
+    def _directory_of(self, names: tuple[str, ...]) -> Path:
+        directory = self.directory
+        for depth in range(len(names)):
+            parent = self._module_config(names[:depth])
+            calls = parent.plan.get("module_calls") if parent is not None else None
+            call = calls.get(names[depth]) if isinstance(calls, dict) else None
+            source = call.get("source") if isinstance(call, dict) else None
+            directory = directory / str(source)
+        return directory
+
+    def _read(self, directory: Path, shown: str) -> ModuleConfig | None:
+        try:
+            config = self.loader.module(directory, shown)
+        except NotRead:
+            return None
+        if not config.files:
+            return None
+        self.diagnostics.extend(config.diagnostics)
+        return config
+
+
+class _Values:
+    """One resource's planned values as a Src tree, unknowns decided by the configuration."""
+
+    def __init__(
+        self,
+        adapter: _PlanAdapter,
+        root: DocPath,
+        doc_root: DocPath,
+        decl: ResourceDecl | None,
+        prefix: str,
+    ):
+        self.adapter = adapter
+        self.root = root
+        self.doc_root = doc_root
+        self.decl = decl
+        self.prefix = prefix
+
+    def span(self, path: tuple[str | int, ...]) -> Span:
+        if self.decl is not None:
+            return locate(self.decl, path)
+        return self.adapter.document.span_of((*self.doc_root, *path))
+
+    def build(self, values: dict[str, object], unknown: object, expressions: object) -> Src:
+        return self.node(values, unknown, expressions, ())
+
+    def node(
+        self, value: object, unknown: object, expressions: object, path: tuple[str | int, ...]
+    ) -> Src:
+        origin: DocPath = (*self.root, *path)
+        self.adapter.spans[origin] = self.span(path)
+        if isinstance(value, dict):
+            fields: dict[str, Src] = {}
+            unknowns = unknown if isinstance(unknown, dict) else {}
+            for key in [*value, *(k for k in unknowns if k not in value)]:
+                child_expression = _child(expressions, key)
+                if unknowns.get(key) is True:
+                    decided = self.unknown(child_expression, (*path, key))
+                    if decided is not None:
+                        fields[key] = decided
+                    continue
+                child = value.get(key)
+                if child is None:
+                    continue  # null: not set
+                fields[key] = self.node(child, unknowns.get(key), child_expression, (*path, key))
+            return Src(fields, origin)
+        if isinstance(value, list):
+            unknowns_list = unknown if isinstance(unknown, list) else []
+            items = []
+            for index, item in enumerate(value):
+                marker = unknowns_list[index] if index < len(unknowns_list) else None
+                child_expression = _child(expressions, index)
+                if marker is True:
+                    items.append(
+                        self.unknown(child_expression, (*path, index), configured=True)
+                        or Src(Unknown("known only after apply"), (*self.root, *path, index))
+                    )
+                    continue
+                items.append(self.node(item, marker, child_expression, (*path, index)))
+            return Src(items, origin)
+        return Src(value, origin)
+
+    def unknown(
+        self, expression: object, path: tuple[str | int, ...], configured: bool = False
+    ) -> Src | None:
+        """A value known only after apply: unknown if configured, absent if not."""
+        origin: DocPath = (*self.root, *path)
+        if expression is None and not configured and self.adapter.plan.get("configuration"):
+            return None  # not set in the configuration: the provider chooses it
+        self.adapter.spans[origin] = self.span(path)
+        reference = _reference(expression, self.prefix)
+        if reference is not None:
+            return Src(reference, origin)
+        return Src(Unknown("known only after apply"), origin)
+
+
+def _child(expressions: object, key: str | int) -> object:
+    """The configuration's expression (or nested block list) under `key`."""
+    if isinstance(expressions, dict):
+        if "references" in expressions or "constant_value" in expressions:
+            return expressions  # an argument's expression covers its elements
+        return expressions.get(key) if isinstance(key, str) else None
+    if isinstance(expressions, list) and isinstance(key, int) and key < len(expressions):
+        return expressions[key]
+    return None
+
+
+def _reference(expression: object, prefix: str) -> Reference | None:
+    """A single reference to a resource attribute, as Terraform lists it."""
+    if not isinstance(expression, dict):
+        return None
+    references = expression.get("references")
+    if not isinstance(references, list) or not references:
+        return None
+    first = references[0]
+    if not isinstance(first, str) or first.startswith(_NOT_RESOURCES):
+        return None
+    match = _REFERENCE.match(first)
+    if match is None:
+        return None
+    return Reference(prefix + match.group(1), match.group(2))
+
+
+def _expressions(module: dict[str, object], key: str) -> object:
+    resources = module.get("resources")
+    if isinstance(resources, list):
+        for resource in resources:
+            if (
+                isinstance(resource, dict)
+                and resource.get("address") == key
+                and resource.get("mode", "managed") == "managed"
+            ):
+                return resource.get("expressions") or {}
+    return None
+
+
+def _module_path(address: str, resource_type: str) -> list[str]:
+    """`module.a[0].module.b.aws_x.y[1]` -> ["module.a[0]", "module.b"]."""
+    marker = f"{resource_type}."
+    position = address.find(marker)
+    while position > 0 and address[position - 1] != ".":
+        position = address.find(marker, position + 1)
+    head = address[: max(position - 1, 0)] if position > 0 else ""
+    parts: list[str] = []
+    for piece in re.finditer(r"module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?", head):
+        parts.append(piece.group())
+    return parts
+
+
+def _strip_index(part: str) -> str:
+    name = part.removeprefix("module.")
+    bracket = name.find("[")
+    return name if bracket == -1 else name[:bracket]

@@ -1,0 +1,218 @@
+"""The Terraform part of a run: directories of `.tf` files, and plan JSON files.
+
+Terraform's unit is a directory, not a file: every directory holding `.tf` files
+is linted as a root module, with its `.tfvars` files and the `--var-file`s, and
+the local modules it calls are read and evaluated with the arguments it gives
+them. A module directory that is also linted on its own, or called by several
+roots, can yield the same finding more than once: a finding at the same place
+for the same policy is reported once, by the first root that finds it (within one
+root, every instance is reported: `aws_instance.web[0]` and `[1]` are two servers).
+
+When `.tf` files are named on the command line (a pre-commit hook passes the
+changed files), their directory is still evaluated as a whole module, since
+the other files declare its variables and locals; findings and unknown checks
+are reported only when they point into one of the files named.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from iaclint.diagnostics import Diagnostic
+from iaclint.discover import TERRAFORM_SUFFIXES, Candidate
+from iaclint.engine.evaluate import evaluate
+from iaclint.engine.policy import Policy
+from iaclint.findings import Finding, Undetermined
+from iaclint.span import Span
+
+if TYPE_CHECKING:  # the Terraform packages are imported only when a .tf file is found
+    from iaclint.adapt.terraform.loader import ModuleLoader
+    from iaclint.adapt.terraform.tfvars import VarValues
+
+SNIPPET_LIMIT = 240
+
+
+class TerraformResult(NamedTuple):
+    files_linted: int
+    findings: list[Finding]
+    undetermined: list[Undetermined]
+    diagnostics: list[Diagnostic]
+
+
+class _Root(NamedTuple):
+    directory: Path
+    shown: str
+    # Files named on the command line; None when the directory was walked.
+    only: frozenset[str] | None
+
+
+def is_terraform(candidate: Candidate) -> bool:
+    return candidate.path.suffix.lower() in TERRAFORM_SUFFIXES
+
+
+def lint_terraform(
+    candidates: Iterable[Candidate],
+    policies: list[Policy],
+    given: Iterable[str],
+    var_files: Iterable[Path] = (),
+) -> TerraformResult:
+    """Lint the root modules the `.tf` candidates belong to. Never raises."""
+    from iaclint.adapt.terraform.loader import ModuleLoader
+
+    roots = _roots(candidates)
+    if not roots:
+        return TerraformResult(0, [], [], [])
+    loader = ModuleLoader([*_allowed(given), Path.cwd()])
+    diagnostics: list[Diagnostic] = []
+    extra: list[tuple[VarValues, str]] = []
+    for path in var_files:
+        shown = path.as_posix()
+        if not path.is_file():
+            diagnostics.append(Diagnostic.error(shown, "var file not found"))
+            continue
+        from iaclint.adapt.terraform.tfvars import read_var_file
+
+        values, problems = read_var_file(loader, path, shown)
+        diagnostics.extend(problems)
+        extra.append((values, shown))
+    findings: list[Finding] = []
+    undetermined: list[Undetermined] = []
+    # Places already reported by an earlier root: (policy, span, attribute).
+    reported: set[tuple[str, Span, str]] = set()
+    checked: set[tuple[str, Span, str]] = set()
+    for root in roots:
+        result_findings, result_unknown, problems = _lint_root(root, loader, policies, extra)
+        diagnostics.extend(problems)
+        mine = [f for f in result_findings if root.only is None or f.span.file in root.only]
+        findings.extend(f for f in mine if (f.policy_id, f.span, f.attribute) not in reported)
+        reported.update((f.policy_id, f.span, f.attribute) for f in mine)
+        unknown = [u for u in result_unknown if root.only is None or u.span.file in root.only]
+        undetermined.extend(u for u in unknown if (u.policy_id, u.span, u.attribute) not in checked)
+        checked.update((u.policy_id, u.span, u.attribute) for u in unknown)
+    return TerraformResult(
+        loader.files_parsed(),
+        sorted(findings, key=Finding.sort_key),
+        sorted(undetermined, key=Undetermined.sort_key),
+        list(dict.fromkeys(diagnostics)),
+    )
+
+
+def _roots(candidates: Iterable[Candidate]) -> list[_Root]:
+    walked: dict[Path, str] = {}
+    named: dict[Path, tuple[str, set[str]]] = {}
+    order: list[Path] = []
+    for candidate in candidates:
+        if not is_terraform(candidate):
+            continue
+        directory = candidate.path.parent
+        key = Path(os.path.realpath(directory))
+        shown = os.path.dirname(candidate.shown) or "."
+        if key not in walked and key not in named:
+            order.append(key)
+        if candidate.explicit:
+            named.setdefault(key, (shown, set()))[1].add(candidate.shown)
+        else:
+            walked.setdefault(key, shown)
+    roots = []
+    for key in order:
+        if key in walked:
+            roots.append(_Root(key, walked[key], None))
+        else:
+            shown, files = named[key]
+            roots.append(_Root(key, shown, frozenset(files)))
+    return roots
+
+
+def _allowed(given: Iterable[str]) -> list[Path]:
+    out = []
+    for path in given:
+        candidate = Path(path)
+        out.append(candidate if candidate.is_dir() else candidate.parent)
+    return out
+
+
+def _lint_root(
+    root: _Root, loader: ModuleLoader, policies: list[Policy], extra: list[tuple[VarValues, str]]
+) -> tuple[list[Finding], list[Undetermined], list[Diagnostic]]:
+    from iaclint.adapt.terraform.build import adapt_unit
+    from iaclint.adapt.terraform.loader import NotRead
+    from iaclint.adapt.terraform.module import Unit
+    from iaclint.adapt.terraform.tfvars import root_values
+
+    try:
+        values, diagnostics = root_values(loader, root.directory, root.shown, extra)
+        unit = Unit(loader, root.directory, root.shown, values)
+        graph, problems = adapt_unit(unit)
+    except NotRead as exc:
+        return [], [], [Diagnostic.error(root.shown, f"not read: {exc}")]
+    except RecursionError:
+        return [], [], [Diagnostic.error(root.shown, "nested too deeply to evaluate")]
+    except Exception as exc:  # a defect must not lose the rest of the run
+        if os.environ.get("IACLINT_DEBUG"):
+            raise
+        message = f"internal error while evaluating this module: {type(exc).__name__}: {exc}"
+        return [], [], [Diagnostic.error(root.shown, message)]
+    diagnostics.extend(problems)
+    evaluation = evaluate(graph, policies, _snippets(loader))
+    for policy_id, span, message in evaluation.errors:
+        diagnostics.append(
+            Diagnostic.error(span.file, f"{policy_id}: {message}", span.line, span.column)
+        )
+    return evaluation.findings, evaluation.undetermined, diagnostics
+
+
+def _snippets(loader: ModuleLoader) -> Callable[[Span], str]:
+    def snippet(span: Span) -> str:
+        source = loader.source(span.file)
+        if source is None:
+            return ""
+        line = source.line(span.line).rstrip()
+        return line if len(line) <= SNIPPET_LIMIT else line[: SNIPPET_LIMIT - 1] + "…"
+
+    return snippet
+
+
+def lint_plan(candidate: Candidate, text: str, policies: list[Policy]) -> TerraformResult | None:
+    """Lint a plan JSON file; None when the file is not a plan after all. Never raises."""
+    from iaclint.adapt.terraform.loader import ModuleLoader
+    from iaclint.adapt.terraform.plan import adapt_plan
+    from iaclint.parse.document import ParseError
+    from iaclint.parse.json_reader import read_json
+    from iaclint.parse.terraform_plan import is_plan
+
+    shown = candidate.shown
+    try:
+        document = read_json(text, shown)
+    except ParseError as exc:
+        error = Diagnostic.error(shown, exc.message, exc.line, exc.column)
+        return TerraformResult(0, [], [], [error])
+    except RecursionError:
+        return TerraformResult(0, [], [], [Diagnostic.error(shown, "nested too deeply to read")])
+    if not is_plan(document.data):
+        return None
+    directory = candidate.path.parent
+    loader = ModuleLoader([directory, Path.cwd()])
+    graph, diagnostics = adapt_plan(document, directory, loader)
+    lines = text.splitlines()
+
+    def snippet(span: Span) -> str:
+        source = loader.source(span.file)
+        if source is not None:
+            line = source.line(span.line)
+        elif span.file == shown and 0 < span.line <= len(lines):
+            line = lines[span.line - 1]
+        else:
+            return ""
+        line = line.rstrip()
+        return line if len(line) <= SNIPPET_LIMIT else line[: SNIPPET_LIMIT - 1] + "…"
+
+    evaluation = evaluate(graph, policies, snippet)
+    problems = list(document.diagnostics) + diagnostics
+    for policy_id, span, message in evaluation.errors:
+        problems.append(
+            Diagnostic.error(span.file, f"{policy_id}: {message}", span.line, span.column)
+        )
+    return TerraformResult(1, evaluation.findings, evaluation.undetermined, problems)

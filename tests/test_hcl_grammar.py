@@ -1,0 +1,50 @@
+"""python-hcl2's grammar tables: cached where we choose, rebuilt when damaged or missing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from iaclint.parse.hcl import grammar
+
+
+@pytest.fixture
+def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IACLINT_CACHE_DIR", str(cache))
+    grammar.hcl_parser.cache_clear()
+    yield cache
+    grammar.hcl_parser.cache_clear()
+
+
+def test_the_tables_are_cached_in_a_private_directory(fresh: Path) -> None:
+    parser = grammar.hcl_parser()
+    assert parser.parse("x = 1\n").data == "start"
+    (cached,) = fresh.glob("hcl2-grammar-*.lark")
+    assert cached == grammar.cache_file(grammar.grammar_text())
+    assert fresh.stat().st_mode & 0o777 == 0o700
+    grammar.hcl_parser.cache_clear()
+    assert grammar.hcl_parser().parse("y = 2\n").data == "start"  # loaded from the cache
+
+
+def test_a_damaged_cache_is_rebuilt(fresh: Path) -> None:
+    path = grammar.cache_file(grammar.grammar_text())
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a pickle")
+    assert grammar.hcl_parser().parse("x = 1\n").data == "start"
+    assert path.read_bytes() != b"not a pickle"
+
+
+@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="permissions")
+def test_an_unwritable_cache_still_parses(fresh: Path) -> None:
+    fresh.mkdir(mode=0o500)
+    assert grammar.hcl_parser().parse("x = 1\n").data == "start"
+    assert list(fresh.iterdir()) == []
+
+
+def test_the_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IACLINT_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert grammar.cache_directory() == Path("/somewhere/iaclint")

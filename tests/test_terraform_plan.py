@@ -1,0 +1,229 @@
+"""Plan JSON into the graph: planned values, after_unknown, configuration, places."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from iaclint.adapt.terraform.loader import ModuleLoader
+from iaclint.adapt.terraform.plan import adapt_plan
+from iaclint.discover import Candidate
+from iaclint.engine.policy import Policy
+from iaclint.graph.model import Graph
+from iaclint.graph.values import Reference, Unknown
+from iaclint.parse.json_reader import read_json
+from iaclint.parse.terraform_plan import is_plan, mentions_plan
+from iaclint.run import lint_file
+
+
+def instance(
+    address: str, values: dict[str, object], module: str | None = None
+) -> dict[str, object]:
+    local = address.removeprefix(module + ".") if module else address
+    resource_type, name = local.split("[")[0].split(".")
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": resource_type,
+        "name": name,
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "schema_version": 1,
+        "values": values,
+        "sensitive_values": {},
+    }
+
+
+def plan_text(
+    resources: list[dict[str, object]],
+    unknown: dict[str, object],
+    configuration: dict[str, object] | None,
+    children: list[dict[str, object]] | None = None,
+) -> str:
+    root: dict[str, object] = {"resources": resources}
+    if children:
+        root["child_modules"] = children
+    everything = resources + [r for child in children or [] for r in child["resources"]]  # type: ignore[attr-defined]
+    document: dict[str, object] = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "planned_values": {"root_module": root},
+        "resource_changes": [
+            {
+                "address": r["address"],
+                "mode": "managed",
+                "type": r["type"],
+                "name": r["name"],
+                "provider_name": r["provider_name"],
+                "change": {
+                    "actions": ["create"],
+                    "before": None,
+                    "after": r["values"],
+                    "after_unknown": unknown.get(str(r["address"]), {}),
+                    "before_sensitive": False,
+                    "after_sensitive": {},
+                },
+            }
+            for r in everything
+        ],
+    }
+    if configuration is not None:
+        document["configuration"] = {"provider_config": {}, "root_module": configuration}
+    return json.dumps(document, indent=2)
+
+
+def graph_of(tmp_path: Path, text: str) -> Graph:
+    path = tmp_path / "plan.json"
+    path.write_text(text, encoding="utf-8")
+    document = read_json(text, "plan.json")
+    graph, diagnostics = adapt_plan(document, tmp_path, ModuleLoader([tmp_path]))
+    assert diagnostics == []
+    return graph
+
+
+def config_resource(address: str, expressions: dict[str, object]) -> dict[str, object]:
+    resource_type, name = address.split(".")
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": resource_type,
+        "name": name,
+        "provider_config_key": "aws",
+        "expressions": expressions,
+        "schema_version": 1,
+    }
+
+
+def test_recognising_plans() -> None:
+    text = plan_text([], {}, None)
+    assert mentions_plan(text)
+    assert is_plan(json.loads(text))
+    state = '{"format_version": "1.0", "values": {"root_module": {}}}'
+    assert not mentions_plan(state)
+    assert not is_plan(json.loads(state))
+
+
+def test_unknown_values_are_unknown_references_or_absent(tmp_path: Path) -> None:
+    values = {"ami": "ami-1", "launch_template": [{"version": "$Latest"}]}
+    unknown = {
+        "aws_instance.web": {
+            "id": True,
+            "metadata_options": True,  # not configured: the provider chooses it
+            "user_data": True,  # configured from something unknown
+            "launch_template": [{"id": True, "name": True}],
+        }
+    }
+    configuration = {
+        "resources": [
+            config_resource(
+                "aws_instance.web",
+                {
+                    "ami": {"constant_value": "ami-1"},
+                    "user_data": {
+                        "references": ["data.template_file.x.rendered", "data.template_file.x"]
+                    },
+                    "launch_template": [
+                        {
+                            "id": {
+                                "references": ["aws_launch_template.t.id", "aws_launch_template.t"]
+                            },
+                            "version": {"constant_value": "$Latest"},
+                        }
+                    ],
+                },
+            )
+        ]
+    }
+    graph = graph_of(
+        tmp_path, plan_text([instance("aws_instance.web", values)], unknown, configuration)
+    )
+    (web,) = graph.variants("aws_instance.web")
+    assert web.properties == {
+        "image_id": "ami-1",
+        "user_data": Unknown("known only after apply"),
+        "launch_template": Reference("aws_launch_template.t", "id"),
+    }
+
+
+def test_without_a_configuration_every_unknown_stays_unknown(tmp_path: Path) -> None:
+    unknown = {"aws_instance.web": {"metadata_options": True}}
+    graph = graph_of(
+        tmp_path, plan_text([instance("aws_instance.web", {"ami": "ami-1"})], unknown, None)
+    )
+    (web,) = graph.variants("aws_instance.web")
+    assert web.properties["metadata_options"] == Unknown("known only after apply")
+
+
+def test_child_modules_and_their_configuration_on_disk(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    (tmp_path / "modules" / "sg").mkdir(parents=True)
+    (tmp_path / "modules" / "sg" / "main.tf").write_text(
+        'variable "cidr" {}\n\nresource "aws_security_group" "this" {\n  ingress {\n'
+        '    from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"\n'
+        "    cidr_blocks = [var.cidr]\n  }\n}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "main.tf").write_text(
+        'module "sg" {\n  source = "./modules/sg"\n  cidr   = "0.0.0.0/0"\n}\n', encoding="utf-8"
+    )
+    rule = {
+        "cidr_blocks": ["0.0.0.0/0"],
+        "description": "",
+        "from_port": 22,
+        "ipv6_cidr_blocks": [],
+        "prefix_list_ids": [],
+        "protocol": "tcp",
+        "security_groups": [],
+        "self": False,
+        "to_port": 22,
+    }
+    group = instance(
+        "module.sg.aws_security_group.this", {"ingress": [rule], "name": "x"}, module="module.sg"
+    )
+    configuration = {
+        "module_calls": {
+            "sg": {
+                "source": "./modules/sg",
+                "expressions": {"cidr": {"constant_value": "0.0.0.0/0"}},
+                "module": {
+                    "resources": [
+                        config_resource(
+                            "aws_security_group.this", {"ingress": {"references": ["var.cidr"]}}
+                        )
+                    ]
+                },
+            }
+        }
+    }
+    text = plan_text([], {}, configuration, [{"address": "module.sg", "resources": [group]}])
+    path = tmp_path / "plan.json"
+    path.write_text(text, encoding="utf-8")
+    result = lint_file(Candidate(path, "plan.json"), policies)
+    assert result.linted and result.diagnostics == []
+    (finding,) = result.findings
+    assert finding.resource == "module.sg.aws_security_group.this"
+    assert (finding.span.file, finding.span.line, finding.span.column) == (
+        "modules/sg/main.tf",
+        8,
+        20,
+    )
+    assert finding.attribute == "ingress[0].cidr_blocks[0]"
+
+
+def test_a_plan_without_planned_values_says_so(tmp_path: Path) -> None:
+    text = json.dumps({"format_version": "0.1", "resource_changes": []})
+    document = read_json(text, "old.json")
+    graph, diagnostics = adapt_plan(document, tmp_path, ModuleLoader([tmp_path]))
+    assert graph.resources == ()
+    assert [d.message for d in diagnostics] == [
+        "the plan has no planned_values (made by an old Terraform?): not linted"
+    ]
+
+
+def test_broken_plan_json_is_a_located_error(tmp_path: Path, policies: list[Policy]) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text('{"format_version": "1.2", "planned_values": {,}}', encoding="utf-8")
+    result = lint_file(Candidate(path, "plan.json"), policies)
+    assert not result.linted
+    (error,) = result.diagnostics
+    assert (error.line, error.column) == (1, 46)  # the stray comma
