@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from iaclint.catalog import builtin_policy_dir, load_policies
+from iaclint.catalog import load_policies
 from iaclint.engine.operators import OPERATORS
 from iaclint.engine.policy import Policy
 from iaclint.findings import CATEGORIES
@@ -86,7 +86,8 @@ def operators() -> str:
 
 
 def bundled_policies() -> list[Policy]:
-    policies, problems = load_policies([builtin_policy_dir()], display_root=ROOT)
+    # The repository's own policy files, whichever copy of iaclint is installed.
+    policies, problems = load_policies([ROOT / "policies"], display_root=ROOT)
     if problems:
         raise SystemExit("\n".join(f"{p.where()}: {p.message}" for p in problems))
     return sorted(policies, key=lambda policy: policy.id)

@@ -207,6 +207,23 @@ def _place(located: Located) -> tuple[Place | None, int, int]:
     return located.place, located.start, located.end
 
 
+def _symbols(**attributes: str) -> Compute:
+    """Data sources that read where the configuration is deployed (partition, region,
+    account): their values are the same symbols CloudFormation's pseudo parameters
+    are, so a policy treats `data.aws_partition.x.partition` as `AWS::Partition`."""
+
+    def compute(arguments: Mapping[str, Located], here: Located) -> Mapping[str, Located]:
+        return {
+            name: Located(Unknown(f"{symbol} is known only at deployment", symbol=symbol))
+            for name, symbol in attributes.items()
+        }
+
+    return compute
+
+
 COMPUTED: dict[str, Compute] = {
     "aws_iam_policy_document": _policy_document,
+    "aws_partition": _symbols(partition="AWS::Partition", dns_suffix="AWS::URLSuffix"),
+    "aws_region": _symbols(name="AWS::Region", region="AWS::Region"),
+    "aws_caller_identity": _symbols(account_id="AWS::AccountId"),
 }

@@ -249,18 +249,16 @@ def instance(props: Src, context: Context) -> Src:
     template = first_block(props.get("launch_template"))
     reference = None
     if template is not None:
-        reference = first(template.get("id"), template.get("name"))
-        if reference is not None and isinstance(reference.value, str):
-            address = context.address_named("ec2.launch_template", reference.value)
-            if address is not None:
-                reference = reference.with_value(context.reference(address))
+        reference = context.link(
+            first(template.get("id"), template.get("name")), "ec2.launch_template"
+        )
     groups = joined(props.get("vpc_security_group_ids"), props.get("security_groups"), origin=props)
     return obj(
         props,
         {
             **_instance_config(
                 props,
-                props.get("iam_instance_profile"),
+                context.link(props.get("iam_instance_profile"), "iam.instance_profile"),
                 groups,
                 first(props.get("user_data"), _decoded(props.get("user_data_base64"))),
             ),
@@ -276,7 +274,10 @@ def launch_template(props: Src, context: Context) -> Src:
         profile = (
             profile_block
             if is_opaque(profile_block.value)
-            else first(profile_block.get("arn"), profile_block.get("name"))
+            else first(
+                profile_block.get("arn"),
+                context.link(profile_block.get("name"), "iam.instance_profile"),
+            )
         )
     groups = joined(
         props.get("vpc_security_group_ids"), props.get("security_group_names"), origin=props
@@ -296,7 +297,7 @@ def launch_configuration(props: Src, context: Context) -> Src:
         props,
         _instance_config(
             props,
-            props.get("iam_instance_profile"),
+            context.link(props.get("iam_instance_profile"), "iam.instance_profile"),
             groups,
             first(props.get("user_data"), _decoded(props.get("user_data_base64"))),
         ),
@@ -309,7 +310,9 @@ def instance_profile(props: Src, context: Context) -> Src:
         props,
         {
             "name": first(props.get("name"), props.get("name_prefix")),
-            "roles": Src([role], role.origin) if role is not None else None,
+            "roles": Src([context.link(role, "iam.role") or role], role.origin)
+            if role is not None
+            else None,
         },
     )
 

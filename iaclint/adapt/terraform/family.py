@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from iaclint.adapt.sourced import Src, is_opaque
+from iaclint.adapt.terraform.values import look_through
 from iaclint.graph.values import Reference
 
 
@@ -28,6 +29,17 @@ class Context:
 
     def reference(self, address: str) -> Reference:
         return Reference(address)
+
+    def link(self, source: Src | None, kind: str) -> Src | None:
+        """A literal name of a resource of `kind` in this unit becomes a reference to it."""
+        if source is None:
+            return None
+        value = look_through(source.value)
+        if isinstance(value, str):
+            address = self.address_named(kind, value)
+            if address is not None:
+                return source.with_value(Reference(address))
+        return source
 
 
 class Contribution(NamedTuple):
