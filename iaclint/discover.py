@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
+from iaclint.parse.cloud_assembly import is_cloud_assembly
 
 TEMPLATE_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".template"})
 # Terraform configuration: linted by directory (see run_terraform.py).
@@ -53,6 +54,8 @@ class Candidate(NamedTuple):
 class Discovery(NamedTuple):
     files: list[Candidate]
     diagnostics: list[Diagnostic]
+    # CDK cloud assemblies (`cdk.out`): read through their manifest, not walked.
+    assemblies: tuple[Candidate, ...] = ()
 
 
 def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
@@ -60,6 +63,7 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
     files: list[Candidate] = []
     diagnostics: list[Diagnostic] = []
     seen: set[Path] = set()
+    assemblies: list[Candidate] = []
 
     def add(path: Path, shown: str, explicit: bool = False) -> None:
         key = path.resolve()
@@ -71,22 +75,36 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
         path = Path(given)
         if not path.exists() and not path.is_symlink():
             diagnostics.append(Diagnostic.error(given, "no such file or directory"))
+        elif path.is_dir() and is_cloud_assembly(path):
+            assemblies.append(Candidate(path, _clean(given), explicit=True))
         elif path.is_dir():
-            for candidate in _walk(path, given, patterns):
+            for candidate in _walk(path, given, patterns, assemblies):
                 add(*candidate)
         elif not _excluded(_clean(given), patterns):
             # A file named explicitly is read whatever its suffix; its content decides.
             add(path, _clean(given), explicit=True)
-    return Discovery(files, diagnostics)
+    return Discovery(files, diagnostics, tuple(assemblies))
 
 
-def _walk(top: Path, given: str, patterns: list[str]) -> list[Candidate]:
+def _walk(
+    top: Path, given: str, patterns: list[str], assemblies: list[Candidate]
+) -> list[Candidate]:
     out: list[Candidate] = []
     for directory, subdirectories, names in os.walk(top, followlinks=False):
         here = Path(directory)
-        subdirectories[:] = sorted(
-            name for name in subdirectories if not _skip_directory(here, name, top, given, patterns)
-        )
+        kept = []
+        for name in sorted(subdirectories):
+            if _skip_directory(here, name, top, given, patterns):
+                continue
+            if is_cloud_assembly(here / name):
+                assemblies.append(
+                    Candidate(
+                        here / name, _clean(os.path.join(given, os.path.relpath(here / name, top)))
+                    )
+                )
+                continue
+            kept.append(name)
+        subdirectories[:] = kept
         for name in sorted(names):
             path = here / name
             suffix = path.suffix.lower()

@@ -67,6 +67,8 @@ class Finding(NamedTuple):
     # The source line at the span's start, with any secret value masked.
     snippet: str = ""
     construct_path: str | None = None
+    # Other places worth a look: where the user's code defines the resource.
+    related: tuple[Span, ...] = ()
 
     @property
     def file(self) -> str:

@@ -19,6 +19,7 @@ from iaclint.discover import TEMPLATE_SUFFIXES, Candidate, discover
 from iaclint.engine.evaluate import evaluate
 from iaclint.engine.policy import Policy
 from iaclint.findings import CATEGORIES, Finding, Report, Severity, Undetermined
+from iaclint.parse.cloud_assembly import read_assembly
 from iaclint.parse.document import ParseError
 from iaclint.parse.terraform_plan import mentions_plan
 from iaclint.parse.text import decode, split_lines
@@ -103,6 +104,21 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
         findings.extend(modules.findings)
         undetermined.extend(modules.undetermined)
         all_diagnostics.extend(modules.diagnostics)
+    for assembly in found.assemblies:
+        read = read_assembly(assembly.path, assembly.shown)
+        all_diagnostics.extend(read.diagnostics)
+        for template in read.templates:
+            shown = f"{assembly.shown}/{template.path.relative_to(assembly.path).as_posix()}"
+            result = lint_file(
+                Candidate(template.path, shown),
+                policies,
+                template.construct_paths,
+                template.defined_at,
+            )
+            linted += result.linted
+            findings.extend(result.findings)
+            undetermined.extend(result.undetermined)
+            all_diagnostics.extend(result.diagnostics)
     for candidate in found.files:
         if is_terraform(candidate):
             continue
@@ -128,8 +144,17 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
     )
 
 
-def lint_file(candidate: Candidate, policies: list[Policy]) -> FileResult:
-    """Lint one file. Never raises: every problem becomes a located diagnostic."""
+def lint_file(
+    candidate: Candidate,
+    policies: list[Policy],
+    construct_paths: Mapping[str, str] | None = None,
+    defined_at: Mapping[str, Span] | None = None,
+) -> FileResult:
+    """Lint one file. Never raises: every problem becomes a located diagnostic.
+
+    `construct_paths` (logical id -> CDK construct path) comes from the cloud
+    assembly a template belongs to.
+    """
     from iaclint.adapt.cloudformation.template import adapt_template
     from iaclint.parse.cloudformation import is_template, mentions_template, read_template
 
@@ -164,7 +189,7 @@ def lint_file(candidate: Candidate, policies: list[Policy]) -> FileResult:
     if not is_template(document.data):
         return FileResult(False, [], [], [])
     diagnostics = list(document.diagnostics)
-    graph, problems = adapt_template(document)
+    graph, problems = adapt_template(document, construct_paths, defined_at)
     diagnostics.extend(problems)
     lines: list[str] | None = None
 

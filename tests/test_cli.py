@@ -102,6 +102,7 @@ def test_json_report_fields(in_tmp: Path, capsys: pytest.CaptureFixture[str]) ->
         "resource": "Group",
         "resource_type": "AWS::EC2::SecurityGroup",
         "construct_path": None,
+        "related": [],
         "attribute": "Properties.SecurityGroupIngress[0].CidrIp",
         "conditions": [],
         "message": "22 open to the whole internet from 0.0.0.0/0",

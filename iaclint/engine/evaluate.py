@@ -324,6 +324,7 @@ class _PolicyRun:
                 conditions=conditions,
                 snippet=self.snippets(location.span),
                 construct_path=resource.construct_path,
+                related=(resource.defined_at,) if resource.defined_at is not None else (),
             )
         )
 

@@ -42,6 +42,8 @@ class Resource:
     conditions: tuple[tuple[str, bool], ...] = ()
     # CDK construct path, when the resource was synthesized by CDK.
     construct_path: str | None = None
+    # Where the user's code defines the resource (a CDK construct's creation site).
+    defined_at: Span | None = None
 
     def locate(self, path: ModelPath) -> Location:
         """Where the value at `path` is written, or its nearest written ancestor."""

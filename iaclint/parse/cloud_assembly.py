@@ -16,11 +16,13 @@ CLI's context still writes the metadata files).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
+from iaclint.span import Span
 
 MANIFEST = "manifest.json"
 MAX_DEPTH = 8  # nested assemblies (Stages within Stages)
@@ -32,6 +34,10 @@ class AssemblyTemplate(NamedTuple):
     stack: str
     # Logical id -> construct path (without the leading slash).
     construct_paths: dict[str, str]
+    # Logical id -> where the user's code created the construct, when the creation
+    # stack has a frame of the user's code (TypeScript/JavaScript apps; Python apps'
+    # stacks hold only library frames, and then nothing is said).
+    defined_at: Mapping[str, Span]
 
 
 class Assembly(NamedTuple):
@@ -126,8 +132,10 @@ def _stack(
         if kind == "aws:cdk:templateFile" and isinstance(file, str) and _inside(directory, file)
     }
     by_template: dict[str, dict[str, str]] = {template: {}}
+    sites: dict[str, dict[str, Span]] = {template: {}}
     for file in nested.values():
         by_template.setdefault(file, {})
+        sites.setdefault(file, {})
     for path, items in entries.items():
         for kind, logical_id in items:
             if kind != "aws:cdk:logicalId" or not isinstance(logical_id, str):
@@ -138,6 +146,9 @@ def _stack(
                     owner = nested[ancestor]
                     break
             by_template[owner][logical_id] = path.lstrip("/")
+            site = _creation_site(items, path, entries)
+            if site is not None:
+                sites[owner][logical_id] = site
     stack_paths = {file: path.lstrip("/") for path, file in nested.items()}
     for file, construct_paths in by_template.items():
         if not (directory / file).is_file():
@@ -146,7 +157,9 @@ def _stack(
             )
             continue
         templates.append(
-            AssemblyTemplate(directory / file, stack_paths.get(file, stack), construct_paths)
+            AssemblyTemplate(
+                directory / file, stack_paths.get(file, stack), construct_paths, sites[file]
+            )
         )
 
 
@@ -170,6 +183,31 @@ def _metadata(
                         if isinstance(item, dict)
                     ],
                 )
+
+
+_FRAME = re.compile(r"\(?(?P<file>[^()\s]+?):(?P<line>[0-9]+):(?P<column>[0-9]+)\)?$")
+_LIBRARY = ("node_modules", "node:", "internal/", "aws-cdk-lib", "constructs", "jsii")
+
+
+def _creation_site(
+    items: list[tuple[str, object]], path: str, entries: dict[str, list[tuple[str, object]]]
+) -> Span | None:
+    """The first frame of the user's code in the creation stack of a construct.
+
+    An L1 resource (`.../Resource`) is created by its L2 construct: the parent's
+    stack is used when the resource's own has no user frame.
+    """
+    for candidate in (items, entries.get(path.rsplit("/", 1)[0], [])):
+        for kind, frames in candidate:
+            if kind != "aws:cdk:creationStack" or not isinstance(frames, list):
+                continue
+            for frame in frames:
+                match = _FRAME.search(str(frame).strip())
+                if match is None or any(part in match.group("file") for part in _LIBRARY):
+                    continue
+                line, column = int(match.group("line")), int(match.group("column"))
+                return Span(match.group("file"), line, column, line, column)
+    return None
 
 
 def _ancestors(path: str) -> Iterator[str]:

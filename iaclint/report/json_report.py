@@ -28,6 +28,10 @@ def render(report: Report) -> str:
                 "resource": finding.resource,
                 "resource_type": finding.resource_type,
                 "construct_path": finding.construct_path,
+                "related": [
+                    {"file": span.file, "line": span.line, "column": span.column}
+                    for span in finding.related
+                ],
                 "attribute": finding.attribute,
                 "conditions": list(finding.conditions),
                 "message": finding.message,

@@ -50,6 +50,8 @@ def _finding(finding: Finding, paint: object) -> list[str]:
     out = [f"{where}: {finding.policy_id} {severity} {finding.message} [{subject}]"]
     if finding.snippet:
         out.append(paint(_DIM, f"    {span.line:>5} | {finding.snippet}"))
+    for place in finding.related:
+        out.append(paint(_DIM, f"          defined at {place.file}:{place.line}:{place.column}"))
     return out
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from iaclint.adapt.cloudformation import ec2, iam
 from iaclint.adapt.cloudformation.conditions import ConditionModel, Variant
@@ -24,14 +24,27 @@ _NAMED = {
 }
 
 
-def adapt_template(document: Document) -> tuple[Graph, list[Diagnostic]]:
+def adapt_template(
+    document: Document,
+    construct_paths: Mapping[str, str] | None = None,
+    defined_at: Mapping[str, Span] | None = None,
+) -> tuple[Graph, list[Diagnostic]]:
     """Build the graph of one template, with the problems met on the way."""
-    adapter = _TemplateAdapter(document)
+    adapter = _TemplateAdapter(document, construct_paths or {}, defined_at or {})
     return adapter.run()
 
 
 class _TemplateAdapter:
-    def __init__(self, document: Document):
+    def __init__(
+        self,
+        document: Document,
+        construct_paths: Mapping[str, str],
+        defined_at: Mapping[str, Span],
+    ):
+        self.defined_at = defined_at
+        # Logical id -> construct path, from a CDK cloud assembly's metadata: names
+        # resources of templates synthesized without `aws:cdk:path`.
+        self.construct_paths = construct_paths
         self.document = document
         self.file = document.file
         self.template = document.data if isinstance(document.data, dict) else {}
@@ -54,6 +67,7 @@ class _TemplateAdapter:
                 self._resource(logical_id, body, resolver, conditions, context)
         except TooLarge as exc:
             self._error((), f"stopped resolving the template: {exc}")
+        self._cdk_notice(section)
         return Graph(self.resources, self.edges), self.diagnostics
 
     def _names(self, section: dict[str, object]) -> dict[tuple[str, str], str]:
@@ -120,7 +134,7 @@ class _TemplateAdapter:
         variants = conditions.variants(used, required if isinstance(required, str) else None)
         kind, build = MAPPERS.get(native_type, ("unmodelled", None))
         header = self._header(logical_id)
-        construct_path = _construct_path(body)
+        construct_path = _construct_path(body) or self.construct_paths.get(logical_id)
         for variant in variants:
             self._variant(
                 logical_id,
@@ -171,6 +185,7 @@ class _TemplateAdapter:
                 locations=locations,
                 conditions=variant.conditions,
                 construct_path=construct_path,
+                defined_at=self.defined_at.get(logical_id),
             )
         )
         labelled = set()
@@ -181,6 +196,26 @@ class _TemplateAdapter:
         for _, reference in _references(resolved, ()):
             if reference.target not in labelled:
                 self.edges.append(Edge(logical_id, reference.target, "ref"))
+
+    def _cdk_notice(self, section: dict[str, object]) -> None:
+        """One notice for a CDK-synthesized template whose resources cannot be named."""
+        parameters = self.template.get("Parameters")
+        synthesized = "BootstrapVersion" in (
+            parameters if isinstance(parameters, dict) else {}
+        ) or any(
+            isinstance(body, dict) and body.get("Type") == "AWS::CDK::Metadata"
+            for body in section.values()
+        )
+        if synthesized and not any(resource.construct_path for resource in self.resources):
+            self.diagnostics.append(
+                Diagnostic.notice(
+                    self.file,
+                    "synthesized by CDK without construct paths: findings name logical ids. "
+                    "Lint the whole cdk.out directory, or synthesize with the CDK CLI "
+                    "(`cdk synth`), or give the app the context "
+                    "`aws:cdk:enable-path-metadata: true`",
+                )
+            )
 
     def _header(self, logical_id: str) -> Location:
         span = self.document.span_of(("Resources", logical_id))
