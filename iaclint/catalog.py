@@ -1,9 +1,22 @@
-"""Finding and loading policy files: the bundled ones and the user's folders."""
+"""Finding and loading policy files: the bundled ones and the user's folders.
+
+Compiling a policy (reading its YAML, parsing its selectors, checking it) costs a
+few milliseconds; a run loads every policy, so compiled policies are kept in the
+user's cache, keyed by the file's bytes, the name it is shown under, and the
+version and source of the engine that compiled it.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import pickle
+import sys
 from pathlib import Path
 
+from iaclint import __version__
+from iaclint.cache import cache_directory, read_entry, write_entry
 from iaclint.diagnostics import Diagnostic
 from iaclint.engine.policy import Policy, PolicyError, compile_policy
 from iaclint.parse.document import ParseError
@@ -34,7 +47,7 @@ def policy_files(folder: Path) -> list[Path]:
 
 
 def load_policies(
-    folders: list[Path], display_root: Path | None = None
+    folders: list[Path], display_root: Path | None = None, use_cache: bool = True
 ) -> tuple[list[Policy], list[Diagnostic]]:
     """Every policy in the folders; a broken file is an error and is left out."""
     policies: list[Policy] = []
@@ -46,7 +59,7 @@ def load_policies(
             continue
         for path in policy_files(folder):
             shown = _shown(path, display_root)
-            policy = load_policy(path, shown, diagnostics)
+            policy = load_policy(path, shown, diagnostics, use_cache)
             if policy is None:
                 continue
             if policy.id in seen:
@@ -61,13 +74,31 @@ def load_policies(
     return policies, diagnostics
 
 
-def load_policy(path: Path, shown: str, diagnostics: list[Diagnostic]) -> Policy | None:
+def load_policy(
+    path: Path, shown: str, diagnostics: list[Diagnostic], use_cache: bool = True
+) -> Policy | None:
     try:
-        text = decode(path.read_bytes())
-        document = read_yaml(text, shown)
+        raw = path.read_bytes()
     except OSError as exc:
         diagnostics.append(Diagnostic.error(shown, f"cannot read policy file: {exc.strerror}"))
         return None
+    entry = _cache_entry(raw, shown) if use_cache else None
+    if entry is not None:
+        cached = _cached_policy(entry)
+        if cached is not None:
+            return cached
+    policy = _compile_file(raw, shown, diagnostics)
+    if policy is not None and entry is not None:
+        # A policy using an operator that cannot be stored is compiled every run.
+        with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+            write_entry(entry, pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL))
+    return policy
+
+
+def _compile_file(raw: bytes, shown: str, diagnostics: list[Diagnostic]) -> Policy | None:
+    try:
+        text = decode(raw)
+        document = read_yaml(text, shown)
     except ParseError as exc:
         diagnostics.append(
             Diagnostic.error(shown, f"bad policy file: {exc.message}", exc.line, exc.column)
@@ -87,6 +118,41 @@ def load_policy(path: Path, shown: str, diagnostics: list[Diagnostic]) -> Policy
             Diagnostic.error(shown, f"bad policy: {exc.message}{field}", line, column)
         )
         return None
+
+
+@functools.cache
+def _engine_fingerprint() -> str:
+    """What compiled policies depend on besides their file: iaclint's version and the
+    source of the engine and the model's kinds (sizes and times, cheap to read)."""
+    package = Path(__file__).resolve().parent
+    parts = [__version__, sys.version]
+    for source in sorted((*package.glob("engine/**/*.py"), package / "graph" / "kinds.py")):
+        try:
+            stat = source.stat()
+        except OSError:
+            continue
+        parts.append(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _cache_entry(raw: bytes, shown: str) -> Path:
+    digest = hashlib.sha256()
+    for part in (_engine_fingerprint().encode(), shown.encode("utf-8", "surrogatepass"), raw):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return cache_directory() / "policies" / f"{digest.hexdigest()[:32]}.pickle"
+
+
+def _cached_policy(entry: Path) -> Policy | None:
+    """A compiled policy from the cache; anything damaged or unexpected is ignored."""
+    data = read_entry(entry)
+    if data is None:
+        return None
+    try:
+        policy = pickle.loads(data)
+    except Exception:
+        return None
+    return policy if isinstance(policy, Policy) else None
 
 
 def _shown(path: Path, root: Path | None) -> str:

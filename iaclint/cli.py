@@ -120,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="colour in the text report (default: auto)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not read or write the cache of compiled policies (also IACLINT_NO_CACHE=1)",
+    )
     parser.add_argument("--version", action="version", version=f"iaclint {__version__}")
     return parser
 
@@ -177,6 +182,7 @@ def _main(argv: Sequence[str] | None) -> int:
             args.show_unknown if args.show_unknown is not None else (config and config.show_unknown)
         ),
         var_files=(*(config.var_files if config else ()), *args.var_file),
+        use_cache=not args.no_cache and not os.environ.get("IACLINT_NO_CACHE"),
     )
     policies, diagnostics = prepare_policies(options)
     if args.list_policies:

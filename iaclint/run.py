@@ -41,6 +41,8 @@ class Options(NamedTuple):
     show_unknown: bool = False
     # Terraform variable files applied to every root module (--var-file).
     var_files: tuple[Path, ...] = ()
+    # Reuse what earlier runs kept in the user's cache (--no-cache turns it off).
+    use_cache: bool = True
 
 
 class FileResult(NamedTuple):
@@ -53,7 +55,9 @@ class FileResult(NamedTuple):
 def prepare_policies(options: Options) -> tuple[list[Policy], list[Diagnostic]]:
     """Load the bundled and extra policies, then apply selection and configuration."""
     folders = [builtin_policy_dir(), *options.policy_dirs]
-    policies, diagnostics = load_policies(folders, display_root=Path.cwd())
+    policies, diagnostics = load_policies(
+        folders, display_root=Path.cwd(), use_cache=options.use_cache
+    )
     known = {policy.id for policy in policies}
 
     def check(tokens: Iterable[str], option: str) -> set[str]:

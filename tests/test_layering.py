@@ -16,7 +16,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "iaclint.span": (),
     "iaclint.diagnostics": (),
     "iaclint.findings": ("iaclint.span", "iaclint.diagnostics"),
-    "iaclint.parse": ("iaclint.parse", "iaclint.span", "iaclint.diagnostics"),
+    "iaclint.cache": (),
+    "iaclint.parse": ("iaclint.parse", "iaclint.span", "iaclint.diagnostics", "iaclint.cache"),
     "iaclint.graph": ("iaclint.graph", "iaclint.span"),
     "iaclint.adapt": (
         "iaclint.adapt",
@@ -44,6 +45,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "iaclint.parse",
         "iaclint.diagnostics",
         "iaclint.catalog",
+        "iaclint.cache",
+        "iaclint.__init__",
     ),
 }
 

@@ -122,3 +122,27 @@ def test_bundled_policies_all_load() -> None:
     for policy in policies:
         assert policy.info.references
         assert all(reference.startswith("https://") for reference in policy.info.references)
+
+
+def test_compiled_policies_are_cached_and_damage_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IACLINT_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "policy.yaml").write_text(GOOD, encoding="utf-8")
+    (first,), _ = load_policies([folder], display_root=tmp_path)
+    (entry,) = (tmp_path / "cache" / "policies").iterdir()
+    (again,), _ = load_policies([folder], display_root=tmp_path)
+    assert again == first
+    entry.write_bytes(b"not a pickle")
+    (rebuilt,), problems = load_policies([folder], display_root=tmp_path)
+    assert problems == [] and rebuilt == first
+    # A changed file is a different entry: the old compilation is never used.
+    (folder / "policy.yaml").write_text(
+        GOOD.replace("severity: low", "severity: high"), encoding="utf-8"
+    )
+    (changed,), _ = load_policies([folder], display_root=tmp_path)
+    assert changed.info.severity is Severity.HIGH
+    (uncached,), _ = load_policies([folder], display_root=tmp_path, use_cache=False)
+    assert uncached.info.severity is Severity.HIGH

@@ -35,22 +35,58 @@ class Selection(NamedTuple):
     deepest: ModelPath
 
 
-class Selector:
-    def __init__(self, text: str, tree: Any):
-        self.text = text
-        self._tree = tree
+class Fields(NamedTuple):
+    names: tuple[str, ...]
 
-    def __repr__(self) -> str:
-        return f"Selector({self.text!r})"
+
+class Wildcard(NamedTuple):
+    pass
+
+
+class Index(NamedTuple):
+    indices: tuple[int, ...]
+
+
+class Slice(NamedTuple):
+    start: int | None
+    end: int | None
+    step: int | None
+
+
+class Descend(NamedTuple):
+    """`..`: the steps that follow apply to every value below, and to the value itself."""
+
+    steps: tuple[Step, ...]
+
+
+Step = Fields | Wildcard | Index | Slice | Descend
+
+
+class Selector(NamedTuple):
+    """A parsed selector: its text and the steps to follow (plain data, so compiled
+    policies can be cached without jsonpath-ng)."""
+
+    text: str
+    steps: tuple[Step, ...]
 
     def select(self, value: object, base: ModelPath = ()) -> Selection:
         deepest = [base]
-        matches = _run(self._tree, [Match(base, value)], deepest)
+        matches = _follow(self.steps, [Match(base, value)], deepest)
         return Selection(matches, deepest[0])
 
     def field_chain(self) -> list[str | None] | None:
         """The names along the path (None for `*`/index), or None when it has `..`."""
-        return _chain(self._tree)
+        chain: list[str | None] = []
+        for step in self.steps:
+            if isinstance(step, Fields):
+                if len(step.names) != 1:
+                    return None
+                chain.append(step.names[0])
+            elif isinstance(step, Descend):
+                return None
+            else:
+                chain.append(None)
+        return chain
 
 
 @functools.cache
@@ -63,27 +99,30 @@ def compile_selector(text: str) -> Selector:
         tree = parse(text)
     except (JsonPathLexerError, JsonPathParserError, Exception) as exc:
         raise SelectorError(f"invalid selector '{text}': {exc}") from None
-    _check_supported(tree, text)
-    return Selector(text, tree)
+    return Selector(text, _steps(tree, text))
 
 
-def _node_name(node: Any) -> str:
-    return type(node).__name__
-
-
-_SUPPORTED = {"Root", "This", "Child", "Fields", "Wildcard", "Index", "Slice", "Descendants"}
-
-
-def _check_supported(node: Any, text: str) -> None:
-    name = _node_name(node)
-    if name not in _SUPPORTED:
-        raise SelectorError(
-            f"selector '{text}' uses {name}, which selectors do not support "
-            "(filters and functions belong in conditions)"
-        )
-    for child in ("left", "right"):
-        if hasattr(node, child):
-            _check_supported(getattr(node, child), text)
+def _steps(node: Any, text: str) -> tuple[Step, ...]:
+    """jsonpath-ng's syntax tree as our steps; anything else is refused."""
+    name = type(node).__name__
+    if name in ("Root", "This"):
+        return ()
+    if name == "Child":
+        return _steps(node.left, text) + _steps(node.right, text)
+    if name == "Descendants":
+        return (*_steps(node.left, text), Descend(_steps(node.right, text)))
+    if name == "Fields":
+        return (Fields(tuple(node.fields)),)
+    if name == "Wildcard":
+        return (Wildcard(),)
+    if name == "Index":
+        return (Index(tuple(node.indices)),)
+    if name == "Slice":
+        return (Slice(node.start, node.end, node.step),)
+    raise SelectorError(
+        f"selector '{text}' uses {name}, which selectors do not support "
+        "(filters and functions belong in conditions)"
+    )
 
 
 def _look_through(value: object) -> object:
@@ -96,17 +135,18 @@ def _opaque(value: object) -> bool:
     return isinstance(value, Unknown | Reference | PartialString | Input)
 
 
-def _run(node: Any, items: list[Match], deepest: list[ModelPath]) -> list[Match]:
-    name = _node_name(node)
-    if name in ("Root", "This"):
-        return items
-    if name == "Child":
-        return _run(node.right, _run(node.left, items, deepest), deepest)
-    if name == "Descendants":
+def _follow(steps: tuple[Step, ...], items: list[Match], deepest: list[ModelPath]) -> list[Match]:
+    for step in steps:
+        items = _step(step, items, deepest)
+    return items
+
+
+def _step(step: Step, items: list[Match], deepest: list[ModelPath]) -> list[Match]:
+    if isinstance(step, Descend):
         out: list[Match] = []
-        for item in _run(node.left, items, deepest):
+        for item in items:
             for inner in _descendants(item):
-                out.extend(_run(node.right, [inner], deepest))
+                out.extend(_follow(step.steps, [inner], deepest))
         return out
     out = []
     for path, raw in items:
@@ -116,24 +156,24 @@ def _run(node: Any, items: list[Match], deepest: list[ModelPath]) -> list[Match]
         if _opaque(value):
             out.append(Match(path, raw))
             continue
-        if name == "Fields":
+        if isinstance(step, Fields):
             if isinstance(value, dict):
                 out.extend(
-                    Match((*path, field), value[field]) for field in node.fields if field in value
+                    Match((*path, field), value[field]) for field in step.names if field in value
                 )
-        elif name == "Wildcard":
+        elif isinstance(step, Wildcard):
             if isinstance(value, dict):
                 out.extend(Match((*path, key), child) for key, child in value.items())
             elif isinstance(value, list):
                 out.extend(Match((*path, index), child) for index, child in enumerate(value))
-        elif name == "Index":
+        elif isinstance(step, Index):
             if isinstance(value, list):
-                for index in node.indices:
+                for index in step.indices:
                     if -len(value) <= index < len(value):
                         position = index % len(value)
                         out.append(Match((*path, position), value[position]))
-        elif name == "Slice" and isinstance(value, list):
-            positions = range(len(value))[slice(node.start, node.end, node.step)]
+        elif isinstance(value, list):
+            positions = range(len(value))[slice(step.start, step.end, step.step)]
             out.extend(Match((*path, index), value[index]) for index in positions)
     for match in out:
         if len(match.path) > len(deepest[0]) and not _opaque(_look_through(match.value)):
@@ -155,18 +195,3 @@ def _descendants(item: Match) -> list[Match]:
         out.extend(children)
         stack.extend(children)
     return out
-
-
-def _chain(node: Any) -> list[str | None] | None:
-    name = _node_name(node)
-    if name in ("Root", "This"):
-        return []
-    if name == "Child":
-        left = _chain(node.left)
-        right = _chain(node.right)
-        return None if left is None or right is None else left + right
-    if name == "Fields":
-        return [node.fields[0]] if len(node.fields) == 1 else None
-    if name in ("Wildcard", "Index", "Slice"):
-        return [None]
-    return None

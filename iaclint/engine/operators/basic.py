@@ -6,6 +6,7 @@ comparisons look through those spellings.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -103,10 +104,14 @@ _IGNORE_CASE = Argument(
 )
 
 
+def _compare_named(name: str, value: object, args: Mapping[str, object]) -> Verdict:
+    return _compare(value, args["value"], name)
+
+
 def _comparison(name: str, description: str) -> Operator:
     return Operator(
         name,
-        lambda value, args: _compare(value, args["value"], name),
+        functools.partial(_compare_named, name),
         description,
         {"value": Argument("number", description="the number to compare with")},
     )

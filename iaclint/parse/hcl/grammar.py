@@ -25,19 +25,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from iaclint.cache import cache_directory
+
 _OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": False}
-
-
-def cache_directory() -> Path:
-    configured = os.environ.get("IACLINT_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "iaclint"
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "iaclint" / "cache"
-    return Path.home() / ".cache" / "iaclint"
 
 
 def grammar_text() -> str:

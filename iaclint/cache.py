@@ -1,0 +1,51 @@
+"""The user's cache directory: what iaclint keeps between runs to start faster.
+
+    $IACLINT_CACHE_DIR, else $XDG_CACHE_HOME/iaclint, else ~/.cache/iaclint
+
+Entries are written atomically (a temporary file, then a rename) into a private
+directory (mode 0700), so concurrent runs never see half a file. Readers treat a
+missing, unreadable or damaged entry as absent; with no writable directory
+nothing is cached and every run simply does the work again.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def cache_directory() -> Path:
+    configured = os.environ.get("IACLINT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "iaclint"
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "iaclint" / "cache"
+    return Path.home() / ".cache" / "iaclint"
+
+
+def read_entry(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def write_entry(path: Path, data: bytes) -> None:
+    """Write atomically; a cache that cannot be written is silently skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass
