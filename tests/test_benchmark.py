@@ -1,0 +1,34 @@
+"""The benchmark is never timed in the suite; these only show that it starts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_prints_its_usage() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--no-checkov" in done.stdout
+
+
+def test_parse_only_floor_reads_the_fixture_templates() -> None:
+    folder = ROOT / "fixtures" / "policies" / "IAC001"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "parse_only.py"), str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    templates = [p for p in folder.rglob("*") if p.suffix in {".yaml", ".json", ".tf"}]
+    plans = [p for p in templates if p.name.endswith(".plan.json")]
+    assert done.stdout.strip() == f"read {len(templates) - len(plans)} files"
