@@ -19,7 +19,7 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "rdjson")
 
 _EXAMPLES = """\
 examples:
@@ -27,6 +27,8 @@ examples:
   iaclint templates/ stack.yaml        lint a folder and a file
   iaclint --severity-threshold high .  fail only on high and critical findings
   iaclint --format json -o out.json .  write the JSON report to a file
+  iaclint --format sarif -o iaclint.sarif .   SARIF 2.1.0 for GitHub code scanning
+  iaclint --format github .            annotations for GitHub Actions (rdjson: reviewdog)
   iaclint --select network --ignore IAC002 .
   iaclint --var-file prod.tfvars infra/ lint Terraform with these variable values
   iaclint --list-policies              show the policies, by category
@@ -195,20 +197,19 @@ def _main(argv: Sequence[str] | None) -> int:
             )
         return EXIT_ERROR if diagnostics else EXIT_CLEAN
     report = lint(options, policies, diagnostics)
-    if args.format == "json":
-        from iaclint.report import json_report
+    from iaclint.report.location import NO_ROOT
+    from iaclint.report.render import render
+    from iaclint.review import source_root
 
-        output = json_report.render(report)
-    else:
-        from iaclint.report import text
-
-        colour = args.color == "always" or (
-            args.color == "auto"
-            and args.output is None
-            and sys.stdout.isatty()
-            and "NO_COLOR" not in os.environ
-        )
-        output = text.render(report, colour=colour)
+    colour = args.color == "always" or (
+        args.color == "auto"
+        and args.output is None
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
+    # Only the formats a code host reads name files from the repository's root.
+    root = source_root(Path.cwd()) if args.format in ("sarif", "github") else NO_ROOT
+    output = render(report, args.format, root, colour)
     if not _emit(output, args.output):
         return EXIT_ERROR
     if any(d.level is Level.ERROR for d in report.diagnostics):

@@ -49,6 +49,22 @@ class PolicyInfo(NamedTuple):
     remediation: str
     references: tuple[str, ...]
     source: str
+    # What it flags, in a paragraph.
+    description: str = ""
+    # The policy's documentation page (bundled policies only).
+    help_uri: str | None = None
+
+
+class Suppressed(NamedTuple):
+    """Why a finding is shown but does not count: a justified suppression."""
+
+    # "comment" (in the source text) or "metadata" (the resource's Metadata).
+    kind: str
+    reason: str
+    # Where the suppression is written.
+    span: Span
+    # The last day it suppresses (ISO date), if it has one.
+    expires: str | None = None
 
 
 class Finding(NamedTuple):
@@ -69,6 +85,18 @@ class Finding(NamedTuple):
     construct_path: str | None = None
     # Other places worth a look: where the user's code defines the resource.
     related: tuple[Span, ...] = ()
+    # Where the resource is declared (its first line), for suppressions written there.
+    resource_span: Span | None = None
+    # Set when a justified suppression covers the finding: shown, never counted.
+    suppression: Suppressed | None = None
+    # Shown only because of --show-all: outside the lines changed since --diff-base,
+    # so it does not count toward the exit code.
+    outside_diff: bool = False
+
+    @property
+    def counts(self) -> bool:
+        """Whether the finding can fail the run (not suppressed, not outside the diff)."""
+        return self.suppression is None and not self.outside_diff
 
     @property
     def file(self) -> str:
@@ -112,5 +140,9 @@ class Report(NamedTuple):
     threshold: Severity
 
     def failing(self) -> list[Finding]:
-        """Findings at or above the threshold."""
-        return [finding for finding in self.findings if finding.severity >= self.threshold]
+        """Findings that count (see Finding.counts) at or above the threshold."""
+        return [
+            finding
+            for finding in self.findings
+            if finding.counts and finding.severity >= self.threshold
+        ]
