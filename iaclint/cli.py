@@ -199,7 +199,9 @@ def _main(argv: Sequence[str] | None) -> int:
     report = lint(options, policies, diagnostics)
     from iaclint.report.location import NO_ROOT
     from iaclint.report.render import render
-    from iaclint.review import source_root
+    from iaclint.review import source_root, suppress, today
+
+    report = suppress(report, today())
 
     colour = args.color == "always" or (
         args.color == "auto"

@@ -138,6 +138,8 @@ class Report(NamedTuple):
     files_linted: int
     files_skipped: int
     threshold: Severity
+    # Every file the run read, as shown (where suppressions may be written).
+    sources: tuple[str, ...] = ()
 
     def failing(self) -> list[Finding]:
         """Findings that count (see Finding.counts) at or above the threshold."""

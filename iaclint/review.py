@@ -6,9 +6,24 @@ applies live in `iaclint/filter/`.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
+from iaclint.diagnostics import Diagnostic
 from iaclint.filter.git import repository_root
+from iaclint.filter.suppress import (
+    UNUSED_ID,
+    UNUSED_POLICY,
+    Found,
+    Suppression,
+    apply_suppressions,
+    read_comments,
+    read_metadata,
+)
+from iaclint.findings import Finding, Report
+from iaclint.parse.cloudformation import mentions_template, read_template
+from iaclint.parse.document import ParseError
+from iaclint.parse.text import decode
 from iaclint.report.location import SourceRoot
 
 
@@ -23,3 +38,58 @@ def source_root(cwd: Path) -> SourceRoot:
     except ValueError:
         return SourceRoot(here.as_posix(), "")
     return SourceRoot(root.resolve().as_posix(), "" if inside == "." else inside + "/")
+
+
+def today() -> datetime.date:
+    """The day suppressions are judged on (UTC, so every CI runner agrees)."""
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+def suppress(report: Report, on: datetime.date) -> Report:
+    """Findings covered by a justified suppression marked so (they no longer count)."""
+    suppressions: list[Suppression] = []
+    diagnostics: list[Diagnostic] = []
+    for file in dict.fromkeys([*report.sources, *(f.file for f in report.findings)]):
+        found = _suppressions_in(file)
+        suppressions.extend(found.suppressions)
+        diagnostics.extend(found.diagnostics)
+    if not suppressions and not diagnostics:
+        return report
+    ran = frozenset(policy.id for policy in report.policies)
+    applied = apply_suppressions(report.findings, suppressions, ran, on)
+    findings = sorted(applied.findings, key=Finding.sort_key)
+    policies = report.policies
+    if any(finding.policy_id == UNUSED_ID for finding in findings):
+        policies = (*policies, UNUSED_POLICY)
+    return report._replace(
+        findings=tuple(findings),
+        diagnostics=(*report.diagnostics, *diagnostics, *applied.diagnostics),
+        policies=policies,
+    )
+
+
+def _suppressions_in(file: str) -> Found:
+    try:
+        raw = Path(file).read_bytes()
+    except OSError:
+        return Found([], [])  # unreadable files were reported by the run itself
+    if b"iaclint" not in raw:
+        return Found([], [])
+    try:
+        text = decode(raw)
+    except ParseError:
+        return Found([], [])
+    found = read_comments(text, file) if not _is_json(text) else Found([], [])
+    if "Metadata" in text and mentions_template(text):
+        try:
+            document = read_template(text, file)
+        except (ParseError, RecursionError):
+            return found  # the run has reported why it cannot be read
+        metadata = read_metadata(document.data, dict(document.spans), file)
+        found.suppressions.extend(metadata.suppressions)
+        found.diagnostics.extend(metadata.diagnostics)
+    return found
+
+
+def _is_json(text: str) -> bool:
+    return text.lstrip().startswith(("{", "["))
