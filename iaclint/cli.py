@@ -32,6 +32,8 @@ examples:
   iaclint --select network --ignore IAC002 .
   iaclint --var-file prod.tfvars infra/ lint Terraform with these variable values
   iaclint --list-policies              show the policies, by category
+  iaclint --write-baseline base.json . accept today's findings; later runs with
+  iaclint --baseline base.json .       report only new ones
 
 exit codes: 0 clean, 1 findings at or above the threshold, 2 errors
 """
@@ -127,6 +129,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not read or write the cache of compiled policies (also IACLINT_NO_CACHE=1)",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        type=Path,
+        help="report only findings not recorded in this baseline file",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        type=Path,
+        help="record the current findings in FILE as the baseline (then report as --baseline)",
+    )
     parser.add_argument("--version", action="version", version=f"iaclint {__version__}")
     return parser
 
@@ -202,6 +216,18 @@ def _main(argv: Sequence[str] | None) -> int:
     from iaclint.review import source_root, suppress, today
 
     report = suppress(report, today())
+    baseline = args.baseline
+    if args.write_baseline is not None or baseline is not None:
+        from iaclint.review import with_baseline, write_baseline
+
+        repository = source_root(Path.cwd())
+        if args.write_baseline is not None:
+            problem = write_baseline(report, args.write_baseline, repository)
+            if problem is not None:
+                sys.stderr.write(f"iaclint: error: {problem}\n")
+                return EXIT_ERROR
+            baseline = args.write_baseline
+        report = with_baseline(report, baseline, repository)
 
     colour = args.color == "always" or (
         args.color == "auto"

@@ -102,6 +102,11 @@ class Finding(NamedTuple):
     def file(self) -> str:
         return self.span.file
 
+    def fingerprint_as(self, file: str) -> str:
+        """The fingerprint with the file named as `file` (from the repository root, say),
+        so that it does not depend on the directory the run started in."""
+        return fingerprint(self.policy_id, file, self.resource, self.attribute, self.conditions)
+
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         span = self.span
         return (span.file, span.line, span.column, self.policy_id, self.resource, self.attribute)

@@ -7,9 +7,17 @@ applies live in `iaclint/filter/`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 from iaclint.diagnostics import Diagnostic
+from iaclint.filter.baseline import (
+    BaselineError,
+    apply_baseline,
+    read_baseline,
+    render_baseline,
+)
+from iaclint.filter.baseline import summary as baseline_summary
 from iaclint.filter.git import repository_root
 from iaclint.filter.suppress import (
     UNUSED_ID,
@@ -93,3 +101,37 @@ def _suppressions_in(file: str) -> Found:
 
 def _is_json(text: str) -> bool:
     return text.lstrip().startswith(("{", "["))
+
+
+def stable_name(root: SourceRoot) -> Callable[[Finding], str]:
+    """A finding's fingerprint with its file named from the repository root."""
+    return lambda finding: finding.fingerprint_as(root.relative(finding.file) or finding.file)
+
+
+def write_baseline(report: Report, path: Path, root: SourceRoot) -> str | None:
+    """Record the findings that count today; the error text if the file cannot be written."""
+    counted = [finding for finding in report.findings if finding.suppression is None]
+    try:
+        path.write_text(render_baseline(counted, stable_name(root)), encoding="utf-8")
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror or exc}"
+    return None
+
+
+def with_baseline(report: Report, path: Path, root: SourceRoot) -> Report:
+    """Only the findings the baseline does not hold, and a notice of what it did."""
+    shown = str(path)
+    try:
+        accepted = read_baseline(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = getattr(exc, "strerror", None) or str(exc)
+        error = Diagnostic.error(shown, f"cannot read the baseline: {problem}")
+        return report._replace(diagnostics=(*report.diagnostics, error))
+    except BaselineError as exc:
+        error = Diagnostic.error(shown, f"bad baseline: {exc.message}", exc.line)
+        return report._replace(diagnostics=(*report.diagnostics, error))
+    result = apply_baseline(report.findings, accepted, stable_name(root))
+    return report._replace(
+        findings=tuple(result.findings),
+        diagnostics=(*report.diagnostics, baseline_summary(shown, result)),
+    )

@@ -19,7 +19,7 @@ import re
 
 from iaclint import HOMEPAGE, __version__
 from iaclint.diagnostics import Diagnostic, Level
-from iaclint.findings import Finding, PolicyInfo, Report, Severity, fingerprint
+from iaclint.findings import Finding, PolicyInfo, Report, Severity
 from iaclint.report.location import NO_ROOT, SourceRoot, file_uri, relative_uri
 from iaclint.span import Span
 
@@ -159,10 +159,7 @@ def _fingerprint(finding: Finding, root: SourceRoot) -> str:
     """The finding's fingerprint with its file named from the repository root, so it
     is the same whichever directory the run starts in (and, like every fingerprint,
     holds no line number)."""
-    file = root.relative(finding.file) or finding.file
-    return fingerprint(
-        finding.policy_id, file, finding.resource, finding.attribute, finding.conditions
-    )
+    return finding.fingerprint_as(root.relative(finding.file) or finding.file)
 
 
 def _physical(span: Span, root: SourceRoot) -> dict[str, object]:
