@@ -34,6 +34,7 @@ examples:
   iaclint --list-policies              show the policies, by category
   iaclint --write-baseline base.json . accept today's findings; later runs with
   iaclint --baseline base.json .       report only new ones
+  iaclint --diff-base origin/main .    only findings on lines changed since origin/main
 
 exit codes: 0 clean, 1 findings at or above the threshold, 2 errors
 """
@@ -141,6 +142,16 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="record the current findings in FILE as the baseline (then report as --baseline)",
     )
+    parser.add_argument(
+        "--diff-base",
+        metavar="REF",
+        help="report only findings on lines changed since the git REF (and in new files)",
+    )
+    parser.add_argument(
+        "--show-all",
+        action="store_true",
+        help="with --diff-base: also report (and count) the other findings, marked",
+    )
     parser.add_argument("--version", action="version", version=f"iaclint {__version__}")
     return parser
 
@@ -172,6 +183,9 @@ def _main(argv: Sequence[str] | None) -> int:
     from iaclint.run import Options, lint, prepare_policies
 
     args = _parser().parse_args(argv)
+    if args.show_all and not args.diff_base:
+        sys.stderr.write("iaclint: error: --show-all needs --diff-base\n")
+        return EXIT_ERROR
     try:
         config_path = args.config or find_config(Path.cwd())
         config = load_config(config_path) if config_path else None
@@ -213,22 +227,18 @@ def _main(argv: Sequence[str] | None) -> int:
     report = lint(options, policies, diagnostics)
     from iaclint.report.location import NO_ROOT
     from iaclint.report.render import render
-    from iaclint.review import source_root, suppress, today
+    from iaclint.review import Review, review, source_root
 
-    report = suppress(report, today())
-    baseline = args.baseline
-    if args.write_baseline is not None or baseline is not None:
-        from iaclint.review import with_baseline, write_baseline
-
-        repository = source_root(Path.cwd())
-        if args.write_baseline is not None:
-            problem = write_baseline(report, args.write_baseline, repository)
-            if problem is not None:
-                sys.stderr.write(f"iaclint: error: {problem}\n")
-                return EXIT_ERROR
-            baseline = args.write_baseline
-        report = with_baseline(report, baseline, repository)
-
+    settings = Review(
+        baseline=args.baseline,
+        write_baseline=args.write_baseline,
+        diff_base=args.diff_base,
+        show_all=args.show_all,
+    )
+    report, problem = review(report, settings, Path.cwd())
+    if problem is not None:
+        sys.stderr.write(f"iaclint: error: {problem}\n")
+        return EXIT_ERROR
     colour = args.color == "always" or (
         args.color == "auto"
         and args.output is None

@@ -89,14 +89,14 @@ class Finding(NamedTuple):
     resource_span: Span | None = None
     # Set when a justified suppression covers the finding: shown, never counted.
     suppression: Suppressed | None = None
-    # Shown only because of --show-all: outside the lines changed since --diff-base,
-    # so it does not count toward the exit code.
+    # Outside the lines changed since --diff-base, shown (and counted) because of
+    # --show-all; marked so readers can tell the change's findings from the rest.
     outside_diff: bool = False
 
     @property
     def counts(self) -> bool:
-        """Whether the finding can fail the run (not suppressed, not outside the diff)."""
-        return self.suppression is None and not self.outside_diff
+        """Whether the finding can fail the run (it is not suppressed)."""
+        return self.suppression is None
 
     @property
     def file(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
 from iaclint.filter.baseline import (
@@ -18,7 +19,8 @@ from iaclint.filter.baseline import (
     render_baseline,
 )
 from iaclint.filter.baseline import summary as baseline_summary
-from iaclint.filter.git import repository_root
+from iaclint.filter.diff import changes_since, select_changed
+from iaclint.filter.git import GitError, repository_root
 from iaclint.filter.suppress import (
     UNUSED_ID,
     UNUSED_POLICY,
@@ -135,3 +137,51 @@ def with_baseline(report: Report, path: Path, root: SourceRoot) -> Report:
         findings=tuple(result.findings),
         diagnostics=(*report.diagnostics, baseline_summary(shown, result)),
     )
+
+
+def only_changed(report: Report, ref: str, cwd: Path, show_all: bool) -> Report:
+    """The findings on lines changed since `ref` (all of them, marked, with `show_all`)."""
+    root = repository_root(cwd.resolve())
+    if root is None:
+        error = Diagnostic.error("--diff-base", "needs a git repository (none found here)")
+        return report._replace(diagnostics=(*report.diagnostics, error))
+    try:
+        changes = changes_since(ref, root)
+    except GitError as exc:
+        error = Diagnostic.error("--diff-base", f"cannot compare with '{ref}': {exc}")
+        return report._replace(diagnostics=(*report.diagnostics, error))
+    repository = source_root(cwd)
+
+    def relative(file: str) -> str:
+        return repository.relative(file) or file
+
+    findings = select_changed(report.findings, changes, relative, show_all)
+    return report._replace(findings=tuple(findings))
+
+
+class Review(NamedTuple):
+    """What to do with the findings once the run has them (command line and config)."""
+
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    diff_base: str | None = None
+    show_all: bool = False
+
+
+def review(report: Report, settings: Review, cwd: Path) -> tuple[Report, str | None]:
+    """Suppressions, then the baseline (judged against every finding), then changed
+    lines. Returns the report and, if the baseline cannot be written, why."""
+    report = suppress(report, today())
+    baseline = settings.baseline
+    if settings.write_baseline is not None or baseline is not None:
+        repository = source_root(cwd)
+        if settings.write_baseline is not None:
+            problem = write_baseline(report, settings.write_baseline, repository)
+            if problem is not None:
+                return report, problem
+            baseline = settings.write_baseline
+        assert baseline is not None
+        report = with_baseline(report, baseline, repository)
+    if settings.diff_base:
+        report = only_changed(report, settings.diff_base, cwd, settings.show_all)
+    return report, None

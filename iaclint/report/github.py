@@ -2,9 +2,8 @@
 
     ::error file=stacks/web.yaml,line=12,endLine=12,col=11,endColumn=28,title=IAC001 …::message
 
-A finding that counts toward the exit code is an `error`; one below the
-severity threshold a `warning`; one shown only by `--show-all` (outside the
-changed lines) a `notice`. Suppressed findings are not annotated: a review
+A finding at or above the severity threshold is an `error`, one below it a
+`warning`. Suppressed findings are not annotated: a review
 comment on a line someone has already justified is noise. Problems with the
 input are annotated at their file and line when they have one.
 
@@ -36,12 +35,7 @@ def render(report: Report, root: SourceRoot = NO_ROOT) -> str:
 
 
 def _finding(finding: Finding, report: Report, titles: dict[str, str], root: SourceRoot) -> str:
-    if finding.outside_diff:
-        command = "notice"
-    elif finding.severity >= report.threshold:
-        command = "error"
-    else:
-        command = "warning"
+    command = "error" if finding.severity >= report.threshold else "warning"
     span = finding.span
     properties = [("file", _path(span.file, root)), ("line", str(span.line))]
     properties.append(("endLine", str(max(span.end_line, span.line))))

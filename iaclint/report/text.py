@@ -55,7 +55,7 @@ def _finding(finding: Finding, paint: object) -> list[str]:
         until = f", until {suppressed.expires}" if suppressed.expires else ""
         line += " " + paint(_DIM, f"(suppressed: {suppressed.reason}{until})")
     elif finding.outside_diff:
-        line += " " + paint(_DIM, "(unchanged since the diff base)")
+        line += " " + paint(_DIM, "(outside the changed lines)")
     out = [line]
     if finding.snippet:
         out.append(paint(_DIM, f"    {span.line:>5} | {finding.snippet}"))
