@@ -55,9 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", help="files and directories to lint (default: .)")
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="report format (default: text)"
-    )
+    parser.add_argument("--format", choices=FORMATS, help="report format (default: text)")
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
     )
@@ -183,15 +181,18 @@ def _main(argv: Sequence[str] | None) -> int:
     from iaclint.run import Options, lint, prepare_policies
 
     args = _parser().parse_args(argv)
-    if args.show_all and not args.diff_base:
-        sys.stderr.write("iaclint: error: --show-all needs --diff-base\n")
-        return EXIT_ERROR
     try:
         config_path = args.config or find_config(Path.cwd())
         config = load_config(config_path) if config_path else None
     except ConfigError as exc:
         where = f"{exc.file}:{exc.line}" if exc.line else exc.file
         sys.stderr.write(f"{where}: error: {exc.message}\n")
+        return EXIT_ERROR
+    # The command line wins over the configuration.
+    format_name = args.format or (config.format if config else None) or "text"
+    diff_base = args.diff_base or (config.diff_base if config else None)
+    if args.show_all and not diff_base:
+        sys.stderr.write("iaclint: error: --show-all needs --diff-base\n")
         return EXIT_ERROR
     threshold_text = args.severity_threshold
     try:
@@ -230,10 +231,10 @@ def _main(argv: Sequence[str] | None) -> int:
     from iaclint.review import Review, review, source_root
 
     settings = Review(
-        baseline=args.baseline,
+        baseline=args.baseline or (config.baseline if config else None),
         write_baseline=args.write_baseline,
-        diff_base=args.diff_base,
-        show_all=args.show_all,
+        diff_base=diff_base,
+        show_all=bool(args.show_all or (config and config.show_all)) and bool(diff_base),
     )
     report, problem = review(report, settings, Path.cwd())
     if problem is not None:
@@ -246,8 +247,8 @@ def _main(argv: Sequence[str] | None) -> int:
         and "NO_COLOR" not in os.environ
     )
     # Only the formats a code host reads name files from the repository's root.
-    root = source_root(Path.cwd()) if args.format in ("sarif", "github") else NO_ROOT
-    output = render(report, args.format, root, colour)
+    root = source_root(Path.cwd()) if format_name in ("sarif", "github") else NO_ROOT
+    output = render(report, format_name, root, colour)
     if not _emit(output, args.output):
         return EXIT_ERROR
     if any(d.level is Level.ERROR for d in report.diagnostics):
