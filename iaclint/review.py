@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import Diagnostic, Level
 from iaclint.filter.baseline import (
     BaselineError,
     apply_baseline,
@@ -59,7 +59,11 @@ def suppress(report: Report, on: datetime.date) -> Report:
     """Findings covered by a justified suppression marked so (they no longer count)."""
     suppressions: list[Suppression] = []
     diagnostics: list[Diagnostic] = []
+    # A file the run could not read has no findings to judge its suppressions by.
+    unreadable = {d.file for d in report.diagnostics if d.level is Level.ERROR}
     for file in dict.fromkeys([*report.sources, *(f.file for f in report.findings)]):
+        if file in unreadable:
+            continue
         found = _suppressions_in(file)
         suppressions.extend(found.suppressions)
         diagnostics.extend(found.diagnostics)

@@ -194,3 +194,17 @@ def test_unused_is_judged_only_for_policies_that_ran(
     _, out = run(["--format", "json", "--select", "IAC001", "comments.yaml"], capsys)
     policies = [f["policy_id"] for f in json.loads(out)["findings"]]
     assert policies == ["IAC001", "IAC001"]
+
+
+def test_an_unreadable_file_reports_no_unused_suppressions(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = OPEN_SSH.replace(
+        "CidrIp: 0.0.0.0/0", 'CidrIp: 0.0.0.0/0  # iaclint: ignore[IAC001] reason="lab"\n   bad: ['
+    )
+    write(in_tmp, "stack.yaml", broken)
+    code, out = run(["--format", "json", "stack.yaml"], capsys)
+    report = json.loads(out)
+    assert code == 2
+    assert report["findings"] == []
+    assert [e["level"] for e in report["errors"]] == ["error"]
