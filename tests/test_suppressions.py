@@ -208,3 +208,27 @@ def test_an_unreadable_file_reports_no_unused_suppressions(
     assert code == 2
     assert report["findings"] == []
     assert [e["level"] for e in report["errors"]] == ["error"]
+
+
+def test_expired_and_unused_show_in_the_review_formats(
+    in_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out = run(["--format", "github", "comments.yaml"], capsys)
+    lines = out.splitlines()
+    assert any(
+        line.startswith("::error file=tests/data/suppressions/comments.yaml,line=39,")
+        and "title=unused-suppression" in line
+        for line in lines
+    ), out
+    assert any(
+        line.startswith("::warning file=tests/data/suppressions/comments.yaml,line=21,col=30,")
+        and "expired on 2020-06-30" in line
+        for line in lines
+    ), out
+    _, out = run(["--format", "rdjson", "comments.yaml"], capsys)
+    diagnostics = json.loads(out)["diagnostics"]
+    assert [(d["location"]["range"]["start"]["line"], d["severity"]) for d in diagnostics] == [
+        (21, "ERROR"),  # the finding whose suppression expired
+        (39, "INFO"),  # unused
+        (21, "WARNING"),  # the expiry itself
+    ]
