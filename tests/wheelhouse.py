@@ -55,8 +55,8 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def build_backend() -> Path:
-    """virtualenv's newest embedded setuptools wheel."""
+def build_backend() -> Path | None:
+    """virtualenv's newest embedded setuptools wheel, if it ships one."""
     import virtualenv
 
     embedded = Path(virtualenv.__file__).parent / "seed" / "wheels" / "embed"
@@ -64,13 +64,15 @@ def build_backend() -> Path:
         embedded.glob("setuptools-*.whl"),
         key=lambda path: tuple(int(part) for part in re.findall(r"\d+", path.name.split("-")[1])),
     )
-    if not wheels:
-        raise FileNotFoundError(f"no setuptools wheel in {embedded}")
-    return wheels[-1]
+    return wheels[-1] if wheels else None
 
 
 def build(folder: Path, names: list[str]) -> list[Path]:
     """A wheelhouse with `names` (and what they need) and a setuptools to build with."""
     folder.mkdir(parents=True, exist_ok=True)
-    backend = Path(shutil.copy(build_backend(), folder))
+    embedded = build_backend()
+    if embedded is not None:
+        backend = Path(shutil.copy(embedded, folder))
+    else:  # the installed setuptools, which then must build wheels on its own (>= 70.1)
+        backend = pack(metadata.distribution("setuptools"), folder)
     return [backend, *(pack(distribution, folder) for distribution in closure(names))]
