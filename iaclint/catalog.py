@@ -13,9 +13,10 @@ import functools
 import hashlib
 import pickle
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from iaclint import __version__
+from iaclint import POLICY_DOCS, __version__
 from iaclint.cache import cache_directory, read_entry, write_entry
 from iaclint.diagnostics import Diagnostic
 from iaclint.engine.policy import Policy, PolicyError, compile_policy
@@ -53,15 +54,20 @@ def load_policies(
     policies: list[Policy] = []
     diagnostics: list[Diagnostic] = []
     seen: dict[str, str] = {}
+    bundled = _bundled_folder()
     for folder in folders:
         if not folder.is_dir():
             diagnostics.append(Diagnostic.error(str(folder), "policy folder does not exist"))
             continue
+        documented = bundled is not None and folder.resolve() == bundled
         for path in policy_files(folder):
             shown = _shown(path, display_root)
             policy = load_policy(path, shown, diagnostics, use_cache)
             if policy is None:
                 continue
+            if documented:  # only the bundled policies have a generated page
+                help_uri = f"{POLICY_DOCS}{policy.id}.md"
+                policy = replace(policy, info=policy.info._replace(help_uri=help_uri))
             if policy.id in seen:
                 diagnostics.append(
                     Diagnostic.error(
@@ -123,10 +129,13 @@ def _compile_file(raw: bytes, shown: str, diagnostics: list[Diagnostic]) -> Poli
 @functools.cache
 def _engine_fingerprint() -> str:
     """What compiled policies depend on besides their file: iaclint's version and the
-    source of the engine and the model's kinds (sizes and times, cheap to read)."""
+    source of the engine, the model's kinds and the findings' records (sizes and times,
+    cheap to read)."""
     package = Path(__file__).resolve().parent
     parts = [__version__, sys.version]
-    for source in sorted((*package.glob("engine/**/*.py"), package / "graph" / "kinds.py")):
+    for source in sorted(
+        (*package.glob("engine/**/*.py"), package / "graph" / "kinds.py", package / "findings.py")
+    ):
         try:
             stat = source.stat()
         except OSError:
@@ -153,6 +162,13 @@ def _cached_policy(entry: Path) -> Policy | None:
     except Exception:
         return None
     return policy if isinstance(policy, Policy) else None
+
+
+def _bundled_folder() -> Path | None:
+    try:
+        return builtin_policy_dir().resolve()
+    except FileNotFoundError:
+        return None
 
 
 def _shown(path: Path, root: Path | None) -> str:

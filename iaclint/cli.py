@@ -19,7 +19,7 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "rdjson")
 
 _EXAMPLES = """\
 examples:
@@ -27,9 +27,14 @@ examples:
   iaclint templates/ stack.yaml        lint a folder and a file
   iaclint --severity-threshold high .  fail only on high and critical findings
   iaclint --format json -o out.json .  write the JSON report to a file
+  iaclint --format sarif -o iaclint.sarif .   SARIF 2.1.0 for GitHub code scanning
+  iaclint --format github .            annotations for GitHub Actions (rdjson: reviewdog)
   iaclint --select network --ignore IAC002 .
   iaclint --var-file prod.tfvars infra/ lint Terraform with these variable values
   iaclint --list-policies              show the policies, by category
+  iaclint --write-baseline base.json . accept today's findings; later runs with
+  iaclint --baseline base.json .       report only new ones
+  iaclint --diff-base origin/main .    only findings on lines changed since origin/main
 
 exit codes: 0 clean, 1 findings at or above the threshold, 2 errors
 """
@@ -50,9 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", help="files and directories to lint (default: .)")
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="report format (default: text)"
-    )
+    parser.add_argument("--format", choices=FORMATS, help="report format (default: text)")
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
     )
@@ -125,6 +128,28 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not read or write the cache of compiled policies (also IACLINT_NO_CACHE=1)",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        type=Path,
+        help="report only findings not recorded in this baseline file",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        type=Path,
+        help="record the current findings in FILE as the baseline (then report as --baseline)",
+    )
+    parser.add_argument(
+        "--diff-base",
+        metavar="REF",
+        help="report only findings on lines changed since the git REF (and in new files)",
+    )
+    parser.add_argument(
+        "--show-all",
+        action="store_true",
+        help="with --diff-base: also report (and count) the other findings, marked",
+    )
     parser.add_argument("--version", action="version", version=f"iaclint {__version__}")
     return parser
 
@@ -163,6 +188,12 @@ def _main(argv: Sequence[str] | None) -> int:
         where = f"{exc.file}:{exc.line}" if exc.line else exc.file
         sys.stderr.write(f"{where}: error: {exc.message}\n")
         return EXIT_ERROR
+    # The command line wins over the configuration.
+    format_name = args.format or (config.format if config else None) or "text"
+    diff_base = args.diff_base or (config.diff_base if config else None)
+    if args.show_all and not diff_base:
+        sys.stderr.write("iaclint: error: --show-all needs --diff-base\n")
+        return EXIT_ERROR
     threshold_text = args.severity_threshold
     try:
         threshold = Severity.parse(threshold_text) if threshold_text else None
@@ -195,20 +226,29 @@ def _main(argv: Sequence[str] | None) -> int:
             )
         return EXIT_ERROR if diagnostics else EXIT_CLEAN
     report = lint(options, policies, diagnostics)
-    if args.format == "json":
-        from iaclint.report import json_report
+    from iaclint.report.location import NO_ROOT
+    from iaclint.report.render import render
+    from iaclint.review import Review, review, source_root
 
-        output = json_report.render(report)
-    else:
-        from iaclint.report import text
-
-        colour = args.color == "always" or (
-            args.color == "auto"
-            and args.output is None
-            and sys.stdout.isatty()
-            and "NO_COLOR" not in os.environ
-        )
-        output = text.render(report, colour=colour)
+    settings = Review(
+        baseline=args.baseline or (config.baseline if config else None),
+        write_baseline=args.write_baseline,
+        diff_base=diff_base,
+        show_all=bool(args.show_all or (config and config.show_all)) and bool(diff_base),
+    )
+    report, problem = review(report, settings, Path.cwd())
+    if problem is not None:
+        sys.stderr.write(f"iaclint: error: {problem}\n")
+        return EXIT_ERROR
+    colour = args.color == "always" or (
+        args.color == "auto"
+        and args.output is None
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
+    # Only the formats a code host reads name files from the repository's root.
+    root = source_root(Path.cwd()) if format_name in ("sarif", "github") else NO_ROOT
+    output = render(report, format_name, root, colour)
     if not _emit(output, args.output):
         return EXIT_ERROR
     if any(d.level is Level.ERROR for d in report.diagnostics):

@@ -12,6 +12,10 @@ that names the file, the line and the key. Paths are relative to the file.
     exclude = ["tests/fixtures/*"]     # paths (globs) not to lint
     show-unknown = false
     terraform-var-files = ["env/prod.tfvars"]  # like --var-file, for every root module
+    format = "sarif"                   # text, json, sarif, github, rdjson
+    baseline = ".iaclint-baseline.json"  # like --baseline
+    diff-base = "origin/main"          # like --diff-base
+    show-all = false                   # like --show-all
 
     [tool.iaclint.severity]
     IAC002 = "low"
@@ -53,6 +57,11 @@ class Config:
     var_files: tuple[Path, ...] = ()
     severity: dict[str, Severity] = field(default_factory=dict)
     parameters: dict[str, dict[str, object]] = field(default_factory=dict)
+    # Report format, baseline file, diff base and --show-all (the command line wins).
+    format: str | None = None
+    baseline: Path | None = None
+    diff_base: str | None = None
+    show_all: bool | None = None
 
 
 def find_config(start: Path) -> Path | None:
@@ -115,7 +124,7 @@ class _Reader:
     def fail(self, key: str, message: str) -> ConfigError:
         name = key.split(".")[-1]
         match = re.search(
-            rf"^\s*\"?{re.escape(name)}\"?\s*=|^\s*\[.*\b{re.escape(name)}\]",
+            rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*=|^[ \t]*\[.*\b{re.escape(name)}\]",
             self.text,
             re.MULTILINE,
         )
@@ -134,6 +143,10 @@ class _Reader:
             "terraform-var-files": self.strings,
             "severity": self.severity_table,
             "parameters": self.parameter_table,
+            "format": self.format_name,
+            "baseline": self.string,
+            "diff-base": self.string,
+            "show-all": self.boolean,
         }
         values: dict[str, object] = {}
         for key, value in section.items():
@@ -143,6 +156,10 @@ class _Reader:
             values[key] = reader(key, value)
         threshold = values.get("severity-threshold")
         show_unknown = values.get("show-unknown")
+        show_all = values.get("show-all")
+        baseline = values.get("baseline")
+        diff_base = values.get("diff-base")
+        format_name = values.get("format")
         return Config(
             source=self.file,
             threshold=threshold if isinstance(threshold, Severity) else None,
@@ -154,12 +171,29 @@ class _Reader:
             var_files=tuple(self.base / file for file in _list(values.get("terraform-var-files"))),
             severity=_dict(values.get("severity")),
             parameters=_dict(values.get("parameters")),
+            format=format_name if isinstance(format_name, str) else None,
+            baseline=self.base / baseline if isinstance(baseline, str) else None,
+            diff_base=diff_base if isinstance(diff_base, str) else None,
+            show_all=show_all if isinstance(show_all, bool) else None,
         )
 
     def strings(self, key: str, value: object) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise self.fail(key, "must be a list of strings")
         return list(value)
+
+    def string(self, key: str, value: object) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(key, "must be a non-empty string")
+        return value
+
+    def format_name(self, key: str, value: object) -> str:
+        from iaclint.report.render import FORMATS
+
+        if value not in FORMATS:
+            raise self.fail(key, f"must be one of: {', '.join(FORMATS)}")
+        assert isinstance(value, str)
+        return value
 
     def boolean(self, key: str, value: object) -> bool:
         if not isinstance(value, bool):

@@ -49,6 +49,22 @@ class PolicyInfo(NamedTuple):
     remediation: str
     references: tuple[str, ...]
     source: str
+    # What it flags, in a paragraph.
+    description: str = ""
+    # The policy's documentation page (bundled policies only).
+    help_uri: str | None = None
+
+
+class Suppressed(NamedTuple):
+    """Why a finding is shown but does not count: a justified suppression."""
+
+    # "comment" (in the source text) or "metadata" (the resource's Metadata).
+    kind: str
+    reason: str
+    # Where the suppression is written.
+    span: Span
+    # The last day it suppresses (ISO date), if it has one.
+    expires: str | None = None
 
 
 class Finding(NamedTuple):
@@ -69,10 +85,27 @@ class Finding(NamedTuple):
     construct_path: str | None = None
     # Other places worth a look: where the user's code defines the resource.
     related: tuple[Span, ...] = ()
+    # Where the resource is declared (its first line), for suppressions written there.
+    resource_span: Span | None = None
+    # Set when a justified suppression covers the finding: shown, never counted.
+    suppression: Suppressed | None = None
+    # Outside the lines changed since --diff-base, shown (and counted) because of
+    # --show-all; marked so readers can tell the change's findings from the rest.
+    outside_diff: bool = False
+
+    @property
+    def counts(self) -> bool:
+        """Whether the finding can fail the run (it is not suppressed)."""
+        return self.suppression is None
 
     @property
     def file(self) -> str:
         return self.span.file
+
+    def fingerprint_as(self, file: str) -> str:
+        """The fingerprint with the file named as `file` (from the repository root, say),
+        so that it does not depend on the directory the run started in."""
+        return fingerprint(self.policy_id, file, self.resource, self.attribute, self.conditions)
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         span = self.span
@@ -110,7 +143,13 @@ class Report(NamedTuple):
     files_linted: int
     files_skipped: int
     threshold: Severity
+    # Every file the run read, as shown (where suppressions may be written).
+    sources: tuple[str, ...] = ()
 
     def failing(self) -> list[Finding]:
-        """Findings at or above the threshold."""
-        return [finding for finding in self.findings if finding.severity >= self.threshold]
+        """Findings that count (see Finding.counts) at or above the threshold."""
+        return [
+            finding
+            for finding in self.findings
+            if finding.counts and finding.severity >= self.threshold
+        ]

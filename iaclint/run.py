@@ -101,6 +101,7 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
     findings: list[Finding] = []
     undetermined: list[Undetermined] = []
     linted = skipped = 0
+    sources = [candidate.shown for candidate in found.files]
     terraform = [candidate for candidate in found.files if is_terraform(candidate)]
     if terraform:
         modules = lint_terraform(terraform, policies, options.paths, options.var_files)
@@ -113,6 +114,7 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
         all_diagnostics.extend(read.diagnostics)
         for template in read.templates:
             shown = f"{assembly.shown}/{template.path.relative_to(assembly.path).as_posix()}"
+            sources.append(shown)
             result = lint_file(
                 Candidate(template.path, shown),
                 policies,
@@ -145,6 +147,7 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
         files_linted=linted,
         files_skipped=skipped,
         threshold=options.threshold,
+        sources=tuple(sources),
     )
 
 

@@ -107,6 +107,8 @@ def test_json_report_fields(in_tmp: Path, capsys: pytest.CaptureFixture[str]) ->
         "conditions": [],
         "message": "22 open to the whole internet from 0.0.0.0/0",
         "fingerprint": finding["fingerprint"],
+        "suppression": None,
+        "outside_diff": False,
     }
     assert [p["id"] for p in report["policies"]] == sorted(p["id"] for p in report["policies"])
 

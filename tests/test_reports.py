@@ -13,9 +13,20 @@ import pytest
 
 from iaclint import __version__
 from iaclint.diagnostics import Diagnostic
-from iaclint.findings import Finding, PolicyInfo, Report, Severity, Undetermined, fingerprint
-from iaclint.report import json_report, text
+from iaclint.findings import (
+    Finding,
+    PolicyInfo,
+    Report,
+    Severity,
+    Suppressed,
+    Undetermined,
+    fingerprint,
+)
+from iaclint.report import github, json_report, rdjson, sarif, text
+from iaclint.report.location import SourceRoot
 from iaclint.span import Span
+
+from .test_sarif import validator
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -124,3 +135,57 @@ def test_json_report() -> None:
 )
 def test_summary_lines(report: Report, summary: str) -> None:
     assert text.render(report._replace(undetermined=())).endswith(summary)
+
+
+def suppressed_sample() -> Report:
+    """The sample, plus a suppressed finding and one outside the changed lines."""
+    report = sample()
+    first, second = report.findings
+    hidden = first._replace(
+        span=Span("stacks/web.yaml", 40, 11, 40, 28),
+        resource="Lab",
+        fingerprint="a" * 32,
+        snippet='          CidrIp: 0.0.0.0/0  # iaclint: ignore[IAC001] reason="lab"',
+        suppression=Suppressed("comment", "lab", Span("stacks/web.yaml", 40, 30, 40, 70), None),
+    )
+    return report._replace(findings=(first, second._replace(outside_diff=True), hidden))
+
+
+def test_sarif_report() -> None:
+    rendered = sarif.render(suppressed_sample(), SourceRoot("/repo", "infra/"))
+    assert list(validator().iter_errors(json.loads(rendered))) == []
+    check("report.sarif", rendered.replace(f'"{__version__}"', '"VERSION"'))
+
+
+def test_github_report() -> None:
+    check("report.github.txt", github.render(suppressed_sample(), SourceRoot("/repo", "infra/")))
+
+
+def test_rdjson_report() -> None:
+    check("report.rdjson", rdjson.render(suppressed_sample()))
+
+
+def test_text_and_json_show_suppression_and_diff_marks() -> None:
+    rendered = text.render(suppressed_sample())
+    assert "[Lab] (suppressed: lab)" in rendered
+    assert "[App/Stack/Db/Resource (Db)] (outside the changed lines)" in rendered
+    assert rendered.endswith(
+        "2 findings (1 high, 1 medium; 1 at or above high, 1 outside the changed lines) in "
+        "2 files; 1 suppressed; 3 templates linted, 2 other files skipped; 1 error.\n"
+    )
+    findings = json.loads(json_report.render(suppressed_sample()))["findings"]
+    assert [(f["resource"], f["suppression"], f["outside_diff"]) for f in findings] == [
+        ("Web", None, False),
+        ("Db", None, True),
+        (
+            "Lab",
+            {
+                "kind": "comment",
+                "reason": "lab",
+                "expires": None,
+                "file": "stacks/web.yaml",
+                "line": 40,
+            },
+            False,
+        ),
+    ]

@@ -325,6 +325,7 @@ class _PolicyRun:
                 snippet=self.snippets(location.span),
                 construct_path=resource.construct_path,
                 related=(resource.defined_at,) if resource.defined_at is not None else (),
+                resource_span=resource.header.span,
             )
         )
 

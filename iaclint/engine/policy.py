@@ -285,6 +285,7 @@ class _Compiler:
             remediation=self.text(top, "remediation", ()),
             references=tuple(references),
             source=self.source_file,
+            description=self.text(top, "description", ()),
         )
         self.parameters = self.parameter_table(top.get("parameters"))
         check = self.mapping(top["check"], ("check",), "'check'")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from iaclint import __version__
-from iaclint.findings import Report
+from iaclint.findings import Finding, Report
 
 
 def render(report: Report) -> str:
@@ -36,6 +36,8 @@ def render(report: Report) -> str:
                 "conditions": list(finding.conditions),
                 "message": finding.message,
                 "fingerprint": finding.fingerprint,
+                "suppression": _suppression(finding),
+                "outside_diff": finding.outside_diff,
             }
         )
     document = {
@@ -77,8 +79,22 @@ def render(report: Report) -> str:
             "templates_linted": report.files_linted,
             "files_skipped": report.files_skipped,
             "findings": len(report.findings),
+            "suppressed": sum(1 for finding in report.findings if finding.suppression),
             "failing": len(report.failing()),
             "threshold": report.threshold.label,
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _suppression(finding: Finding) -> dict[str, object] | None:
+    suppressed = finding.suppression
+    if suppressed is None:
+        return None
+    return {
+        "kind": suppressed.kind,
+        "reason": suppressed.reason,
+        "expires": suppressed.expires,
+        "file": suppressed.span.file,
+        "line": suppressed.span.line,
+    }

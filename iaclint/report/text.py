@@ -35,7 +35,7 @@ def render(report: Report, colour: bool = False) -> str:
     for diagnostic in report.diagnostics:
         label = paint(_LEVEL_COLOURS[diagnostic.level], diagnostic.level.value)
         lines.append(f"{diagnostic.where()}: {label}: {diagnostic.message}")
-    lines.append(paint(_BOLD, _summary(report)))
+    lines.append(paint(_BOLD, summary(report)))
     return "\n".join(lines) + "\n"
 
 
@@ -47,7 +47,16 @@ def _finding(finding: Finding, paint: object) -> list[str]:
     subject = finding.resource
     if finding.construct_path:
         subject = f"{finding.construct_path} ({finding.resource})"
-    out = [f"{where}: {finding.policy_id} {severity} {finding.message} [{subject}]"]
+    line = f"{where}: {finding.policy_id} {severity} {finding.message}"
+    if subject:
+        line += f" [{subject}]"
+    if finding.suppression is not None:
+        suppressed = finding.suppression
+        until = f", until {suppressed.expires}" if suppressed.expires else ""
+        line += " " + paint(_DIM, f"(suppressed: {suppressed.reason}{until})")
+    elif finding.outside_diff:
+        line += " " + paint(_DIM, "(outside the changed lines)")
+    out = [line]
     if finding.snippet:
         out.append(paint(_DIM, f"    {span.line:>5} | {finding.snippet}"))
     for place in finding.related:
@@ -55,14 +64,19 @@ def _finding(finding: Finding, paint: object) -> list[str]:
     return out
 
 
-def _summary(report: Report) -> str:
+def summary(report: Report) -> str:
+    """One line: findings by severity, how many fail the run, what was linted."""
     templates = _plural(report.files_linted, "template")
     skipped = f", {report.files_skipped} other files skipped" if report.files_skipped else ""
     errors = sum(1 for d in report.diagnostics if d.level is Level.ERROR)
     error_text = f"; {_plural(errors, 'error')}" if errors else ""
-    if not report.findings:
-        return f"No findings in {templates}{skipped}{error_text}."
-    counts = Counter(finding.severity for finding in report.findings)
+    active = [finding for finding in report.findings if finding.suppression is None]
+    suppressed = len(report.findings) - len(active)
+    if not active:
+        aside = f" ({suppressed} suppressed)" if suppressed else ""
+        return f"No findings{aside} in {templates}{skipped}{error_text}."
+    suppressed_text = f"; {suppressed} suppressed" if suppressed else ""
+    counts = Counter(finding.severity for finding in active)
     by_severity = ", ".join(
         f"{counts[severity]} {severity.label}" for severity in sorted(counts, reverse=True)
     )
@@ -72,10 +86,13 @@ def _summary(report: Report) -> str:
         if failing
         else f"none at or above {report.threshold.label}"
     )
-    files = len({finding.file for finding in report.findings})
+    outside = sum(1 for finding in active if finding.outside_diff)
+    if outside:
+        gate += f", {outside} outside the changed lines"
+    files = len({finding.file for finding in active})
     return (
-        f"{_plural(len(report.findings), 'finding')} ({by_severity}; {gate}) in "
-        f"{_plural(files, 'file')}; {templates} linted{skipped}{error_text}."
+        f"{_plural(len(active), 'finding')} ({by_severity}; {gate}) in "
+        f"{_plural(files, 'file')}{suppressed_text}; {templates} linted{skipped}{error_text}."
     )
 
 

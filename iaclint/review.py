@@ -1,0 +1,191 @@
+"""What the run's readers see, after evaluation: paths as the repository names them.
+
+The command line calls this between `lint` and the reporters; the filters it
+applies live in `iaclint/filter/`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+from iaclint.diagnostics import Diagnostic, Level
+from iaclint.filter.baseline import (
+    BaselineError,
+    apply_baseline,
+    read_baseline,
+    render_baseline,
+)
+from iaclint.filter.baseline import summary as baseline_summary
+from iaclint.filter.diff import changes_since, select_changed
+from iaclint.filter.git import GitError, repository_root
+from iaclint.filter.suppress import (
+    UNUSED_ID,
+    UNUSED_POLICY,
+    Found,
+    Suppression,
+    apply_suppressions,
+    read_comments,
+    read_metadata,
+)
+from iaclint.findings import Finding, Report
+from iaclint.parse.cloudformation import mentions_template, read_template
+from iaclint.parse.document import ParseError
+from iaclint.parse.text import decode
+from iaclint.report.location import SourceRoot
+
+
+def source_root(cwd: Path) -> SourceRoot:
+    """The repository root (or, outside git, the current directory) and where `cwd` is in it."""
+    here = cwd.resolve()
+    root = repository_root(here)
+    if root is None:
+        return SourceRoot(here.as_posix(), "")
+    try:
+        inside = here.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return SourceRoot(here.as_posix(), "")
+    return SourceRoot(root.resolve().as_posix(), "" if inside == "." else inside + "/")
+
+
+def today() -> datetime.date:
+    """The day suppressions are judged on (UTC, so every CI runner agrees)."""
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+def suppress(report: Report, on: datetime.date) -> Report:
+    """Findings covered by a justified suppression marked so (they no longer count)."""
+    suppressions: list[Suppression] = []
+    diagnostics: list[Diagnostic] = []
+    # A file the run could not read has no findings to judge its suppressions by.
+    unreadable = {d.file for d in report.diagnostics if d.level is Level.ERROR}
+    for file in dict.fromkeys([*report.sources, *(f.file for f in report.findings)]):
+        if file in unreadable:
+            continue
+        found = _suppressions_in(file)
+        suppressions.extend(found.suppressions)
+        diagnostics.extend(found.diagnostics)
+    if not suppressions and not diagnostics:
+        return report
+    ran = frozenset(policy.id for policy in report.policies)
+    applied = apply_suppressions(report.findings, suppressions, ran, on)
+    findings = sorted(applied.findings, key=Finding.sort_key)
+    policies = report.policies
+    if any(finding.policy_id == UNUSED_ID for finding in findings):
+        policies = (*policies, UNUSED_POLICY)
+    return report._replace(
+        findings=tuple(findings),
+        diagnostics=(*report.diagnostics, *diagnostics, *applied.diagnostics),
+        policies=policies,
+    )
+
+
+def _suppressions_in(file: str) -> Found:
+    try:
+        raw = Path(file).read_bytes()
+    except OSError:
+        return Found([], [])  # unreadable files were reported by the run itself
+    if b"iaclint" not in raw:
+        return Found([], [])
+    try:
+        text = decode(raw)
+    except ParseError:
+        return Found([], [])
+    found = read_comments(text, file) if not _is_json(text) else Found([], [])
+    if "Metadata" in text and mentions_template(text):
+        try:
+            document = read_template(text, file)
+        except (ParseError, RecursionError):
+            return found  # the run has reported why it cannot be read
+        metadata = read_metadata(document.data, dict(document.spans), file)
+        found.suppressions.extend(metadata.suppressions)
+        found.diagnostics.extend(metadata.diagnostics)
+    return found
+
+
+def _is_json(text: str) -> bool:
+    return text.lstrip().startswith(("{", "["))
+
+
+def stable_name(root: SourceRoot) -> Callable[[Finding], str]:
+    """A finding's fingerprint with its file named from the repository root."""
+    return lambda finding: finding.fingerprint_as(root.relative(finding.file) or finding.file)
+
+
+def write_baseline(report: Report, path: Path, root: SourceRoot) -> str | None:
+    """Record the findings that count today; the error text if the file cannot be written."""
+    counted = [finding for finding in report.findings if finding.suppression is None]
+    try:
+        path.write_text(render_baseline(counted, stable_name(root)), encoding="utf-8")
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror or exc}"
+    return None
+
+
+def with_baseline(report: Report, path: Path, root: SourceRoot) -> Report:
+    """Only the findings the baseline does not hold, and a notice of what it did."""
+    shown = str(path)
+    try:
+        accepted = read_baseline(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = getattr(exc, "strerror", None) or str(exc)
+        error = Diagnostic.error(shown, f"cannot read the baseline: {problem}")
+        return report._replace(diagnostics=(*report.diagnostics, error))
+    except BaselineError as exc:
+        error = Diagnostic.error(shown, f"bad baseline: {exc.message}", exc.line)
+        return report._replace(diagnostics=(*report.diagnostics, error))
+    result = apply_baseline(report.findings, accepted, stable_name(root))
+    return report._replace(
+        findings=tuple(result.findings),
+        diagnostics=(*report.diagnostics, baseline_summary(shown, result)),
+    )
+
+
+def only_changed(report: Report, ref: str, cwd: Path, show_all: bool) -> Report:
+    """The findings on lines changed since `ref` (all of them, marked, with `show_all`)."""
+    root = repository_root(cwd.resolve())
+    if root is None:
+        error = Diagnostic.error("--diff-base", "needs a git repository (none found here)")
+        return report._replace(diagnostics=(*report.diagnostics, error))
+    try:
+        changes = changes_since(ref, root)
+    except GitError as exc:
+        error = Diagnostic.error("--diff-base", f"cannot compare with '{ref}': {exc}")
+        return report._replace(diagnostics=(*report.diagnostics, error))
+    repository = source_root(cwd)
+
+    def relative(file: str) -> str:
+        return repository.relative(file) or file
+
+    findings = select_changed(report.findings, changes, relative, show_all)
+    return report._replace(findings=tuple(findings))
+
+
+class Review(NamedTuple):
+    """What to do with the findings once the run has them (command line and config)."""
+
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    diff_base: str | None = None
+    show_all: bool = False
+
+
+def review(report: Report, settings: Review, cwd: Path) -> tuple[Report, str | None]:
+    """Suppressions, then the baseline (judged against every finding), then changed
+    lines. Returns the report and, if the baseline cannot be written, why."""
+    report = suppress(report, today())
+    baseline = settings.baseline
+    if settings.write_baseline is not None or baseline is not None:
+        repository = source_root(cwd)
+        if settings.write_baseline is not None:
+            problem = write_baseline(report, settings.write_baseline, repository)
+            if problem is not None:
+                return report, problem
+            baseline = settings.write_baseline
+        assert baseline is not None
+        report = with_baseline(report, baseline, repository)
+    if settings.diff_base:
+        report = only_changed(report, settings.diff_base, cwd, settings.show_all)
+    return report, None

@@ -1,0 +1,234 @@
+"""Suppressions through the command line: comments in YAML and HCL, CloudFormation
+Metadata (hand-written and as CDK synthesizes it), reasons, expiry, unused ones."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from iaclint.cli import main
+
+from .test_cli import OPEN_SSH, write
+from .test_sarif import validator
+
+FOLDER = Path(__file__).parent / "data" / "suppressions"
+
+# (file, line, policy, resource, suppressed with this reason or None)
+EXPECTED = [
+    (
+        "cdk.out/Network.template.json",
+        8,
+        "IAC001",
+        "Bastion0C5A1D2E",
+        "bastion host, reviewed by security",
+    ),
+    ("cdk.out/Network.template.json", 25, "IAC001", "Legacy4B7F9A61", None),
+    ("comments.yaml", 12, "IAC001", "Bastion", "bastion host, reviewed by security"),
+    ("comments.yaml", 21, "IAC001", "Legacy", None),
+    ("comments.yaml", 30, "IAC002", "Database", "public read replica, by design"),
+    ("comments.yaml", 39, "unused-suppression", "", None),
+    ("metadata.json", 10, "unused-suppression", "Bastion", None),
+    ("metadata.json", 17, "IAC001", "Bastion", "bastion host, reviewed by security"),
+    ("metadata.json", 29, "IAC001", "Legacy", None),
+    (
+        "terraform/main.tf",
+        6,
+        "IAC001",
+        "aws_security_group.bastion",
+        "bastion host, reviewed by security",
+    ),
+    ("terraform/main.tf", 15, "IAC001", "aws_security_group.legacy", None),
+]
+
+EXPIRED = [
+    "cdk.out/Network.template.json:29:28",
+    "comments.yaml:21:30",
+    "metadata.json:24:32",
+    "terraform/main.tf:15:33",
+]
+
+
+@pytest.fixture
+def in_folder() -> Iterator[Path]:
+    before = Path.cwd()
+    os.chdir(FOLDER)
+    try:
+        yield FOLDER
+    finally:
+        os.chdir(before)
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(argv)
+    return code, capsys.readouterr().out
+
+
+def test_every_way_of_writing_a_suppression(
+    in_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(["--format", "json"], capsys)
+    report = json.loads(out)
+    seen = [
+        (
+            f["file"],
+            f["line"],
+            f["policy_id"],
+            f["resource"],
+            f["suppression"]["reason"] if f["suppression"] else None,
+        )
+        for f in report["findings"]
+    ]
+    assert seen == EXPECTED
+    expired = [
+        f"{d['file']}:{d['line']}:{d['column']}"
+        for d in report["errors"]
+        if "expired on 2020-06-30" in d["message"]
+    ]
+    assert sorted(expired) == EXPIRED
+    assert len(report["errors"]) == len(EXPIRED)
+    assert report["summary"]["suppressed"] == 5
+    assert code == 1  # the expired and unused ones still count
+
+
+def test_suppressed_findings_do_not_fail_the_run(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    marked = OPEN_SSH.replace(
+        "CidrIp: 0.0.0.0/0", 'CidrIp: 0.0.0.0/0  # iaclint: ignore[IAC001] reason="lab only"'
+    )
+    write(in_tmp, "stack.yaml", marked)
+    code, out = run(["stack.yaml"], capsys)
+    assert code == 0
+    assert "(suppressed: lab only)" in out
+    assert out.splitlines()[-1] == "No findings (1 suppressed) in 1 template."
+
+
+@pytest.mark.parametrize(
+    ("comment", "error"),
+    [
+        (
+            "# iaclint: ignore[IAC001]",
+            'suppression of IAC001 has no reason: add reason="why this is fine"',
+        ),
+        (
+            '# iaclint: ignore[IAC001] reason=""',
+            'suppression of IAC001 has no reason: add reason="why this is fine"',
+        ),
+        (
+            '# iaclint: ignore[IAC001] reason="x" expires=tomorrow',
+            "suppression: expires 'tomorrow' is not a date (YYYY-MM-DD)",
+        ),
+        (
+            '# iaclint: ignore[IAC001] because="x"',
+            "suppression: unknown field 'because' (expected reason and expires)",
+        ),
+        (
+            '# iaclint: ignore IAC001 reason="x"',
+            'unreadable iaclint comment: expected `iaclint: ignore[ID,...] reason="..." expires=YYYY-MM-DD`',
+        ),
+        ('# iaclint: ignore[] reason="x"', "suppression: expected policy ids, got ''"),
+    ],
+)
+def test_a_bad_suppression_is_a_located_error_and_suppresses_nothing(
+    comment: str, error: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        in_tmp, "stack.yaml", OPEN_SSH.replace("CidrIp: 0.0.0.0/0", f"CidrIp: 0.0.0.0/0  {comment}")
+    )
+    code, out = run(["stack.yaml"], capsys)
+    assert code == 2
+    assert f"stack.yaml:11:30: error: {error}" in out.splitlines()
+    assert "stack.yaml:11:11: IAC001 high" in out
+
+
+def test_metadata_without_a_reason_is_an_error(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = OPEN_SSH.replace(
+        "    Properties:\n",
+        "    Metadata:\n      iaclint:\n        ignore:\n          - id: IAC001\n    Properties:\n",
+        1,
+    )
+    write(in_tmp, "stack.yaml", template)
+    code, out = run(["stack.yaml"], capsys)
+    assert code == 2
+    assert (
+        'stack.yaml:8:13: error: suppression of IAC001 has no reason: add reason="why this is fine"'
+        in out
+    )
+
+
+def test_suppressions_in_sarif_carry_their_justification(
+    in_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out = run(["--format", "sarif", "comments.yaml"], capsys)
+    document: dict[str, Any] = json.loads(out)
+    assert list(validator().iter_errors(document)) == []
+    (run_,) = document["runs"]
+    suppressed = [r for r in run_["results"] if "suppressions" in r]
+    assert [r["suppressions"][0]["justification"] for r in suppressed] == [
+        "bastion host, reviewed by security",
+        "public read replica, by design",
+    ]
+    assert suppressed[0]["suppressions"][0]["kind"] == "inSource"
+    assert suppressed[0]["suppressions"][0]["properties"] == {"expires": "2999-12-31"}
+    unused = [r for r in run_["results"] if r["ruleId"] == "unused-suppression"]
+    assert [r["level"] for r in unused] == ["note"]
+    rule_ids = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
+    assert rule_ids[unused[0]["ruleIndex"]] == "unused-suppression"
+    notes = run_["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notes] == [
+        "comments.yaml:21:30: suppression of IAC001 expired on 2020-06-30: "
+        "it no longer suppresses anything"
+    ]
+
+
+def test_unused_is_judged_only_for_policies_that_ran(
+    in_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out = run(["--format", "json", "--select", "IAC001", "comments.yaml"], capsys)
+    policies = [f["policy_id"] for f in json.loads(out)["findings"]]
+    assert policies == ["IAC001", "IAC001"]
+
+
+def test_an_unreadable_file_reports_no_unused_suppressions(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = OPEN_SSH.replace(
+        "CidrIp: 0.0.0.0/0", 'CidrIp: 0.0.0.0/0  # iaclint: ignore[IAC001] reason="lab"\n   bad: ['
+    )
+    write(in_tmp, "stack.yaml", broken)
+    code, out = run(["--format", "json", "stack.yaml"], capsys)
+    report = json.loads(out)
+    assert code == 2
+    assert report["findings"] == []
+    assert [e["level"] for e in report["errors"]] == ["error"]
+
+
+def test_expired_and_unused_show_in_the_review_formats(
+    in_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out = run(["--format", "github", "comments.yaml"], capsys)
+    lines = out.splitlines()
+    assert any(
+        line.startswith("::error file=tests/data/suppressions/comments.yaml,line=39,")
+        and "title=unused-suppression" in line
+        for line in lines
+    ), out
+    assert any(
+        line.startswith("::warning file=tests/data/suppressions/comments.yaml,line=21,col=30,")
+        and "expired on 2020-06-30" in line
+        for line in lines
+    ), out
+    _, out = run(["--format", "rdjson", "comments.yaml"], capsys)
+    diagnostics = json.loads(out)["diagnostics"]
+    assert [(d["location"]["range"]["start"]["line"], d["severity"]) for d in diagnostics] == [
+        (21, "ERROR"),  # the finding whose suppression expired
+        (39, "INFO"),  # unused
+        (21, "WARNING"),  # the expiry itself
+    ]
