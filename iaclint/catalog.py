@@ -94,6 +94,8 @@ def load_policy(
         if cached is not None:
             return cached
     policy = _compile_file(raw, shown, diagnostics)
+    if policy is not None:
+        policy = replace(policy, source_digest=hashlib.sha256(raw).hexdigest())
     if policy is not None and entry is not None:
         # A policy using an operator that cannot be stored is compiled every run.
         with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):

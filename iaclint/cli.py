@@ -126,7 +126,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="do not read or write the cache of compiled policies (also IACLINT_NO_CACHE=1)",
+        help="do not read or write the cache of compiled policies and of results of"
+        " unchanged files (also IACLINT_NO_CACHE=1)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        metavar="N",
+        type=_jobs,
+        help="lint in N processes (default: the machine's cores); the report is the same",
     )
     parser.add_argument(
         "--baseline",
@@ -179,6 +187,7 @@ def _main(argv: Sequence[str] | None) -> int:
     from iaclint.diagnostics import Level
     from iaclint.findings import Severity
     from iaclint.run import Options, lint, prepare_policies
+    from iaclint.schedule import default_jobs
 
     args = _parser().parse_args(argv)
     try:
@@ -214,6 +223,7 @@ def _main(argv: Sequence[str] | None) -> int:
         ),
         var_files=(*(config.var_files if config else ()), *args.var_file),
         use_cache=not args.no_cache and not os.environ.get("IACLINT_NO_CACHE"),
+        jobs=args.jobs or default_jobs(),
     )
     policies, diagnostics = prepare_policies(options)
     if args.list_policies:
@@ -254,6 +264,16 @@ def _main(argv: Sequence[str] | None) -> int:
     if any(d.level is Level.ERROR for d in report.diagnostics):
         return EXIT_ERROR
     return EXIT_FINDINGS if report.failing() else EXIT_CLEAN
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes >= 1, got '{text}'")
+    return jobs
 
 
 def _emit(text: str, output: str | None) -> bool:

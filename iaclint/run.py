@@ -23,7 +23,8 @@ from iaclint.parse.cloud_assembly import read_assembly
 from iaclint.parse.document import ParseError
 from iaclint.parse.terraform_plan import mentions_plan
 from iaclint.parse.text import decode, split_lines
-from iaclint.run_terraform import is_terraform, lint_plan, lint_terraform
+from iaclint.run_terraform import is_terraform, lint_plan, merge_roots, terraform_roots
+from iaclint.schedule import FileWork, Scheduler, Settings
 from iaclint.span import Span
 
 SNIPPET_LIMIT = 240
@@ -43,6 +44,8 @@ class Options(NamedTuple):
     var_files: tuple[Path, ...] = ()
     # Reuse what earlier runs kept in the user's cache (--no-cache turns it off).
     use_cache: bool = True
+    # Processes to lint in (--jobs); the report is the same whatever the number.
+    jobs: int = 1
 
 
 class FileResult(NamedTuple):
@@ -50,6 +53,8 @@ class FileResult(NamedTuple):
     findings: list[Finding]
     undetermined: list[Undetermined]
     diagnostics: list[Diagnostic]
+    # False when the result depends on other files too (a plan reads its configuration).
+    cacheable: bool = True
 
 
 def prepare_policies(options: Options) -> tuple[list[Policy], list[Diagnostic]]:
@@ -102,35 +107,30 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
     undetermined: list[Undetermined] = []
     linted = skipped = 0
     sources = [candidate.shown for candidate in found.files]
-    terraform = [candidate for candidate in found.files if is_terraform(candidate)]
-    if terraform:
-        modules = lint_terraform(terraform, policies, options.paths, options.var_files)
-        linted += modules.files_linted
-        findings.extend(modules.findings)
-        undetermined.extend(modules.undetermined)
-        all_diagnostics.extend(modules.diagnostics)
+    roots = terraform_roots(found.files)
+    work: list[FileWork] = []
     for assembly in found.assemblies:
         read = read_assembly(assembly.path, assembly.shown)
         all_diagnostics.extend(read.diagnostics)
         for template in read.templates:
             shown = f"{assembly.shown}/{template.path.relative_to(assembly.path).as_posix()}"
             sources.append(shown)
-            result = lint_file(
-                Candidate(template.path, shown),
-                policies,
-                template.construct_paths,
-                template.defined_at,
-            )
-            linted += result.linted
-            findings.extend(result.findings)
-            undetermined.extend(result.undetermined)
-            all_diagnostics.extend(result.diagnostics)
-    for candidate in found.files:
-        if is_terraform(candidate):
-            continue
-        result = lint_file(candidate, policies)
+            candidate = Candidate(template.path, shown)
+            work.append(FileWork(candidate, template.construct_paths, template.defined_at))
+    work.extend(FileWork(c) for c in found.files if not is_terraform(c))
+    settings = Settings(options.jobs, options.use_cache, options.paths, options.var_files)
+    scheduler = Scheduler(policies, settings)
+    file_results, root_results = scheduler.run(work, roots)
+    if roots:
+        modules = merge_roots(roots, root_results, scheduler.session().diagnostics)
+        linted += modules.files_linted
+        findings.extend(modules.findings)
+        undetermined.extend(modules.undetermined)
+        all_diagnostics.extend(modules.diagnostics)
+    for item, result in zip(work, file_results, strict=True):
         linted += result.linted
-        skipped += not result.linted and not _has_error(result.diagnostics)
+        if item.construct_paths is None:
+            skipped += not result.linted and not _has_error(result.diagnostics)
         findings.extend(result.findings)
         undetermined.extend(result.undetermined)
         all_diagnostics.extend(result.diagnostics)
@@ -184,7 +184,7 @@ def lint_file(
     if mentions_plan(text):
         plan = lint_plan(candidate, text, policies)
         if plan is not None:
-            return FileResult(bool(plan.files_linted), *plan[1:])
+            return FileResult(bool(plan.files_linted), *plan[1:], cacheable=False)
     if not mentions_template(text):
         return FileResult(False, [], [], [])
     try:

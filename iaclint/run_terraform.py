@@ -42,15 +42,62 @@ class TerraformResult(NamedTuple):
     diagnostics: list[Diagnostic]
 
 
-class _Root(NamedTuple):
+class Root(NamedTuple):
     directory: Path
     shown: str
     # Files named on the command line; None when the directory was walked.
     only: frozenset[str] | None
 
 
+class RootResult(NamedTuple):
+    """One root module's results, before they are merged with the other roots'."""
+
+    findings: list[Finding]
+    undetermined: list[Undetermined]
+    diagnostics: list[Diagnostic]
+    # The `.tf` files it read (as shown), for the count of files linted.
+    tf_files: frozenset[str]
+    # What the results depend on (real paths): module directories and files
+    # read through file()/templatefile(). A results cache checks them.
+    directories: frozenset[str]
+    files: frozenset[str]
+
+
 def is_terraform(candidate: Candidate) -> bool:
     return candidate.path.suffix.lower() in TERRAFORM_SUFFIXES
+
+
+class TerraformSession:
+    """What the root modules of one run share: the loader and the --var-file values."""
+
+    def __init__(self, given: Iterable[str], var_files: Iterable[Path] = ()):
+        from iaclint.adapt.terraform.loader import ModuleLoader
+
+        self.loader = ModuleLoader([*_allowed(given), Path.cwd()])
+        self.diagnostics: list[Diagnostic] = []
+        self.extra: list[tuple[VarValues, str]] = []
+        for path in var_files:
+            shown = path.as_posix()
+            if not path.is_file():
+                self.diagnostics.append(Diagnostic.error(shown, "var file not found"))
+                continue
+            from iaclint.adapt.terraform.tfvars import read_var_file
+
+            values, problems = read_var_file(self.loader, path, shown)
+            self.diagnostics.extend(problems)
+            self.extra.append((values, shown))
+
+    def lint_root(self, root: Root, policies: list[Policy]) -> RootResult:
+        self.loader.start_root()
+        findings, undetermined, diagnostics = _lint_root(root, self.loader, policies, self.extra)
+        return RootResult(
+            findings,
+            undetermined,
+            diagnostics,
+            self.loader.root_files(),
+            frozenset(self.loader.touched_directories),
+            frozenset(self.loader.touched_files),
+        )
 
 
 def lint_terraform(
@@ -59,48 +106,45 @@ def lint_terraform(
     given: Iterable[str],
     var_files: Iterable[Path] = (),
 ) -> TerraformResult:
-    """Lint the root modules the `.tf` candidates belong to. Never raises."""
-    from iaclint.adapt.terraform.loader import ModuleLoader
-
-    roots = _roots(candidates)
+    """Lint the root modules the `.tf` candidates belong to, one after the other."""
+    roots = terraform_roots(candidates)
     if not roots:
         return TerraformResult(0, [], [], [])
-    loader = ModuleLoader([*_allowed(given), Path.cwd()])
-    diagnostics: list[Diagnostic] = []
-    extra: list[tuple[VarValues, str]] = []
-    for path in var_files:
-        shown = path.as_posix()
-        if not path.is_file():
-            diagnostics.append(Diagnostic.error(shown, "var file not found"))
-            continue
-        from iaclint.adapt.terraform.tfvars import read_var_file
+    session = TerraformSession(given, var_files)
+    results = [session.lint_root(root, policies) for root in roots]
+    return merge_roots(roots, results, session.diagnostics)
 
-        values, problems = read_var_file(loader, path, shown)
-        diagnostics.extend(problems)
-        extra.append((values, shown))
+
+def merge_roots(
+    roots: list[Root], results: list[RootResult], diagnostics: list[Diagnostic]
+) -> TerraformResult:
+    """The roots' results as one: each place reported once, by the first root finding it,
+    and only in the named files when files were named. Never raises."""
+    diagnostics = list(diagnostics)
     findings: list[Finding] = []
     undetermined: list[Undetermined] = []
+    tf_files: set[str] = set()
     # Places already reported by an earlier root: (policy, span, attribute).
     reported: set[tuple[str, Span, str]] = set()
     checked: set[tuple[str, Span, str]] = set()
-    for root in roots:
-        result_findings, result_unknown, problems = _lint_root(root, loader, policies, extra)
-        diagnostics.extend(problems)
-        mine = [f for f in result_findings if root.only is None or f.span.file in root.only]
+    for root, result in zip(roots, results, strict=True):
+        diagnostics.extend(result.diagnostics)
+        tf_files.update(result.tf_files)
+        mine = [f for f in result.findings if root.only is None or f.span.file in root.only]
         findings.extend(f for f in mine if (f.policy_id, f.span, f.attribute) not in reported)
         reported.update((f.policy_id, f.span, f.attribute) for f in mine)
-        unknown = [u for u in result_unknown if root.only is None or u.span.file in root.only]
+        unknown = [u for u in result.undetermined if root.only is None or u.span.file in root.only]
         undetermined.extend(u for u in unknown if (u.policy_id, u.span, u.attribute) not in checked)
         checked.update((u.policy_id, u.span, u.attribute) for u in unknown)
     return TerraformResult(
-        loader.files_parsed(),
+        len(tf_files),
         sorted(findings, key=Finding.sort_key),
         sorted(undetermined, key=Undetermined.sort_key),
         list(dict.fromkeys(diagnostics)),
     )
 
 
-def _roots(candidates: Iterable[Candidate]) -> list[_Root]:
+def terraform_roots(candidates: Iterable[Candidate]) -> list[Root]:
     walked: dict[Path, str] = {}
     named: dict[Path, tuple[str, set[str]]] = {}
     order: list[Path] = []
@@ -119,10 +163,10 @@ def _roots(candidates: Iterable[Candidate]) -> list[_Root]:
     roots = []
     for key in order:
         if key in walked:
-            roots.append(_Root(key, walked[key], None))
+            roots.append(Root(key, walked[key], None))
         else:
             shown, files = named[key]
-            roots.append(_Root(key, shown, frozenset(files)))
+            roots.append(Root(key, shown, frozenset(files)))
     return roots
 
 
@@ -135,7 +179,7 @@ def _allowed(given: Iterable[str]) -> list[Path]:
 
 
 def _lint_root(
-    root: _Root, loader: ModuleLoader, policies: list[Policy], extra: list[tuple[VarValues, str]]
+    root: Root, loader: ModuleLoader, policies: list[Policy], extra: list[tuple[VarValues, str]]
 ) -> tuple[list[Finding], list[Undetermined], list[Diagnostic]]:
     from iaclint.adapt.terraform.build import adapt_unit
     from iaclint.adapt.terraform.loader import NotRead

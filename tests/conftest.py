@@ -14,6 +14,21 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The suite's runs keep their cache in a folder of their own, never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("IACLINT_CACHE_DIR")
+    os.environ["IACLINT_CACHE_DIR"] = str(folder)
+    try:
+        yield folder
+    finally:
+        if before is None:
+            del os.environ["IACLINT_CACHE_DIR"]
+        else:
+            os.environ["IACLINT_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def policies() -> list[Policy]:
     loaded, diagnostics = prepare_policies(Options())

@@ -146,6 +146,8 @@ class Policy:
     description: str = ""
     # Example templates for the docs: {"fail": text, "pass": text}.
     example: Mapping[str, str] = field(default_factory=dict)
+    # SHA-256 of the policy file's bytes: part of the key of cached results.
+    source_digest: str = ""
 
     @property
     def id(self) -> str:

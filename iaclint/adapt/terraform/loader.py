@@ -50,6 +50,18 @@ class ModuleLoader:
         self._files: dict[tuple[str, str], LoadedFile] = {}
         # Every file read, by the name reports show: for source lines and counts.
         self._sources: dict[str, SourceText] = {}
+        # What the current root module depended on (real paths): the module
+        # directories it read and the files it read through file()/templatefile().
+        # A results cache checks these before reusing a root's results.
+        self.touched_directories: set[str] = set()
+        self.touched_files: set[str] = set()
+        self._touched_shown: set[str] = set()
+
+    def start_root(self) -> None:
+        """Start recording what the next root module depends on."""
+        self.touched_directories = set()
+        self.touched_files = set()
+        self._touched_shown = set()
 
     def inside(self, path: Path) -> bool:
         real = Path(os.path.realpath(path))
@@ -58,6 +70,8 @@ class ModuleLoader:
     def module(self, directory: Path, shown: str) -> ModuleConfig:
         """The configuration of the module in `directory` (cached). Raises NotRead."""
         key = (os.path.realpath(directory), shown)
+        self.touched_directories.add(key[0])
+        self._touched_shown.add(os.path.normpath(shown).replace(os.sep, "/"))
         cached = self._modules.get(key)
         if cached is not None:
             return cached
@@ -133,6 +147,14 @@ class ModuleLoader:
         """A file read in this run, by the name reports show."""
         return self._sources.get(shown)
 
+    def root_files(self) -> frozenset[str]:
+        """The `.tf` files (as shown) of the modules the current root module read."""
+        return frozenset(
+            shown
+            for shown in self._sources
+            if shown.endswith(".tf") and (os.path.dirname(shown) or ".") in self._touched_shown
+        )
+
     def files_parsed(self) -> int:
         """How many `.tf` files were read (var files not counted)."""
         return sum(1 for shown in self._sources if shown.endswith(".tf"))
@@ -145,6 +167,7 @@ class ModuleLoader:
         """
         if not self.inside(path):
             raise NotRead(f"{path} is outside the linted directories")
+        self.touched_files.add(os.path.realpath(path))
         try:
             raw = path.read_bytes()
         except FileNotFoundError:

@@ -1,0 +1,154 @@
+"""Results of unchanged inputs, kept between runs (the results cache).
+
+An entry holds what linting one input produced, before suppressions, baselines
+and changed-line filtering (those are applied afresh on every run). Its key is:
+
+- iaclint's version and the size and time of every module of the package (an
+  edited checkout never reuses results of the code it had before);
+- the policies in effect: each one's file digest, severity and parameter values;
+- the input: a template's shown name and bytes (and its construct paths); a
+  Terraform root module's place, the places the run may read from and the
+  `--var-file`s' bytes.
+
+A Terraform root module depends on more than its own directory: the entry also
+records every module directory and file it read, each with a digest of what it
+held, and is reused only while all of them still hold the same.
+
+Entries live under `results/` in the user's cache directory (see cache.py:
+atomic writes, private directory). Each starts with a header and the SHA-256 of
+its payload; an entry that is truncated, damaged or of another kind is deleted
+and the input linted again. Nothing read from the cache is trusted unchecked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import pickle
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from iaclint import __version__
+from iaclint.cache import cache_directory, read_entry, write_entry
+from iaclint.engine.policy import Policy
+
+HEADER = b"iaclint-results/1\n"
+# File names a Terraform module directory's results depend on.
+TERRAFORM_NAMES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """iaclint's version, Python's, and the size and time of every module of the package."""
+    package = Path(__file__).resolve().parent
+    parts = [__version__, sys.version]
+    for source in sorted(package.rglob("*.py")):
+        try:
+            stat = source.stat()
+        except OSError:
+            continue
+        parts.append(f"{source.relative_to(package).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
+    return _digest(part.encode() for part in parts)
+
+
+def policies_fingerprint(policies: Iterable[Policy]) -> str:
+    parts = []
+    for policy in policies:
+        values = json.dumps(dict(policy.values), sort_keys=True, default=repr)
+        parts.append(f"{policy.id}|{policy.source_digest}|{policy.info.severity.label}|{values}")
+    return _digest(part.encode() for part in parts)
+
+
+def directory_digest(path: str) -> str:
+    """The names and bytes of a directory's Terraform files ('' when it cannot be listed)."""
+    try:
+        names = sorted(name for name in os.listdir(path) if name.endswith(TERRAFORM_NAMES))
+    except OSError:
+        return ""
+    parts: list[bytes] = []
+    for name in names:
+        parts.append(name.encode("utf-8", "surrogateescape"))
+        parts.append(_file_bytes(os.path.join(path, name)))
+    return _digest(parts)
+
+
+def file_digest(path: str) -> str:
+    return _digest([_file_bytes(path)])
+
+
+class ResultCache:
+    """The results cache of one run (its policies and settings fixed)."""
+
+    def __init__(self, policies: Iterable[Policy], settings: str = ""):
+        self.base = _digest(
+            [
+                code_fingerprint().encode(),
+                policies_fingerprint(policies).encode(),
+                settings.encode(),
+            ]
+        )
+        self.folder = cache_directory() / "results"
+
+    def entry(self, *parts: bytes) -> Path:
+        return self.folder / f"{_digest([self.base.encode(), *parts])[:40]}.pickle"
+
+    def load(self, entry: Path) -> object | None:
+        """The value kept in an entry; None when absent. A damaged entry is deleted."""
+        data = read_entry(entry)
+        if data is None:
+            return None
+        checksum_end = len(HEADER) + 64
+        payload = data[checksum_end + 1 :]
+        intact = (
+            data.startswith(HEADER)
+            and data[checksum_end : checksum_end + 1] == b"\n"
+            and data[len(HEADER) : checksum_end] == hashlib.sha256(payload).hexdigest().encode()
+        )
+        if intact:
+            try:
+                value: object = pickle.loads(payload)
+                return value
+            except Exception:  # of another version or shape: not ours to trust
+                pass
+        self.discard(entry)
+        return None
+
+    def store(self, entry: Path, value: object) -> None:
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return
+        checksum = hashlib.sha256(payload).hexdigest().encode()
+        write_entry(entry, HEADER + checksum + b"\n" + payload)
+
+    @staticmethod
+    def discard(entry: Path) -> None:
+        with contextlib.suppress(OSError):
+            entry.unlink()
+
+
+def still_current(directories: Mapping[str, str], files: Mapping[str, str]) -> bool:
+    """Whether every directory and file recorded with an entry still holds the same."""
+    return all(directory_digest(path) == digest for path, digest in directories.items()) and all(
+        file_digest(path) == digest for path, digest in files.items()
+    )
+
+
+def _file_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read()
+    except OSError as exc:
+        return f"\0unreadable:{exc.errno}".encode()
+
+
+def _digest(parts: Iterable[bytes]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()

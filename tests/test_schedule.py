@@ -1,0 +1,325 @@
+"""--jobs and the results cache: the same report whatever the jobs, results reused only
+while everything they depend on is unchanged, damaged entries never trusted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import iaclint.memo
+import iaclint.schedule
+from iaclint.engine.policy import Policy
+from iaclint.findings import Report, Severity
+from iaclint.run import Options, lint, prepare_policies
+from iaclint.schedule import Scheduler
+
+from .conftest import FIXTURES, ROOT
+
+SSH_OPEN = """\
+Resources:
+  Open:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: g
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
+"""
+
+MODULE_CALL = """\
+module "web" {
+  source = "./modules/web"
+  cidr   = var.cidr
+}
+variable "cidr" {
+  default = "10.0.0.0/8"
+}
+"""
+
+MODULE = """\
+variable "cidr" {}
+resource "aws_security_group" "this" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [var.cidr]
+  }
+}
+"""
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("IACLINT_CACHE_DIR", str(folder))
+    return folder
+
+
+class Counted:
+    """Counts what is linted afresh (not taken from the cache)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.files: list[str] = []
+        self.roots: list[str] = []
+        lint_file = iaclint.schedule._lint_file
+
+        def counted_file(work: iaclint.schedule.FileWork, policies: list[Policy]) -> object:
+            self.files.append(work.candidate.shown)
+            return lint_file(work, policies)
+
+        from iaclint.run_terraform import TerraformSession
+
+        lint_root = TerraformSession.lint_root
+
+        def counted_root(session: TerraformSession, root: object, policies: list[Policy]) -> object:
+            self.roots.append(root.shown)  # type: ignore[attr-defined]
+            return lint_root(session, root, policies)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(iaclint.schedule, "_lint_file", counted_file)
+        monkeypatch.setattr(TerraformSession, "lint_root", counted_root)
+
+    def reset(self) -> None:
+        self.files.clear()
+        self.roots.clear()
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> Counted:
+    return Counted(monkeypatch)
+
+
+def run(paths: list[Path], **options: object) -> Report:
+    chosen = Options(paths=tuple(str(p) for p in paths), **options)  # type: ignore[arg-type]
+    policies, diagnostics = prepare_policies(chosen)
+    return lint(chosen, policies, diagnostics)
+
+
+def cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "iaclint", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+# -- --jobs ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("format_name", ["text", "json", "sarif", "github", "rdjson"])
+def test_every_format_is_byte_identical_whatever_the_jobs(format_name: str) -> None:
+    args = ["--no-cache", "--color", "never", "--format", format_name, "fixtures"]
+    one = cli("--jobs", "1", *args)
+    assert one == cli("--jobs", "2", *args)
+    assert one == cli("--jobs", "3", *args)
+
+
+def test_enough_inputs_are_spread_over_worker_processes(
+    monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
+    used: list[int] = []
+    in_workers = Scheduler._in_workers
+
+    def spy(self: Scheduler, jobs: int, roots: list[object], files: list[object]) -> object:
+        used.append(jobs)
+        return in_workers(self, jobs, roots, files)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Scheduler, "_in_workers", spy)
+    parallel = run([FIXTURES / "policies"], jobs=2, use_cache=False)
+    assert used == [2]
+    alone = run([FIXTURES / "policies"], jobs=1, use_cache=False)
+    assert parallel == alone
+
+
+def test_a_few_inputs_are_linted_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
+    monkeypatch.setattr(Scheduler, "_in_workers", None)  # calling it would raise
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text(SSH_OPEN, encoding="utf-8")
+    report = run([tmp_path], jobs=4, use_cache=False)
+    assert len(report.findings) == 2
+
+
+# -- the results cache --------------------------------------------------------------
+
+
+def test_unchanged_templates_are_not_linted_again(
+    tmp_path: Path, cache_dir: Path, counted: Counted
+) -> None:
+    (tmp_path / "a.yaml").write_text(SSH_OPEN, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(SSH_OPEN, encoding="utf-8")
+    first = run([tmp_path])
+    assert sorted(counted.files) == [f"{tmp_path}/a.yaml", f"{tmp_path}/b.yaml"]
+    counted.reset()
+    again = run([tmp_path])
+    assert counted.files == []
+    assert again == first
+    assert [f.resource for f in again.findings] == ["Open", "Open"]
+
+
+def test_a_changed_template_is_linted_again(
+    tmp_path: Path, cache_dir: Path, counted: Counted
+) -> None:
+    template = tmp_path / "a.yaml"
+    template.write_text(SSH_OPEN, encoding="utf-8")
+    run([tmp_path])
+    template.write_text(SSH_OPEN.replace("0.0.0.0/0", "10.0.0.0/8"), encoding="utf-8")
+    counted.reset()
+    assert run([tmp_path]).findings == ()
+    assert counted.files == [f"{tmp_path}/a.yaml"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"severity": {"IAC001": Severity.LOW}},
+        {"select": ("IAC001",)},
+        {"parameters": {"IAC002": {"allowed_ports": [80]}}},
+    ],
+    ids=["severity", "policy set", "parameters"],
+)
+def test_other_policies_or_settings_do_not_reuse_results(
+    tmp_path: Path, cache_dir: Path, counted: Counted, change: dict[str, object]
+) -> None:
+    (tmp_path / "a.yaml").write_text(SSH_OPEN, encoding="utf-8")
+    run([tmp_path])
+    counted.reset()
+    report = run([tmp_path], **change)
+    assert counted.files == [f"{tmp_path}/a.yaml"]
+    if "severity" in change:
+        assert [f.severity for f in report.findings] == [Severity.LOW]
+
+
+def test_another_version_of_the_code_does_not_reuse_results(
+    tmp_path: Path, cache_dir: Path, counted: Counted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.yaml").write_text(SSH_OPEN, encoding="utf-8")
+    run([tmp_path])
+    monkeypatch.setattr(iaclint.memo, "code_fingerprint", lambda: "an edited checkout")
+    counted.reset()
+    run([tmp_path])
+    assert counted.files == [f"{tmp_path}/a.yaml"]
+
+
+def write_module(root: Path) -> None:
+    (root / "modules" / "web").mkdir(parents=True)
+    (root / "main.tf").write_text(MODULE_CALL, encoding="utf-8")
+    (root / "modules" / "web" / "main.tf").write_text(MODULE, encoding="utf-8")
+
+
+def test_a_root_module_is_reused_until_a_file_it_read_changes(
+    tmp_path: Path, cache_dir: Path, counted: Counted
+) -> None:
+    write_module(tmp_path)
+    root = str(tmp_path)
+    module_root = f"{root}/modules/web"  # walked, it is a root module of its own too
+    assert run([tmp_path]).findings == ()
+    assert counted.roots == [root, module_root]
+    counted.reset()
+    assert run([tmp_path]).findings == ()
+    assert counted.roots == []
+    # A variable file appearing in the root changes the module's inputs.
+    (tmp_path / "open.auto.tfvars").write_text('cidr = "0.0.0.0/0"\n', encoding="utf-8")
+    opened = run([tmp_path])
+    assert counted.roots == [root]
+    # Reported where the module is called with the open value (what a person changes).
+    assert [f.span.file for f in opened.findings] == [f"{root}/main.tf"]
+    # A change inside the called module, not in the root's own directory.
+    counted.reset()
+    module = tmp_path / "modules" / "web" / "main.tf"
+    module.write_text(MODULE.replace("22", "3306"), encoding="utf-8")
+    assert [f.policy_id for f in run([tmp_path]).findings] == ["IAC002"]
+    assert counted.roots == [root, module_root]
+
+
+def test_var_files_are_part_of_the_key(tmp_path: Path, cache_dir: Path, counted: Counted) -> None:
+    write_module(tmp_path / "infra")
+    values = tmp_path / "prod.tfvars"
+    values.write_text('cidr = "10.1.0.0/16"\n', encoding="utf-8")
+    run([tmp_path / "infra"], var_files=(values,))
+    values.write_text('cidr = "0.0.0.0/0"\n', encoding="utf-8")
+    counted.reset()
+    report = run([tmp_path / "infra"], var_files=(values,))
+    infra = str(tmp_path / "infra")
+    assert counted.roots == [infra, f"{infra}/modules/web"]
+    # The var file feeds every root: the call in infra/ and the module linted on its own.
+    assert [(f.policy_id, f.span.file) for f in report.findings] == [
+        ("IAC001", f"{infra}/main.tf"),
+        ("IAC001", f"{infra}/modules/web/main.tf"),
+    ]
+
+
+def entries(cache_dir: Path) -> list[Path]:
+    return sorted((cache_dir / "results").glob("*.pickle"))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-1] + bytes([data[-1] ^ 1]),
+        lambda data: b"not a cache entry at all",
+        lambda data: b"",
+    ],
+    ids=["truncated", "one bit flipped", "foreign", "empty"],
+)
+def test_a_damaged_entry_is_discarded_and_the_file_linted_again(
+    tmp_path: Path, cache_dir: Path, counted: Counted, damage: object
+) -> None:
+    (tmp_path / "a.yaml").write_text(SSH_OPEN, encoding="utf-8")
+    first = run([tmp_path])
+    [entry] = entries(cache_dir)
+    entry.write_bytes(damage(entry.read_bytes()))  # type: ignore[operator]
+    counted.reset()
+    assert run([tmp_path]) == first
+    assert counted.files == [f"{tmp_path}/a.yaml"]
+    [rewritten] = entries(cache_dir)
+    assert rewritten.read_bytes().startswith(iaclint.memo.HEADER)
+
+
+def test_an_intact_entry_of_the_wrong_kind_is_not_trusted(
+    tmp_path: Path, cache_dir: Path, counted: Counted
+) -> None:
+    (tmp_path / "a.yaml").write_text(SSH_OPEN, encoding="utf-8")
+    first = run([tmp_path])
+    [entry] = entries(cache_dir)
+    policies, _ = prepare_policies(Options())
+    iaclint.memo.ResultCache(policies).store(entry, {"findings": "forged"})
+    counted.reset()
+    assert run([tmp_path]) == first
+    assert counted.files == [f"{tmp_path}/a.yaml"]
+
+
+def test_no_cache_reads_and_writes_nothing(
+    tmp_path: Path, cache_dir: Path, counted: Counted
+) -> None:
+    (tmp_path / "a.yaml").write_text(SSH_OPEN, encoding="utf-8")
+    run([tmp_path], use_cache=False)
+    run([tmp_path], use_cache=False)
+    assert counted.files == [f"{tmp_path}/a.yaml"] * 2
+    assert not (cache_dir / "results").exists()
+
+
+def test_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
+    for index in range(12):
+        (tmp_path / f"t{index}.yaml").write_text(SSH_OPEN, encoding="utf-8")
+    env = {"IACLINT_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "iaclint", "--format", "json", "--jobs", "2", "."]
+    runs = [
+        subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    outputs = [process.communicate()[0] for process in runs]
+    assert all(process.returncode == 1 for process in runs)
+    assert len(set(outputs)) == 1
+    assert outputs[0] == cli("--format", "json", "--no-cache", ".", cwd=tmp_path)
+    leftovers = list((tmp_path / "cache").rglob(".tmp-*"))
+    assert leftovers == []
