@@ -112,9 +112,10 @@ def policy_page(policy: Policy) -> str:
     ]
     if policy.example:
         out.append("## Example\n")
+        fence = "hcl" if policy.example.get("format") == "terraform" else "yaml"
         for key, label in (("fail", "Flagged"), ("pass", "Not flagged")):
             if key in policy.example:
-                out.append(f"{label}:\n\n```yaml\n{policy.example[key].rstrip()}\n```\n")
+                out.append(f"{label}:\n\n```{fence}\n{policy.example[key].rstrip()}\n```\n")
     out.append(f"## How to fix\n\n{info.remediation}\n")
     if policy.parameters:
         out.append(

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
+from iaclint.run_terraform import lint_terraform
 
 from .conftest import lint_text
 
@@ -25,7 +27,7 @@ def test_every_policy_documents_itself(policies: list[Policy]) -> None:
         info = policy.info
         assert policy.description and info.rationale and info.remediation, policy.id
         assert info.references, policy.id
-        assert set(policy.example) == {"fail", "pass"}, (
+        assert set(policy.example) - {"format"} == {"fail", "pass"}, (
             f"{policy.id} needs a fail and a pass example"
         )
 
@@ -39,6 +41,16 @@ def test_file_name_is_the_id(policies: list[Policy]) -> None:
 @pytest.mark.parametrize("verdict", ["fail", "pass"])
 def test_examples_do_what_they_say(tmp_path: Path, policies: list[Policy], verdict: str) -> None:
     for policy in policies:
+        if policy.example.get("format") == "terraform":
+            module = tmp_path / f"{policy.id}-{verdict}"
+            module.mkdir()
+            main = module / "main.tf"
+            main.write_text(policy.example[verdict], encoding="utf-8")
+            report = lint_terraform([Candidate(main, "main.tf")], policies, [str(module)])
+            assert report.diagnostics == [], policy.id
+            mine = [finding for finding in report.findings if finding.policy_id == policy.id]
+            assert bool(mine) == (verdict == "fail"), f"{policy.id} {verdict} example"
+            continue
         result = lint_text(
             tmp_path, policy.example[verdict], policies, name=f"{policy.id}-{verdict}.yaml"
         )

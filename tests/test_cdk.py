@@ -47,7 +47,12 @@ def test_each_seeded_mistake_once_named_by_construct_path(
     assert sorted(seen(f) for f in findings) == expected()
     assert report["errors"] == []
     files = {Path(f["file"]).name for f in findings}
-    assert files == {"Compute.template.json", "ProdEdge216B1454.template.json"}
+    assert files == {
+        "Compute.template.json",
+        "ComputeStorage251C8454.nested.template.json",
+        "Logging.template.json",
+        "ProdEdge216B1454.template.json",
+    }
 
 
 def test_stacks_nested_stacks_and_stages_are_all_linted(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from iaclint.adapt.sourced import Src, is_opaque
+from iaclint.adapt.sourced import Src, convert, is_opaque
 from iaclint.graph.values import Input, Unknown
 
 _PROTOCOLS = {
@@ -80,3 +80,33 @@ def port(source: Src | None) -> Src | None:
     if isinstance(source.value, Input):
         return source.with_value(replace(source.value, value=value))
     return source.with_value(value)
+
+
+def inherited(written: Src | None, sources: list[Src | None], reason: str) -> Src | None:
+    """An encryption flag: as written (a boolean), else unknown when it is inherited.
+
+    A volume made from a snapshot, a database restored from a snapshot or
+    replicating another one, takes its encryption from that source when it does
+    not say; the source is not in the files, so the answer is unknown, not false.
+    """
+    if written is not None:
+        return convert(written, to_bool)
+    for source in sources:
+        if source is not None:
+            return source.with_value(Unknown(reason))
+    return None
+
+
+def canned_acl(value: object) -> object:
+    """A canned ACL in Terraform's spelling (`PublicRead` -> `public-read`)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if "-" in text or text.islower():
+        return text.lower()
+    out = []
+    for index, char in enumerate(text):
+        if char.isupper() and index:
+            out.append("-")
+        out.append(char.lower())
+    return "".join(out)

@@ -144,7 +144,8 @@ class Policy:
     # Parameter values in effect (defaults, or the user's configuration).
     values: Mapping[str, object] = field(default_factory=dict)
     description: str = ""
-    # Example templates for the docs: {"fail": text, "pass": text}.
+    # Example templates for the docs: {"fail": text, "pass": text}, and "format"
+    # ("terraform") when they are Terraform rather than CloudFormation.
     example: Mapping[str, str] = field(default_factory=dict)
     # SHA-256 of the policy file's bytes: part of the key of cached results.
     source_digest: str = ""
@@ -314,9 +315,16 @@ class _Compiler:
         if value is None:
             return {}
         body = self.mapping(value, ("example",), "'example'")
-        self.only_keys(body, ("example",), {"fail", "pass"}, "'example'")
+        self.only_keys(body, ("example",), {"fail", "pass", "format"}, "'example'")
         out = {}
         for key, text in body.items():
+            if key == "format":
+                if text not in ("cloudformation", "terraform"):
+                    raise self.fail(
+                        ("example", key), "example 'format' must be cloudformation or terraform"
+                    )
+                out[key] = str(text)
+                continue
             if not isinstance(text, str) or not text.strip():
                 raise self.fail(("example", key), f"example '{key}' must be a template as text")
             out[key] = text

@@ -40,9 +40,25 @@ METADATA_OPTIONS: dict[str, Shape] = {
     "http_put_response_hop_limit": "hop limit for metadata responses (integer)",
 }
 
+ENCRYPTION_NOTE = (
+    "true when the data is encrypted at rest; unknown when it is inherited from "
+    "something not in the linted files (a snapshot, an AMI, a source database)"
+)
+
+BLOCK_DEVICE: dict[str, Shape] = {
+    "device_name": "the device name (`/dev/xvda`)",
+    "root": "true for the root device (Terraform's `root_block_device`)",
+    "ephemeral": "true for an instance store volume (no EBS volume, nothing to encrypt)",
+    "encrypted": ENCRYPTION_NOTE,
+    "kms_key": REFERENCE,
+    "snapshot_id": "the snapshot the volume is created from",
+}
+
 # What instances, launch templates and launch configurations have in common.
 INSTANCE_CONFIG: dict[str, Shape] = {
     "metadata_options": METADATA_OPTIONS,
+    "block_devices": [BLOCK_DEVICE],
+    "associate_public_ip": "true when the instance gets a public IPv4 address",
     "iam_instance_profile": REFERENCE,
     "image_id": "the AMI id",
     "user_data": "user data, as text (Base64 encoding is looked through)",
@@ -162,6 +178,120 @@ KINDS: dict[str, Kind] = {
     "iam.managed_policy": Kind(
         "A customer managed IAM policy, and the roles, users and groups it is attached to.",
         dict(ATTACHED_POLICY),
+    ),
+    "ec2.volume": Kind(
+        "An EBS volume.",
+        {
+            "encrypted": ENCRYPTION_NOTE,
+            "kms_key": REFERENCE,
+            "snapshot_id": "the snapshot the volume is created from",
+        },
+    ),
+    "ec2.image": Kind(
+        "An AMI created or copied by the template (Terraform `aws_ami`, `aws_ami_copy`).",
+        {
+            "encrypted": ENCRYPTION_NOTE,
+            "kms_key": REFERENCE,
+            "block_devices": [BLOCK_DEVICE],
+        },
+    ),
+    "ec2.image_launch_permission": Kind(
+        "Who may launch an AMI: Terraform `aws_ami_launch_permission`, and the launch "
+        "permissions of EC2 Image Builder distributions.",
+        {
+            "image": REFERENCE,
+            "groups": ["a group allowed to launch the image ('all' means everyone)"],
+            "accounts": ["an account allowed to launch the image"],
+        },
+    ),
+    "ec2.subnet": Kind(
+        "A VPC subnet.",
+        {"map_public_ip_on_launch": "true when instances get a public IPv4 address"},
+    ),
+    "rds.db_instance": Kind(
+        "An RDS database instance (an Aurora instance belongs to its cluster).",
+        {
+            "engine": "the database engine",
+            "storage_encrypted": ENCRYPTION_NOTE,
+            "kms_key": REFERENCE,
+            "cluster": REFERENCE,
+            "master_password": "the master user password as written",
+            "manage_master_password": "true when RDS keeps the password in Secrets Manager",
+        },
+    ),
+    "rds.db_cluster": Kind(
+        "An RDS (Aurora or Multi-AZ) database cluster.",
+        {
+            "engine": "the database engine",
+            "storage_encrypted": ENCRYPTION_NOTE,
+            "kms_key": REFERENCE,
+            "master_password": "the master user password as written",
+            "manage_master_password": "true when RDS keeps the password in Secrets Manager",
+        },
+    ),
+    "efs.file_system": Kind(
+        "An EFS file system.",
+        {"encrypted": ENCRYPTION_NOTE, "kms_key": REFERENCE},
+    ),
+    "sns.topic": Kind("An SNS topic.", {"kms_key": REFERENCE}),
+    "sqs.queue": Kind(
+        "An SQS queue.",
+        {
+            "kms_key": REFERENCE,
+            "sqs_managed_sse": "true when SQS-managed encryption (SSE-SQS) is on",
+        },
+    ),
+    "s3.bucket": Kind(
+        "An S3 bucket with its configuration (Terraform's separate `aws_s3_bucket_*` "
+        "configuration resources are joined into it).",
+        {
+            "name": "the bucket name",
+            "encryption": [
+                {
+                    "algorithm": "'aws:kms', 'aws:kms:dsse' or 'AES256'",
+                    "kms_key": REFERENCE,
+                }
+            ],
+            "logging": {
+                "target_bucket": REFERENCE,
+                "prefix": "the prefix of the log objects",
+            },
+            "versioning": "'enabled', 'suspended' (or 'disabled' in Terraform)",
+            "acl": "the canned ACL ('private', 'public-read', ...)",
+            "public_access_block": {
+                "block_public_acls": "true or false",
+                "block_public_policy": "true or false",
+                "ignore_public_acls": "true or false",
+                "restrict_public_buckets": "true or false",
+            },
+        },
+    ),
+    "s3.bucket_policy": Kind(
+        "An S3 bucket policy.",
+        {"bucket": REFERENCE, "document": IAM_DOCUMENT},
+    ),
+    "cloudtrail.trail": Kind(
+        "A CloudTrail trail.",
+        {
+            "name": "the trail name",
+            "is_logging": "false when logging is stopped",
+            "multi_region": "true for a trail of every region",
+            "log_file_validation": "true when log file integrity validation is on",
+            "kms_key": REFERENCE,
+            "cloudwatch_logs_group": REFERENCE,
+            "bucket": REFERENCE,
+        },
+    ),
+    "elb.load_balancer": Kind(
+        "A load balancer (classic, application or network).",
+        {
+            "type": "'classic', 'application', 'network' or 'gateway'",
+            "access_logs": "true when access logs are written to S3",
+        },
+    ),
+    "cloudfront.distribution": Kind(
+        "A CloudFront distribution.",
+        {"logging_bucket": "the bucket standard access logs go to"},
     ),
     # Resources with no adapter yet: present in the graph (for edges), no properties.
     "unmodelled": Kind("A resource type no policy looks into.", {}),

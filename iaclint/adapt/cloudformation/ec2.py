@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from iaclint.adapt.cloudformation.context import Context, Mapper
-from iaclint.adapt.normalize import lower, network_protocol, port, to_bool, to_int
+from iaclint.adapt.normalize import inherited, lower, network_protocol, port, to_bool, to_int
 from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
 
 
@@ -140,9 +140,62 @@ def metadata_options(options: Src | None) -> Src | None:
     )
 
 
+# Device names AMIs use for their root volume: a mapping for one of these changes the
+# root volume, whose encryption otherwise comes from the AMI's snapshot.
+ROOT_DEVICES = frozenset({"/dev/xvda", "/dev/sda1", "/dev/sda"})
+
+
+def block_device(mapping: Src) -> Src:
+    """A block device mapping; `Ebs` holds the volume settings, `VirtualName` an instance store."""
+    ebs = mapping.get("Ebs")
+    name = mapping.get("DeviceName")
+    root = name is not None and isinstance(name.value, str) and name.value in ROOT_DEVICES
+    snapshot = ebs.get("SnapshotId") if ebs is not None else None
+    no_device = mapping.get("NoDevice")
+    ephemeral = mapping.get("VirtualName") is not None or (
+        no_device is not None and to_bool(no_device.value) is not False and ebs is None
+    )
+    encrypted = None
+    if ebs is not None:
+        encrypted = inherited(
+            ebs.get("Encrypted"),
+            [snapshot, name if root else None],
+            "the volume takes the encryption of its snapshot"
+            if snapshot is not None
+            else "the root volume takes the encryption of the AMI's snapshot",
+        )
+    # Located at `Ebs` when there is one: that is where `Encrypted` goes.
+    return obj(
+        ebs if ebs is not None and isinstance(ebs.value, dict) else mapping,
+        {
+            "device_name": name,
+            "root": Src(True, mapping.origin) if root else None,
+            "ephemeral": Src(True, mapping.origin) if ephemeral else None,
+            "encrypted": encrypted,
+            "kms_key": ebs.get("KmsKeyId") if ebs is not None else None,
+            "snapshot_id": snapshot,
+        },
+    )
+
+
+def public_ip(props: Src) -> Src | None:
+    """`AssociatePublicIpAddress`, on the resource or on one of its network interfaces."""
+    written = props.get("AssociatePublicIpAddress")
+    if written is not None:
+        return convert(written, to_bool)
+    interfaces = props.get("NetworkInterfaces")
+    for interface in (interfaces.items() or []) if interfaces is not None else []:
+        value = interface.get("AssociatePublicIpAddress")
+        if value is not None:
+            return convert(value, to_bool)
+    return None
+
+
 def _instance_config(props: Src, profile: Src | None, groups: Src | None) -> dict[str, Src | None]:
     return {
         "metadata_options": metadata_options(props.get("MetadataOptions")),
+        "block_devices": each(props.get("BlockDeviceMappings"), block_device),
+        "associate_public_ip": public_ip(props),
         "iam_instance_profile": profile,
         "image_id": props.get("ImageId"),
         "user_data": props.get("UserData"),
@@ -198,6 +251,51 @@ def launch_configuration(props: Src, context: Context) -> Src:
     )
 
 
+def subnet(props: Src, context: Context) -> Src:
+    return obj(
+        props, {"map_public_ip_on_launch": convert(props.get("MapPublicIpOnLaunch"), to_bool)}
+    )
+
+
+def volume(props: Src, context: Context) -> Src:
+    snapshot = props.get("SnapshotId")
+    return obj(
+        props,
+        {
+            "encrypted": inherited(
+                props.get("Encrypted"),
+                [snapshot],
+                "the volume takes the encryption of its snapshot",
+            ),
+            "kms_key": props.get("KmsKeyId"),
+            "snapshot_id": snapshot,
+        },
+    )
+
+
+def _launch_permissions(props: Src, context: Context) -> Src:
+    """EC2 Image Builder: the launch permissions of every distribution's AMIs."""
+    groups: list[Src] = []
+    accounts: list[Src] = []
+    distributions = props.get("Distributions")
+    for distribution in (distributions.items() or []) if distributions is not None else []:
+        ami = distribution.get("AmiDistributionConfiguration")
+        permission = ami.get("LaunchPermissionConfiguration") if ami is not None else None
+        if permission is None:
+            continue
+        for field, out in (("UserGroups", groups), ("UserIds", accounts)):
+            written = permission.get(field)
+            if written is not None:
+                out.extend(written.items() or [written])
+    return obj(
+        props,
+        {
+            "groups": Src(groups, props.origin) if groups else None,
+            "accounts": Src(accounts, props.origin) if accounts else None,
+        },
+    )
+
+
 MAPPERS: dict[str, Mapper] = {
     "AWS::EC2::SecurityGroup": ("ec2.security_group", security_group),
     "AWS::EC2::SecurityGroupIngress": ("ec2.security_group_rule", security_group_ingress),
@@ -208,5 +306,11 @@ MAPPERS: dict[str, Mapper] = {
     "AWS::AutoScaling::LaunchConfiguration": (
         "autoscaling.launch_configuration",
         launch_configuration,
+    ),
+    "AWS::EC2::Subnet": ("ec2.subnet", subnet),
+    "AWS::EC2::Volume": ("ec2.volume", volume),
+    "AWS::ImageBuilder::DistributionConfiguration": (
+        "ec2.image_launch_permission",
+        _launch_permissions,
     ),
 }

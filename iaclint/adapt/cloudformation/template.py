@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from iaclint.adapt.cloudformation import ec2, iam
+from iaclint.adapt.cloudformation import ec2, iam, observability, storage
 from iaclint.adapt.cloudformation.conditions import ConditionModel, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver, TooLarge
@@ -15,12 +15,18 @@ from iaclint.graph.values import PartialString, Reference
 from iaclint.parse.document import Document, Tagged
 from iaclint.span import DocPath, Span, format_doc_path
 
-MAPPERS: dict[str, Mapper] = {**ec2.MAPPERS, **iam.MAPPERS}
+MAPPERS: dict[str, Mapper] = {
+    **ec2.MAPPERS,
+    **iam.MAPPERS,
+    **storage.MAPPERS,
+    **observability.MAPPERS,
+}
 
 # Resources other resources may name literally: type -> (kind, name property).
 _NAMED = {
     "AWS::EC2::LaunchTemplate": ("ec2.launch_template", "LaunchTemplateName"),
     **iam.NAMED,
+    **storage.NAMED,
 }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from iaclint.adapt.sourced import Src, freeze
-from iaclint.adapt.terraform import ec2, iam
+from iaclint.adapt.terraform import ec2, iam, observability, storage
 from iaclint.adapt.terraform.documents import JsonDocument
 from iaclint.adapt.terraform.evaluate import TooLarge, Unresolved
 from iaclint.adapt.terraform.family import Context, Contribution, Family
@@ -32,8 +32,13 @@ from iaclint.graph.model import Edge, Graph, Location, Resource
 from iaclint.graph.values import PartialString, Reference, Unknown
 from iaclint.span import DocPath, Span, format_doc_path
 
-FAMILIES: dict[str, Family] = {**ec2.FAMILIES, **iam.FAMILIES}
-NAMED: dict[str, tuple[str, str]] = {**ec2.NAMED, **iam.NAMED}
+FAMILIES: dict[str, Family] = {
+    **ec2.FAMILIES,
+    **iam.FAMILIES,
+    **storage.FAMILIES,
+    **observability.FAMILIES,
+}
+NAMED: dict[str, tuple[str, str]] = {**ec2.NAMED, **iam.NAMED, **storage.NAMED}
 
 
 class _Built(NamedTuple):

@@ -14,7 +14,7 @@ import base64
 import binascii
 from collections.abc import Callable
 
-from iaclint.adapt.normalize import lower, network_protocol, port, to_bool, to_int
+from iaclint.adapt.normalize import inherited, lower, network_protocol, port, to_bool, to_int
 from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
 from iaclint.adapt.terraform.family import (
     Context,
@@ -233,11 +233,98 @@ def _decoded(source: Src | None) -> Src | None:
     return convert(source, decode)
 
 
+_FROM_SNAPSHOT = "the volume takes the encryption of its snapshot"
+_FROM_AMI = "the root volume takes the encryption of the AMI's snapshot"
+
+
+def _volume(block: Src, root: bool) -> Src:
+    """A `root_block_device`/`ebs_block_device` block (instances, launch configurations)."""
+    snapshot = block.get("snapshot_id")
+    no_device = block.get("no_device")
+    return obj(
+        block,
+        {
+            "device_name": block.get("device_name"),
+            "root": Src(True, block.origin) if root else None,
+            "ephemeral": Src(True, block.origin) if _is_true(no_device) else None,
+            "encrypted": inherited(
+                block.get("encrypted"),
+                [snapshot, block if root else None],
+                _FROM_SNAPSHOT if snapshot is not None else _FROM_AMI,
+            ),
+            "kms_key": block.get("kms_key_id"),
+            "snapshot_id": snapshot,
+        },
+    )
+
+
+def _ephemeral(block: Src) -> Src:
+    return obj(
+        block,
+        {"device_name": block.get("device_name"), "ephemeral": Src(True, block.origin)},
+    )
+
+
+def _block_devices(props: Src) -> Src | None:
+    """Instance and launch configuration disks, root first, as one list."""
+    parts = [
+        each(props.get("root_block_device"), lambda block: _volume(block, root=True)),
+        each(props.get("ebs_block_device"), lambda block: _volume(block, root=False)),
+        each(props.get("ephemeral_block_device"), _ephemeral),
+    ]
+    return joined(*parts, origin=props)
+
+
+def _template_block_device(mapping: Src) -> Src:
+    """A launch template's `block_device_mappings` block."""
+    ebs = first_block(mapping.get("ebs"))
+    if ebs is None:
+        ephemeral = mapping.get("virtual_name") is not None or mapping.get("no_device")
+        return obj(
+            mapping,
+            {
+                "device_name": mapping.get("device_name"),
+                "ephemeral": Src(True, mapping.origin) if ephemeral else None,
+            },
+        )
+    snapshot = ebs.get("snapshot_id")
+    name = mapping.get("device_name")
+    root = name is not None and name.value in ("/dev/xvda", "/dev/sda1", "/dev/sda")
+    return obj(
+        ebs if isinstance(ebs.value, dict) else mapping,
+        {
+            "device_name": name,
+            "root": Src(True, mapping.origin) if root else None,
+            "encrypted": inherited(
+                ebs.get("encrypted"),
+                [snapshot, name if root else None],
+                _FROM_SNAPSHOT if snapshot is not None else _FROM_AMI,
+            ),
+            "kms_key": ebs.get("kms_key_id"),
+            "snapshot_id": snapshot,
+        },
+    )
+
+
+def _public_ip(props: Src) -> Src | None:
+    written = props.get("associate_public_ip_address")
+    if written is not None:
+        return convert(written, to_bool)
+    interfaces = props.get("network_interfaces")
+    for interface in (interfaces.items() or []) if interfaces is not None else []:
+        value = interface.get("associate_public_ip_address")
+        if value is not None:
+            return convert(value, to_bool)
+    return None
+
+
 def _instance_config(
     props: Src, profile: Src | None, groups: Src | None, user_data: Src | None
 ) -> dict[str, Src | None]:
     return {
         "metadata_options": metadata_options(props.get("metadata_options")),
+        "block_devices": _block_devices(props),
+        "associate_public_ip": _public_ip(props),
         "iam_instance_profile": profile,
         "image_id": first(props.get("ami"), props.get("image_id")),
         "user_data": user_data,
@@ -287,6 +374,7 @@ def launch_template(props: Src, context: Context) -> Src:
         {
             "name": first(props.get("name"), props.get("name_prefix")),
             **_instance_config(props, profile, groups, _decoded(props.get("user_data"))),
+            "block_devices": each(props.get("block_device_mappings"), _template_block_device),
         },
     )
 
@@ -331,6 +419,48 @@ def interface_security_group(props: Src, context: Context) -> list[Contribution]
     return [Contribution(interface, ("ec2.instance",), "security_groups", group)]
 
 
+def subnet(props: Src, context: Context) -> Src:
+    return obj(
+        props, {"map_public_ip_on_launch": convert(props.get("map_public_ip_on_launch"), to_bool)}
+    )
+
+
+def volume(props: Src, context: Context) -> Src:
+    snapshot = props.get("snapshot_id")
+    return obj(
+        props,
+        {
+            "encrypted": inherited(props.get("encrypted"), [snapshot], _FROM_SNAPSHOT),
+            "kms_key": props.get("kms_key_id"),
+            "snapshot_id": snapshot,
+        },
+    )
+
+
+def ami_copy(props: Src, context: Context) -> Src:
+    """`aws_ami_copy`: `encrypted` is the knob that encrypts the copy's snapshots."""
+    return obj(
+        props,
+        {
+            "encrypted": convert(props.get("encrypted"), to_bool),
+            "kms_key": props.get("kms_key_id"),
+        },
+    )
+
+
+def ami_launch_permission(props: Src, context: Context) -> Src:
+    group = props.get("group")
+    account = props.get("account_id")
+    return obj(
+        props,
+        {
+            "image": props.get("image_id"),
+            "groups": Src([group], group.origin) if group is not None else None,
+            "accounts": Src([account], account.origin) if account is not None else None,
+        },
+    )
+
+
 FAMILIES: dict[str, Family] = {
     "aws_security_group": Family("ec2.security_group", security_group),
     "aws_default_security_group": Family("ec2.security_group", security_group),
@@ -344,6 +474,10 @@ FAMILIES: dict[str, Family] = {
     "aws_launch_template": Family("ec2.launch_template", launch_template),
     "aws_launch_configuration": Family("autoscaling.launch_configuration", launch_configuration),
     "aws_iam_instance_profile": Family("iam.instance_profile", instance_profile),
+    "aws_subnet": Family("ec2.subnet", subnet),
+    "aws_ebs_volume": Family("ec2.volume", volume),
+    "aws_ami_copy": Family("ec2.image", ami_copy),
+    "aws_ami_launch_permission": Family("ec2.image_launch_permission", ami_launch_permission),
     "aws_network_interface_sg_attachment": Family(
         "unmodelled", contribute=interface_security_group
     ),

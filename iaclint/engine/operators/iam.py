@@ -149,6 +149,36 @@ def _grants_admin(value: object, args: Mapping[str, object]) -> Verdict:
     return _any_verdict([_statement_grants_admin(item) for item in _listed(statements)])
 
 
+def _statement_allows_anyone(statement: object) -> Verdict:
+    if not isinstance(statement, dict) or statement.get("effect") != "allow":
+        return Verdict(False)
+    if statement.get("conditions"):
+        return Verdict(False)  # a condition (source VPC, org id, ...) narrows "anyone"
+    verdicts = []
+    for principal in _listed(statement.get("principals")):
+        if not isinstance(principal, dict):
+            verdicts.append(unknown(unknown_reason(principal)))
+            continue
+        kind, value = principal.get("type"), principal.get("value")
+        if kind == "*" or (kind == "AWS" and isinstance(value, str) and value.strip() == "*"):
+            verdicts.append(Verdict(True))
+        elif isinstance(value, Unknown):
+            verdicts.append(unknown(unknown_reason(value)))
+        else:
+            verdicts.append(Verdict(False))
+    return _any_verdict(verdicts)
+
+
+def _allows_anyone(value: object, args: Mapping[str, object]) -> Verdict:
+    """A resource policy with an Allow statement for every principal, without conditions."""
+    if not isinstance(value, dict):
+        return Verdict(False)
+    statements = value.get("statements")
+    if isinstance(statements, Unknown | Reference | PartialString):
+        return unknown(f"statements: {unknown_reason(statements)}")
+    return _any_verdict([_statement_allows_anyone(item) for item in _listed(statements)])
+
+
 def _listed(value: object) -> list[object]:
     if isinstance(value, list):
         return value
@@ -238,6 +268,12 @@ OPERATORS = (
         _grants_admin,
         "The value is an IAM policy document with an Allow statement for every action (or "
         "`NotAction`) on every resource (or `NotResource`). Deny statements never count.",
+    ),
+    Operator(
+        "iam_allows_anyone",
+        _allows_anyone,
+        "The value is a resource policy document with an Allow statement whose principal is "
+        "everyone (`*`, `{AWS: '*'}`) and which has no condition. Deny statements never count.",
     ),
     Operator(
         "is_aws_managed_policy",
