@@ -125,14 +125,16 @@ def test_fixture(path: Path, policies: list[Policy]) -> None:
 
 
 def test_every_policy_has_fixtures(policies: list[Policy]) -> None:
-    """Each bundled policy has a fail and a pass fixture in both JSON and YAML.
+    """Each bundled policy has fail and pass fixtures in every format it serves.
 
-    A policy that targets a kind Terraform resources map to also has fail and
-    pass fixtures as an HCL module and as a plan.
+    JSON and YAML templates when it targets a kind CloudFormation resources map
+    to; an HCL module and a plan when it targets a kind Terraform resources map to.
     """
+    from iaclint.adapt.cloudformation.template import MAPPERS
     from iaclint.adapt.terraform.build import FAMILIES
 
     terraform_kinds = {family.kind for family in FAMILIES.values()}
+    template_kinds = {kind for kind, _ in MAPPERS.values()}
     files = _fixture_files()
     for policy in policies:
         mine = [path for path in files if _policy_of(path) == policy.id]
@@ -145,8 +147,8 @@ def test_every_policy_has_fixtures(policies: list[Policy]) -> None:
             if _policy_of(root) == policy.id:
                 findings, _ = _tree_expectations(root)
                 kinds.add(("fail" if findings else "pass", ".tf"))
-        wanted = {".json", ".yaml"}
         targeted = {kind for target in policy.targets for kind in target.kinds}
+        wanted = {".json", ".yaml"} if targeted & template_kinds else set()
         if targeted & terraform_kinds:
             wanted |= {".tf", ".plan.json"}
         missing = {(verdict, suffix) for verdict in ("fail", "pass") for suffix in wanted} - kinds

@@ -99,7 +99,8 @@ module "zone" {
         'module.zone["a"].aws_instance.this',
     ]
     assert props(graph, "aws_instance.web[1]")["image_id"] == "ami-1"
-    assert graph.variants('aws_s3_bucket.b["logs"]')[0].kind == "unmodelled"
+    assert graph.variants('aws_s3_bucket.b["logs"]')[0].kind == "s3.bucket"
+    assert props(graph, 'aws_s3_bucket.b["logs"]')["name"] == "logs"
 
 
 def test_unknown_count_lints_one_instance_with_the_index_unknown(tmp_path: Path) -> None:

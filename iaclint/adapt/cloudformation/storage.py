@@ -115,7 +115,7 @@ def _versioning(props: Src) -> Src | None:
     return convert(configuration.get("Status"), lower)
 
 
-def _logging(props: Src) -> Src | None:
+def _logging(props: Src, context: Context) -> Src | None:
     configuration = props.get("LoggingConfiguration")
     if configuration is None:
         return None
@@ -123,7 +123,7 @@ def _logging(props: Src) -> Src | None:
         configuration,
         {
             # Without a destination, logs go to the bucket itself.
-            "target_bucket": configuration.get("DestinationBucketName")
+            "target_bucket": context.link(configuration.get("DestinationBucketName"), "s3.bucket")
             or configuration.with_value(Unknown("the bucket logs to itself")),
             "prefix": configuration.get("LogFilePrefix"),
         },
@@ -154,7 +154,7 @@ def bucket(props: Src, context: Context) -> Src:
         {
             "name": props.get("BucketName"),
             "encryption": each(rules, _encryption_rule),
-            "logging": _logging(props),
+            "logging": _logging(props, context),
             "versioning": _versioning(props),
             "acl": convert(props.get("AccessControl"), canned_acl),
             "public_access_block": _public_access_block(props),

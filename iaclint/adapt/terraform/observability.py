@@ -31,7 +31,11 @@ def load_balancer(props: Src, context: Context) -> Src:
             "type": convert(props.get("load_balancer_type"), lower)
             or Src("application", props.origin),
             # `enabled` defaults to false in aws_lb, even with a bucket.
-            "access_logs": (convert(logs.get("enabled"), to_bool) if logs is not None else None),
+            "access_logs": (
+                convert(logs.get("enabled"), to_bool) or logs.with_value(False)
+                if logs is not None
+                else None
+            ),
         },
     )
 

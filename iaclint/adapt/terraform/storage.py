@@ -102,7 +102,7 @@ def queue(props: Src, context: Context) -> Src:
     )
 
 
-def _encryption(configuration: Src | None) -> Src | None:
+def _encryption(configuration: Src | None, context: Context | None = None) -> Src | None:
     """`rule { apply_server_side_encryption_by_default { ... } }` blocks as rules."""
     if configuration is None:
         return None
@@ -122,12 +122,15 @@ def _encryption(configuration: Src | None) -> Src | None:
     return each(configuration.get("rule"), rule)
 
 
-def _logging(block: Src | None) -> Src | None:
+def _logging(block: Src | None, context: Context) -> Src | None:
     if block is None:
         return None
     return obj(
         block,
-        {"target_bucket": block.get("target_bucket"), "prefix": block.get("target_prefix")},
+        {
+            "target_bucket": context.link(block.get("target_bucket"), "s3.bucket"),
+            "prefix": block.get("target_prefix"),
+        },
     )
 
 
@@ -156,19 +159,19 @@ def bucket(props: Src, context: Context) -> Src:
             "encryption": _encryption(
                 first_block(props.get("server_side_encryption_configuration"))
             ),
-            "logging": _logging(first_block(props.get("logging"))),
+            "logging": _logging(first_block(props.get("logging")), context),
             "versioning": _inline_versioning(first_block(props.get("versioning"))),
             "acl": convert(props.get("acl"), canned_acl),
         },
     )
 
 
-def _configuration(property_name: str, read: Callable[[Src], Src | None]) -> Family:
+def _configuration(property_name: str, read: Callable[[Src, Context], Src | None]) -> Family:
     """A separate `aws_s3_bucket_*` resource setting one property of its bucket."""
 
     def contribute(props: Src, context: Context) -> list[Contribution]:
         target = props.get("bucket")
-        value = read(props)
+        value = read(props, context)
         if target is None or value is None:
             return []
         return [Contribution(target, ("s3.bucket",), property_name, value, mode="set")]
@@ -176,21 +179,21 @@ def _configuration(property_name: str, read: Callable[[Src], Src | None]) -> Fam
     return Family("unmodelled", contribute=contribute)
 
 
-def _versioning_resource(props: Src) -> Src | None:
+def _versioning_resource(props: Src, context: Context | None = None) -> Src | None:
     configuration = first_block(props.get("versioning_configuration"))
     if configuration is None:
         return None
     return convert(configuration.get("status"), lower)
 
 
-def _public_access_block(props: Src) -> Src:
+def _public_access_block(props: Src, context: Context | None = None) -> Src:
     return obj(
         props,
         {name: convert(props.get(name), to_bool) for name in _PUBLIC_ACCESS_BLOCK},
     )
 
 
-def _acl(props: Src) -> Src | None:
+def _acl(props: Src, context: Context | None = None) -> Src | None:
     return convert(props.get("acl"), canned_acl)
 
 
