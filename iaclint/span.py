@@ -7,6 +7,7 @@ Conversion from a parser's 0-based marks happens once, in `Span.from_marks`.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 # A path into a parsed document: mapping keys and sequence indices.
@@ -43,3 +44,29 @@ def format_doc_path(path: DocPath) -> str:
         else:
             out.append(part)
     return "".join(out)
+
+
+MASK = "****"
+# A setting's name and its separator, as YAML, JSON and HCL write them.
+_KEY = re.compile(r"""\s*(?:-\s+)?["']?[\w.\-/]+["']?\s*[:=]\s*""")
+
+
+def masked(line: str, span: Span) -> str:
+    """`line` (the first line of `span`) with the spanned text replaced by a mask.
+
+    A value spanning several lines is masked to the end of its first line; one
+    whose columns are not known, from the first non-blank character on.
+    """
+    if not line:
+        return line
+    start = span.column - 1 if span.column and span.column > 0 else len(line) - len(line.lstrip())
+    start = min(start, len(line))
+    end = span.end_column - 1 if span.end_line == span.line and span.end_column else len(line)
+    end = max(min(end, len(line)), start)
+    if end == start:
+        end = len(line)
+    # A span that starts at the setting's name keeps the name: only the value is hidden.
+    key = _KEY.match(line, start)
+    if key is not None and key.end() < end:
+        start = key.end()
+    return line[:start] + MASK + line[end:]

@@ -36,7 +36,7 @@ from iaclint.engine.selectors import Match
 from iaclint.findings import Finding, Undetermined, fingerprint
 from iaclint.graph.model import Graph, Location, ModelPath, Resource
 from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
-from iaclint.span import Span
+from iaclint.span import Span, masked
 
 MAX_HOPS = 8
 
@@ -322,12 +322,16 @@ class _PolicyRun:
                     self.policy.id, file, address, location.attribute, conditions
                 ),
                 conditions=conditions,
-                snippet=self.snippets(location.span),
+                snippet=self.snippet(location.span),
                 construct_path=resource.construct_path,
                 related=(resource.defined_at,) if resource.defined_at is not None else (),
                 resource_span=resource.header.span,
             )
         )
+
+    def snippet(self, span: Span) -> str:
+        line = self.snippets(span)
+        return masked(line, span) if self.policy.secret else line
 
     def message(self, raw: _Raw) -> str:
         arguments: dict[str, str] = {

@@ -149,6 +149,8 @@ class Policy:
     example: Mapping[str, str] = field(default_factory=dict)
     # SHA-256 of the policy file's bytes: part of the key of cached results.
     source_digest: str = ""
+    # Findings point at secrets: the source line reports show has the value masked.
+    secret: bool = False
 
     @property
     def id(self) -> str:
@@ -194,6 +196,7 @@ _TOP_KEYS = {
     "parameters": False,
     "check": True,
     "example": False,
+    "secret": False,
 }
 
 
@@ -244,6 +247,8 @@ class _Compiler:
             raise self.fail(path, str(exc)) from None
 
     def kinds(self, value: object, path: DocPath) -> tuple[str, ...]:
+        if value == "*":
+            return tuple(sorted(KINDS))  # every kind: properties all kinds share
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             raise self.fail(path, "expected a resource kind or a list of kinds")
@@ -309,7 +314,14 @@ class _Compiler:
             values={name: parameter.default for name, parameter in self.parameters.items()},
             description=self.text(top, "description", ()),
             example=self.example(top.get("example")),
+            secret=self.flag(top, "secret"),
         )
+
+    def flag(self, data: dict[str, object], key: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail((key,), f"'{key}' must be true or false")
+        return value
 
     def example(self, value: object) -> dict[str, str]:
         if value is None:

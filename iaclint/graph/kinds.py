@@ -294,5 +294,14 @@ KINDS: dict[str, Kind] = {
         {"logging_bucket": "the bucket standard access logs go to"},
     ),
     # Resources with no adapter yet: present in the graph (for edges), no properties.
-    "unmodelled": Kind("A resource type no policy looks into.", {}),
+    "unmodelled": Kind("A resource type no other policy looks into.", {}),
 }
+
+# Every kind, modelled or not, lists the settings holding secrets (adapt/secrets.py).
+SENSITIVE: dict[str, Shape] = {
+    "setting": "the setting as written (`MasterUserPassword`, `Environment.Variables.TOKEN`)",
+    "kind": "'password', 'environment', 'access_key' or 'private_key'",
+    "value": "the value as written: a literal, a parameter or variable, a dynamic reference",
+}
+for _kind in KINDS.values():
+    _kind.shape["sensitive"] = [SENSITIVE]

@@ -8,6 +8,7 @@ from iaclint.adapt.cloudformation import ec2, iam, observability, storage
 from iaclint.adapt.cloudformation.conditions import ConditionModel, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver, TooLarge
+from iaclint.adapt.secrets import sensitive_settings
 from iaclint.adapt.sourced import Src, freeze
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Edge, Graph, Location, Resource
@@ -175,6 +176,9 @@ class _TemplateAdapter:
         if not isinstance(resolved, Src):
             resolved = Src({}, origin)
         built = build(resolved, context) if callable(build) else Src({}, origin)
+        sensitive = sensitive_settings(resolved)
+        if sensitive is not None and isinstance(built.value, dict):
+            built = built.with_value({**built.value, "sensitive": sensitive})
         data, origins = freeze(built)
         locations = {
             path: Location(self._attribute(logical_id, doc_path), self.document.span_of(doc_path))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from iaclint.adapt.secrets import sensitive_settings
 from iaclint.adapt.sourced import Src, freeze
 from iaclint.adapt.terraform import ec2, iam, observability, storage
 from iaclint.adapt.terraform.documents import JsonDocument
@@ -38,6 +39,8 @@ FAMILIES: dict[str, Family] = {
     **storage.FAMILIES,
     **observability.FAMILIES,
 }
+# Resources no family maps still carry what every kind shares (`sensitive`).
+_UNMODELLED = Family("unmodelled")
 NAMED: dict[str, tuple[str, str]] = {**ec2.NAMED, **iam.NAMED, **storage.NAMED}
 
 
@@ -88,21 +91,16 @@ def _native(instance: ResourceInstance, spans: dict[DocPath, Span]) -> Native:
     header = instance.header_span()
     spans[root] = header
     native: Src
-    if FAMILIES.get(instance.decl.type) is None:
-        native = Src({}, root)  # nothing reads its arguments: they are never evaluated
+    # Every resource's arguments are evaluated, modelled or not: any may hold a secret.
+    try:
+        values = instance.native()
+    except Unresolved as exc:
+        native = Src(exc.unknown, root)
     else:
-        try:
-            values = instance.native()
-        except Unresolved as exc:
-            native = Src(exc.unknown, root)
-        else:
-            native = Src(
-                {
-                    name: _to_src(value, (*root, name), header, spans)
-                    for name, value in values.items()
-                },
-                root,
-            )
+        native = Src(
+            {name: _to_src(value, (*root, name), header, spans) for name, value in values.items()},
+            root,
+        )
     return Native(
         instance.address,
         instance.decl.type,
@@ -148,12 +146,18 @@ class _GraphBuilder:
     def build(self) -> Graph:
         built: dict[str, _Built] = {}
         for native in self.natives:
-            family = FAMILIES.get(native.type)
-            if family is not None:
-                built[native.address] = _Built(native, family, None)
+            family = FAMILIES.get(native.type, _UNMODELLED)
+            built[native.address] = _Built(native, family, None)
         context = Context(self.names(built))
         for address, item in built.items():
-            model = item.family.build(item.native.native, context) if item.family.build else None
+            own = item.native.native
+            if item.family.build is not None:
+                model = item.family.build(own, context)
+            else:
+                model = Src({}, own.origin)
+            sensitive = sensitive_settings(own)
+            if sensitive is not None and isinstance(model.value, dict):
+                model = model.with_value({**model.value, "sensitive": sensitive})
             built[address] = item._replace(model=model)
         contributed = self.contribute(built, context)
         resources: list[Resource] = []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from iaclint.engine.operators import basic, iam, network
+from iaclint.engine.operators import basic, iam, network, secrets
 from iaclint.engine.operators.base import Argument, Operator, Verdict, argument_fits, unknown
 
 OPERATORS: dict[str, Operator] = {
-    operator.name: operator for module in (basic, iam, network) for operator in module.OPERATORS
+    operator.name: operator
+    for module in (basic, iam, network, secrets)
+    for operator in module.OPERATORS
 }
 
 __all__ = ["OPERATORS", "Argument", "Operator", "Verdict", "argument_fits", "unknown"]

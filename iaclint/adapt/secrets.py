@@ -1,0 +1,186 @@
+"""Settings that hold secrets, found in any resource's native properties.
+
+Every resource, modelled or not, gets a `sensitive` list in the common model:
+the places where a secret is, or looks like it is, written. Each entry names the
+setting as the user wrote it, says what kind of secret it is, and holds the value
+as written (a literal, a parameter or variable, a dynamic reference), located
+where it is written. Policies judge the values; this module only finds them.
+
+- `password`: a property whose name says it holds a password or token
+  (`MasterUserPassword`, `password`, `AuthToken`, `SecretString`, ...);
+- `environment`: an environment variable whose name says it holds a secret;
+- `access_key`: an AWS access key id anywhere in a text value;
+- `private_key`: a PEM private key block anywhere in a text value.
+
+Names are matched without regard to case, `_` or `-`. A value is never judged by
+its length or its looks alone: only the setting's name (for the first two), or a
+pattern that identifies the secret itself (for the last two).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator
+
+from iaclint.adapt.sourced import Src, obj
+from iaclint.graph.values import Input, PartialString
+
+# Property names (normalized: lower case, no `_`/`-`) that hold a secret.
+_SECRET_PROPERTIES = frozenset(
+    {
+        "authtoken",
+        "secretstring",
+        "secretaccesskey",
+        "privatekey",
+        "apikey",
+        "clientsecret",
+        "sharedsecret",
+        "presharedkey",
+    }
+)
+_PASSWORD_SUFFIXES = ("password", "passwd", "passphrase")
+# Names of switches about a password rather than the password itself.
+_SETTING_PREFIXES = ("manage", "allow", "require", "reset", "enable", "generate")
+
+# Words that make an environment variable name secret...
+_SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "privatekey", "accesskey")
+# ...unless it names where the secret is kept rather than holding it.
+_POINTER_SUFFIXES = ("arn", "name", "id", "path", "file", "param", "parameter", "url", "ref")
+
+_ACCESS_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}(?![A-Z0-9])")
+_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+
+# Where environment variables are written: a mapping of names to values.
+_ENVIRONMENT_MAPS = frozenset({"variables"})
+# Lists of {Name, Value} pairs (ECS container definitions, CodeBuild).
+_ENVIRONMENT_LISTS = frozenset({"environment", "environmentvariables"})
+
+
+def _normal(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
+
+
+def is_secret_property(name: str) -> bool:
+    normal = _normal(name)
+    if normal.startswith(_SETTING_PREFIXES) or normal.endswith(("policy", "length", "required")):
+        return False
+    return normal in _SECRET_PROPERTIES or normal.endswith(_PASSWORD_SUFFIXES)
+
+
+def is_secret_variable(name: str) -> bool:
+    parts = [part for part in re.split(r"[_\-.]", name.lower()) if part]
+    if parts and parts[-1] in _POINTER_SUFFIXES:
+        return False
+    normal = _normal(name)
+    return any(word in normal for word in _SECRET_WORDS)
+
+
+def _holds_text(value: object) -> bool:
+    if isinstance(value, Input):
+        return not value.has_default or isinstance(value.value, str)
+    return isinstance(value, str | PartialString)
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def _decoded(text: str) -> str | None:
+    """Base64 text (`base64encode(...)` user data) as what it encodes, if it is that."""
+    if len(text) % 4 or not _BASE64.fullmatch(text):
+        return None
+    try:
+        return base64.b64decode(text, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _texts(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+        decoded = _decoded(value.strip())
+        if decoded is not None:
+            yield decoded
+    elif isinstance(value, PartialString):
+        yield from (part for part in value.parts if isinstance(part, str))
+    elif isinstance(value, Input) and value.has_default:
+        yield from _texts(value.value)
+
+
+def sensitive_settings(properties: Src) -> Src | None:
+    """The `sensitive` list of a resource, from its native properties (None if empty)."""
+    found: list[Src] = []
+    _walk(properties, "", found)
+    return Src(found, properties.origin) if found else None
+
+
+def _entry(value: Src, setting: str, kind: str) -> Src:
+    return obj(
+        value,
+        {"setting": value.with_value(setting), "kind": value.with_value(kind), "value": value},
+    )
+
+
+def _walk(node: Src, path: str, found: list[Src], by_name: bool = True) -> None:
+    """Every setting below `node`; `by_name` is off inside environment variables,
+    which are judged by their own rule."""
+    value = node.value
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if not isinstance(child, Src):
+                continue
+            setting = f"{path}.{key}" if path else str(key)
+            normal = _normal(str(key))
+            inside = by_name
+            if normal in _ENVIRONMENT_MAPS and isinstance(child.value, dict):
+                _environment_map(child, setting, found)
+                inside = False
+            elif normal in _ENVIRONMENT_LISTS and isinstance(child.value, list):
+                _environment_list(child, setting, found)
+                inside = False
+            elif (
+                by_name
+                and is_secret_property(str(key))
+                and _holds_text(child.value)
+                and not _has_key_material(child.value)  # reported as the key it is
+            ):
+                found.append(_entry(child, setting, "password"))
+            _walk(child, setting, found, inside)
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, Src):
+                _walk(item, f"{path}[{index}]", found, by_name)
+        return
+    _scan(node, path, found)
+
+
+def _has_key_material(value: object) -> bool:
+    return any(_ACCESS_KEY.search(text) or _PRIVATE_KEY.search(text) for text in _texts(value))
+
+
+def _scan(node: Src, setting: str, found: list[Src]) -> None:
+    """Access keys and private keys written in a text value."""
+    for text in _texts(node.value):
+        if _ACCESS_KEY.search(text):
+            found.append(_entry(node, setting, "access_key"))
+        if _PRIVATE_KEY.search(text):
+            found.append(_entry(node, setting, "private_key"))
+
+
+def _environment_map(variables: Src, setting: str, found: list[Src]) -> None:
+    assert isinstance(variables.value, dict)
+    for name, child in variables.value.items():
+        if isinstance(child, Src) and is_secret_variable(str(name)) and _holds_text(child.value):
+            found.append(_entry(child, f"{setting}.{name}", "environment"))
+
+
+def _environment_list(pairs: Src, setting: str, found: list[Src]) -> None:
+    for pair in pairs.items() or []:
+        name = pair.get("Name") or pair.get("name")
+        value = pair.get("Value") or pair.get("value")
+        if name is None or value is None or not isinstance(name.value, str):
+            continue
+        if is_secret_variable(name.value) and _holds_text(value.value):
+            found.append(_entry(value, f"{setting}.{name.value}", "environment"))

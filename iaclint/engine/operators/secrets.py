@@ -1,0 +1,123 @@
+"""Operators on the settings that hold secrets (the `sensitive` entries of a resource).
+
+An entry is `{setting, kind, value}`; the value is judged as written. A secret
+is *written into* the template when the template's text holds it: a literal, the
+default of a parameter or variable (or a value from a variables file), or a
+dynamic reference to a plain-text SSM parameter. References to a secret store
+(`{{resolve:secretsmanager:...}}`, `{{resolve:ssm-secure:...}}`), to another
+resource (a generated password) or to a value given at deployment are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from iaclint.engine.operators.base import Operator, Verdict
+from iaclint.graph.values import Input, PartialString
+
+_STORE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):", re.IGNORECASE)
+_PLAIN_SSM = re.compile(r"\{\{resolve:ssm:", re.IGNORECASE)
+
+
+def _entry(value: object) -> tuple[str, object] | None:
+    if not isinstance(value, dict):
+        return None
+    setting = value.get("setting")
+    return (str(setting) if setting is not None else "a setting"), value.get("value")
+
+
+def _judge_text(text: str) -> str | None:
+    """How a literal text holds a secret, or None when it does not."""
+    if not text.strip() or _STORE.search(text):
+        return None
+    if _PLAIN_SSM.search(text):
+        return "a plain-text SSM parameter (not SecureString)"
+    return "a literal value"
+
+
+def _written_in(value: object) -> Verdict:
+    if isinstance(value, Input):
+        if not value.has_default:
+            return Verdict(False)
+        inner = _written_in(value.value)
+        if inner.truth is not True:
+            return inner
+        where = value.origin or f"default of parameter {value.name}"
+        return Verdict(True, {"source": where})
+    if isinstance(value, str):
+        how = _judge_text(value)
+        return Verdict(how is not None, {"source": how} if how else {})
+    if isinstance(value, PartialString):
+        # Literal text around references: only a plain SSM reference is judged.
+        texts = [part for part in value.parts if isinstance(part, str)]
+        if any(_STORE.search(text) for text in texts):
+            return Verdict(False)
+        if any(_PLAIN_SSM.search(text) for text in texts):
+            return Verdict(True, {"source": "a plain-text SSM parameter (not SecureString)"})
+        return Verdict(False)
+    return Verdict(False)  # a reference, a value known only at deployment
+
+
+def _secret_written(value: object, args: Mapping[str, object]) -> Verdict:
+    entry = _entry(value)
+    if entry is None:
+        return Verdict(False)
+    setting, written = entry
+    verdict = _written_in(written)
+    if verdict.truth is True:
+        return Verdict(True, {"setting": setting, **verdict.facts})
+    return verdict
+
+
+def _secret_input_shown(value: object, args: Mapping[str, object]) -> Verdict:
+    entry = _entry(value)
+    if entry is None:
+        return Verdict(False)
+    setting, written = entry
+    if isinstance(written, Input) and not written.secret:
+        return Verdict(True, {"setting": setting, "parameter": written.name})
+    return Verdict(False)
+
+
+_KEYS = {"access_key": "an AWS access key id", "private_key": "a private key"}
+
+
+def _key_material(value: object, args: Mapping[str, object]) -> Verdict:
+    entry = _entry(value)
+    kind = value.get("kind") if isinstance(value, dict) else None
+    if entry is None or kind not in _KEYS:
+        return Verdict(False)
+    return Verdict(True, {"setting": entry[0], "key": _KEYS[str(kind)]})
+
+
+OPERATORS = (
+    Operator(
+        "key_material",
+        _key_material,
+        "The value is a `sensitive` entry holding an AWS access key id or a private key.",
+        facts=frozenset({"setting", "key"}),
+        sees_unknowns=True,
+        sees_inputs=True,
+    ),
+    Operator(
+        "secret_written",
+        _secret_written,
+        "The value is a `sensitive` entry whose secret is written into the template: a "
+        "literal, a parameter's or variable's default (or a variables file), or a plain-text "
+        "SSM dynamic reference. Secrets Manager and SecureString references, references to "
+        "other resources and values given at deployment are not.",
+        facts=frozenset({"setting", "source"}),
+        sees_unknowns=True,
+        sees_inputs=True,
+    ),
+    Operator(
+        "secret_input_shown",
+        _secret_input_shown,
+        "The value is a `sensitive` entry fed by a parameter or variable not marked secret "
+        "(CloudFormation `NoEcho`, Terraform `sensitive`).",
+        facts=frozenset({"setting", "parameter"}),
+        sees_unknowns=True,
+        sees_inputs=True,
+    ),
+)

@@ -1,0 +1,143 @@
+"""Settings holding secrets: which names count, what counts as written in, and
+that no report ever prints the value."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from iaclint.adapt.secrets import is_secret_property, is_secret_variable
+from iaclint.engine.operators import OPERATORS
+from iaclint.graph.values import Input, PartialString, Reference, Unknown
+from iaclint.span import Span, masked
+
+from .conftest import FIXTURES, ROOT
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "MasterUserPassword",
+        "Password",
+        "password",
+        "AuthToken",
+        "auth_token",
+        "SecretString",
+        "master_password",
+        "AdminPassphrase",
+        "ClientSecret",
+    ],
+)
+def test_secret_property_names(name: str) -> None:
+    assert is_secret_property(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ManageMasterUserPassword",
+        "PasswordLength",
+        "PasswordPolicy",
+        "RequireLowercase",
+        "allow_users_to_change_password",
+        "Username",
+        "TokenValidityUnits",
+        "GenerateSecretString",
+    ],
+)
+def test_names_about_passwords_are_not_passwords(name: str) -> None:
+    assert not is_secret_property(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("DB_PASSWORD", True),
+        ("API_TOKEN", True),
+        ("stripe-api-key", True),
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("DB_PASSWORD_SECRET_ARN", False),
+        ("TOKEN_PATH", False),
+        ("SECRET_NAME", False),
+        ("DB_HOST", False),
+    ],
+)
+def test_secret_environment_variable_names(name: str, secret: bool) -> None:
+    assert is_secret_variable(name) is secret
+
+
+def entry(value: object) -> dict[str, object]:
+    return {"setting": "MasterUserPassword", "kind": "password", "value": value}
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("hunter2", True),
+        ("{{resolve:ssm:/db/password:1}}", True),
+        ("{{resolve:secretsmanager:db:SecretString:password}}", False),
+        ("{{resolve:ssm-secure:/db/password:1}}", False),
+        ("", False),
+        (Input("DbPassword", "default-secret", has_default=True), True),
+        (Input("DbPassword"), False),
+        (Reference("Generated"), False),
+        (Unknown("imported"), False),
+        (
+            PartialString(("{{resolve:secretsmanager:", Reference("Secret"), ":SecretString}}")),
+            False,
+        ),
+        (PartialString(("{{resolve:ssm:/", Unknown("env", "AWS::Region"), "/pw}}")), True),
+    ],
+)
+def test_what_counts_as_written_into_the_template(value: object, written: bool) -> None:
+    verdict = OPERATORS["secret_written"].function(entry(value), {})
+    assert verdict.truth is written
+
+
+def test_inputs_not_marked_secret_are_shown() -> None:
+    shown = OPERATORS["secret_input_shown"].function
+    assert shown(entry(Input("DbPassword")), {}).truth is True
+    assert shown(entry(Input("DbPassword", secret=True)), {}).truth is False
+    assert shown(entry("literal"), {}).truth is False
+
+
+def test_masking_keeps_the_setting_name_and_hides_the_value() -> None:
+    line = "      MasterUserPassword: correct-horse  # note"
+    span = Span("t.yaml", 1, 7, 1, 40)
+    assert masked(line, span) == "      MasterUserPassword: ****  # note"
+    hcl = '  password = "correct-horse"'
+    assert masked(hcl, Span("main.tf", 1, 3, 1, 29)) == "  password = ****"
+    # A value running over several lines is masked to the end of its first one.
+    assert masked("  Value: |", Span("t.yaml", 1, 3, 4, 1)) == "  Value: ****"
+
+
+SECRETS = [
+    "correct-horse-battery-staple",
+    "changeme-in-prod",
+    "Sessi0nTokenValue!",
+    "hunter2hunter2",
+    "sk_live_not_a_real_key",
+    "AKIAIOSFODNN7EXAMPLE",
+    "AKIAI44QH8DHBEXAMPLE",
+    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
+    "MIIEpAIBAAKCAQEA",
+    "kept-in-a-tfvars-file",
+]
+
+
+@pytest.mark.parametrize("format_name", ["text", "json", "sarif", "github", "rdjson"])
+def test_no_report_prints_a_detected_secret(format_name: str) -> None:
+    folders = [str(FIXTURES / "policies" / name) for name in ("IAC030", "IAC031", "IAC032")]
+    done = subprocess.run(
+        [sys.executable, "-m", "iaclint", "--no-cache", "--format", format_name, *folders],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "IAC030" in done.stdout and "IAC032" in done.stdout
+    for secret in SECRETS:
+        assert secret not in done.stdout + done.stderr, secret
