@@ -115,6 +115,13 @@ def test_booleans_and_numbers() -> None:
     assert run("matches", 5, pattern="5")[0] is False
 
 
+def test_matches_text_known_in_part() -> None:
+    user_data = PartialString(("echo ECS_CLUSTER=", Unknown("stack", "AWS::StackName"), "\n"))
+    assert run("matches", user_data, pattern="ECS_CLUSTER")[0] is True
+    assert run("matches", user_data, pattern="kubelet")[0] is None
+    assert run("matches", Unknown("imported"), pattern="x")[0] is None
+
+
 def test_argument_types() -> None:
     assert argument_fits("list[int]", [1, 2])
     assert not argument_fits("list[int]", [1, "2"])

@@ -204,6 +204,10 @@ KINDS: dict[str, Kind] = {
             "accounts": ["an account allowed to launch the image"],
         },
     ),
+    "eks.node_group": Kind(
+        "An EKS managed node group.",
+        {"launch_template": REFERENCE},
+    ),
     "ec2.subnet": Kind(
         "A VPC subnet.",
         {"map_public_ip_on_launch": "true when instances get a public IPv4 address"},

@@ -251,6 +251,16 @@ def launch_configuration(props: Src, context: Context) -> Src:
     )
 
 
+def node_group(props: Src, context: Context) -> Src:
+    template = props.get("LaunchTemplate")
+    reference = None
+    if template is not None:
+        reference = context.link(
+            _first(template.get("Id"), template.get("Name")), "ec2.launch_template"
+        )
+    return obj(props, {"launch_template": reference})
+
+
 def subnet(props: Src, context: Context) -> Src:
     return obj(
         props, {"map_public_ip_on_launch": convert(props.get("MapPublicIpOnLaunch"), to_bool)}
@@ -308,6 +318,7 @@ MAPPERS: dict[str, Mapper] = {
         launch_configuration,
     ),
     "AWS::EC2::Subnet": ("ec2.subnet", subnet),
+    "AWS::EKS::Nodegroup": ("eks.node_group", node_group),
     "AWS::EC2::Volume": ("ec2.volume", volume),
     "AWS::ImageBuilder::DistributionConfiguration": (
         "ec2.image_launch_permission",

@@ -419,6 +419,16 @@ def interface_security_group(props: Src, context: Context) -> list[Contribution]
     return [Contribution(interface, ("ec2.instance",), "security_groups", group)]
 
 
+def node_group(props: Src, context: Context) -> Src:
+    template = first_block(props.get("launch_template"))
+    reference = None
+    if template is not None:
+        reference = context.link(
+            first(template.get("id"), template.get("name")), "ec2.launch_template"
+        )
+    return obj(props, {"launch_template": reference})
+
+
 def subnet(props: Src, context: Context) -> Src:
     return obj(
         props, {"map_public_ip_on_launch": convert(props.get("map_public_ip_on_launch"), to_bool)}
@@ -475,6 +485,7 @@ FAMILIES: dict[str, Family] = {
     "aws_launch_configuration": Family("autoscaling.launch_configuration", launch_configuration),
     "aws_iam_instance_profile": Family("iam.instance_profile", instance_profile),
     "aws_subnet": Family("ec2.subnet", subnet),
+    "aws_eks_node_group": Family("eks.node_group", node_group),
     "aws_ebs_volume": Family("ec2.volume", volume),
     "aws_ami_copy": Family("ec2.image", ami_copy),
     "aws_ami_launch_permission": Family("ec2.image_launch_permission", ami_launch_permission),

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 
 from iaclint.engine.operators.base import Argument, Operator, Verdict, unknown
+from iaclint.graph.values import PartialString, Reference, Unknown, unknown_reason
 
 
 def as_bool(value: object) -> bool | None:
@@ -85,9 +86,18 @@ def _compare(value: object, limit: object, name: str) -> Verdict:
 def _matches(value: object, args: Mapping[str, object]) -> Verdict:
     pattern = args["pattern"]
     assert isinstance(pattern, str)
+    flags = re.IGNORECASE if args["ignore_case"] else 0
+    if isinstance(value, PartialString):
+        # Found in the text written around the unknown parts: found whatever they are.
+        if any(
+            isinstance(part, str) and re.search(pattern, part, flags) for part in value.parts
+        ):
+            return Verdict(True)
+        return unknown("the text is known only in part at deployment")
+    if isinstance(value, Unknown | Reference):
+        return unknown(unknown_reason(value))
     if not isinstance(value, str):
         return Verdict(False)
-    flags = re.IGNORECASE if args["ignore_case"] else 0
     return Verdict(re.search(pattern, value, flags) is not None)
 
 
@@ -147,11 +157,13 @@ OPERATORS = (
     Operator(
         "matches",
         _matches,
-        "The value is text in which the regular expression `pattern` is found.",
+        "The value is text in which the regular expression `pattern` is found (in text "
+        "known only in part, found in a known part; otherwise unknown).",
         {
             "pattern": Argument("str", description="a Python regular expression"),
             "ignore_case": _IGNORE_CASE,
         },
         check=_check_pattern,
+        sees_unknowns=True,
     ),
 )
