@@ -225,11 +225,13 @@ def _main(argv: Sequence[str] | None) -> int:
         use_cache=not args.no_cache and not os.environ.get("IACLINT_NO_CACHE"),
         jobs=args.jobs or default_jobs(),
     )
-    policies, diagnostics = prepare_policies(options)
+    policies, diagnostics = prepare_policies(options, off_too=args.list_policies)
     if args.list_policies:
         from iaclint.report.listing import render_policies
 
-        _emit(render_policies([policy.info for policy in policies]), args.output)
+        configured = set(options.parameters) | set(options.select)
+        off = {p.id for p in policies if not p.enabled and p.id not in configured}
+        _emit(render_policies([policy.info for policy in policies], off), args.output)
         for diagnostic in diagnostics:
             sys.stderr.write(
                 f"{diagnostic.where()}: {diagnostic.level.value}: {diagnostic.message}\n"

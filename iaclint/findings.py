@@ -35,7 +35,7 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity '{text}' (expected one of: {choices})") from None
 
 
-CATEGORIES = ("iam", "network", "encryption", "secrets", "logging", "imds")
+CATEGORIES = ("iam", "network", "encryption", "secrets", "logging", "imds", "images", "tagging")
 
 
 class PolicyInfo(NamedTuple):

@@ -57,8 +57,14 @@ class FileResult(NamedTuple):
     cacheable: bool = True
 
 
-def prepare_policies(options: Options) -> tuple[list[Policy], list[Diagnostic]]:
-    """Load the bundled and extra policies, then apply selection and configuration."""
+def prepare_policies(
+    options: Options, off_too: bool = False
+) -> tuple[list[Policy], list[Diagnostic]]:
+    """Load the bundled and extra policies, then apply selection and configuration.
+
+    Policies off until configured are left out unless configured or selected by
+    id, or `off_too` asks for them (to list them).
+    """
     folders = [builtin_policy_dir(), *options.policy_dirs]
     policies, diagnostics = load_policies(
         folders, display_root=Path.cwd(), use_cache=options.use_cache
@@ -88,6 +94,18 @@ def prepare_policies(options: Options) -> tuple[list[Policy], list[Diagnostic]]:
             continue
         if tags & ignored:
             continue
+        if not policy.enabled and policy.id not in options.parameters and not off_too:
+            if policy.id not in selected:
+                continue  # off until configured
+            if policy.parameters:
+                diagnostics.append(
+                    Diagnostic.warning(
+                        "configuration",
+                        f"{policy.id} runs with its default parameters; set "
+                        f"{', '.join(sorted(policy.parameters))} under "
+                        f"[tool.iaclint.parameters.{policy.id}] to make it yours",
+                    )
+                )
         try:
             chosen.append(
                 policy.configured(

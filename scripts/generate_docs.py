@@ -7,6 +7,7 @@ python scripts/generate_docs.py --check  # exit 1 if any generated file is out o
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -113,6 +114,14 @@ def policy_page(policy: Policy) -> str:
     if policy.example:
         out.append("## Example\n")
         fence = "hcl" if policy.example.get("format") == "terraform" else "yaml"
+        if policy.example_parameters:
+            settings = "\n".join(
+                f"{name} = {json.dumps(value)}" for name, value in policy.example_parameters.items()
+            )
+            out.append(
+                f"With this configuration:\n\n```toml\n[tool.iaclint.parameters.{policy.id}]\n"
+                f"{settings}\n```\n"
+            )
         for key, label in (("fail", "Flagged"), ("pass", "Not flagged")):
             if key in policy.example:
                 out.append(f"{label}:\n\n```{fence}\n{policy.example[key].rstrip()}\n```\n")

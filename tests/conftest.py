@@ -31,9 +31,21 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def policies() -> list[Policy]:
+    """The bundled policies a run uses when nothing is configured."""
     loaded, diagnostics = prepare_policies(Options())
     assert diagnostics == []
     return loaded
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> list[Policy]:
+    """Every bundled policy; those off until configured, with their examples' parameters."""
+    loaded, diagnostics = prepare_policies(Options(), off_too=True)
+    assert diagnostics == []
+    return [
+        policy if policy.enabled else policy.configured(values=policy.example_parameters)
+        for policy in loaded
+    ]
 
 
 def lint_text(

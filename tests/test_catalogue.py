@@ -7,13 +7,22 @@ from pathlib import Path
 
 import pytest
 
+from iaclint.cli import main
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
+from iaclint.run import Options, prepare_policies
 from iaclint.run_terraform import lint_terraform
 
 from .conftest import lint_text
 
 BUNDLED_ID = re.compile(r"^IAC[0-9]{3}$")
+
+
+@pytest.fixture
+def policies(catalogue: list[Policy]) -> list[Policy]:
+    """Every bundled policy, including those off until configured (with their
+    examples' parameters): the catalogue is tested whole."""
+    return catalogue
 
 
 def test_ids_are_unique_and_well_formed(policies: list[Policy]) -> None:
@@ -41,6 +50,10 @@ def test_file_name_is_the_id(policies: list[Policy]) -> None:
 @pytest.mark.parametrize("verdict", ["fail", "pass"])
 def test_examples_do_what_they_say(tmp_path: Path, policies: list[Policy], verdict: str) -> None:
     for policy in policies:
+        if policy.example_parameters:
+            configured = policy.configured(values=policy.example_parameters)
+            policies = [configured if p.id == policy.id else p for p in policies]
+            policy = configured
         if policy.example.get("format") == "terraform":
             module = tmp_path / f"{policy.id}-{verdict}"
             module.mkdir()
@@ -57,3 +70,38 @@ def test_examples_do_what_they_say(tmp_path: Path, policies: list[Policy], verdi
         assert result.linted and result.diagnostics == [], policy.id
         mine = [finding for finding in result.findings if finding.policy_id == policy.id]
         assert bool(mine) == (verdict == "fail"), f"{policy.id} {verdict} example"
+
+
+def ids(options: Options) -> tuple[set[str], list[str]]:
+    chosen, diagnostics = prepare_policies(options)
+    return {policy.id for policy in chosen}, [d.message for d in diagnostics]
+
+
+def test_policies_off_until_configured() -> None:
+    default, _ = ids(Options())
+    assert "IAC062" not in default and "IAC061" not in default
+    configured, problems = ids(Options(parameters={"IAC062": {"required_tags": ["team"]}}))
+    assert "IAC062" in configured and "IAC061" not in configured and problems == []
+    selected, problems = ids(Options(select=("IAC062",)))
+    assert selected == {"IAC062"}
+    assert problems == [
+        "IAC062 runs with its default parameters; set required_tags under "
+        "[tool.iaclint.parameters.IAC062] to make it yours"
+    ]
+    by_category, _ = ids(Options(select=("tagging",)))
+    assert by_category == set()
+
+
+def test_a_wrongly_typed_parameter_is_a_clear_error() -> None:
+    _, problems = ids(Options(parameters={"IAC062": {"required_tags": "team"}}))
+    assert problems == ["parameter 'required_tags' of policy IAC062 must be list[str], got 'team'"]
+
+
+def test_the_listing_marks_policies_off_until_configured(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--list-policies"]) == 0
+    listing = capsys.readouterr().out
+    assert "  IAC062  low       Required tags missing  (off until configured)\n" in listing
+    assert listing.index("tagging:") > listing.index("images:") > listing.index("imds:")
+    assert listing.rstrip().endswith("policies, 2 off until configured")

@@ -45,6 +45,13 @@ _MARK = re.compile(r"#\s*expect(-unknown)?:\s*([A-Z]+[0-9]+)@(\S+)")
 Expected = set[tuple[str, str, int]]
 
 
+@pytest.fixture
+def policies(catalogue: list[Policy]) -> list[Policy]:
+    """Every bundled policy, including those off until configured (with their
+    examples' parameters): the catalogue is tested whole."""
+    return catalogue
+
+
 def _fixture_files() -> list[Path]:
     """CloudFormation (and configuration-less plan) fixtures: files beside no .tf file."""
     return sorted(

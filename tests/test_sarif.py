@@ -71,11 +71,12 @@ def test_rules_describe_every_policy_that_ran(
     driver = document["runs"][0]["tool"]["driver"]
     assert driver["name"] == "iaclint"
     assert driver["informationUri"].startswith("https://")
-    assert [rule["id"] for rule in driver["rules"]] == ["IAC001", "IAC002"]
+    assert [rule["id"] for rule in driver["rules"]] == ["IAC001", "IAC002", "IAC004", "IAC005"]
     rule = driver["rules"][0]
     assert rule["helpUri"].endswith("/docs/policies/IAC001.md")
     for rule in driver["rules"]:  # the page helpUri names is the generated one in docs/
         assert (ROOT / "docs" / "policies" / f"{rule['id']}.md").is_file()
+    rule = driver["rules"][1]  # IAC002, medium
     assert rule["defaultConfiguration"] == {"level": "warning"}
     assert rule["properties"]["security-severity"] == "5.5"
     assert rule["properties"]["tags"] == ["security", "network"]

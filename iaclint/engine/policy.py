@@ -149,8 +149,12 @@ class Policy:
     example: Mapping[str, str] = field(default_factory=dict)
     # SHA-256 of the policy file's bytes: part of the key of cached results.
     source_digest: str = ""
+    # Parameter values the examples are linted with (a policy off until configured).
+    example_parameters: Mapping[str, object] = field(default_factory=dict)
     # Findings point at secrets: the source line reports show has the value masked.
     secret: bool = False
+    # False: off until the user configures its parameters or selects it by id.
+    enabled: bool = True
 
     @property
     def id(self) -> str:
@@ -197,6 +201,7 @@ _TOP_KEYS = {
     "check": True,
     "example": False,
     "secret": False,
+    "enabled": False,
 }
 
 
@@ -314,11 +319,18 @@ class _Compiler:
             values={name: parameter.default for name, parameter in self.parameters.items()},
             description=self.text(top, "description", ()),
             example=self.example(top.get("example")),
+            example_parameters=self.example_parameters(top.get("example")),
             secret=self.flag(top, "secret"),
+            enabled=self.flag(top, "enabled", default=True),
         )
 
-    def flag(self, data: dict[str, object], key: str) -> bool:
-        value = data.get(key, False)
+    def example_parameters(self, value: object) -> dict[str, object]:
+        if not isinstance(value, dict) or "parameters" not in value:
+            return {}
+        return self.mapping(value["parameters"], ("example", "parameters"), "'example.parameters'")
+
+    def flag(self, data: dict[str, object], key: str, default: bool = False) -> bool:
+        value = data.get(key, default)
         if not isinstance(value, bool):
             raise self.fail((key,), f"'{key}' must be true or false")
         return value
@@ -327,9 +339,11 @@ class _Compiler:
         if value is None:
             return {}
         body = self.mapping(value, ("example",), "'example'")
-        self.only_keys(body, ("example",), {"fail", "pass", "format"}, "'example'")
+        self.only_keys(body, ("example",), {"fail", "pass", "format", "parameters"}, "'example'")
         out = {}
         for key, text in body.items():
+            if key == "parameters":
+                continue  # read by example_parameters
             if key == "format":
                 if text not in ("cloudformation", "terraform"):
                     raise self.fail(

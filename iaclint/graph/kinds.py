@@ -309,3 +309,4 @@ SENSITIVE: dict[str, Shape] = {
 }
 for _kind in KINDS.values():
     _kind.shape["sensitive"] = [SENSITIVE]
+    _kind.shape["tags"] = "the resource's tags: a mapping of keys to values"

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 
 from iaclint.span import Span
 
+# The symbol of an Unknown read from an SSM parameter at deployment.
+SSM_PARAMETER = "SSM::Parameter"
+
 
 @dataclass(frozen=True)
 class Unknown:

@@ -7,7 +7,8 @@ from collections import defaultdict
 from iaclint.findings import CATEGORIES, PolicyInfo
 
 
-def render_policies(policies: list[PolicyInfo]) -> str:
+def render_policies(policies: list[PolicyInfo], off: set[str] | None = None) -> str:
+    """The catalogue by category; `off`: ids of policies off until configured."""
     by_category: dict[str, list[PolicyInfo]] = defaultdict(list)
     for policy in policies:
         by_category[policy.category].append(policy)
@@ -18,7 +19,11 @@ def render_policies(policies: list[PolicyInfo]) -> str:
             continue
         lines.append(f"{category}:")
         for info in members:
-            lines.append(f"  {info.id}  {info.severity.label:<8}  {info.title}")
+            note = "  (off until configured)" if off and info.id in off else ""
+            lines.append(f"  {info.id}  {info.severity.label:<8}  {info.title}{note}")
         lines.append("")
-    lines.append(f"{len(policies)} policies")
+    count = f"{len(policies)} policies"
+    if off:
+        count += f", {len(off)} off until configured"
+    lines.append(count)
     return "\n".join(lines) + "\n"

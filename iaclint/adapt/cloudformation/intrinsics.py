@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 
 from iaclint.adapt.cloudformation.conditions import Variant
 from iaclint.adapt.sourced import Src, is_opaque
-from iaclint.graph.values import Input, PartialString, Reference, Unknown, concrete
+from iaclint.graph.values import SSM_PARAMETER, Input, PartialString, Reference, Unknown, concrete
 from iaclint.parse.document import Document, Tagged
 from iaclint.span import DocPath
 
@@ -214,6 +214,12 @@ class Resolver:
             if isinstance(value, str) and isinstance(kind, str) and _is_list_type(kind):
                 value = [item.strip() for item in value.split(",")]
             declared_at = ("Parameters", name, "Default")
+        kind = declaration.get("Type")
+        if isinstance(kind, str) and kind.startswith("AWS::SSM::Parameter::Value<"):
+            # The default names an SSM parameter; its value is read at deployment.
+            named = declaration.get("Default", name)
+            value = Unknown(f"the value of SSM parameter {named}", symbol=SSM_PARAMETER)
+            has_default = False
         allowed = declaration.get("AllowedValues")
         no_echo = declaration.get("NoEcho")
         result = Input(

@@ -9,7 +9,8 @@ from iaclint.adapt.cloudformation.conditions import ConditionModel, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver, TooLarge
 from iaclint.adapt.secrets import sensitive_settings
-from iaclint.adapt.sourced import Src, freeze
+from iaclint.adapt.sourced import Src, freeze, obj
+from iaclint.adapt.tags import template_tags
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Edge, Graph, Location, Resource
 from iaclint.graph.values import PartialString, Reference
@@ -176,9 +177,12 @@ class _TemplateAdapter:
         if not isinstance(resolved, Src):
             resolved = Src({}, origin)
         built = build(resolved, context) if callable(build) else Src({}, origin)
-        sensitive = sensitive_settings(resolved)
-        if sensitive is not None and isinstance(built.value, dict):
-            built = built.with_value({**built.value, "sensitive": sensitive})
+        if isinstance(built.value, dict):
+            shared = {
+                "tags": template_tags(resolved),
+                "sensitive": sensitive_settings(resolved),
+            }
+            built = obj(built, {**built.value, **shared})
         data, origins = freeze(built)
         locations = {
             path: Location(self._attribute(logical_id, doc_path), self.document.span_of(doc_path))

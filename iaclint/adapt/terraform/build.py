@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from iaclint.adapt.secrets import sensitive_settings
-from iaclint.adapt.sourced import Src, freeze
+from iaclint.adapt.sourced import Src, freeze, obj
+from iaclint.adapt.tags import terraform_tags
 from iaclint.adapt.terraform import ec2, iam, observability, storage
 from iaclint.adapt.terraform.documents import JsonDocument
 from iaclint.adapt.terraform.evaluate import TooLarge, Unresolved
@@ -66,7 +67,7 @@ def adapt_unit(unit: Unit) -> tuple[Graph, list[Diagnostic]]:
     try:
         spans: dict[DocPath, Span] = {}
         natives = [_native(instance, spans) for instance in unit.resource_instances()]
-        graph = build_graph(natives, spans)
+        graph = build_graph(natives, spans, unit.root.config.default_tags)
     except TooLarge as exc:
         root = unit.root.config
         file = root.files[0].file if root.files else root.shown
@@ -133,15 +134,21 @@ def _to_src(located: Located, path: DocPath, inherited: Span, spans: dict[DocPat
     return Src(value, path)
 
 
-def build_graph(natives: list[Native], spans: dict[DocPath, Span]) -> Graph:
-    """Map each resource by its family, add contributions, and freeze them into a graph."""
-    return _GraphBuilder(natives, spans).build()
+def build_graph(
+    natives: list[Native], spans: dict[DocPath, Span], default_tags: bool = False
+) -> Graph:
+    """Map each resource by its family, add contributions, and freeze them into a graph.
+
+    `default_tags`: the root module's aws provider adds tags to every resource.
+    """
+    return _GraphBuilder(natives, spans, default_tags).build()
 
 
 class _GraphBuilder:
-    def __init__(self, natives: list[Native], spans: dict[DocPath, Span]):
+    def __init__(self, natives: list[Native], spans: dict[DocPath, Span], default_tags: bool):
         self.natives = natives
         self.spans = spans
+        self.default_tags = default_tags
 
     def build(self) -> Graph:
         built: dict[str, _Built] = {}
@@ -155,9 +162,12 @@ class _GraphBuilder:
                 model = item.family.build(own, context)
             else:
                 model = Src({}, own.origin)
-            sensitive = sensitive_settings(own)
-            if sensitive is not None and isinstance(model.value, dict):
-                model = model.with_value({**model.value, "sensitive": sensitive})
+            if isinstance(model.value, dict):
+                shared = {
+                    "tags": terraform_tags(own, self.default_tags),
+                    "sensitive": sensitive_settings(own),
+                }
+                model = obj(model, {**model.value, **shared})
             built[address] = item._replace(model=model)
         contributed = self.contribute(built, context)
         resources: list[Resource] = []

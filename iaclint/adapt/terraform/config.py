@@ -54,6 +54,8 @@ class ModuleConfig:
     modules: dict[str, Declared] = field(default_factory=dict)
     resource_types: set[str] = field(default_factory=set)
     data_types: set[str] = field(default_factory=set)
+    # An `aws` provider block here sets `default_tags`, added to every resource's tags.
+    default_tags: bool = False
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -69,6 +71,10 @@ def build_config(shown: str, files: Iterable[HclFile]) -> ModuleConfig:
 
 def _add(config: ModuleConfig, block: Block, source: SourceText) -> None:
     kind, labels = block.type, block.labels
+    if kind == "provider":
+        if labels == ("aws",) and any(inner.type == "default_tags" for inner in block.body.blocks):
+            config.default_tags = True
+        return
     if kind == "locals":
         for name, attribute in block.body.attributes.items():
             earlier = config.locals.get(name)

@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Mapping
 
 from iaclint.adapt.terraform.values import Encoded, Located, Place, look_through
-from iaclint.graph.values import Unknown
+from iaclint.graph.values import SSM_PARAMETER, Unknown
 
 Compute = Callable[[Mapping[str, Located], Located], Mapping[str, Located]]
 
@@ -221,7 +221,15 @@ def _symbols(**attributes: str) -> Compute:
     return compute
 
 
+def _ssm_parameter(arguments: Mapping[str, Located], here: Located) -> Mapping[str, Located]:
+    name = look_through(arguments["name"].value) if "name" in arguments else None
+    described = f"SSM parameter {name}" if isinstance(name, str) else "an SSM parameter"
+    unknown = Unknown(f"the value of {described}", symbol=SSM_PARAMETER)
+    return {"value": Located(unknown), "insecure_value": Located(unknown)}
+
+
 COMPUTED: dict[str, Compute] = {
+    "aws_ssm_parameter": _ssm_parameter,
     "aws_iam_policy_document": _policy_document,
     "aws_partition": _symbols(partition="AWS::Partition", dns_suffix="AWS::URLSuffix"),
     "aws_region": _symbols(name="AWS::Region", region="AWS::Region"),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from iaclint.engine.operators import basic, iam, network, secrets
+from iaclint.engine.operators import basic, iam, inventory, network, secrets
 from iaclint.engine.operators.base import Argument, Operator, Verdict, argument_fits, unknown
 
 OPERATORS: dict[str, Operator] = {
     operator.name: operator
-    for module in (basic, iam, network, secrets)
+    for module in (basic, iam, inventory, network, secrets)
     for operator in module.OPERATORS
 }
 

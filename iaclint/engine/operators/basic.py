@@ -89,9 +89,7 @@ def _matches(value: object, args: Mapping[str, object]) -> Verdict:
     flags = re.IGNORECASE if args["ignore_case"] else 0
     if isinstance(value, PartialString):
         # Found in the text written around the unknown parts: found whatever they are.
-        if any(
-            isinstance(part, str) and re.search(pattern, part, flags) for part in value.parts
-        ):
+        if any(isinstance(part, str) and re.search(pattern, part, flags) for part in value.parts):
             return Verdict(True)
         return unknown("the text is known only in part at deployment")
     if isinstance(value, Unknown | Reference):
