@@ -134,6 +134,18 @@ def _to_src(located: Located, path: DocPath, inherited: Span, spans: dict[DocPat
     return Src(value, path)
 
 
+def _decoded(node: Src) -> Src:
+    """Arguments with `jsonencode(...)` values seen as the data they encode."""
+    value = node.value
+    if isinstance(value, JsonDocument):
+        return _decoded(value.data)
+    if isinstance(value, dict):
+        return node.with_value({key: _decoded(child) for key, child in value.items()})
+    if isinstance(value, list):
+        return node.with_value([_decoded(child) for child in value])
+    return node
+
+
 def build_graph(
     natives: list[Native], spans: dict[DocPath, Span], default_tags: bool = False
 ) -> Graph:
@@ -165,7 +177,7 @@ class _GraphBuilder:
             if isinstance(model.value, dict):
                 shared = {
                     "tags": terraform_tags(own, self.default_tags),
-                    "sensitive": sensitive_settings(own),
+                    "sensitive": sensitive_settings(_decoded(own)),
                 }
                 model = obj(model, {**model.value, **shared})
             built[address] = item._replace(model=model)
