@@ -68,6 +68,11 @@ class _PlanAdapter:
         natives: list[Native] = []
         if isinstance(planned, dict) and isinstance(planned.get("root_module"), dict):
             self._module(planned["root_module"], ("planned_values", "root_module"), natives)
+        elif planned is not None:
+            where: DocPath = ("planned_values",)
+            if isinstance(planned, dict):
+                where = (*where, "root_module") if "root_module" in planned else where
+            self._malformed(where, "'planned_values' needs a 'root_module' mapping")
         elif "resource_changes" in self.plan:
             self.diagnostics.append(
                 Diagnostic.warning(
@@ -88,25 +93,50 @@ class _PlanAdapter:
                         out[change["address"]] = body.get("after_unknown")
         return out
 
+    def _malformed(self, path: DocPath, message: str) -> None:
+        span = self.document.span_of(path)
+        self.diagnostics.append(
+            Diagnostic.error(
+                self.document.file,
+                f"malformed plan: {message}; the rest of the plan is linted",
+                span.line,
+                span.column,
+            )
+        )
+
     def _module(self, module: dict[str, object], path: DocPath, natives: list[Native]) -> None:
         resources = module.get("resources")
         if isinstance(resources, list):
             for index, resource in enumerate(resources):
-                if isinstance(resource, dict) and resource.get("mode", "managed") == "managed":
-                    native = self._resource(resource, (*path, "resources", index))
+                where = (*path, "resources", index)
+                if not isinstance(resource, dict):
+                    self._malformed(where, "a resource must be a mapping")
+                elif resource.get("mode", "managed") == "managed":
+                    native = self._resource(resource, where)
                     if native is not None:
                         natives.append(native)
+        elif resources is not None:
+            self._malformed((*path, "resources"), "'resources' must be a list")
         children = module.get("child_modules")
         if isinstance(children, list):
             for index, child in enumerate(children):
                 if isinstance(child, dict):
                     self._module(child, (*path, "child_modules", index), natives)
+                else:
+                    self._malformed((*path, "child_modules", index), "a module must be a mapping")
+        elif children is not None:
+            self._malformed((*path, "child_modules"), "'child_modules' must be a list")
 
     def _resource(self, resource: dict[str, object], path: DocPath) -> Native | None:
         address = resource.get("address")
         resource_type = resource.get("type")
         name = resource.get("name")
         if not isinstance(address, str) or not isinstance(resource_type, str):
+            field = "address" if not isinstance(address, str) else "type"
+            self._malformed(
+                (*path, field) if field in resource else path,
+                f"a resource needs its '{field}' as text",
+            )
             return None
         module_path = _module_path(address, resource_type)
         prefix = "".join(f"{part}." for part in module_path)

@@ -84,8 +84,18 @@ def read_hcl(text: str, file: str) -> HclFile:
     return HclFile(source, body, tuple(builder.problems))
 
 
+_HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)")
+
+
 def _describe(exc: Any, text: str) -> str:
     token = getattr(exc, "token", None)
+    heredoc = _HEREDOC.match(str(token)) if token is not None else None
+    if heredoc is not None:
+        marker = heredoc.group(1)
+        return (
+            f"invalid HCL: heredoc <<{marker} is never closed "
+            f"(no line holding only {marker} after it)"
+        )
     found = "the end of the file" if token is None or token.type == "$END" else repr(str(token))
     expected = sorted(
         {_TOKEN_NAMES.get(name, name.lower()) for name in getattr(exc, "expected", ()) or ()}

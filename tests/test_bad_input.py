@@ -1,0 +1,158 @@
+"""Bad input never takes a run down: each kind gets a located, readable error (or is
+read correctly when it is not bad after all), and the other files are still linted."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from iaclint.cli import main
+
+GOOD = """\
+Resources:
+  Open:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: g
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
+"""
+HEADER = "AWSTemplateFormatVersion: '2010-09-09'\n"
+GOOD_FINDING = "good.yaml:7:55: IAC001 high 22 open to the whole internet from 0.0.0.0/0 [Open]"
+
+# name -> (bytes, the error's "file:line:column: error: message" after the folder)
+ERRORS: dict[str, tuple[bytes, str]] = {
+    "binary.yaml": (
+        b"\x00\x01AWSTemplateFormatVersion\xff",
+        "binary.yaml: error: binary file (contains NUL bytes), not a text template",
+    ),
+    "invalid-utf8.yaml": (
+        (HEADER + "Description: caf\xe9\n").encode("latin-1"),
+        "invalid-utf8.yaml:2:17: error: not valid UTF-8: byte 0xe9 at offset 55",
+    ),
+    "tabs.yaml": (
+        (HEADER + "Resources:\n\tA:\n\t\tType: AWS::SNS::Topic\n").encode(),
+        "tabs.yaml:3:1: error: invalid YAML: found character that cannot start any token",
+    ),
+    "invalid.yaml": (
+        (HEADER + "Resources: [unclosed\n").encode(),
+        "invalid.yaml:3:1: error: invalid YAML: did not find expected ',' or ']'",
+    ),
+    "invalid.json": (
+        b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {',
+        "invalid.json:1:58: error: invalid JSON: expected a property name in double quotes",
+    ),
+    "duplicate.yaml": (
+        (
+            HEADER + "Resources:\n  A: {Type: AWS::SNS::Topic}\n  A: {Type: AWS::SQS::Queue}\n"
+        ).encode(),
+        "duplicate.yaml:4:3: error: duplicate key 'A' (first at line 3); the later value is used",
+    ),
+    "unsafe.yaml": (
+        (HEADER + "Resources:\n  A: !!python/object/apply:os.system ['echo pwned']\n").encode(),
+        "unsafe.yaml:3:6: error: unsafe YAML tag '!!python/object/apply:os.system' refused",
+    ),
+    "type.yaml": (
+        (HEADER + "Resources:\n  A:\n    Type: 42\n").encode(),
+        "type.yaml:4:5: error: resource 'A' needs a 'Type' written as text, got int",
+    ),
+    "resources.yaml": (
+        (HEADER + "Resources:\n  - Type: AWS::SNS::Topic\n").encode(),
+        "resources.yaml:2:1: error: 'Resources' must be a mapping of logical ids to resources",
+    ),
+    "invalid.tf": (
+        b'resource "aws_security_group" "x" {\n  ingress {\n',
+        "invalid.tf:3:1: error: invalid HCL: unexpected the end of the file (expected '}')",
+    ),
+    "heredoc.tf": (
+        b'resource "aws_instance" "x" {\n  user_data = <<EOT\nhello\n',
+        "heredoc.tf:2:15: error: invalid HCL: heredoc <<EOT is never closed",
+    ),
+    "cycle.tf": (
+        b"locals {\n  a = local.b\n  b = local.a\n}\n"
+        b'resource "aws_security_group" "s" {\n  description = local.a\n}\n',
+        "cycle.tf:2:3: error: local.a refers to itself (local.a -> local.b -> local.a)",
+    ),
+    "bad.plan.json": (
+        b'{"format_version": "1.2", "planned_values": {"root_module": '
+        b'{"resources": [{"address": 5}]}}}',
+        "bad.plan.json:1:77: error: malformed plan: a resource needs its 'address' as text",
+    ),
+}
+
+
+def lint(folder: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    before = Path.cwd()
+    os.chdir(folder.parent)
+    try:
+        code = main(["--no-cache", "--color", "never", *extra, folder.name])
+    finally:
+        os.chdir(before)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_bad_file_is_a_located_error_and_the_rest_is_linted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    data, error = ERRORS[name]
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / name).write_bytes(data)
+    (folder / "good.yaml").write_text(GOOD, encoding="utf-8")
+    code, output = lint(folder, capsys)
+    assert code == 2
+    assert f"run/{error}" in output
+    assert f"run/{GOOD_FINDING}" in output
+    assert "Traceback" not in output and "internal error" not in output
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "line"),
+    [
+        ("bom.yaml", b"\xef\xbb\xbf" + GOOD.encode(), 7),
+        ("crlf.yaml", GOOD.replace("\n", "\r\n").encode(), 7),
+        ("utf16.yaml", GOOD.encode("utf-16"), 7),
+    ],
+    ids=["utf-8 BOM", "CRLF", "utf-16 BOM"],
+)
+def test_encodings_and_line_ends_are_read_right(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes, line: int
+) -> None:
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / name).write_bytes(data)
+    code, output = lint(folder, capsys)
+    assert code == 1
+    assert f"run/{name}:{line}:55: IAC001 high 22 open" in output
+
+
+def test_a_missing_path_is_an_error_and_the_others_are_linted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(GOOD, encoding="utf-8")
+    code, output = lint(folder, capsys, str(tmp_path / "missing.yaml"))
+    assert code == 2
+    assert "missing.yaml: error:" in output and "no such file or directory" in output.lower()
+    assert f"run/{GOOD_FINDING}" in output
+
+
+def test_symlink_loops_and_directories_named_like_files_are_walked_safely(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "run"
+    (folder / "x.yaml").mkdir(parents=True)
+    (folder / "x.yaml" / "inner.yaml").write_text(GOOD, encoding="utf-8")
+    os.symlink("loop", folder / "loop")
+    os.symlink("..", folder / "x.yaml" / "up")
+    (folder / "good.yaml").write_text(GOOD, encoding="utf-8")
+    code, output = lint(folder, capsys)
+    assert code == 1
+    assert f"run/{GOOD_FINDING}" in output
+    assert "run/x.yaml/inner.yaml:7:55: IAC001" in output
+    assert output.count("IAC001") == 2  # the loop back up is not followed
