@@ -29,6 +29,12 @@ from iaclint.span import Span
 
 SNIPPET_LIMIT = 240
 
+# CloudFormation accepts templates of up to 1 MB; one ten times larger cannot be
+# deployed, and reading it would take tens of seconds and gigabytes. Plans of
+# large estates are bigger, but bounded too.
+MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+MAX_PLAN_BYTES = 100 * 1024 * 1024
+
 
 class Options(NamedTuple):
     paths: tuple[str, ...] = (".",)
@@ -185,6 +191,9 @@ def lint_file(
 
     shown = candidate.shown
     try:
+        size = candidate.path.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            return _failed(_too_large(shown, size, MAX_PLAN_BYTES))
         raw = candidate.path.read_bytes()
     except IsADirectoryError:
         return _failed(Diagnostic.error(shown, "is a directory, not a file"))
@@ -205,6 +214,8 @@ def lint_file(
             return FileResult(bool(plan.files_linted), *plan[1:], cacheable=False)
     if not mentions_template(text):
         return FileResult(False, [], [], [])
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        return _failed(_too_large(shown, len(raw), MAX_TEMPLATE_BYTES))
     try:
         document = read_template(text, shown)
     except ParseError as exc:
@@ -237,6 +248,18 @@ def lint_file(
 
 def _place(item: Finding | Undetermined) -> tuple[str, Span, str, str]:
     return (item.policy_id, item.span, item.resource, item.attribute)
+
+
+def _too_large(shown: str, size: int, limit: int) -> Diagnostic:
+    why = (
+        "CloudFormation itself accepts templates of up to 1 MB"
+        if limit == MAX_TEMPLATE_BYTES
+        else "the largest file iaclint reads"
+    )
+    return Diagnostic.error(
+        shown,
+        f"{size / 1048576:.1f} MB is over the {limit // 1048576} MB limit ({why}): not linted",
+    )
 
 
 def _failed(diagnostic: Diagnostic) -> FileResult:

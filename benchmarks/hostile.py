@@ -1,0 +1,156 @@
+"""Hostile inputs: how long iaclint takes, and how much memory, to finish or refuse them.
+
+    python benchmarks/hostile.py
+
+Each input is generated in a temporary folder and linted by a whole `iaclint`
+process beside a small template with a known finding (which must still be
+reported); its wall time and peak memory (from the kernel, `wait4`) are printed
+with the exit code and the first error line. The bounds stated in the README
+("Limits") come from this script.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+GOOD = """\
+Resources:
+  Open:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: g
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
+"""
+HEADER = "AWSTemplateFormatVersion: '2010-09-09'\n"
+DEPTH = 10_000
+
+
+def alias_bomb(folder: Path) -> Path:
+    lines = [HEADER.rstrip(), "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 10):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    lines += [
+        "Resources:",
+        "  T:",
+        "    Type: AWS::SNS::Topic",
+        "    Properties:",
+        "      Tags: *a9",
+    ]
+    path = folder / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def deep_json(folder: Path) -> Path:
+    path = folder / "deep.json"
+    nested = "[" * DEPTH + "]" * DEPTH
+    path.write_text(
+        '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"T": {"Type": '
+        f'"AWS::SNS::Topic", "Properties": {{"X": {nested}}}}}}}}}',
+        encoding="utf-8",
+    )
+    return path
+
+
+def deep_yaml(folder: Path) -> Path:
+    path = folder / "deep.yaml"
+    path.write_text(
+        HEADER + "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+        f"      X: {'[' * DEPTH}{']' * DEPTH}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def deep_hcl(folder: Path) -> Path:
+    module = folder / "deep-tf"
+    module.mkdir()
+    (module / "main.tf").write_text(
+        f"locals {{\n  x = {'[' * DEPTH}{']' * DEPTH}\n}}\n", encoding="utf-8"
+    )
+    return module
+
+
+def template_of(megabytes: float) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        path = folder / f"big-{megabytes:g}mb.yaml"
+        limit = int(megabytes * 1024 * 1024)
+        with path.open("w", encoding="utf-8") as stream:
+            stream.write(HEADER + "Resources:\n")
+            index = 0
+            while stream.tell() < limit:
+                stream.write(
+                    f"  Topic{index}:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+                    f"      KmsMasterKeyId: alias/aws/sns\n      TopicName: t{index}{'x' * 200}\n"
+                )
+                index += 1
+        return path
+
+    return make
+
+
+def long_line(folder: Path) -> Path:
+    path = folder / "long-line.yaml"
+    path.write_text(
+        HEADER + f"Description: {'y' * 10_000_000}\nResources:\n"
+        "  T: {Type: AWS::SNS::Topic, Properties: {KmsMasterKeyId: alias/aws/sns}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+INPUTS: list[tuple[str, Callable[[Path], Path]]] = [
+    ("YAML alias bomb (10^10 values)", alias_bomb),
+    (f"JSON nested {DEPTH:,} deep", deep_json),
+    (f"YAML nested {DEPTH:,} deep", deep_yaml),
+    (f"HCL nested {DEPTH:,} deep", deep_hcl),
+    ("9 MB template (under the limit)", template_of(9)),
+    ("50 MB template", template_of(50)),
+    ("10,000,000-character line", long_line),
+]
+
+
+def measure(paths: list[Path], scratch: Path) -> tuple[float, float, int, str]:
+    """Seconds, peak MB, exit code and output of one whole iaclint process."""
+    log = scratch / "output.txt"
+    with log.open("w", encoding="utf-8") as stream:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "iaclint", "--no-cache", "--jobs", "1", *map(str, paths)],
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss / 1024, process.returncode, log.read_text(encoding="utf-8")
+
+
+def main() -> None:
+    print(f"{'input':<34} {'seconds':>8} {'peak MB':>8} {'exit':>5}  outcome")
+    with tempfile.TemporaryDirectory() as scratch:
+        for label, make in INPUTS:
+            folder = Path(scratch) / label.split()[0].lower()
+            folder.mkdir(exist_ok=True)
+            good = folder / "good.yaml"
+            good.write_text(GOOD, encoding="utf-8")
+            hostile = make(folder)
+            seconds, peak, code, output = measure([hostile, good], Path(scratch))
+            lines = output.splitlines()
+            errors = [line for line in lines if ": error: " in line or ": warning: " in line]
+            outcome = errors[0].split(": ", 1)[1] if errors else lines[-1] if lines else ""
+            still = "good.yaml:7:55: IAC001" in output
+            crashed = "Traceback" in output or "internal error" in output
+            note = "" if still and not crashed else "  << the other file was NOT linted"
+            print(f"{label:<34} {seconds:>8.2f} {peak:>8.0f} {code:>5}  {outcome[:90]}{note}")
+
+
+if __name__ == "__main__":
+    main()
