@@ -156,3 +156,113 @@ def test_symlink_loops_and_directories_named_like_files_are_walked_safely(
     assert f"run/{GOOD_FINDING}" in output
     assert "run/x.yaml/inner.yaml:7:55: IAC001" in output
     assert output.count("IAC001") == 2  # the loop back up is not followed
+
+
+# Inputs that are odd rather than bad: read as CloudFormation and Terraform read them,
+# with a warning where a person may have meant something else; never an error.
+ACCEPTED: dict[str, tuple[bytes, list[str]]] = {
+    "empty.yaml": (b"", []),  # holds no template: skipped like any other non-template
+    "yaml11.yaml": (
+        (
+            HEADER + "Resources:\n  Off:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+            "      GroupDescription: 2001-01-01\n      SecurityGroupIngress:\n"
+            "        - {IpProtocol: tcp, FromPort: 0022, ToPort: 22, CidrIp: 10.0.0.0/8}\n"
+        ).encode(),
+        [
+            "yaml11.yaml:8:39: warning: '0022' is read as the octal number 18 (YAML 1.1, as "
+            "CloudFormation reads it); write 22 or quote it if a decimal was meant"
+        ],
+    ),
+    "unknown-tag.yaml": (
+        (
+            HEADER + "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+            "      KmsMasterKeyId: !Bogus x\n"
+        ).encode(),
+        [
+            "unknown-tag.yaml:6:23: warning: unknown tag '!Bogus' (a preprocessor's directive?): "
+            "values under it are treated as unknown"
+        ],
+    ),
+    "foreach.yaml": (
+        (
+            HEADER + "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Topics:\n"
+            "    - N\n    - [a, b]\n    - T${N}: {Type: AWS::SNS::Topic}\n"
+        ).encode(),
+        [
+            "foreach.yaml:4:3: warning: 'Fn::ForEach::Topics' is expanded by the "
+            "AWS::LanguageExtensions transform at deployment; the resources it generates are "
+            "not linted"
+        ],
+    ),
+    "no-default.tf": (
+        b'variable "cidr" {}\nresource "aws_security_group" "s" {\n  ingress {\n'
+        b'    from_port = 22\n    to_port = 22\n    protocol = "tcp"\n'
+        b"    cidr_blocks = [var.cidr]\n  }\n}\n",
+        ["no-default.tf:7:20: IAC001 unknown variable cidr has no default and no value in .tfvars"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_odd_input_is_read_as_aws_reads_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    data, messages = ACCEPTED[name]
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / name).write_bytes(data)
+    (folder / "good.yaml").write_text(GOOD, encoding="utf-8")
+    code, output = lint(folder, capsys, "--show-unknown")
+    assert code == 1  # the good file's finding, and nothing worse
+    assert f"run/{GOOD_FINDING}" in output
+    for message in messages:
+        assert f"run/{message}" in output
+    assert ": error: " not in output and "Traceback" not in output
+
+
+def test_a_malformed_policy_is_an_error_and_the_files_are_still_linted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "ORG1.yaml").write_text("id: ORG1\ntitle: x\n", encoding="utf-8")
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(GOOD, encoding="utf-8")
+    code, output = lint(folder, capsys, "--policies", str(policies))
+    assert code == 2
+    assert "ORG1.yaml:1:1: error: bad policy: missing required field" in output
+    assert f"run/{GOOD_FINDING}" in output
+
+
+def test_a_malformed_configuration_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("severity-threshold = \n", encoding="utf-8")
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(GOOD, encoding="utf-8")
+    code, output = lint(folder, capsys, "--config", str(config))
+    assert code == 2
+    assert "bad.toml:1: error: invalid TOML: Invalid value" in output
+    assert "Traceback" not in output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_an_unreadable_file_is_an_error_and_the_rest_is_linted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "run"
+    folder.mkdir()
+    locked = folder / "locked.yaml"
+    locked.write_text(GOOD, encoding="utf-8")
+    locked.chmod(0)
+    (folder / "good.yaml").write_text(GOOD, encoding="utf-8")
+    try:
+        code, output = lint(folder, capsys)
+    finally:
+        locked.chmod(0o600)
+    assert code == 2
+    assert "run/locked.yaml: error: cannot read: Permission denied" in output
+    assert f"run/{GOOD_FINDING}" in output

@@ -209,7 +209,19 @@ class _Walker:
         text: str = node.value
         tag = node.tag
         if tag == _PLAIN:
-            return _plain_scalar(text)
+            value = _plain_scalar(text)
+            if isinstance(value, int) and _LEADING_ZERO.match(text):
+                self.diagnostics.append(
+                    Diagnostic.warning(
+                        self.file,
+                        f"'{text}' is read as the octal number {value} (YAML 1.1, as "
+                        f"CloudFormation reads it); write {int(text.lstrip('+-0') or '0')} or "
+                        f"quote it if a decimal was meant",
+                        node.start_mark.line + 1,
+                        node.start_mark.column + 1,
+                    )
+                )
+            return value
         if not tag.startswith(_YAML) or tag in (_STR, _YAML + "timestamp"):
             # Local tags (`!Ref x`) read their scalar as text.
             return text
@@ -268,6 +280,10 @@ class _Walker:
 
     def _error(self, node: yaml.Node, message: str) -> ParseError:
         return ParseError(message, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+# An unquoted integer with a leading zero: octal in YAML 1.1, decimal to most readers.
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-7]+$")
 
 
 def _plain_scalar(text: str) -> object:
