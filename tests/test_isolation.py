@@ -90,3 +90,36 @@ def test_the_network_really_is_cut(no_network: None) -> None:
         socket.create_connection(("203.0.113.1", 443), timeout=1)
     with pytest.raises(NetworkUsed):
         socket.getaddrinfo("example.com", 443)
+
+
+def test_nothing_outside_the_linted_tree_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "boot.sh").write_text("export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n")
+    (outside / "open.yaml").write_text(
+        "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+        "      GroupDescription: g\n      SecurityGroupIngress:\n"
+        "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n"
+    )
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "main.tf").write_text(
+        'resource "aws_instance" "web" {\n  ami       = "ami-1"\n'
+        '  user_data = file("../outside/boot.sh")\n'
+        '  metadata_options {\n    http_tokens = "required"\n  }\n}\n'
+    )
+    os.symlink(outside / "open.yaml", tree / "linked.yaml")
+    os.symlink(outside, tree / "linked-folder")
+    code = run(tree, capsys, "--no-cache", "--show-unknown")
+    assert code == 0  # neither the file() read nor the links left the tree
+    before = Path.cwd()
+    os.chdir(tree)
+    try:
+        main(["--no-cache", "--show-unknown", "."])
+    finally:
+        os.chdir(before)
+    output = capsys.readouterr().out
+    assert "IAC032" not in output and "IAC001" not in output
+    assert "AKIA" not in output
