@@ -10,10 +10,8 @@ the same byte for byte whatever the number of jobs.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -23,6 +21,8 @@ from iaclint.memo import ResultCache, directory_digest, file_digest, still_curre
 from iaclint.span import Span
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from iaclint.run import FileResult
     from iaclint.run_terraform import Root, RootResult, TerraformSession
 
@@ -192,6 +192,10 @@ T = TypeVar("T")
 
 
 def _pool(jobs: int, policies: list[Policy], settings: Settings) -> Executor:
+    # Imported here: a run small enough for one process never pays for them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     # fork starts a worker in milliseconds and shares the compiled policies.
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
