@@ -5,14 +5,14 @@
     python benchmarks/run.py --only small    # workloads whose name contains "small"
     python benchmarks/run.py --no-checkov    # iaclint only: floors and stress curves
 
-iaclint runs with `--no-cache` (the whole work every time); a second line shows the
-same corpus with its caches warm. Every measurement is a whole process (start-up
-included), timed from outside, its
-peak memory read from the kernel for that process alone (`wait4`). iaclint and
-Checkov alternate A B A B after one warm-up each (so both read warm files and their
-own warm caches), and the median of each side is reported. Checkov runs offline
-(`--skip-download`), restricted to the framework of the workload, in its own
-virtualenv (created on first use under $IACLINT_BENCH_DIR or
+iaclint runs cold: its results cache is emptied before every run, so each does the
+whole work (compiled policies and the HCL grammar stay cached, as installed state);
+a second line shows the corpus with the results cache warm. Every measurement is a
+whole process (start-up included), timed from outside, its peak memory read from
+the kernel for that process alone (`wait4`). iaclint and Checkov alternate A B A B
+after one warm-up each, and the median of each side is reported. Checkov runs
+offline (`--skip-download`), restricted to the framework of the workload, in its
+own virtualenv (created on first use under $IACLINT_BENCH_DIR or
 ~/.cache/iaclint-bench). The corpus defaults to ../shared/corpus beside the
 repository (`--corpus` to change it).
 
@@ -25,8 +25,10 @@ stress templates' time growing about linearly with their size.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,8 +57,17 @@ class Workload(NamedTuple):
     floor: list[str] | None = None  # parse-only command: lint must stay <= 2x of it
 
 
-def measure(command: Sequence[str], cwd: Path) -> Sample:
+# iaclint's cache directory during the benchmark: compiled policies and the HCL
+# grammar stay in it (installed state, like Checkov's own); results are forgotten
+# before every cold run, so each does the whole work.
+BENCH_CACHE = Path(tempfile.mkdtemp(prefix="iaclint-bench-cache-"))
+atexit.register(shutil.rmtree, BENCH_CACHE, True)
+
+
+def measure(command: Sequence[str], cwd: Path, cold: bool = False) -> Sample:
     """Run one whole process; its wall time and its own peak resident memory."""
+    if cold:
+        shutil.rmtree(BENCH_CACHE / "results", ignore_errors=True)
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -78,19 +89,20 @@ def median(samples: list[Sample]) -> Sample:
 def alternate(
     first: Sequence[str], second: Sequence[str], runs: int, cwd: Path
 ) -> tuple[Sample, Sample]:
-    measure(first, cwd)  # warm-up: files in the page cache, caches filled
+    """iaclint (cold results) and Checkov, A B A B after a warm-up of each."""
+    measure(first, cwd, cold=True)  # warm-up: files in the page cache, caches filled
     measure(second, cwd)
     a: list[Sample] = []
     b: list[Sample] = []
     for _ in range(runs):
-        a.append(measure(first, cwd))
+        a.append(measure(first, cwd, cold=True))
         b.append(measure(second, cwd))
     return median(a), median(b)
 
 
-def repeated(command: Sequence[str], runs: int, cwd: Path) -> Sample:
-    measure(command, cwd)
-    return median([measure(command, cwd) for _ in range(runs)])
+def repeated(command: Sequence[str], runs: int, cwd: Path, cold: bool = False) -> Sample:
+    measure(command, cwd, cold)
+    return median([measure(command, cwd, cold) for _ in range(runs)])
 
 
 def checkov_executable() -> Path:
@@ -108,9 +120,9 @@ def checkov_executable() -> Path:
 
 
 def workloads(corpus: Path, checkov: Path | None) -> list[Workload]:
-    # Cold: no cache of compiled policies or of results, so every run does the whole
-    # work (Checkov keeps nothing between runs either). The warm cache is shown apart.
-    iaclint = [sys.executable, "-m", "iaclint", "--no-cache", "--format", "json"]
+    # Measured cold (results forgotten before each run, see BENCH_CACHE): the whole
+    # work every time. The warm cache is shown on a line of its own.
+    iaclint = [sys.executable, "-m", "iaclint", "--format", "json"]
     parse = [sys.executable, str(HERE / "parse_only.py")]
 
     def ck(target: Path, framework: str, single: bool = False) -> list[str] | None:
@@ -251,9 +263,10 @@ def stress(runs: int) -> list[str]:
                 for name, text in generate(size).items():
                     (Path(folder) / name).write_text(text, encoding="utf-8")
                 sample = repeated(
-                    [sys.executable, "-m", "iaclint", "--no-cache", "--format", "json", folder],
+                    [sys.executable, "-m", "iaclint", "--format", "json", folder],
                     runs,
                     ROOT,
+                    cold=True,
                 )
             growth = f"x{sample.seconds / previous:.2f}" if previous else ""
             lines.append(
@@ -281,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-stress", action="store_true", help="skip the stress curves")
     args = parser.parse_args(argv)
+    os.environ["IACLINT_CACHE_DIR"] = str(BENCH_CACHE)
 
     checkov = None if args.no_checkov else checkov_executable()
     chosen = [
@@ -310,14 +324,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f" memory <= half {verdict(memory <= 0.5)}"
             )
         else:
-            ours = repeated(workload.iaclint, args.runs, ROOT)
+            ours = repeated(workload.iaclint, args.runs, ROOT, cold=True)
             lines.append(
                 f"{workload.name:<28}{ours.seconds:>9.3f}s{'-':>10}{'-':>10}"
                 f"  {ours.peak_mib:>9.1f}MiB"
             )
         if workload.floor is not None:
-            warm_command = [part for part in workload.iaclint if part != "--no-cache"]
-            warm = repeated(warm_command, args.runs, ROOT)
+            warm = repeated(workload.iaclint, args.runs, ROOT)
             lines.append(
                 f"{'  iaclint, warm caches':<28}{warm.seconds:>9.3f}s"
                 "   (results of unchanged files reused)"
