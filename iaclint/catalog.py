@@ -21,7 +21,7 @@ from iaclint.cache import cache_directory, read_entry, write_entry
 from iaclint.diagnostics import Diagnostic
 from iaclint.engine.policy import Policy, PolicyError, compile_policy
 from iaclint.parse.document import ParseError
-from iaclint.parse.text import decode
+from iaclint.parse.text import decode, read_regular
 from iaclint.parse.yaml_reader import read_yaml
 
 
@@ -84,7 +84,7 @@ def load_policy(
     path: Path, shown: str, diagnostics: list[Diagnostic], use_cache: bool = True
 ) -> Policy | None:
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as exc:
         diagnostics.append(Diagnostic.error(shown, f"cannot read policy file: {exc.strerror}"))
         return None

@@ -66,7 +66,12 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
     assemblies: list[Candidate] = []
 
     def add(path: Path, shown: str, explicit: bool = False) -> None:
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except (RuntimeError, OSError):
+            # A chain of symbolic links that never ends (RuntimeError up to Python 3.12).
+            diagnostics.append(Diagnostic.error(shown, "symbolic link loop: not read"))
+            return
         if key not in seen:
             seen.add(key)
             files.append(Candidate(path, shown, explicit))

@@ -35,6 +35,7 @@ from pathlib import Path
 from iaclint import __version__
 from iaclint.cache import cache_directory, read_entry, write_entry
 from iaclint.engine.policy import Policy
+from iaclint.parse.text import read_regular
 
 HEADER = b"iaclint-results/1\n"
 # File names a Terraform module directory's results depend on.
@@ -140,8 +141,7 @@ def still_current(directories: Mapping[str, str], files: Mapping[str, str]) -> b
 
 def _file_bytes(path: str) -> bytes:
     try:
-        with open(path, "rb") as stream:
-            return stream.read()
+        return read_regular(Path(path))
     except OSError as exc:
         return f"\0unreadable:{exc.errno}".encode()
 

@@ -33,7 +33,7 @@ from iaclint.filter.suppress import (
 from iaclint.findings import Finding, Report
 from iaclint.parse.cloudformation import mentions_template, read_template
 from iaclint.parse.document import ParseError
-from iaclint.parse.text import decode
+from iaclint.parse.text import decode, read_regular
 from iaclint.report.location import SourceRoot
 
 
@@ -84,7 +84,7 @@ def suppress(report: Report, on: datetime.date) -> Report:
 
 def _suppressions_in(file: str) -> Found:
     try:
-        raw = Path(file).read_bytes()
+        raw = read_regular(Path(file))
     except OSError:
         return Found([], [])  # unreadable files were reported by the run itself
     if b"iaclint" not in raw:

@@ -22,7 +22,7 @@ from iaclint.findings import CATEGORIES, Finding, Report, Severity, Undetermined
 from iaclint.parse.cloud_assembly import read_assembly
 from iaclint.parse.document import ParseError
 from iaclint.parse.terraform_plan import mentions_plan
-from iaclint.parse.text import decode, split_lines
+from iaclint.parse.text import decode, read_regular, split_lines
 from iaclint.run_terraform import is_terraform, lint_plan, merge_roots, terraform_roots
 from iaclint.schedule import FileWork, Scheduler, Settings
 from iaclint.span import Span
@@ -194,7 +194,7 @@ def lint_file(
         size = candidate.path.stat().st_size
         if size > MAX_PLAN_BYTES:
             return _failed(_too_large(shown, size, MAX_PLAN_BYTES))
-        raw = candidate.path.read_bytes()
+        raw = read_regular(candidate.path)
     except IsADirectoryError:
         return _failed(Diagnostic.error(shown, "is a directory, not a file"))
     except OSError as exc:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
 from iaclint.memo import ResultCache, directory_digest, file_digest, still_current
+from iaclint.parse.text import read_regular
 from iaclint.span import Span
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class Scheduler:
         if self.cache is None:
             return None
         try:
-            raw = work.candidate.path.read_bytes()
+            raw = read_regular(work.candidate.path)
         except OSError:
             return None  # linted afresh, and the error reported
         context = json.dumps(

@@ -52,7 +52,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "iaclint.__init__",
     ),
     # The results cache: keys from policies, values kept as they are.
-    "iaclint.memo": ("iaclint.cache", "iaclint.engine", "iaclint.__init__"),
+    "iaclint.memo": ("iaclint.cache", "iaclint.engine", "iaclint.parse", "iaclint.__init__"),
     "iaclint.catalog": (
         "iaclint.engine",
         "iaclint.parse",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
+from iaclint.parse.text import read_regular
 from iaclint.span import Span
 
 MANIFEST = "manifest.json"
@@ -227,7 +228,7 @@ def _inside(directory: Path, name: str) -> bool:
 
 def _load_json(path: Path, shown: str, diagnostics: list[Diagnostic]) -> object | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         diagnostics.append(Diagnostic.error(shown, f"cannot read: {exc}"))
         return None

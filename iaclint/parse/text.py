@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import stat
+from pathlib import Path
 
 from iaclint.parse.document import ParseError
 
@@ -40,3 +44,19 @@ def decode(raw: bytes) -> str:
 def split_lines(text: str) -> list[str]:
     """Lines as YAML and JSON readers count them (LF, CRLF or CR)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def read_regular(path: Path) -> bytes:
+    """A regular file's bytes; anything else raises OSError.
+
+    A named pipe, socket or device could block a run forever (a pipe with no
+    writer) or never end (`/dev/zero`), so it is refused without being read.
+    """
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(handle, "rb") as stream:
+        mode = os.fstat(handle).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe, socket or device)")
+        return stream.read()

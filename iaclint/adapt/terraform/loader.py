@@ -19,7 +19,7 @@ from iaclint.diagnostics import Diagnostic
 from iaclint.parse.document import ParseError
 from iaclint.parse.hcl.reader import read_hcl
 from iaclint.parse.hcl.syntax import HclFile, SourceText
-from iaclint.parse.text import decode
+from iaclint.parse.text import decode, read_regular
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -95,8 +95,8 @@ class ModuleLoader:
                     )
                 )
                 continue
-            if not name.endswith(".tf") or not path.is_file():
-                continue
+            if not name.endswith(".tf") or path.is_dir():
+                continue  # a pipe or a dangling link is read, and refused with an error
             if is_override(name):
                 notices.append(
                     Diagnostic.notice(
@@ -126,7 +126,7 @@ class ModuleLoader:
 
     def _read_hcl(self, path: Path, shown: str) -> LoadedFile:
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path)
         except OSError as exc:
             return LoadedFile(
                 None, [Diagnostic.error(shown, f"cannot read: {exc.strerror or exc}")]
@@ -169,7 +169,7 @@ class ModuleLoader:
             raise NotRead(f"{path} is outside the linted directories")
         self.touched_files.add(os.path.realpath(path))
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path)
         except FileNotFoundError:
             raise
         except OSError as exc:

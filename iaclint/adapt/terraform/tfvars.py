@@ -20,7 +20,7 @@ from iaclint.adapt.terraform.values import FixedPlace, Located
 from iaclint.diagnostics import Diagnostic
 from iaclint.parse.document import Document, ParseError
 from iaclint.parse.json_reader import read_json
-from iaclint.parse.text import decode
+from iaclint.parse.text import decode, read_regular
 from iaclint.span import DocPath
 
 VarValues = dict[str, VariableValue]
@@ -64,7 +64,7 @@ def read_var_file(
 
 def _json_values(path: Path, shown: str) -> tuple[VarValues, list[Diagnostic]]:
     try:
-        document = read_json(decode(path.read_bytes()), shown)
+        document = read_json(decode(read_regular(path)), shown)
     except OSError as exc:
         return {}, [Diagnostic.error(shown, f"cannot read: {exc.strerror or exc}")]
     except ParseError as exc:
