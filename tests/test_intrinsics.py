@@ -222,3 +222,26 @@ def test_hundreds_of_conditions_stay_bounded() -> None:
 def test_self_referencing_condition_does_not_loop() -> None:
     model = conditions({"A": {"Fn::Not": [{"Condition": "A"}]}})
     assert model.variants(["A"], None) == [Variant(())]
+
+
+def test_conditions_built_on_each_other_many_times_over_are_evaluated_once_each() -> None:
+    # Each level uses the one below four times: evaluated naively, level 20 costs 4**20 steps.
+    definitions: dict[str, Any] = {"C0": equals("Stage", "prod")}
+    for level in range(1, 21):
+        below = {"Condition": f"C{level - 1}"}
+        definitions[f"C{level}"] = {"Fn::Or": [below] * 4}
+    model = conditions(definitions)
+    variants = model.variants(["C20"], None)
+    assert sorted(v.conditions for v in variants) == [(("C20", False),), (("C20", True),)]
+
+
+def test_condition_cycles_are_named() -> None:
+    model = conditions(
+        {
+            "A": {"Fn::Or": [{"Condition": "B"}, equals("Stage", "x")]},
+            "B": {"Fn::Not": [{"Condition": "A"}]},
+            "C": {"Fn::Not": [{"Condition": "C"}]},
+            "D": {"Condition": "A"},
+        }
+    )
+    assert model.cycles() == [("A", "B", "A"), ("C", "C")]

@@ -48,6 +48,25 @@ class ConditionModel:
         self.definitions: dict[str, object] = conditions if isinstance(conditions, dict) else {}
         self._atoms: dict[str, tuple[Atom, ...]] = {}
 
+    def cycles(self) -> list[tuple[str, ...]]:
+        """Chains of conditions that lead back to their start (CloudFormation refuses them)."""
+        found: list[tuple[str, ...]] = []
+        done: set[str] = set()
+
+        def visit(name: str, chain: tuple[str, ...]) -> None:
+            if name in chain:
+                found.append((*chain[chain.index(name) :], name))
+                return
+            if name in done:
+                return
+            done.add(name)
+            for used in _conditions_named(self.definitions.get(name), 0):
+                visit(used, (*chain, name))
+
+        for name in self.definitions:
+            visit(name, ())
+        return list(dict.fromkeys(found))
+
     def atoms_of(self, name: str) -> tuple[Atom, ...]:
         """The atoms a named condition depends on, in a stable order."""
         cached = self._atoms.get(name)
@@ -77,9 +96,15 @@ class ConditionModel:
 
     def evaluate(self, name: str, assignment: Assignment) -> bool | None:
         """The value of a named condition under an assignment (None: undecided)."""
-        return self._evaluate(self.definitions.get(name), assignment, depth=0)
+        return self._evaluate({"Condition": name}, assignment, depth=0, named={})
 
-    def _evaluate(self, expression: object, assignment: Assignment, depth: int) -> bool | None:
+    def _evaluate(
+        self,
+        expression: object,
+        assignment: Assignment,
+        depth: int,
+        named: dict[str, bool | None],
+    ) -> bool | None:
         if depth > 50 or not isinstance(expression, dict) or len(expression) != 1:
             return None
         ((function, argument),) = expression.items()
@@ -90,10 +115,17 @@ class ConditionModel:
             atom = _atom(argument)
             return assignment.get(atom.key) if atom is not None else None
         if function == "Condition" and isinstance(argument, str):
-            return self._evaluate(self.definitions.get(argument), assignment, depth + 1)
+            # Each named condition is evaluated once per assignment: conditions that
+            # use each other twice over would otherwise cost 2**depth, and one that
+            # refers to itself (CloudFormation refuses it) stays undecided.
+            if argument not in named:
+                named[argument] = None
+                definition = self.definitions.get(argument)
+                named[argument] = self._evaluate(definition, assignment, depth + 1, named)
+            return named[argument]
         if not isinstance(argument, list):
             return None
-        values = [self._evaluate(item, assignment, depth + 1) for item in argument]
+        values = [self._evaluate(item, assignment, depth + 1, named) for item in argument]
         if function == "Fn::Not":
             return None if len(values) != 1 or values[0] is None else not values[0]
         if function == "Fn::And":
@@ -134,6 +166,17 @@ class ConditionModel:
                     decided.append((name, value))
             seen.setdefault(tuple(decided), None)
         return [Variant(conditions) for conditions in seen]
+
+
+def _conditions_named(expression: object, depth: int) -> list[str]:
+    """The conditions an expression uses by name (`{"Condition": name}`)."""
+    if depth > 50 or not isinstance(expression, dict) or len(expression) != 1:
+        return []
+    ((function, argument),) = expression.items()
+    if function == "Condition":
+        return [argument] if isinstance(argument, str) else []
+    items = argument if isinstance(argument, list) else []
+    return [name for item in items for name in _conditions_named(item, depth + 1)]
 
 
 def _contradicts(atoms: list[Atom], values: tuple[bool, ...]) -> bool:

@@ -69,6 +69,12 @@ class _TemplateAdapter:
             return Graph(()), self.diagnostics
         resolver = Resolver(self.template, self.document)
         conditions = ConditionModel(self.template.get("Conditions"))
+        for cycle in conditions.cycles():
+            self._error(
+                ("Conditions", cycle[0]),
+                f"condition '{cycle[0]}' depends on itself ({' -> '.join(cycle)}); "
+                "CloudFormation refuses the template",
+            )
         context = Context(self._names(section))
         try:
             for logical_id, body in section.items():
@@ -131,6 +137,16 @@ class _TemplateAdapter:
                 f"got {type(native_type).__name__ if native_type is not None else 'none'}",
             )
             return
+        if native_type.startswith("AWS::Serverless::"):
+            # SAM resources become other resources at deployment: say they are not checked.
+            self.diagnostics.append(
+                Diagnostic.warning(
+                    self.file,
+                    f"'{logical_id}' ({native_type}) is expanded by the AWS::Serverless "
+                    "transform at deployment; the resources it generates are not linted",
+                    *self._line_column((*path, "Type")),
+                )
+            )
         properties = body.get("Properties", {})
         if properties is None:
             properties = {}
