@@ -140,7 +140,10 @@ class _Walker:
             value, end = self._scalar(node), self._scalar_end(node)
         if long_form is not None:
             assert self.tag_forms is not None
-            value = {long_form: self.tag_forms.inner_value(node.tag, value)}
+            try:
+                value = {long_form: self.tag_forms.inner_value(node.tag, value)}
+            except ParseError as exc:
+                raise self._error(node, exc.message) from None
             self.spans[path] = self._span(node.start_mark, end)
         elif unknown_tag:
             value = Tagged(node.tag, value)

@@ -96,9 +96,18 @@ def _describe(exc: Any, text: str) -> str:
             f"invalid HCL: heredoc <<{marker} is never closed "
             f"(no line holding only {marker} after it)"
         )
-    found = "the end of the file" if token is None or token.type == "$END" else repr(str(token))
+    # A token can span lines (a comment, a string): show its first line only.
+    first_line = str(token).split("\n", 1)[0].strip() if token is not None else ""
+    if token is None or token.type == "$END":
+        found = "the end of the file"
+    else:
+        found = repr(first_line) if first_line else "the end of a line"
     expected = sorted(
-        {_TOKEN_NAMES.get(name, name.lower()) for name in getattr(exc, "expected", ()) or ()}
+        {
+            # The grammar's anonymous rules (`__anon...`) stand for expressions.
+            _TOKEN_NAMES.get(name, "an expression" if name.startswith("__") else name.lower())
+            for name in getattr(exc, "expected", ()) or ()
+        }
     )
     hint = f" (expected {', '.join(expected[:6])})" if expected else ""
     return f"invalid HCL: unexpected {found}{hint}"
