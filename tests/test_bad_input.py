@@ -80,14 +80,33 @@ ERRORS: dict[str, tuple[bytes, str]] = {
         b'{"resources": [{"address": 5}]}}}',
         "bad.plan.json:1:77: error: malformed plan: a resource needs its 'address' as text",
     ),
+    "condition-cycle.yaml": (
+        (
+            HEADER + "Conditions:\n  A: !Or [!Condition B, !Condition A]\n"
+            "  B: !Not [!Condition A]\nResources:\n"
+            "  T: {Type: AWS::SNS::Topic, Condition: A}\n"
+        ).encode(),
+        "condition-cycle.yaml:3:3: error: condition 'A' depends on itself (A -> B -> A); "
+        "CloudFormation refuses the template",
+    ),
+    "getatt.yaml": (
+        (
+            HEADER + "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+            "      TopicName: !GetAtt Other\n"
+        ).encode(),
+        "getatt.yaml:6:18: error: !GetAtt needs 'Resource.Attribute', got 'Other'",
+    ),
 }
 
 
-def lint(folder: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+def lint(
+    folder: Path, capsys: pytest.CaptureFixture[str], *extra: str, cache: bool = False
+) -> tuple[int, str]:
     before = Path.cwd()
     os.chdir(folder.parent)
     try:
-        code = main(["--no-cache", "--color", "never", *extra, folder.name])
+        switches = [] if cache else ["--no-cache"]
+        code = main([*switches, "--color", "never", *extra, folder.name])
     finally:
         os.chdir(before)
     captured = capsys.readouterr()
@@ -194,6 +213,16 @@ ACCEPTED: dict[str, tuple[bytes, list[str]]] = {
             "not linted"
         ],
     ),
+    "serverless.yaml": (
+        (
+            HEADER + "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+            "    Type: AWS::Serverless::Function\n    Properties: {Handler: app.handler}\n"
+        ).encode(),
+        [
+            "serverless.yaml:5:5: warning: 'Fn' (AWS::Serverless::Function) is expanded by the "
+            "AWS::Serverless transform at deployment; the resources it generates are not linted"
+        ],
+    ),
     "no-default.tf": (
         b'variable "cidr" {}\nresource "aws_security_group" "s" {\n  ingress {\n'
         b'    from_port = 22\n    to_port = 22\n    protocol = "tcp"\n'
@@ -266,3 +295,27 @@ def test_an_unreadable_file_is_an_error_and_the_rest_is_linted(
     assert code == 2
     assert "run/locked.yaml: error: cannot read: Permission denied" in output
     assert f"run/{GOOD_FINDING}" in output
+
+
+def test_pipes_and_link_loops_named_or_walked_are_errors_and_never_block(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pipe with no writer would block a read forever; a loop of links never resolves.
+    folder = tmp_path / "run"
+    (folder / "module").mkdir(parents=True)
+    (folder / "module" / "main.tf").write_text(
+        'resource "aws_sns_topic" "t" {\n  name = "t"\n}\n', encoding="utf-8"
+    )
+    os.mkfifo(folder / "module" / "pipe.tf")
+    os.mkfifo(folder / "pipe.yaml")
+    os.symlink("loop", folder / "loop")
+    (folder / "good.yaml").write_text(GOOD, encoding="utf-8")
+    monkeypatch.setenv("IACLINT_CACHE_DIR", str(tmp_path / "cache"))
+    for cache in (False, True, True):  # without the cache, filling it, reading it
+        code, output = lint(folder, capsys, "run/loop", cache=cache)
+        assert code == 2
+        assert f"run/{GOOD_FINDING}" in output
+        assert "run/pipe.yaml: error: cannot read: not a regular file" in output
+        assert "run/module/pipe.tf: error: cannot read: not a regular file" in output
+        assert "run/loop: error: symbolic link loop: not read" in output
+        assert "Traceback" not in output and "internal error" not in output
