@@ -96,6 +96,24 @@ def template_of(megabytes: float) -> Callable[[Path], Path]:
     return make
 
 
+def densest_template(folder: Path) -> Path:
+    """Just under the 10 MB limit, packed with small security groups that each have a
+    rule (about 55,000 resources; CloudFormation accepts 500): the worst case read."""
+    path = folder / "densest.yaml"
+    limit = 10 * 1024 * 1024 - 4096
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write(HEADER + "Resources:\n")
+        index = 0
+        while stream.tell() < limit:
+            stream.write(
+                f"  Web{index}:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+                "      GroupDescription: web\n      SecurityGroupIngress:\n"
+                "        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}\n"
+            )
+            index += 1
+    return path
+
+
 def long_line(folder: Path) -> Path:
     path = folder / "long-line.yaml"
     path.write_text(
@@ -112,6 +130,7 @@ INPUTS: list[tuple[str, Callable[[Path], Path]]] = [
     (f"YAML nested {DEPTH:,} deep", deep_yaml),
     (f"HCL nested {DEPTH:,} deep", deep_hcl),
     ("9 MB template (under the limit)", template_of(9)),
+    ("10 MB of security groups", densest_template),
     ("50 MB template", template_of(50)),
     ("10,000,000-character line", long_line),
 ]
