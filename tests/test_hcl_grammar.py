@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,26 @@ def test_the_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("IACLINT_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
     assert grammar.cache_directory() == Path("/somewhere/iaclint")
+
+
+def test_a_cached_parser_that_parses_differently_is_not_trusted(fresh: Path) -> None:
+    # The probe's tree is stored beside the parser; one that no longer matches it
+    # (another Lark's internals, a tampered file) is rebuilt, never used.
+    parser = grammar.hcl_parser()
+    path = grammar.cache_file(grammar.grammar_text())
+    path.write_bytes(pickle.dumps(("a different tree", "not a parser")))
+    grammar.hcl_parser.cache_clear()
+    rebuilt = grammar.hcl_parser()
+    assert rebuilt is not parser
+    assert repr(rebuilt.parse(grammar._PROBE)) == repr(parser.parse(grammar._PROBE))
+    probe, _ = pickle.loads(path.read_bytes())
+    assert probe == repr(parser.parse(grammar._PROBE))
+
+
+def test_the_cached_parser_gives_the_trees_the_built_one_gives(fresh: Path) -> None:
+    built = grammar.hcl_parser()
+    grammar.hcl_parser.cache_clear()
+    loaded = grammar.hcl_parser()
+    assert loaded is not built
+    sample = 'resource "a" "b" {\n  x = [for k, v in var.m : v if k != "y"]\n  y = 2 * 3\n}\n'
+    assert repr(loaded.parse(sample)) == repr(built.parse(sample))

@@ -9,6 +9,13 @@ parsing about 40% faster), and keep the tables in the user's cache directory:
 
     $IACLINT_CACHE_DIR, else $XDG_CACHE_HOME/iaclint, else ~/.cache/iaclint
 
+The cache holds the parser object itself, pickled whole: Lark's own `save`/`load`
+rebuilds every table entry from a generic form and took about 65 ms of each run,
+the unpickled object takes about 15. Lark tells shift from reduce by identity, so
+those two markers are pickled by name; and since that relies on Lark's internals,
+the file also holds the tree the parser gave for a probe text when it was built:
+a loaded parser that does not give the same tree is discarded and rebuilt.
+
 The cache file name is a hash of the grammar, the Lark and Python versions and
 the options, so an upgrade never loads stale tables. It is written to a private
 directory (mode 0700) and replaced atomically; when no cache can be written the
@@ -19,9 +26,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
+import importlib.util
+import io
 import os
+import pickle
 import sys
 import tempfile
+import types
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +42,55 @@ from iaclint.cache import cache_directory
 _OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": False}
 
 
-def grammar_text() -> str:
-    from importlib.resources import files
+# Every construct the reader meets, so that a parser restored from the cache is
+# checked on all of them before it is trusted.
+_PROBE = """\
+terraform {
+  required_version = ">= 1.0"
+}
+variable "v" {
+  type    = map(string)
+  default = { a = "b", "c" = 1 }
+}
+locals {
+  a = [for k, v in var.v : "${k}=${v}" if v != null]
+  b = { for i, x in local.a : x => i... }
+  c = var.v["a"] == "b" ? -1.5e3 : !true && false || null
+  d = local.a[*].name
+  e = try(jsonencode({ x = [1, 2] }), format("%s", "y"))
+  f = <<-EOT
+    text ${local.a[0]} %{ if true }yes%{ endif }
+  EOT
+}
+resource "aws_security_group" "s" {
+  count = 2 # comment
+  dynamic "ingress" {
+    for_each = local.a
+    content {
+      cidr_blocks = [ingress.value]
+    }
+  }
+  /* block comment */
+}
+"""
 
-    return (files("hcl2") / "hcl2.lark").read_text(encoding="utf-8")
+
+def grammar_text() -> str:
+    # Found without importing python-hcl2 (its package imports more than we need).
+    spec = importlib.util.find_spec("hcl2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("python-hcl2 is not installed")
+    location = Path(next(iter(spec.submodule_search_locations)))
+    return (location / "hcl2.lark").read_text(encoding="utf-8")
 
 
 def cache_file(grammar: str) -> Path:
     import lark
 
     python = "{}.{}".format(*sys.version_info[:2])
-    key = "\x1f".join((grammar, lark.__version__, python, repr(sorted(_OPTIONS.items()))))
+    key = "\x1f".join(
+        ("whole-object", grammar, lark.__version__, python, repr(sorted(_OPTIONS.items())))
+    )
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
     return cache_directory() / f"hcl2-grammar-{digest}.lark"
 
@@ -48,27 +98,69 @@ def cache_file(grammar: str) -> Path:
 @functools.cache
 def hcl_parser() -> Any:
     """The Lark parser for HCL (loaded from the cache, or built and cached)."""
-    from lark import Lark
-
+    Lark = _import_lark()
     grammar = grammar_text()
     path = cache_file(grammar)
-    try:
-        with path.open("rb") as stream:
-            return Lark.load(stream)
-    except Exception:  # missing, unreadable or damaged: build it again
-        pass
-    parser = Lark(grammar, **_OPTIONS)
-    _store(parser, path)
+    parser = _load(path, Lark)
+    if parser is None:
+        parser = Lark(grammar, **_OPTIONS)
+        _store(parser, path)
     return parser
 
 
+def _import_lark() -> Any:
+    # Lark imports the `regex` package when it is installed (python-hcl2 installs
+    # it), which costs about 15 ms, but only uses it for grammars that ask for it;
+    # ours does not. It is hidden while Lark is imported, and visible afterwards.
+    hidden = "regex" not in sys.modules
+    if hidden:
+        sys.modules["regex"] = None  # type: ignore[assignment]
+    try:
+        from lark import Lark
+    finally:
+        if hidden:
+            del sys.modules["regex"]
+    return Lark
+
+
+def _fingerprint(parser: Any) -> str:
+    return repr(parser.parse(_PROBE))
+
+
+def _load(path: Path, lark_class: type) -> Any:
+    try:
+        with path.open("rb") as stream:
+            probe, parser = pickle.load(stream)
+        if isinstance(parser, lark_class) and _fingerprint(parser) == probe:
+            return parser
+    except Exception:  # missing, unreadable, damaged or from another Lark: rebuilt
+        pass
+    return None
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        from lark.parsers import lalr_analysis
+
+        if isinstance(obj, types.ModuleType):  # the lexer keeps the `re` module
+            return importlib.import_module, (obj.__name__,)
+        if isinstance(obj, lalr_analysis.Action):  # Shift and Reduce, compared by identity
+            return getattr, (lalr_analysis, obj.name)
+        return NotImplemented
+
+
 def _store(parser: Any, path: Path) -> None:
+    try:
+        payload = io.BytesIO()
+        _Pickler(payload, protocol=pickle.HIGHEST_PROTOCOL).dump((_fingerprint(parser), parser))
+    except Exception:  # a Lark that cannot be pickled whole: this process keeps it
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".lark")
         try:
             with os.fdopen(handle, "wb") as stream:
-                parser.save(stream)
+                stream.write(payload.getvalue())
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)

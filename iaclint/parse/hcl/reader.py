@@ -54,12 +54,13 @@ _TOKEN_NAMES = {
 
 def read_hcl(text: str, file: str) -> HclFile:
     """Read one HCL file. Raises ParseError (located) when its syntax is wrong."""
+    parser = hcl_parser()  # first: it imports Lark in the way it chooses
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
     # Lark's grammar knows only LF; a space before each LF keeps every offset.
     clean = text.replace("\r\n", " \n")
     try:
-        tree = hcl_parser().parse(clean + "\n")
+        tree = parser.parse(clean + "\n")
     except UnexpectedCharacters as exc:
         position = exc.pos_in_stream or 0
         found = clean[position : position + 1]
