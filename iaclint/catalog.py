@@ -22,7 +22,6 @@ from iaclint.diagnostics import Diagnostic
 from iaclint.engine.policy import Policy, PolicyError, compile_policy
 from iaclint.parse.document import ParseError
 from iaclint.parse.text import decode, read_regular
-from iaclint.parse.yaml_reader import read_yaml
 
 
 def builtin_policy_dir() -> Path:
@@ -104,6 +103,10 @@ def load_policy(
 
 
 def _compile_file(raw: bytes, shown: str, diagnostics: list[Diagnostic]) -> Policy | None:
+    # The YAML reader (and PyYAML) is imported only when a policy is compiled, not
+    # when every policy comes from the cache, as on most runs.
+    from iaclint.parse.yaml_reader import read_yaml
+
     try:
         text = decode(raw)
         document = read_yaml(text, shown)

@@ -19,8 +19,6 @@ from iaclint.filter.baseline import (
     render_baseline,
 )
 from iaclint.filter.baseline import summary as baseline_summary
-from iaclint.filter.diff import changes_since, select_changed
-from iaclint.filter.git import GitError, repository_root
 from iaclint.filter.suppress import (
     UNUSED_ID,
     UNUSED_POLICY,
@@ -39,6 +37,8 @@ from iaclint.report.location import SourceRoot
 
 def source_root(cwd: Path) -> SourceRoot:
     """The repository root (or, outside git, the current directory) and where `cwd` is in it."""
+    from iaclint.filter.git import repository_root  # git and subprocess: only when needed
+
     here = cwd.resolve()
     root = repository_root(here)
     if root is None:
@@ -145,6 +145,9 @@ def with_baseline(report: Report, path: Path, root: SourceRoot) -> Report:
 
 def only_changed(report: Report, ref: str, cwd: Path, show_all: bool) -> Report:
     """The findings on lines changed since `ref` (all of them, marked, with `show_all`)."""
+    from iaclint.filter.diff import changes_since, select_changed
+    from iaclint.filter.git import GitError, repository_root
+
     root = repository_root(cwd.resolve())
     if root is None:
         error = Diagnostic.error("--diff-base", "needs a git repository (none found here)")

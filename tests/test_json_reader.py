@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from iaclint.parse.document import ParseError
+from iaclint.parse.document import MAX_DEPTH, ParseError
 from iaclint.parse.json_reader import read_json
-from iaclint.parse.yaml_reader import MAX_DEPTH
 
 
 def test_values_match_the_standard_library() -> None:

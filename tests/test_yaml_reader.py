@@ -4,8 +4,8 @@ import pytest
 
 from iaclint.diagnostics import Level
 from iaclint.parse.cloudformation import CLOUDFORMATION_TAGS, read_template
-from iaclint.parse.document import ParseError, Tagged
-from iaclint.parse.yaml_reader import MAX_DEPTH, read_yaml
+from iaclint.parse.document import MAX_DEPTH, ParseError, Tagged
+from iaclint.parse.yaml_reader import read_yaml
 
 
 def cfn(text: str):

@@ -12,7 +12,6 @@ import re
 
 from iaclint.parse.document import Document, ParseError
 from iaclint.parse.json_reader import read_json
-from iaclint.parse.yaml_reader import read_yaml
 
 # Short-form functions whose long form is `Fn::<Name>`.
 _FUNCTIONS = frozenset(
@@ -102,4 +101,8 @@ def read_template(text: str, file: str) -> Document:
     """Read a template, JSON or YAML. Raises ParseError (located)."""
     if text.lstrip().startswith(("{", "[")):
         return read_json(text, file)
+    # PyYAML is imported only when a YAML template is read: Terraform-only and
+    # JSON-only runs never pay for it.
+    from iaclint.parse.yaml_reader import read_yaml
+
     return read_yaml(text, file, CLOUDFORMATION_TAGS)

@@ -9,6 +9,10 @@ from typing import NamedTuple
 from iaclint.diagnostics import Diagnostic
 from iaclint.span import DocPath, Span
 
+# How deep mappings and lists may nest in a template (YAML or JSON) before it is
+# refused: far beyond any real template, well within Python's recursion limit.
+MAX_DEPTH = 200
+
 
 class Tagged(NamedTuple):
     """A value under a tag the format does not define (a preprocessor's directive)."""

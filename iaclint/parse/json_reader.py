@@ -12,8 +12,7 @@ import json
 import re
 
 from iaclint.diagnostics import Diagnostic
-from iaclint.parse.document import Document, ParseError
-from iaclint.parse.yaml_reader import MAX_DEPTH
+from iaclint.parse.document import MAX_DEPTH, Document, ParseError
 from iaclint.span import DocPath, Span
 
 _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]

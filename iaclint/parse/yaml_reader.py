@@ -20,7 +20,7 @@ from typing import Protocol
 import yaml
 
 from iaclint.diagnostics import Diagnostic
-from iaclint.parse.document import Document, ParseError, Tagged
+from iaclint.parse.document import MAX_DEPTH, Document, ParseError, Tagged
 from iaclint.parse.text import split_lines
 from iaclint.span import DocPath, Span
 
@@ -38,8 +38,6 @@ class TagForms(Protocol):
     def inner_value(self, tag: str, value: object) -> object:
         """The value to put under that key, given the value read from the tagged node."""
 
-
-MAX_DEPTH = 200
 
 _YAML = "tag:yaml.org,2002:"
 _STR = _YAML + "str"
