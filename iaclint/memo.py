@@ -93,6 +93,7 @@ class ResultCache:
             ]
         )
         self.folder = cache_directory() / "results"
+        self._writer: _Writer | None = None
 
     def entry(self, *parts: bytes) -> Path:
         return self.folder / f"{_digest([self.base.encode(), *parts])[:40]}.pickle"
@@ -119,17 +120,50 @@ class ResultCache:
         return None
 
     def store(self, entry: Path, value: object) -> None:
+        """Keep a value; written in the background until `flush`."""
         try:
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return
         checksum = hashlib.sha256(payload).hexdigest().encode()
-        write_entry(entry, HEADER + checksum + b"\n" + payload)
+        if self._writer is None:
+            self._writer = _Writer()
+        self._writer.put(entry, HEADER + checksum + b"\n" + payload)
+
+    def flush(self) -> None:
+        """Wait until every stored value is written."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     @staticmethod
     def discard(entry: Path) -> None:
         with contextlib.suppress(OSError):
             entry.unlink()
+
+
+class _Writer:
+    """Writes entries on a thread of its own, so that creating hundreds of small
+    files (a millisecond each on some disks) overlaps with linting."""
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.SimpleQueue[tuple[Path, bytes] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="iaclint-cache", daemon=True)
+        self._thread.start()
+
+    def put(self, entry: Path, data: bytes) -> None:
+        self._queue.put((entry, data))
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            write_entry(*item)
 
 
 def still_current(directories: Mapping[str, str], files: Mapping[str, str]) -> bool:

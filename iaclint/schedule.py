@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -72,43 +72,56 @@ class Scheduler:
     def run(
         self, files: Sequence[FileWork], roots: Sequence[Root]
     ) -> tuple[list[FileResult], list[RootResult]]:
-        file_results: list[FileResult | None] = [self._cached_file(work) for work in files]
+        entries = [self._file_entry(work) for work in files]
+        file_results = [self._cached_file(entry) for entry in entries]
         root_results: list[RootResult | None] = [self._cached_root(root) for root in roots]
         file_todo = [i for i, result in enumerate(file_results) if result is None]
         root_todo = [i for i, result in enumerate(root_results) if result is None]
+
+        def done_root(i: int, result: RootResult) -> None:
+            root_results[i] = result
+            self._keep_root(roots[i], result)
+
+        def done_file(i: int, result: FileResult) -> None:
+            file_results[i] = result
+            self._keep_file(entries[i], result)
+
         jobs = min(self.settings.jobs, len(file_todo) + len(root_todo))
-        if jobs > 1 and len(file_todo) + len(root_todo) >= PARALLEL_MINIMUM:
-            done_roots, done_files = self._in_workers(
-                jobs, [roots[i] for i in root_todo], [files[i] for i in file_todo]
-            )
-        else:
-            session = self.session() if root_todo else None
-            done_roots = [
-                session.lint_root(roots[i], self.policies) for i in root_todo if session is not None
-            ]
-            done_files = [_lint_file(files[i], self.policies) for i in file_todo]
-        for i, root_result in zip(root_todo, done_roots, strict=True):
-            root_results[i] = root_result
-            self._keep_root(roots[i], root_result)
-        for i, file_result in zip(file_todo, done_files, strict=True):
-            file_results[i] = file_result
-            self._keep_file(files[i], file_result)
+        try:
+            if jobs > 1 and len(file_todo) + len(root_todo) >= PARALLEL_MINIMUM:
+                self._in_workers(jobs, roots, root_todo, files, file_todo, done_root, done_file)
+            else:
+                for i in root_todo:
+                    done_root(i, self.session().lint_root(roots[i], self.policies))
+                for i in file_todo:
+                    done_file(i, _lint_file(files[i], self.policies))
+        finally:
+            if self.cache is not None:
+                self.cache.flush()
         return _all(file_results), _all(root_results)
 
     def _in_workers(
-        self, jobs: int, roots: list[Root], files: list[FileWork]
-    ) -> tuple[list[RootResult], list[FileResult]]:
+        self,
+        jobs: int,
+        roots: Sequence[Root],
+        root_todo: list[int],
+        files: Sequence[FileWork],
+        file_todo: list[int],
+        done_root: Callable[[int, RootResult], None],
+        done_file: Callable[[int, FileResult], None],
+    ) -> None:
         with _pool(jobs, self.policies, self.settings) as pool:
             # Root modules first: they take longest, so they start first.
-            root_futures = [pool.submit(_root_task, root) for root in roots]
-            chunk = max(1, len(files) // (jobs * 4))
-            file_futures = [
-                pool.submit(_files_task, files[start : start + chunk])
-                for start in range(0, len(files), chunk)
-            ]
-            done_roots = [future.result() for future in root_futures]
-            done_files = [result for future in file_futures for result in future.result()]
-        return done_roots, done_files
+            root_futures = [pool.submit(_root_task, roots[i]) for i in root_todo]
+            chunk = max(1, len(file_todo) // (jobs * 4))
+            chunks = [file_todo[start : start + chunk] for start in range(0, len(file_todo), chunk)]
+            file_futures = [pool.submit(_files_task, [files[i] for i in part]) for part in chunks]
+            # Results are kept as they arrive, while the workers go on.
+            for i, root_future in zip(root_todo, root_futures, strict=True):
+                done_root(i, root_future.result())
+            for part, file_future in zip(chunks, file_futures, strict=True):
+                for i, result in zip(part, file_future.result(), strict=True):
+                    done_file(i, result)
 
     # -- the results cache ---------------------------------------------------------
 
@@ -133,17 +146,15 @@ class Scheduler:
             context.encode(),
         )
 
-    def _cached_file(self, work: FileWork) -> FileResult | None:
+    def _cached_file(self, entry: Path | None) -> FileResult | None:
         from iaclint.run import FileResult
 
-        entry = self._file_entry(work)
         if entry is None or self.cache is None:
             return None
         value = self.cache.load(entry)
         return value if isinstance(value, FileResult) else None
 
-    def _keep_file(self, work: FileWork, result: FileResult) -> None:
-        entry = self._file_entry(work)
+    def _keep_file(self, entry: Path | None, result: FileResult) -> None:
         if entry is not None and self.cache is not None and result.cacheable:
             self.cache.store(entry, result)
 

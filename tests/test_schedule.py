@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,9 +128,9 @@ def test_enough_inputs_are_spread_over_worker_processes(
     used: list[int] = []
     in_workers = Scheduler._in_workers
 
-    def spy(self: Scheduler, jobs: int, roots: list[object], files: list[object]) -> object:
+    def spy(self: Scheduler, jobs: int, *rest: Any) -> None:
         used.append(jobs)
-        return in_workers(self, jobs, roots, files)  # type: ignore[arg-type]
+        in_workers(self, jobs, *rest)
 
     monkeypatch.setattr(Scheduler, "_in_workers", spy)
     parallel = run([FIXTURES / "policies"], jobs=2, use_cache=False)
@@ -292,7 +293,9 @@ def test_an_intact_entry_of_the_wrong_kind_is_not_trusted(
     first = run([tmp_path])
     [entry] = entries(cache_dir)
     policies, _ = prepare_policies(Options())
-    iaclint.memo.ResultCache(policies).store(entry, {"findings": "forged"})
+    forger = iaclint.memo.ResultCache(policies)
+    forger.store(entry, {"findings": "forged"})
+    forger.flush()
     counted.reset()
     assert run([tmp_path]) == first
     assert counted.files == [f"{tmp_path}/a.yaml"]
@@ -323,3 +326,27 @@ def test_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
     assert outputs[0] == cli("--format", "json", "--no-cache", ".", cwd=tmp_path)
     leftovers = list((tmp_path / "cache").rglob(".tmp-*"))
     assert leftovers == []
+
+
+def test_entries_written_in_the_background_are_all_there_after_flush(cache_dir: Path) -> None:
+    policies, _ = prepare_policies(Options())
+    cache = iaclint.memo.ResultCache(policies)
+    stored = {cache.entry(str(i).encode()): {"value": i} for i in range(200)}
+    for entry, value in stored.items():
+        cache.store(entry, value)
+    cache.flush()
+    assert len(entries(cache_dir)) == 200
+    reader = iaclint.memo.ResultCache(policies)
+    assert all(reader.load(entry) == value for entry, value in stored.items())
+    cache.flush()  # nothing pending: returns at once
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("IACLINT_CACHE_DIR", str(blocker))
+    (tmp_path / "a.yaml").write_text(SSH_OPEN, encoding="utf-8")
+    report = run([tmp_path / "a.yaml"])
+    assert [finding.policy_id for finding in report.findings] == ["IAC001"]
