@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Iterator
 
@@ -49,7 +50,8 @@ _SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "privatekey"
 # ...unless it names where the secret is kept rather than holding it.
 _POINTER_SUFFIXES = ("arn", "name", "id", "path", "file", "param", "parameter", "url", "ref")
 
-_ACCESS_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}(?![A-Z0-9])")
+_KEY_PREFIXES = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA")
+_ACCESS_KEY = re.compile(rf"(?<![A-Z0-9])(?:{'|'.join(_KEY_PREFIXES)})[A-Z0-9]{{16}}(?![A-Z0-9])")
 _PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 
 # Where environment variables are written: a mapping of names to values.
@@ -58,10 +60,13 @@ _ENVIRONMENT_MAPS = frozenset({"variables"})
 _ENVIRONMENT_LISTS = frozenset({"environment", "environmentvariables"})
 
 
+@functools.lru_cache(maxsize=4096)
 def _normal(name: str) -> str:
     return name.replace("_", "").replace("-", "").lower()
 
 
+# Property names repeat across every resource of a run: each is judged once.
+@functools.lru_cache(maxsize=4096)
 def is_secret_property(name: str) -> bool:
     normal = _normal(name)
     if normal.startswith(_SETTING_PREFIXES) or normal.endswith(("policy", "length", "required")):
@@ -157,15 +162,24 @@ def _walk(node: Src, path: str, found: list[Src], by_name: bool = True) -> None:
 
 
 def _has_key_material(value: object) -> bool:
-    return any(_ACCESS_KEY.search(text) or _PRIVATE_KEY.search(text) for text in _texts(value))
+    return any(_access_key(text) or _private_key(text) for text in _texts(value))
+
+
+def _access_key(text: str) -> bool:
+    # Every key id has one of these prefixes: most texts are passed without a search.
+    return any(prefix in text for prefix in _KEY_PREFIXES) and bool(_ACCESS_KEY.search(text))
+
+
+def _private_key(text: str) -> bool:
+    return "-----BEGIN " in text and bool(_PRIVATE_KEY.search(text))
 
 
 def _scan(node: Src, setting: str, found: list[Src]) -> None:
     """Access keys and private keys written in a text value."""
     for text in _texts(node.value):
-        if _ACCESS_KEY.search(text):
+        if _access_key(text):
             found.append(_entry(node, setting, "access_key"))
-        if _PRIVATE_KEY.search(text):
+        if _private_key(text):
             found.append(_entry(node, setting, "private_key"))
 
 
