@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -37,6 +36,8 @@ def read_entry(path: Path) -> bytes | None:
 
 def write_entry(path: Path, data: bytes) -> None:
     """Write atomically; a cache that cannot be written is silently skipped."""
+    import tempfile  # only runs that write pay for it (it imports `random`)
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

@@ -27,17 +27,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
-import importlib.util
 import io
-import os
 import pickle
 import sys
-import tempfile
 import types
 from pathlib import Path
 from typing import Any
 
-from iaclint.cache import cache_directory
+from iaclint.cache import cache_directory, write_entry
 
 _OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": False}
 
@@ -77,6 +74,8 @@ resource "aws_security_group" "s" {
 
 def grammar_text() -> str:
     # Found without importing python-hcl2 (its package imports more than we need).
+    import importlib.util
+
     spec = importlib.util.find_spec("hcl2")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("python-hcl2 is not installed")
@@ -155,15 +154,4 @@ def _store(parser: Any, path: Path) -> None:
         _Pickler(payload, protocol=pickle.HIGHEST_PROTOCOL).dump((_fingerprint(parser), parser))
     except Exception:  # a Lark that cannot be pickled whole: this process keeps it
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".lark")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(payload.getvalue())
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        pass  # no writable cache: this process keeps the parser it built
+    write_entry(path, payload.getvalue())  # or not, when no cache can be written
