@@ -336,6 +336,7 @@ def test_entries_written_in_the_background_are_all_there_after_flush(cache_dir: 
         cache.store(entry, value)
     cache.flush()
     assert len(entries(cache_dir)) == 200
+    assert not list((cache_dir / "results").glob(".tmp-*"))  # every temporary renamed
     reader = iaclint.memo.ResultCache(policies)
     assert all(reader.load(entry) == value for entry, value in stored.items())
     cache.flush()  # nothing pending: returns at once
