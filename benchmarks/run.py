@@ -133,7 +133,8 @@ def checkov_executable() -> Path:
 def workloads(python: str, corpus: Path, checkov: Path | None) -> list[Workload]:
     # Measured cold (results forgotten before each run, see BENCH_CACHE): the whole
     # work every time. The warm cache is shown on a line of its own.
-    iaclint = [python, "-m", "iaclint", "--format", "json"]
+    # The console script, as users and pre-commit run it.
+    iaclint = [str(Path(python).parent / "iaclint"), "--format", "json"]
     parse = [python, str(HERE / "parse_only.py")]
 
     def ck(target: Path, framework: str, single: bool = False) -> list[str] | None:
@@ -274,7 +275,7 @@ def stress(python: str, runs: int) -> list[str]:
                 for name, text in generate(size).items():
                     (Path(folder) / name).write_text(text, encoding="utf-8")
                 sample = repeated(
-                    [python, "-m", "iaclint", "--format", "json", folder],
+                    [str(Path(python).parent / "iaclint"), "--format", "json", folder],
                     runs,
                     ROOT,
                     cold=True,
