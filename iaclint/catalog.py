@@ -13,7 +13,6 @@ import functools
 import hashlib
 import pickle
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from iaclint import POLICY_DOCS, __version__
@@ -66,7 +65,7 @@ def load_policies(
                 continue
             if documented:  # only the bundled policies have a generated page
                 help_uri = f"{POLICY_DOCS}{policy.id}.md"
-                policy = replace(policy, info=policy.info._replace(help_uri=help_uri))
+                policy = policy._replace(info=policy.info._replace(help_uri=help_uri))
             if policy.id in seen:
                 diagnostics.append(
                     Diagnostic.error(
@@ -94,7 +93,7 @@ def load_policy(
             return cached
     policy = _compile_file(raw, shown, diagnostics)
     if policy is not None:
-        policy = replace(policy, source_digest=hashlib.sha256(raw).hexdigest())
+        policy = policy._replace(source_digest=hashlib.sha256(raw).hexdigest())
     if policy is not None and entry is not None:
         # A policy using an operator that cannot be stored is compiled every run.
         with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):

@@ -27,9 +27,9 @@ that names the file, the line and the key. Paths are relative to the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from iaclint.findings import Severity
 
@@ -44,8 +44,7 @@ class ConfigError(Exception):
         self.line = line
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     source: str | None = None
     threshold: Severity | None = None
     select: tuple[str, ...] = ()
@@ -55,8 +54,8 @@ class Config:
     show_unknown: bool | None = None
     # Terraform .tfvars files applied to every root module, before --var-file ones.
     var_files: tuple[Path, ...] = ()
-    severity: dict[str, Severity] = field(default_factory=dict)
-    parameters: dict[str, dict[str, object]] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = {}
+    parameters: Mapping[str, Mapping[str, object]] = {}
     # Report format, baseline file, diff base and --show-all (the command line wins).
     format: str | None = None
     baseline: Path | None = None

@@ -7,8 +7,6 @@ converted is kept as written, and operators treat it as not known.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from iaclint.adapt.sourced import Src, convert, is_opaque
 from iaclint.graph.values import Input, Unknown
 
@@ -78,7 +76,7 @@ def port(source: Src | None) -> Src | None:
     if not isinstance(value, int) or isinstance(value, bool):
         return source.with_value(Unknown(f"'{written}' is not a port number"))
     if isinstance(source.value, Input):
-        return source.with_value(replace(source.value, value=value))
+        return source.with_value(source.value.replace(value=value))
     return source.with_value(value)
 
 

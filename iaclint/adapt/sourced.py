@@ -9,19 +9,23 @@ origins beside it. Origins never reach the policies or the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 
+from iaclint.graph.frozen import Frozen
 from iaclint.graph.model import ModelPath
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
 from iaclint.span import DocPath
 
 
-@dataclass(frozen=True, slots=True)
-class Src:
+class Src(Frozen):
     """A value (dict of Src, list of Src, or a leaf) and the document path it came from."""
 
+    __slots__ = ("origin", "value")
     value: object
     origin: DocPath
+
+    def __init__(self, value: object, origin: DocPath) -> None:
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "origin", origin)
 
     def get(self, key: str) -> Src | None:
         """The property `key`; an unknown container yields an unknown property."""
@@ -83,7 +87,7 @@ def convert(source: Src | None, function: Callable[[object], object]) -> Src | N
         return None
     value = source.value
     if isinstance(value, Input) and value.has_default:
-        return source.with_value(replace(value, value=function(value.value)))
+        return source.with_value(value.replace(value=function(value.value)))
     if is_opaque(value):
         return source
     return source.with_value(function(value))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from iaclint.engine.operators import Verdict
@@ -69,11 +68,13 @@ class EngineError(Exception):
     """A policy failed on a resource: reported as an error, the run goes on."""
 
 
-@dataclass
 class Evaluation:
-    findings: list[Finding] = field(default_factory=list)
-    undetermined: list[Undetermined] = field(default_factory=list)
-    errors: list[tuple[str, Span, str]] = field(default_factory=list)
+    """What evaluating policies found, filled in as they run."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.undetermined: list[Undetermined] = []
+        self.errors: list[tuple[str, Span, str]] = []
 
 
 Snippets = Callable[[Span], str]

@@ -37,7 +37,6 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from iaclint.engine.operators import OPERATORS, Operator, argument_fits
@@ -134,23 +133,22 @@ class Target(NamedTuple):
     each: Selector
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     info: PolicyInfo
     message: str
     targets: tuple[Target, ...]
     condition: Condition
-    parameters: Mapping[str, Parameter] = field(default_factory=dict)
+    parameters: Mapping[str, Parameter] = {}
     # Parameter values in effect (defaults, or the user's configuration).
-    values: Mapping[str, object] = field(default_factory=dict)
+    values: Mapping[str, object] = {}
     description: str = ""
     # Example templates for the docs: {"fail": text, "pass": text}, and "format"
     # ("terraform") when they are Terraform rather than CloudFormation.
-    example: Mapping[str, str] = field(default_factory=dict)
+    example: Mapping[str, str] = {}
     # SHA-256 of the policy file's bytes: part of the key of cached results.
     source_digest: str = ""
     # Parameter values the examples are linted with (a policy off until configured).
-    example_parameters: Mapping[str, object] = field(default_factory=dict)
+    example_parameters: Mapping[str, object] = {}
     # Findings point at secrets: the source line reports show has the value masked.
     secret: bool = False
     # False: off until the user configures its parameters or selects it by id.
@@ -182,7 +180,7 @@ class Policy:
                     f"got {value!r}"
                 )
             merged[name] = value
-        return replace(self, info=info, values=merged)
+        return self._replace(info=info, values=merged)
 
 
 # -- compiling a parsed policy file ----------------------------------------

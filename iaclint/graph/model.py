@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from iaclint.span import Span
@@ -30,14 +29,13 @@ class Location(NamedTuple):
     span: Span
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(NamedTuple):
     address: str
     kind: str
     native_type: str
     properties: Mapping[str, object]
     header: Location
-    locations: Mapping[ModelPath, Location] = field(default_factory=dict)
+    locations: Mapping[ModelPath, Location] = {}
     # The variant: conditions (name, value) this copy of the resource assumes.
     conditions: tuple[tuple[str, bool], ...] = ()
     # CDK construct path, when the resource was synthesized by CDK.

@@ -16,32 +16,42 @@ guessing:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from iaclint.graph.frozen import Frozen
 from iaclint.span import Span
 
 # The symbol of an Unknown read from an SSM parameter at deployment.
 SSM_PARAMETER = "SSM::Parameter"
 
 
-@dataclass(frozen=True)
-class Unknown:
+class Unknown(Frozen):
+    __slots__ = ("reason", "symbol")
     reason: str
-    symbol: str | None = None
+    symbol: str | None
+
+    def __init__(self, reason: str, symbol: str | None = None) -> None:
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "symbol", symbol)
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Frozen):
+    __slots__ = ("attribute", "target")
     target: str
-    attribute: str | None = None
+    attribute: str | None
+
+    def __init__(self, target: str, attribute: str | None = None) -> None:
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "attribute", attribute)
 
     def describe(self) -> str:
         return self.target if self.attribute is None else f"{self.target}.{self.attribute}"
 
 
-@dataclass(frozen=True)
-class PartialString:
+class PartialString(Frozen):
+    __slots__ = ("parts",)
     parts: tuple[str | Unknown | Reference, ...]
+
+    def __init__(self, parts: tuple[str | Unknown | Reference, ...]) -> None:
+        object.__setattr__(self, "parts", parts)
 
     def describe(self) -> str:
         out = []
@@ -58,18 +68,44 @@ class PartialString:
 _NO_DEFAULT = Unknown("no default")
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(Frozen):
+    __slots__ = (
+        "allowed_values",
+        "declared_at",
+        "has_default",
+        "name",
+        "origin",
+        "secret",
+        "value",
+    )
     name: str
     # What the policies judge: the default, or an Unknown when there is none.
-    value: object = _NO_DEFAULT
-    has_default: bool = False
-    secret: bool = False
-    allowed_values: tuple[object, ...] | None = None
-    declared_at: Span | None = None
+    value: object
+    has_default: bool
+    secret: bool
+    allowed_values: tuple[object, ...] | None
+    declared_at: Span | None
     # Where the value comes from, in words, when "default of parameter NAME" is
     # not right (a Terraform variable, a value from a .tfvars file).
-    origin: str | None = None
+    origin: str | None
+
+    def __init__(
+        self,
+        name: str,
+        value: object = _NO_DEFAULT,
+        has_default: bool = False,
+        secret: bool = False,
+        allowed_values: tuple[object, ...] | None = None,
+        declared_at: Span | None = None,
+        origin: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "has_default", has_default)
+        object.__setattr__(self, "secret", secret)
+        object.__setattr__(self, "allowed_values", allowed_values)
+        object.__setattr__(self, "declared_at", declared_at)
+        object.__setattr__(self, "origin", origin)
 
 
 def is_known(value: object) -> bool:

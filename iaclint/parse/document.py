@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
@@ -31,8 +30,7 @@ class ParseError(Exception):
         self.column = column
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     file: str
     text: str
     data: object

@@ -8,7 +8,6 @@ is an error Terraform reports too; the first declaration is kept.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
@@ -41,22 +40,24 @@ class ResourceDecl(NamedTuple):
         return f"{self.type}.{self.name}"
 
 
-@dataclass
 class ModuleConfig:
-    # The directory as reports show it ("." for a root linted from inside it).
-    shown: str
-    files: list[HclFile] = field(default_factory=list)
-    variables: dict[str, Declared] = field(default_factory=dict)
-    locals: dict[str, LocalValue] = field(default_factory=dict)
-    outputs: dict[str, Declared] = field(default_factory=dict)
-    resources: dict[str, ResourceDecl] = field(default_factory=dict)
-    data: dict[str, ResourceDecl] = field(default_factory=dict)
-    modules: dict[str, Declared] = field(default_factory=dict)
-    resource_types: set[str] = field(default_factory=set)
-    data_types: set[str] = field(default_factory=set)
-    # An `aws` provider block here sets `default_tags`, added to every resource's tags.
-    default_tags: bool = False
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """A module's declarations, gathered from its files by `build_config`."""
+
+    def __init__(self, shown: str) -> None:
+        # The directory as reports show it ("." for a root linted from inside it).
+        self.shown = shown
+        self.files: list[HclFile] = []
+        self.variables: dict[str, Declared] = {}
+        self.locals: dict[str, LocalValue] = {}
+        self.outputs: dict[str, Declared] = {}
+        self.resources: dict[str, ResourceDecl] = {}
+        self.data: dict[str, ResourceDecl] = {}
+        self.modules: dict[str, Declared] = {}
+        self.resource_types: set[str] = set()
+        self.data_types: set[str] = set()
+        # An `aws` provider block here sets `default_tags`, added to every resource's tags.
+        self.default_tags = False
+        self.diagnostics: list[Diagnostic] = []
 
 
 def build_config(shown: str, files: Iterable[HclFile]) -> ModuleConfig:

@@ -14,7 +14,6 @@ attribute unknown.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any, Protocol
 
 from iaclint.adapt.terraform.types import format_number, parse_number
@@ -493,7 +492,7 @@ def get_attribute(target: Located, name: str) -> Located:
         if isinstance(inner, dict):
             if name not in inner:
                 raise EvalError(f"variable {value.name} has no attribute '{name}'")
-            return Located(replace(value, value=inner[name]))
+            return Located(value.replace(value=inner[name]))
     inner = look_through(value)
     if isinstance(inner, dict):
         found = inner.get(name)

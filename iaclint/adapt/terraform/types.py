@@ -12,7 +12,6 @@ object type does not declare dropped, sets de-duplicated.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import NamedTuple
 
 from iaclint.adapt.terraform.values import Encoded, EvalError, Located, look_through
@@ -206,7 +205,7 @@ def format_number(value: int | float) -> str:
 def _rewrap(value: Located, raw: object, converted: object) -> Located:
     # Inputs are leaves (see `Scope.variable`): a converted leaf stays an input.
     if isinstance(raw, Input):
-        return value._replace(value=replace(raw, value=converted))
+        return value._replace(value=raw.replace(value=converted))
     return value._replace(value=converted)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 # Argument types an operator may declare, checked when a policy is loaded.
@@ -29,12 +28,11 @@ class Argument(NamedTuple):
     description: str = ""
 
 
-@dataclass(frozen=True)
-class Operator:
+class Operator(NamedTuple):
     name: str
     function: Callable[[object, Mapping[str, object]], Verdict]
     description: str
-    arguments: Mapping[str, Argument] = field(default_factory=dict)
+    arguments: Mapping[str, Argument] = {}
     # Names the operator adds to the finding's message arguments.
     facts: frozenset[str] = frozenset()
     # Receives unknowns, references and partial strings itself instead of the
