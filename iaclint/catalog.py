@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from iaclint import POLICY_DOCS, __version__
-from iaclint.cache import cache_directory, read_entry, write_entry
+from iaclint.cache import cache_directory, code_stamps, read_entry, write_entry
 from iaclint.diagnostics import Diagnostic
 from iaclint.engine.policy import Policy, PolicyError, compile_policy
 from iaclint.parse.document import ParseError
@@ -53,13 +53,16 @@ def load_policies(
     diagnostics: list[Diagnostic] = []
     seen: dict[str, str] = {}
     bundled = _bundled_folder()
+    # Resolved once: resolving each of the files took a tenth of a small run.
+    root = display_root.resolve() if display_root is not None else None
     for folder in folders:
         if not folder.is_dir():
             diagnostics.append(Diagnostic.error(str(folder), "policy folder does not exist"))
             continue
-        documented = bundled is not None and folder.resolve() == bundled
+        real_folder = folder.resolve()
+        documented = real_folder == bundled
         for path in policy_files(folder):
-            shown = _shown(path, display_root)
+            shown = _shown(path, real_folder / path.relative_to(folder), root)
             policy = load_policy(path, shown, diagnostics, use_cache)
             if policy is None:
                 continue
@@ -132,19 +135,9 @@ def _compile_file(raw: bytes, shown: str, diagnostics: list[Diagnostic]) -> Poli
 
 @functools.cache
 def _engine_fingerprint() -> str:
-    """What compiled policies depend on besides their file: iaclint's version and the
-    source of the engine, the model's kinds and the findings' records (sizes and times,
-    cheap to read)."""
-    package = Path(__file__).resolve().parent
-    parts = [__version__, sys.version]
-    for source in sorted(
-        (*package.glob("engine/**/*.py"), package / "graph" / "kinds.py", package / "findings.py")
-    ):
-        try:
-            stat = source.stat()
-        except OSError:
-            continue
-        parts.append(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    """What compiled policies depend on besides their file: iaclint's version and
+    source (the engine compiles them, and they hold the model's values)."""
+    parts = (__version__, sys.version, *code_stamps())
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -175,10 +168,12 @@ def _bundled_folder() -> Path | None:
         return None
 
 
-def _shown(path: Path, root: Path | None) -> str:
+def _shown(path: Path, real: Path, root: Path | None) -> str:
+    """`path` relative to the resolved `root` when it is inside it (`real`: the path
+    in its resolved folder), else as it was given."""
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return real.relative_to(root).as_posix()
         except ValueError:
             pass
     return str(path)

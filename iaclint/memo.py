@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from iaclint import __version__
-from iaclint.cache import cache_directory, read_entry, write_entry
+from iaclint.cache import cache_directory, code_stamps, read_entry, write_entry
 from iaclint.engine.policy import Policy
 from iaclint.parse.text import read_regular
 
@@ -45,15 +45,7 @@ TERRAFORM_NAMES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 @functools.cache
 def code_fingerprint() -> str:
     """iaclint's version, Python's, and the size and time of every module of the package."""
-    package = Path(__file__).resolve().parent
-    parts = [__version__, sys.version]
-    for source in sorted(package.rglob("*.py")):
-        try:
-            stat = source.stat()
-        except OSError:
-            continue
-        parts.append(f"{source.relative_to(package).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
-    return _digest(part.encode() for part in parts)
+    return _digest(part.encode() for part in (__version__, sys.version, *code_stamps()))
 
 
 def policies_fingerprint(policies: Iterable[Policy]) -> str:
