@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 # Fewer inputs than this to lint are linted in this process: starting workers
 # costs more than they would save.
 PARALLEL_MINIMUM = 8
+# What linting any file costs besides its size, in bytes' worth of work.
+PER_FILE_WEIGHT = 4096
 
 
 class FileWork(NamedTuple):
@@ -113,8 +115,8 @@ class Scheduler:
         with _pool(jobs, self.policies, self.settings) as pool:
             # Root modules first: they take longest, so they start first.
             root_futures = [pool.submit(_root_task, roots[i]) for i in root_todo]
-            chunk = max(1, len(file_todo) // (jobs * 4))
-            chunks = [file_todo[start : start + chunk] for start in range(0, len(file_todo), chunk)]
+            weights = {i: _weight(files[i]) for i in file_todo}
+            chunks = _balanced_parts(file_todo, weights, jobs * 8)
             file_futures = [pool.submit(_files_task, [files[i] for i in part]) for part in chunks]
             # Results are kept as they arrive, while the workers go on.
             for i, root_future in zip(root_todo, root_futures, strict=True):
@@ -243,6 +245,36 @@ def _lint_file(work: FileWork, policies: list[Policy]) -> FileResult:
     from iaclint.run import lint_file
 
     return lint_file(work.candidate, policies, work.construct_paths, work.defined_at)
+
+
+def _weight(work: FileWork) -> int:
+    """About how long a file takes to lint: its size, plus what every file costs."""
+    try:
+        size = os.stat(work.candidate.path).st_size
+    except OSError:
+        size = 0
+    return size + PER_FILE_WEIGHT
+
+
+def _balanced_parts(todo: list[int], weights: Mapping[int, int], count: int) -> list[list[int]]:
+    """The files in about `count` parts of equal weight, the heaviest first: a large
+    template is a part of its own, handed out early, so that no worker is left with
+    it while the others have finished (parts cut in directory order left one
+    worker with a folder of large templates at the end of the run)."""
+    heaviest_first = sorted(todo, key=lambda i: weights[i], reverse=True)
+    target = max(1, sum(weights.values()) // count)
+    parts: list[list[int]] = []
+    part: list[int] = []
+    weight = 0
+    for i in heaviest_first:
+        part.append(i)
+        weight += weights[i]
+        if weight >= target:
+            parts.append(part)
+            part, weight = [], 0
+    if part:
+        parts.append(part)
+    return parts
 
 
 def _all(results: list[T | None]) -> list[T]:

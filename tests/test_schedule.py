@@ -139,6 +139,16 @@ def test_enough_inputs_are_spread_over_worker_processes(
     assert parallel == alone
 
 
+def test_files_are_handed_out_heaviest_first_in_parts_of_about_equal_weight() -> None:
+    weights = {0: 10, 1: 500, 2: 20, 3: 30, 4: 480, 5: 40, 6: 15, 7: 5}
+    parts = iaclint.schedule._balanced_parts(list(weights), weights, 4)
+    assert parts == [[1], [4], [5, 3, 2, 6, 0, 7]]
+    assert sorted(i for part in parts for i in part) == list(weights)
+    # Equal weights: parts of equal length, every file in exactly one.
+    even = iaclint.schedule._balanced_parts(list(range(10)), dict.fromkeys(range(10), 1), 5)
+    assert [len(part) for part in even] == [2, 2, 2, 2, 2]
+
+
 def test_a_few_inputs_are_linted_in_this_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
 ) -> None:
