@@ -75,17 +75,28 @@ def forget_results() -> None:
         results.rename(BENCH_CACHE / f"forgotten-{time.monotonic_ns()}")
 
 
+# Exit codes of a run that did its work: 0 (nothing found) or 1 (findings). Any
+# other (2: errors in the input or the policies) means the timing is not of the
+# work being compared, and the benchmark stops.
+COMPLETED = (0, 1)
+
+
 def measure(command: Sequence[str], cwd: Path, cold: bool = False) -> Sample:
     """Run one whole process; its wall time and its own peak resident memory."""
     if cold:
         forget_results()
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in COMPLETED:
+            errors.seek(0)
+            sys.exit(
+                f"{' '.join(command)}\nexited {process.returncode}, not 0 or 1; "
+                f"its last error output:\n{errors.read()[-2000:].decode(errors='replace')}"
+            )
     return Sample(seconds, usage.ru_maxrss / 1024, process.returncode)
 
 
@@ -292,6 +303,30 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "NOT MET"
 
 
+def checkout_copy() -> Path:
+    """The checkout's own files (tracked, or new and not ignored) copied aside: pip
+    builds in the source tree, and a stale `build/` left there by an earlier install
+    would be installed along (an old policy file in it once made every run exit 2)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+    )
+    if listed.returncode != 0:
+        sys.exit(
+            f"the benchmark installs this checkout's files; git could not list them:\n"
+            f"{listed.stderr.decode(errors='replace')}"
+        )
+    copy = Path(tempfile.mkdtemp(prefix="iaclint-bench-src-"))
+    atexit.register(shutil.rmtree, copy, True)
+    for name in listed.stdout.decode().split("\0"):
+        source = ROOT / name
+        if name and source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    return copy
+
+
 def install_iaclint() -> str:
     """This checkout installed as a user installs it (`pip install .`, bytecode
     compiled, no editable-install hook), in a virtualenv of its own for this run.
@@ -301,8 +336,9 @@ def install_iaclint() -> str:
     print("installing this checkout of iaclint into a fresh virtualenv ...", flush=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
+    source = checkout_copy()
     installed = subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(ROOT)],
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source)],
         capture_output=True,
         text=True,
     )

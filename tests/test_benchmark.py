@@ -32,3 +32,21 @@ def test_parse_only_floor_reads_the_fixture_templates() -> None:
     templates = [p for p in folder.rglob("*") if p.suffix in {".yaml", ".json", ".tf"}]
     plans = [p for p in templates if p.name.endswith(".plan.json")]
     assert done.stdout.strip() == f"read {len(templates) - len(plans)} files"
+
+
+def test_a_run_that_did_not_complete_stops_the_benchmark() -> None:
+    # A run exiting 2 (errors) is not the work being compared: never timed as if it were.
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import run; "
+        "run.measure([sys.executable, '-c', 'import sys; print(\"bad policy\", file=sys.stderr);"
+        " sys.exit(2)'], run.ROOT)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "benchmarks")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "exited 2, not 0 or 1" in done.stderr
+    assert "bad policy" in done.stderr
