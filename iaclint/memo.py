@@ -113,14 +113,12 @@ class ResultCache:
 
     def store(self, entry: Path, value: object) -> None:
         """Keep a value; written in the background until `flush`."""
-        try:
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError):
+        data = encode_entry(value)
+        if data is None:
             return
-        checksum = hashlib.sha256(payload).hexdigest().encode()
         if self._writer is None:
             self._writer = _Writer()
-        self._writer.put(entry, HEADER + checksum + b"\n" + payload)
+        self._writer.put(entry, data)
 
     def flush(self) -> None:
         """Wait until every stored value is written."""
@@ -132,6 +130,17 @@ class ResultCache:
     def discard(entry: Path) -> None:
         with contextlib.suppress(OSError):
             entry.unlink()
+
+
+def encode_entry(value: object) -> bytes | None:
+    """An entry's bytes: the header, a checksum of the payload, the pickled value.
+    None for a value that cannot be pickled."""
+    try:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    checksum = hashlib.sha256(payload).hexdigest().encode()
+    return HEADER + checksum + b"\n" + payload
 
 
 class _Writer:

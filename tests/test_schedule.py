@@ -128,9 +128,9 @@ def test_enough_inputs_are_spread_over_worker_processes(
     used: list[int] = []
     in_workers = Scheduler._in_workers
 
-    def spy(self: Scheduler, jobs: int, *rest: Any) -> None:
+    def spy(self: Scheduler, jobs: int, *rest: Any) -> Any:
         used.append(jobs)
-        in_workers(self, jobs, *rest)
+        return in_workers(self, jobs, *rest)
 
     monkeypatch.setattr(Scheduler, "_in_workers", spy)
     parallel = run([FIXTURES / "policies"], jobs=2, use_cache=False)
@@ -270,6 +270,22 @@ def test_var_files_are_part_of_the_key(tmp_path: Path, cache_dir: Path, counted:
 
 def entries(cache_dir: Path) -> list[Path]:
     return sorted((cache_dir / "results").glob("*.pickle"))
+
+
+def test_results_kept_by_worker_processes_are_reused_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path, counted: Counted
+) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for index in range(12):
+        (tree / f"t{index}.yaml").write_text(SSH_OPEN, encoding="utf-8")
+    first = run([tree], jobs=2)
+    assert len(first.findings) == 12
+    # One entry per template, written by the worker that linted it.
+    assert len(list((cache_dir / "results").iterdir())) == 12
+    monkeypatch.setattr(Scheduler, "_in_workers", None)  # nothing is left to hand out
+    assert run([tree], jobs=2) == first
+    assert counted.files == []
 
 
 @pytest.mark.parametrize(
