@@ -113,12 +113,14 @@ class ResultCache:
 
     def store(self, entry: Path, value: object) -> None:
         """Keep a value; written in the background until `flush`."""
-        data = encode_entry(value)
-        if data is None:
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
             return
+        checksum = hashlib.sha256(payload).hexdigest().encode()
         if self._writer is None:
             self._writer = _Writer()
-        self._writer.put(entry, data)
+        self._writer.put(entry, HEADER + checksum + b"\n" + payload)
 
     def flush(self) -> None:
         """Wait until every stored value is written."""
@@ -130,17 +132,6 @@ class ResultCache:
     def discard(entry: Path) -> None:
         with contextlib.suppress(OSError):
             entry.unlink()
-
-
-def encode_entry(value: object) -> bytes | None:
-    """An entry's bytes: the header, a checksum of the payload, the pickled value.
-    None for a value that cannot be pickled."""
-    try:
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return None
-    checksum = hashlib.sha256(payload).hexdigest().encode()
-    return HEADER + checksum + b"\n" + payload
 
 
 class _Writer:

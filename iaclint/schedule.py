@@ -15,16 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from iaclint.cache import write_entry
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
-from iaclint.memo import (
-    ResultCache,
-    directory_digest,
-    encode_entry,
-    file_digest,
-    still_current,
-)
+from iaclint.memo import ResultCache, directory_digest, file_digest, still_current
 from iaclint.parse.text import read_regular
 from iaclint.span import Span
 
@@ -98,11 +91,7 @@ class Scheduler:
         jobs = min(self.settings.jobs, len(file_todo) + len(root_todo))
         try:
             if jobs > 1 and len(file_todo) + len(root_todo) >= PARALLEL_MINIMUM:
-                linted = self._in_workers(
-                    jobs, roots, root_todo, files, file_todo, done_root, entries
-                )
-                for i in file_todo:
-                    file_results[i] = linted[i]
+                self._in_workers(jobs, roots, root_todo, files, file_todo, done_root, done_file)
             else:
                 for i in root_todo:
                     done_root(i, self.session().lint_root(roots[i], self.policies))
@@ -121,29 +110,20 @@ class Scheduler:
         files: Sequence[FileWork],
         file_todo: list[int],
         done_root: Callable[[int, RootResult], None],
-        entries: Sequence[Path | None],
-    ) -> dict[int, FileResult]:
-        """Lint in worker processes; the files' results by index. Their cache entries
-        are written by the workers: the results arrive pickled, and pickling them
-        again here, then writing hundreds of files, competed with the workers for
-        the machine's cores and held up the end of the run."""
-        linted: dict[int, FileResult] = {}
+        done_file: Callable[[int, FileResult], None],
+    ) -> None:
         with _pool(jobs, self.policies, self.settings) as pool:
             # Root modules first: they take longest, so they start first.
             root_futures = [pool.submit(_root_task, roots[i]) for i in root_todo]
             weights = {i: _weight(files[i]) for i in file_todo}
             chunks = _balanced_parts(file_todo, weights, jobs * 8)
-            file_futures = [
-                pool.submit(_files_task, [files[i] for i in part], [entries[i] for i in part])
-                for part in chunks
-            ]
+            file_futures = [pool.submit(_files_task, [files[i] for i in part]) for part in chunks]
             # Results are kept as they arrive, while the workers go on.
             for i, root_future in zip(root_todo, root_futures, strict=True):
                 done_root(i, root_future.result())
             for part, file_future in zip(chunks, file_futures, strict=True):
                 for i, result in zip(part, file_future.result(), strict=True):
-                    linted[i] = result
-        return linted
+                    done_file(i, result)
 
     # -- the results cache ---------------------------------------------------------
 
@@ -256,19 +236,9 @@ def _root_task(root: Root) -> RootResult:
     return scheduler.session().lint_root(root, scheduler.policies)
 
 
-def _files_task(files: list[FileWork], entries: list[Path | None]) -> list[FileResult]:
-    """Lint files, and keep each result in the cache entry the main process chose
-    for it (None: the run keeps no cache)."""
+def _files_task(files: list[FileWork]) -> list[FileResult]:
     policies = _worker().policies
-    results = []
-    for work, entry in zip(files, entries, strict=True):
-        result = _lint_file(work, policies)
-        if entry is not None and result.cacheable:
-            data = encode_entry(result)
-            if data is not None:
-                write_entry(entry, data)
-        results.append(result)
-    return results
+    return [_lint_file(work, policies) for work in files]
 
 
 def _lint_file(work: FileWork, policies: list[Policy]) -> FileResult:

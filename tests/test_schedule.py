@@ -128,9 +128,9 @@ def test_enough_inputs_are_spread_over_worker_processes(
     used: list[int] = []
     in_workers = Scheduler._in_workers
 
-    def spy(self: Scheduler, jobs: int, *rest: Any) -> Any:
+    def spy(self: Scheduler, jobs: int, *rest: Any) -> None:
         used.append(jobs)
-        return in_workers(self, jobs, *rest)
+        in_workers(self, jobs, *rest)
 
     monkeypatch.setattr(Scheduler, "_in_workers", spy)
     parallel = run([FIXTURES / "policies"], jobs=2, use_cache=False)
@@ -281,7 +281,7 @@ def test_results_kept_by_worker_processes_are_reused_by_the_next_run(
         (tree / f"t{index}.yaml").write_text(SSH_OPEN, encoding="utf-8")
     first = run([tree], jobs=2)
     assert len(first.findings) == 12
-    # One entry per template, written by the worker that linted it.
+    # One entry per template linted by a worker process.
     assert len(list((cache_dir / "results").iterdir())) == 12
     monkeypatch.setattr(Scheduler, "_in_workers", None)  # nothing is left to hand out
     assert run([tree], jobs=2) == first
