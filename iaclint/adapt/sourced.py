@@ -8,10 +8,10 @@ origins beside it. Origins never reach the policies or the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from iaclint.graph.frozen import Frozen
-from iaclint.graph.model import ModelPath
+from iaclint.graph.model import Location, ModelPath
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
 from iaclint.span import DocPath
 
@@ -113,3 +113,33 @@ def freeze(root: Src) -> tuple[dict[str, object], dict[ModelPath, DocPath]]:
     data = walk(root, ())
     assert isinstance(data, dict)
     return data, origins
+
+
+class Locations(Mapping[ModelPath, Location]):
+    """Where each path of a resource's properties is written (the empty path
+    aside), worked out when a report asks: findings need a handful of the
+    thousands of paths of a template, and placing all of them took a tenth of
+    adapting it."""
+
+    __slots__ = ("_known", "_origins", "_where")
+
+    def __init__(
+        self, origins: Mapping[ModelPath, DocPath], where: Callable[[DocPath], Location]
+    ) -> None:
+        self._origins = origins
+        self._where = where
+        self._known: dict[ModelPath, Location] = {}
+
+    def __getitem__(self, path: ModelPath) -> Location:
+        location = self._known.get(path)
+        if location is None:
+            if not path:
+                raise KeyError(path)
+            location = self._known[path] = self._where(self._origins[path])
+        return location
+
+    def __iter__(self) -> Iterator[ModelPath]:
+        return (path for path in self._origins if path)
+
+    def __len__(self) -> int:
+        return len(self._origins) - (() in self._origins)

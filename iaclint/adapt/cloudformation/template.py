@@ -9,7 +9,7 @@ from iaclint.adapt.cloudformation.conditions import ConditionModel, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver, TooLarge
 from iaclint.adapt.secrets import sensitive_settings
-from iaclint.adapt.sourced import Src, freeze, obj
+from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import template_tags
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Edge, Graph, Location, Resource
@@ -200,11 +200,12 @@ class _TemplateAdapter:
             }
             built = obj(built, {**built.value, **shared})
         data, origins = freeze(built)
-        locations = {
-            path: Location(self._attribute(logical_id, doc_path), self.document.span_of(doc_path))
-            for path, doc_path in origins.items()
-            if path
-        }
+        span_of = self.document.span_of
+
+        def where(doc_path: DocPath) -> Location:
+            return Location(self._attribute(logical_id, doc_path), span_of(doc_path))
+
+        locations = Locations(origins, where)
         self.resources.append(
             Resource(
                 address=logical_id,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from iaclint.adapt.secrets import sensitive_settings
-from iaclint.adapt.sourced import Src, freeze, obj
+from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import terraform_tags
 from iaclint.adapt.terraform import ec2, iam, observability, storage
 from iaclint.adapt.terraform.documents import JsonDocument
@@ -252,11 +252,12 @@ class _GraphBuilder:
         data, origins = freeze(model)
         own = item.native.address
         header = item.native.header
-        locations = {
-            path: Location(_attribute(own, origin), self.spans.get(origin, header.span))
-            for path, origin in origins.items()
-            if path
-        }
+        spans = self.spans
+
+        def where(origin: DocPath) -> Location:
+            return Location(_attribute(own, origin), spans.get(origin, header.span))
+
+        locations = Locations(origins, where)
         return Resource(
             address=own,
             kind=item.family.kind,
