@@ -47,12 +47,35 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, given the width itself: argparse asks `shutil` for it,
+    and importing `shutil` (with the compression modules it brings) cost every run
+    a few milliseconds for help text that is almost never printed."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_terminal_width() - 2)
+
+
+def _terminal_width() -> int:
+    # As shutil.get_terminal_size: $COLUMNS, else the terminal's, else 80.
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0 and sys.__stdout__ is not None:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="iaclint",
         description="Pre-deploy policy linter for AWS infrastructure-as-code.",
         epilog=_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     parser.add_argument("paths", nargs="*", help="files and directories to lint (default: .)")
     parser.add_argument("--format", choices=FORMATS, help="report format (default: text)")
