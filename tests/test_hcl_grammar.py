@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -51,18 +51,48 @@ def test_the_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyP
     assert grammar.cache_directory() == Path("/somewhere/iaclint")
 
 
-def test_a_cached_parser_that_parses_differently_is_not_trusted(fresh: Path) -> None:
-    # The probe's tree is stored beside the parser; one that no longer matches it
-    # (another Lark's internals, a tampered file) is rebuilt, never used.
+def test_a_cache_file_changed_after_it_was_written_is_rebuilt(fresh: Path) -> None:
+    # The checksum covers the pickled parser: one flipped bit and it is not trusted.
     parser = grammar.hcl_parser()
     path = grammar.cache_file(grammar.grammar_text())
-    path.write_bytes(pickle.dumps(("a different tree", "not a parser")))
+    written = path.read_bytes()
+    damaged = written[:-100] + bytes([written[-100] ^ 1]) + written[-99:]
+    path.write_bytes(damaged)
     grammar.hcl_parser.cache_clear()
     rebuilt = grammar.hcl_parser()
     assert rebuilt is not parser
-    assert repr(rebuilt.parse(grammar._PROBE)) == repr(parser.parse(grammar._PROBE))
-    probe, _ = pickle.loads(path.read_bytes())
-    assert probe == repr(parser.parse(grammar._PROBE))
+    assert path.read_bytes() != damaged  # written again, whole
+    grammar.hcl_parser.cache_clear()
+    assert grammar.hcl_parser().parse("x = 1\n").data == "start"
+
+
+def test_a_parser_whose_copy_parses_differently_is_never_cached(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if Lark's internals changed under the pickling: the copy is checked first.
+    trees = iter(["the copy's tree", "the built parser's tree"])
+    monkeypatch.setattr(grammar, "_tree", lambda parser: next(trees))
+    assert grammar.hcl_parser().parse("x = 1\n").data == "start"
+    assert not grammar.cache_file(grammar.grammar_text()).exists()
+
+
+def test_the_cached_parser_has_compiled_no_lexer_patterns_yet(fresh: Path) -> None:
+    # Pickled before it parsed anything: a run compiles only the patterns it needs.
+    grammar.hcl_parser()
+    grammar.hcl_parser.cache_clear()
+    compiled = []
+    original = re._compile  # type: ignore[attr-defined]
+
+    def counting(pattern: object, flags: int) -> object:
+        compiled.append(pattern)
+        return original(pattern, flags)
+
+    re._compile = counting  # type: ignore[attr-defined]
+    try:
+        grammar.hcl_parser()
+    finally:
+        re._compile = original  # type: ignore[attr-defined]
+    assert compiled == []
 
 
 def test_the_cached_parser_gives_the_trees_the_built_one_gives(fresh: Path) -> None:

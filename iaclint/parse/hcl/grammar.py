@@ -13,8 +13,11 @@ The cache holds the parser object itself, pickled whole: Lark's own `save`/`load
 rebuilds every table entry from a generic form and took about 65 ms of each run,
 the unpickled object takes about 15. Lark tells shift from reduce by identity, so
 those two markers are pickled by name; and since that relies on Lark's internals,
-the file also holds the tree the parser gave for a probe text when it was built:
-a loaded parser that does not give the same tree is discarded and rebuilt.
+a parser is cached only when its unpickled copy gives the same tree for a probe
+text as the parser built from the grammar. It is pickled before it has parsed
+anything, so its lexer compiles the patterns of the states a file reaches, when
+it reaches them. The file starts with a checksum of the rest: a damaged file is
+discarded and the parser rebuilt.
 
 The cache file name is a hash of the grammar, the Lark and Python versions and
 the options, so an upgrade never loads stale tables. It is written to a private
@@ -34,7 +37,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from iaclint.cache import cache_directory, write_entry
+from iaclint.cache import cache_directory, read_entry, write_entry
 
 _OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": False}
 
@@ -88,7 +91,7 @@ def cache_file(grammar: str) -> Path:
 
     python = "{}.{}".format(*sys.version_info[:2])
     key = "\x1f".join(
-        ("whole-object", grammar, lark.__version__, python, repr(sorted(_OPTIONS.items())))
+        ("whole-object-2", grammar, lark.__version__, python, repr(sorted(_OPTIONS.items())))
     )
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
     return cache_directory() / f"hcl2-grammar-{digest}.lark"
@@ -122,19 +125,25 @@ def _import_lark() -> Any:
     return Lark
 
 
-def _fingerprint(parser: Any) -> str:
+_HEADER = b"iaclint-hcl-parser/2\n"
+
+
+def _tree(parser: Any) -> str:
     return repr(parser.parse(_PROBE))
 
 
 def _load(path: Path, lark_class: type) -> Any:
+    data = read_entry(path)
+    if data is None or not data.startswith(_HEADER):
+        return None
+    checksum, _, payload = data[len(_HEADER) :].partition(b"\n")
+    if checksum != hashlib.sha256(payload).hexdigest().encode():
+        return None  # damaged: rebuilt
     try:
-        with path.open("rb") as stream:
-            probe, parser = pickle.load(stream)
-        if isinstance(parser, lark_class) and _fingerprint(parser) == probe:
-            return parser
-    except Exception:  # missing, unreadable, damaged or from another Lark: rebuilt
-        pass
-    return None
+        parser = pickle.loads(payload)
+    except Exception:  # written by another Lark or Python after all: rebuilt
+        return None
+    return parser if isinstance(parser, lark_class) else None
 
 
 class _Pickler(pickle.Pickler):
@@ -149,9 +158,14 @@ class _Pickler(pickle.Pickler):
 
 
 def _store(parser: Any, path: Path) -> None:
+    """Cache a parser that has not parsed yet, if its unpickled copy parses as it does."""
     try:
-        payload = io.BytesIO()
-        _Pickler(payload, protocol=pickle.HIGHEST_PROTOCOL).dump((_fingerprint(parser), parser))
+        stream = io.BytesIO()
+        _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(parser)
+        payload = stream.getvalue()
+        if _tree(pickle.loads(payload)) != _tree(parser):
+            return  # Lark's internals are not what the pickling assumes
     except Exception:  # a Lark that cannot be pickled whole: this process keeps it
         return
-    write_entry(path, payload.getvalue())  # or not, when no cache can be written
+    checksum = hashlib.sha256(payload).hexdigest().encode()
+    write_entry(path, _HEADER + checksum + b"\n" + payload)  # or not, when none can be
