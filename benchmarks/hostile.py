@@ -78,20 +78,27 @@ def deep_hcl(folder: Path) -> Path:
     return module
 
 
+def resources_until(path: Path, limit: int, resource: Callable[[int], str]) -> Path:
+    """A template of resources `resource(0)`, `resource(1)`, ... until `limit` bytes."""
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write(HEADER + "Resources:\n")
+        index = 0
+        while stream.tell() < limit:
+            stream.write(resource(index))
+            index += 1
+    return path
+
+
 def template_of(megabytes: float) -> Callable[[Path], Path]:
     def make(folder: Path) -> Path:
-        path = folder / f"big-{megabytes:g}mb.yaml"
-        limit = int(megabytes * 1024 * 1024)
-        with path.open("w", encoding="utf-8") as stream:
-            stream.write(HEADER + "Resources:\n")
-            index = 0
-            while stream.tell() < limit:
-                stream.write(
-                    f"  Topic{index}:\n    Type: AWS::SNS::Topic\n    Properties:\n"
-                    f"      KmsMasterKeyId: alias/aws/sns\n      TopicName: t{index}{'x' * 200}\n"
-                )
-                index += 1
-        return path
+        return resources_until(
+            folder / f"big-{megabytes:g}mb.yaml",
+            int(megabytes * 1024 * 1024),
+            lambda index: (
+                f"  Topic{index}:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+                f"      KmsMasterKeyId: alias/aws/sns\n      TopicName: t{index}{'x' * 200}\n"
+            ),
+        )
 
     return make
 
@@ -99,19 +106,15 @@ def template_of(megabytes: float) -> Callable[[Path], Path]:
 def densest_template(folder: Path) -> Path:
     """Just under the 10 MB limit, packed with small security groups that each have a
     rule (about 55,000 resources; CloudFormation accepts 500): the worst case read."""
-    path = folder / "densest.yaml"
-    limit = 10 * 1024 * 1024 - 4096
-    with path.open("w", encoding="utf-8") as stream:
-        stream.write(HEADER + "Resources:\n")
-        index = 0
-        while stream.tell() < limit:
-            stream.write(
-                f"  Web{index}:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
-                "      GroupDescription: web\n      SecurityGroupIngress:\n"
-                "        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}\n"
-            )
-            index += 1
-    return path
+    return resources_until(
+        folder / "densest.yaml",
+        10 * 1024 * 1024 - 4096,
+        lambda index: (
+            f"  Web{index}:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+            "      GroupDescription: web\n      SecurityGroupIngress:\n"
+            "        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}\n"
+        ),
+    )
 
 
 def long_line(folder: Path) -> Path:

@@ -11,6 +11,7 @@ nothing is cached and every run simply does the work again.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import os
 import sys
@@ -33,11 +34,19 @@ def cache_directory() -> Path:
 
 
 @functools.cache
-def code_stamps() -> tuple[str, ...]:
-    """`relative/path.py:size:mtime` of every module of iaclint, sorted: what cached
-    work depends on besides the version, since the code may change without a new
-    one (a checkout being edited). Walked with `os.scandir`, whose entries come with
-    their type: several times cheaper than `Path.rglob` and `stat`, at every start."""
+def code_fingerprint() -> str:
+    """What every cached result depends on besides its own input: Python's version
+    and the size and time of every module of iaclint (`__init__.py`, which holds the
+    version, among them), since the code may change without a new version (a
+    checkout being edited)."""
+    parts = (sys.version, *_code_stamps())
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _code_stamps() -> list[str]:
+    """`relative/path.py:size:mtime` of every module of iaclint, sorted. Walked with
+    `os.scandir`, whose entries come with their type: several times cheaper than
+    `Path.rglob` and `stat`, at every start."""
     stamps: list[str] = []
     pending = [(os.path.dirname(os.path.abspath(__file__)), "")]
     while pending:
@@ -55,7 +64,22 @@ def code_stamps() -> tuple[str, ...]:
                 stamps.append(f"{prefix}{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
             elif entry.name != "__pycache__" and entry.is_dir(follow_symlinks=False):
                 pending.append((entry.path, f"{prefix}{entry.name}/"))
-    return tuple(sorted(stamps))
+    return sorted(stamps)
+
+
+def sealed(header: bytes, payload: bytes) -> bytes:
+    """An entry's bytes: its header (what it is, in which format), a checksum of the
+    payload, then the payload."""
+    return header + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def unsealed(header: bytes, data: bytes | None) -> bytes | None:
+    """The payload of a sealed entry; None when it is absent, of another kind or
+    format, or damaged."""
+    if data is None or not data.startswith(header):
+        return None
+    checksum, _, payload = data[len(header) :].partition(b"\n")
+    return payload if checksum == hashlib.sha256(payload).hexdigest().encode() else None
 
 
 def read_entry(path: Path) -> bytes | None:

@@ -2,21 +2,19 @@
 
 Compiling a policy (reading its YAML, parsing its selectors, checking it) costs a
 few milliseconds; a run loads every policy, so compiled policies are kept in the
-user's cache, keyed by the file's bytes, the name it is shown under, and the
-version and source of the engine that compiled it.
+user's cache, keyed by the file's bytes, the name it is shown under, and
+iaclint's own code (its version and every module's size and time).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import pickle
-import sys
 from pathlib import Path
 
-from iaclint import POLICY_DOCS, __version__
-from iaclint.cache import cache_directory, code_stamps, read_entry, write_entry
+from iaclint import POLICY_DOCS
+from iaclint.cache import cache_directory, code_fingerprint, read_entry, write_entry
 from iaclint.diagnostics import Diagnostic
 from iaclint.engine.policy import Policy, PolicyError, compile_policy
 from iaclint.parse.document import ParseError
@@ -133,17 +131,9 @@ def _compile_file(raw: bytes, shown: str, diagnostics: list[Diagnostic]) -> Poli
         return None
 
 
-@functools.cache
-def _engine_fingerprint() -> str:
-    """What compiled policies depend on besides their file: iaclint's version and
-    source (the engine compiles them, and they hold the model's values)."""
-    parts = (__version__, sys.version, *code_stamps())
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
 def _cache_entry(raw: bytes, shown: str) -> Path:
     digest = hashlib.sha256()
-    for part in (_engine_fingerprint().encode(), shown.encode("utf-8", "surrogatepass"), raw):
+    for part in (code_fingerprint().encode(), shown.encode("utf-8", "surrogatepass"), raw):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return cache_directory() / "policies" / f"{digest.hexdigest()[:32]}.pickle"

@@ -65,15 +65,18 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
     seen: set[Path] = set()
     assemblies: list[Candidate] = []
 
+    def resolved(path: Path, shown: str) -> Path | None:
+        try:
+            return path.resolve()
+        except (RuntimeError, OSError):
+            # A chain of symbolic links that never ends (RuntimeError up to Python 3.12).
+            diagnostics.append(Diagnostic.error(shown, "symbolic link loop: not read"))
+            return None
+
     def add(path: Path, shown: str, explicit: bool = False, key: Path | None = None) -> None:
         if key is None:
-            try:
-                key = path.resolve()
-            except (RuntimeError, OSError):
-                # A chain of symbolic links that never ends (RuntimeError up to Python 3.12).
-                diagnostics.append(Diagnostic.error(shown, "symbolic link loop: not read"))
-                return
-        if key not in seen:
+            key = resolved(path, shown)
+        if key is not None and key not in seen:
             seen.add(key)
             files.append(Candidate(path, shown, explicit))
 
@@ -84,10 +87,8 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
         elif path.is_dir() and is_cloud_assembly(path):
             assemblies.append(Candidate(path, _clean(given), explicit=True))
         elif path.is_dir():
-            try:
-                real = path.resolve()
-            except (RuntimeError, OSError):
-                diagnostics.append(Diagnostic.error(given, "symbolic link loop: not read"))
+            real = resolved(path, given)
+            if real is None:
                 continue
             for candidate in _walk(path, given, patterns, assemblies, real):
                 add(*candidate)

@@ -23,29 +23,27 @@ and the input linted again. Nothing read from the cache is trusted unchecked.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
 import pickle
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from iaclint import __version__
-from iaclint.cache import cache_directory, code_stamps, read_entry, write_entry
+from iaclint.cache import (
+    cache_directory,
+    code_fingerprint,
+    read_entry,
+    sealed,
+    unsealed,
+    write_entry,
+)
 from iaclint.engine.policy import Policy
 from iaclint.parse.text import read_regular
 
 HEADER = b"iaclint-results/1\n"
 # File names a Terraform module directory's results depend on.
 TERRAFORM_NAMES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
-
-
-@functools.cache
-def code_fingerprint() -> str:
-    """iaclint's version, Python's, and the size and time of every module of the package."""
-    return _digest(part.encode() for part in (__version__, sys.version, *code_stamps()))
 
 
 def policies_fingerprint(policies: Iterable[Policy]) -> str:
@@ -95,14 +93,8 @@ class ResultCache:
         data = read_entry(entry)
         if data is None:
             return None
-        checksum_end = len(HEADER) + 64
-        payload = data[checksum_end + 1 :]
-        intact = (
-            data.startswith(HEADER)
-            and data[checksum_end : checksum_end + 1] == b"\n"
-            and data[len(HEADER) : checksum_end] == hashlib.sha256(payload).hexdigest().encode()
-        )
-        if intact:
+        payload = unsealed(HEADER, data)
+        if payload is not None:
             try:
                 value: object = pickle.loads(payload)
                 return value
@@ -117,10 +109,9 @@ class ResultCache:
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return
-        checksum = hashlib.sha256(payload).hexdigest().encode()
         if self._writer is None:
             self._writer = _Writer()
-        self._writer.put(entry, HEADER + checksum + b"\n" + payload)
+        self._writer.put(entry, sealed(HEADER, payload))
 
     def flush(self) -> None:
         """Wait until every stored value is written."""

@@ -37,7 +37,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from iaclint.cache import cache_directory, read_entry, write_entry
+from iaclint.cache import cache_directory, read_entry, sealed, unsealed, write_entry
 
 _OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": False}
 
@@ -133,12 +133,9 @@ def _tree(parser: Any) -> str:
 
 
 def _load(path: Path, lark_class: type) -> Any:
-    data = read_entry(path)
-    if data is None or not data.startswith(_HEADER):
-        return None
-    checksum, _, payload = data[len(_HEADER) :].partition(b"\n")
-    if checksum != hashlib.sha256(payload).hexdigest().encode():
-        return None  # damaged: rebuilt
+    payload = unsealed(_HEADER, read_entry(path))
+    if payload is None:
+        return None  # absent or damaged: rebuilt
     try:
         parser = pickle.loads(payload)
     except Exception:  # written by another Lark or Python after all: rebuilt
@@ -167,5 +164,4 @@ def _store(parser: Any, path: Path) -> None:
             return  # Lark's internals are not what the pickling assumes
     except Exception:  # a Lark that cannot be pickled whole: this process keeps it
         return
-    checksum = hashlib.sha256(payload).hexdigest().encode()
-    write_entry(path, _HEADER + checksum + b"\n" + payload)  # or not, when none can be
+    write_entry(path, sealed(_HEADER, payload))  # or not, when none can be
