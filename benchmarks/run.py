@@ -144,11 +144,15 @@ def checkov_executable() -> Path:
     return executable
 
 
+def console_script(python: str) -> str:
+    """The installed `iaclint` command beside `python`: run as users and pre-commit run it."""
+    return str(Path(python).parent / "iaclint")
+
+
 def workloads(python: str, corpus: Path, checkov: Path | None) -> list[Workload]:
     # Measured cold (results forgotten before each run, see BENCH_CACHE): the whole
     # work every time. The warm cache is shown on a line of its own.
-    # The console script, as users and pre-commit run it.
-    iaclint = [str(Path(python).parent / "iaclint"), "--format", "json"]
+    iaclint = [console_script(python), "--format", "json"]
     parse = [python, str(HERE / "parse_only.py")]
 
     def ck(target: Path, framework: str, single: bool = False) -> list[str] | None:
@@ -289,7 +293,7 @@ def stress(python: str, runs: int) -> list[str]:
                 for name, text in generate(size).items():
                     (Path(folder) / name).write_text(text, encoding="utf-8")
                 sample = repeated(
-                    [str(Path(python).parent / "iaclint"), "--format", "json", folder],
+                    [console_script(python), "--format", "json", folder],
                     runs,
                     ROOT,
                     cold=True,
