@@ -1,18 +1,33 @@
-"""python-hcl2's grammar tables: cached where we choose, rebuilt when damaged or missing."""
+"""python-hcl2's grammar as parse tables: made with Lark, run by our driver, cached.
+
+The driver must accept, reject and shape exactly as Lark does: the tables are
+compared with Lark on every HCL fixture and on texts damaged at random.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from iaclint.parse.hcl import grammar
+from iaclint.parse.hcl import grammar, lalr
+from iaclint.parse.hcl import tables as made
+from iaclint.parse.hcl.lalr import LalrParser, ParseFailure, Parser, Tree
+
+from .conftest import ROOT
+
+HCL_FIXTURES = sorted(
+    path for path in (ROOT / "fixtures").rglob("*") if path.suffix in {".tf", ".tfvars"}
+)
 
 
 @pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     cache = tmp_path / "cache"
     monkeypatch.setenv("IACLINT_CACHE_DIR", str(cache))
     grammar.hcl_parser.cache_clear()
@@ -20,14 +35,32 @@ def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     grammar.hcl_parser.cache_clear()
 
 
+@pytest.fixture(scope="module")
+def lark() -> made.LarkParser:
+    return made.LarkParser(made.build(grammar.grammar_text()))
+
+
+@pytest.fixture(scope="module")
+def ours() -> LalrParser:
+    return LalrParser(made.tables_of(made.build(grammar.grammar_text())))
+
+
+def outcome(parser: Parser, text: str) -> object:
+    try:
+        return parser.parse(text)
+    except ParseFailure as failure:
+        return failure.offset, failure.token, failure.expected
+
+
 def test_the_tables_are_cached_in_a_private_directory(fresh: Path) -> None:
-    parser = grammar.hcl_parser()
-    assert parser.parse("x = 1\n").data == "start"
-    (cached,) = fresh.glob("hcl2-grammar-*.lark")
+    assert grammar.hcl_parser().parse("x = 1\n").data == "start"
+    (cached,) = fresh.glob("hcl2-tables-*.pickle")
     assert cached == grammar.cache_file(grammar.grammar_text())
     assert fresh.stat().st_mode & 0o777 == 0o700
     grammar.hcl_parser.cache_clear()
-    assert grammar.hcl_parser().parse("y = 2\n").data == "start"  # loaded from the cache
+    loaded = grammar.hcl_parser()  # from the cache
+    assert isinstance(loaded, LalrParser)
+    assert loaded.parse("y = 2\n").data == "start"
 
 
 def test_a_damaged_cache_is_rebuilt(fresh: Path) -> None:
@@ -52,32 +85,56 @@ def test_the_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyP
 
 
 def test_a_cache_file_changed_after_it_was_written_is_rebuilt(fresh: Path) -> None:
-    # The checksum covers the pickled parser: one flipped bit and it is not trusted.
-    parser = grammar.hcl_parser()
+    # The checksum covers the pickled tables: one flipped bit and they are not trusted.
+    grammar.hcl_parser()
     path = grammar.cache_file(grammar.grammar_text())
     written = path.read_bytes()
     damaged = written[:-100] + bytes([written[-100] ^ 1]) + written[-99:]
     path.write_bytes(damaged)
     grammar.hcl_parser.cache_clear()
-    rebuilt = grammar.hcl_parser()
-    assert rebuilt is not parser
-    assert path.read_bytes() != damaged  # written again, whole
-    grammar.hcl_parser.cache_clear()
     assert grammar.hcl_parser().parse("x = 1\n").data == "start"
+    assert path.read_bytes() != damaged  # made again, whole
 
 
-def test_a_parser_whose_copy_parses_differently_is_never_cached(
+def test_tables_that_disagree_with_lark_are_never_cached_and_lark_parses(
     fresh: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # As if Lark's internals changed under the pickling: the copy is checked first.
-    trees = iter(["the copy's tree", "the built parser's tree"])
-    monkeypatch.setattr(grammar, "_tree", lambda parser: next(trees))
-    assert grammar.hcl_parser().parse("x = 1\n").data == "start"
+    monkeypatch.setattr(grammar, "agree", lambda ours, theirs: False)
+    parser = grammar.hcl_parser()
+    assert isinstance(parser, made.LarkParser)
+    assert not grammar.cache_file(grammar.grammar_text()).exists()
+    tree = parser.parse('a "b" {\n  x = 1\n}\n')
+    assert tree.children[0].children[0].data == "block"
+    with pytest.raises(ParseFailure) as failure:
+        parser.parse("x = 1 }\n")
+    assert failure.value.offset == 6
+    assert failure.value.token is not None and failure.value.token.value == "}"
+
+
+def test_a_lark_built_otherwise_than_expected_parses_with_lark(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreadable(parser: object) -> lalr.Tables:
+        raise made.TablesUnavailable("as if Lark's internals moved")
+
+    monkeypatch.setattr(made, "tables_of", unreadable)
+    parser = grammar.hcl_parser()
+    assert isinstance(parser, made.LarkParser)
+    assert parser.parse("x = 1\n").data == "start"
     assert not grammar.cache_file(grammar.grammar_text()).exists()
 
 
-def test_the_cached_parser_has_compiled_no_lexer_patterns_yet(fresh: Path) -> None:
-    # Pickled before it parsed anything: a run compiles only the patterns it needs.
+def test_a_wrong_guess_about_lark_internals_is_caught(lark: made.LarkParser) -> None:
+    class Elsewhere:
+        parser = None  # no frontend where one is expected
+
+    with pytest.raises(made.TablesUnavailable):
+        made.tables_of(Elsewhere())
+    assert made.tables_of(lark.parser).start_state >= 0
+
+
+def test_loading_the_cached_tables_compiles_no_pattern(fresh: Path) -> None:
+    # A run compiles only the patterns of the terminals its files reach.
     grammar.hcl_parser()
     grammar.hcl_parser.cache_clear()
     compiled = []
@@ -95,10 +152,79 @@ def test_the_cached_parser_has_compiled_no_lexer_patterns_yet(fresh: Path) -> No
     assert compiled == []
 
 
-def test_the_cached_parser_gives_the_trees_the_built_one_gives(fresh: Path) -> None:
-    built = grammar.hcl_parser()
-    grammar.hcl_parser.cache_clear()
-    loaded = grammar.hcl_parser()
-    assert loaded is not built
-    sample = 'resource "a" "b" {\n  x = [for k, v in var.m : v if k != "y"]\n  y = 2 * 3\n}\n'
-    assert repr(loaded.parse(sample)) == repr(built.parse(sample))
+@pytest.mark.parametrize("path", HCL_FIXTURES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_every_fixture_parses_as_lark_parses_it(
+    path: Path, ours: LalrParser, lark: made.LarkParser
+) -> None:
+    text = path.read_text(encoding="utf-8").replace("\r\n", " \n") + "\n"
+    assert outcome(ours, text) == outcome(lark, text)
+
+
+def test_a_long_file_parses_as_lark_parses_it(ours: LalrParser, lark: made.LarkParser) -> None:
+    # Long enough for every lexer it uses to join its patterns into one.
+    text = "".join(
+        f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "name-${{var.x[{i}]}}"\n'
+        f"  tags   = {{ n = {i} * 2, m = [for v in local.l : v if v != null] }}\n"
+        f'  policy = <<-EOT\n    {{"Sid": "{i}"}}\n  EOT\n}}\n'
+        for i in range(200)
+    )
+    result = outcome(ours, text)
+    assert isinstance(result, Tree)
+    assert any(scanner._joined is not None for scanner in ours._scanners)  # private: the join
+    assert result == outcome(lark, text)
+    assert outcome(ours, text + "}\n") == outcome(lark, text + "}\n")
+
+
+PIECES = [
+    *'{}[]()="$\\#/*\n\t .,:?!<>-+%&|',
+    *(
+        "${",
+        "%{",
+        "<<EOT\n",
+        "EOT\n",
+        "for ",
+        " in ",
+        "if ",
+        "=>",
+        "...",
+        "::",
+        "1.5e3",
+        "x",
+        '"a"',
+    ),
+]
+
+
+@st.composite
+def damaged(draw: st.DrawFn) -> str:
+    text = draw(st.sampled_from(HCL_FIXTURES)).read_text(encoding="utf-8")[:3000]
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        kind = draw(st.sampled_from(["insert", "delete", "cut"]))
+        if kind == "insert":
+            text = text[:at] + draw(st.sampled_from(PIECES)) + text[at:]
+        elif kind == "delete":
+            text = text[:at] + text[at + draw(st.integers(1, 5)) :]
+        else:
+            text = text[:at]
+    return text.replace("\r\n", " \n") + "\n"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=damaged())
+def test_damaged_texts_fail_where_and_as_lark_fails(
+    text: str, ours: LalrParser, lark: made.LarkParser
+) -> None:
+    assert outcome(ours, text) == outcome(lark, text)
+
+
+def test_the_probes_include_failures_of_both_kinds(lark: made.LarkParser) -> None:
+    # The agreement check at build time covers unexpected characters and tokens.
+    failures = []
+    for text in grammar._BAD_PROBES:
+        with pytest.raises(ParseFailure) as failure:
+            lark.parse(text)
+        failures.append(failure.value)
+    assert any(failure.token is None for failure in failures)
+    assert any(failure.token is not None and failure.token.type == "$END" for failure in failures)
+    assert any(failure.token is not None and failure.token.type != "$END" for failure in failures)

@@ -1,49 +1,46 @@
-"""python-hcl2's grammar, loaded once per process from a cache we control.
+"""python-hcl2's grammar, as parse tables our own driver runs, cached between runs.
 
 python-hcl2 (7.x) ships its HCL grammar for the Lark parser generator. Building
-the parse tables takes over a second; python-hcl2 caches them beside its own
-package, which is often not writable (a system or CI install), and then every
-process pays again. We build the parser from the same grammar file ourselves,
-without position propagation (tokens carry their offsets anyway, and it makes
-parsing about 40% faster), and keep the tables in the user's cache directory:
+the tables takes over a second, and importing Lark and restoring a Lark parser
+took about 50 ms of each run: a quarter of a small Terraform run. So Lark is
+used once, to build the parser and read its tables off it (`tables.py`), and
+every run after that loads the tables (plain data) and parses with our LALR
+driver (`lalr.py`), without importing Lark at all.
+
+The tables are trusted only if our driver, given them, parses a set of probes
+(every construct the reader meets, and texts with syntax errors) exactly as Lark
+does: same trees, same failures. Otherwise (a Lark whose internals moved) Lark
+parses, in this process, behind the same interface, and nothing is cached.
+
+The cache is kept in the user's cache directory:
 
     $IACLINT_CACHE_DIR, else $XDG_CACHE_HOME/iaclint, else ~/.cache/iaclint
 
-The cache holds the parser object itself, pickled whole: Lark's own `save`/`load`
-rebuilds every table entry from a generic form and took about 65 ms of each run,
-the unpickled object takes about 15. Lark tells shift from reduce by identity, so
-those two markers are pickled by name; and since that relies on Lark's internals,
-a parser is cached only when its unpickled copy gives the same tree for a probe
-text as the parser built from the grammar. It is pickled before it has parsed
-anything, so its lexer compiles the patterns of the states a file reaches, when
-it reaches them. The file starts with a checksum of the rest: a damaged file is
-discarded and the parser rebuilt.
-
-The cache file name is a hash of the grammar, the Lark and Python versions and
-the options, so an upgrade never loads stale tables. It is written to a private
-directory (mode 0700) and replaced atomically; when no cache can be written the
-parser is simply built in memory.
+Its file name is a hash of the grammar, of the installed Lark (its version file),
+the Python version and the table format, so an upgrade never loads stale tables.
+The file starts with a checksum of the rest: a damaged file is discarded and the
+tables rebuilt. It is written to a private directory (mode 0700) and replaced
+atomically; when no cache can be written the tables are simply kept in memory.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
-import io
+import importlib.util
 import pickle
 import sys
-import types
 from pathlib import Path
-from typing import Any
 
 from iaclint.cache import cache_directory, read_entry, sealed, unsealed, write_entry
+from iaclint.parse.hcl.lalr import LalrParser, ParseFailure, Parser, Tables, Tree
 
-_OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": False}
+_FORMAT = "lalr-tables-1"
+_HEADER = b"iaclint-hcl-tables/1\n"
 
 
-# Every construct the reader meets, so that a parser restored from the cache is
-# checked on all of them before it is trusted.
+# Every construct the reader meets, so that tables are checked on all of them
+# before they are trusted.
 _PROBE = """\
 terraform {
   required_version = ">= 1.0"
@@ -75,93 +72,84 @@ resource "aws_security_group" "s" {
 """
 
 
+# Texts with syntax errors: the driver must fail where, and as, Lark fails.
+_BAD_PROBES = (
+    "x = \n",  # a terminal of the grammar, not one this place accepts
+    "x = 1 }\n",
+    'a "b" {\n  c = 1\n',  # the end of the file, too early
+    "x = 1 +\n",
+    "x = <<EOT\nnever closed\n",
+    "x = \\\n",  # no terminal matches at all
+    'x = "\\\n',
+    "a = 1\n\\\n",
+)
+
+
 def grammar_text() -> str:
     # Found without importing python-hcl2 (its package imports more than we need).
-    import importlib.util
+    return (_package("hcl2") / "hcl2.lark").read_text(encoding="utf-8")
 
-    spec = importlib.util.find_spec("hcl2")
+
+def _package(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("python-hcl2 is not installed")
-    location = Path(next(iter(spec.submodule_search_locations)))
-    return (location / "hcl2.lark").read_text(encoding="utf-8")
+        raise ImportError(f"{name} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def cache_file(grammar: str) -> Path:
-    import lark
-
+    # Lark's version is read from its package without importing it.
+    lark_version = (_package("lark") / "__init__.py").read_text(encoding="utf-8")
     python = "{}.{}".format(*sys.version_info[:2])
-    key = "\x1f".join(
-        ("whole-object-2", grammar, lark.__version__, python, repr(sorted(_OPTIONS.items())))
-    )
+    key = "\x1f".join((_FORMAT, grammar, lark_version, python))
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
-    return cache_directory() / f"hcl2-grammar-{digest}.lark"
+    return cache_directory() / f"hcl2-tables-{digest}.pickle"
 
 
 @functools.cache
-def hcl_parser() -> Any:
-    """The Lark parser for HCL (loaded from the cache, or built and cached)."""
-    Lark = _import_lark()
+def hcl_parser() -> Parser:
+    """The HCL parser: our driver with the cached tables, or built and cached."""
     grammar = grammar_text()
     path = cache_file(grammar)
-    parser = _load(path, Lark)
-    if parser is None:
-        parser = Lark(grammar, **_OPTIONS)
-        _store(parser, path)
-    return parser
+    tables = _load(path)
+    if tables is not None:
+        return LalrParser(tables)
+    return _build(grammar, path)
 
 
-def _import_lark() -> Any:
-    # Lark imports the `regex` package when it is installed (python-hcl2 installs
-    # it), which costs about 15 ms, but only uses it for grammars that ask for it;
-    # ours does not. It is hidden while Lark is imported, and visible afterwards.
-    hidden = "regex" not in sys.modules
-    if hidden:
-        sys.modules["regex"] = None  # type: ignore[assignment]
-    try:
-        from lark import Lark
-    finally:
-        if hidden:
-            del sys.modules["regex"]
-    return Lark
-
-
-_HEADER = b"iaclint-hcl-parser/2\n"
-
-
-def _tree(parser: Any) -> str:
-    return repr(parser.parse(_PROBE))
-
-
-def _load(path: Path, lark_class: type) -> Any:
+def _load(path: Path) -> Tables | None:
     payload = unsealed(_HEADER, read_entry(path))
     if payload is None:
         return None  # absent or damaged: rebuilt
     try:
-        parser = pickle.loads(payload)
-    except Exception:  # written by another Lark or Python after all: rebuilt
+        tables = pickle.loads(payload)
+    except Exception:  # written by another iaclint after all: rebuilt
         return None
-    return parser if isinstance(parser, lark_class) else None
+    return tables if isinstance(tables, Tables) else None
 
 
-class _Pickler(pickle.Pickler):
-    def reducer_override(self, obj: Any) -> Any:
-        from lark.parsers import lalr_analysis
+def _build(grammar: str, path: Path) -> Parser:
+    from iaclint.parse.hcl import tables as made
 
-        if isinstance(obj, types.ModuleType):  # the lexer keeps the `re` module
-            return importlib.import_module, (obj.__name__,)
-        if isinstance(obj, lalr_analysis.Action):  # Shift and Reduce, compared by identity
-            return getattr, (lalr_analysis, obj.name)
-        return NotImplemented
-
-
-def _store(parser: Any, path: Path) -> None:
-    """Cache a parser that has not parsed yet, if its unpickled copy parses as it does."""
+    lark = made.LarkParser(made.build(grammar))
     try:
-        stream = io.BytesIO()
-        _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(parser)
-        payload = stream.getvalue()
-        if _tree(pickle.loads(payload)) != _tree(parser):
-            return  # Lark's internals are not what the pickling assumes
-    except Exception:  # a Lark that cannot be pickled whole: this process keeps it
-        return
-    write_entry(path, sealed(_HEADER, payload))  # or not, when none can be
+        tables = made.tables_of(lark.parser)
+    except made.TablesUnavailable:
+        return lark
+    ours = LalrParser(tables)
+    if not agree(ours, lark):
+        return lark
+    write_entry(path, sealed(_HEADER, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)))
+    return LalrParser(tables)  # fresh: no lexer state from the probes
+
+
+def agree(ours: Parser, theirs: Parser) -> bool:
+    """Whether two parsers give the same tree or the same failure for every probe."""
+    return all(_outcome(ours, text) == _outcome(theirs, text) for text in (_PROBE, *_BAD_PROBES))
+
+
+def _outcome(parser: Parser, text: str) -> Tree | tuple[int, object, frozenset[str]]:
+    try:
+        return parser.parse(text)
+    except ParseFailure as failure:
+        return failure.offset, failure.token, failure.expected

@@ -11,12 +11,12 @@ turns expressions back into text.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from iaclint.diagnostics import Diagnostic
 from iaclint.parse.document import ParseError
 from iaclint.parse.hcl.expressions import HclSyntaxError, parse_expression
 from iaclint.parse.hcl.grammar import hcl_parser
+from iaclint.parse.hcl.lalr import ParseFailure, Token, Tree
 from iaclint.parse.hcl.syntax import (
     Attribute,
     Block,
@@ -31,7 +31,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _SPACES = re.compile(r"[ \t\r]*")
 _END_OF_ATTRIBUTE = re.compile(r"[ \t\r]*(?:(?:#|//)[^\n]*|/\*.*?\*/[ \t\r]*)*(?:\n|\}|$)", re.S)
 
-# Lark's terminal names, in words, for syntax errors.
+# The grammar's terminal names, in words, for syntax errors.
 _TOKEN_NAMES = {
     "RBRACE": "'}'",
     "LBRACE": "'{'",
@@ -54,29 +54,19 @@ _TOKEN_NAMES = {
 
 def read_hcl(text: str, file: str) -> HclFile:
     """Read one HCL file. Raises ParseError (located) when its syntax is wrong."""
-    parser = hcl_parser()  # first: it imports Lark in the way it chooses
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
-
-    # Lark's grammar knows only LF; a space before each LF keeps every offset.
+    # The grammar knows only LF; a space before each LF keeps every offset.
     clean = text.replace("\r\n", " \n")
+    source = SourceText(file, clean)
     try:
-        tree = parser.parse(clean + "\n")
-    except UnexpectedCharacters as exc:
-        position = exc.pos_in_stream or 0
-        found = clean[position : position + 1]
-        raise ParseError(
-            f"invalid HCL: unexpected character {found!r}",
-            exc.line,
-            exc.column,
-        ) from None
-    except UnexpectedEOF:
-        line = clean.count("\n") + 1
-        raise ParseError("invalid HCL: unexpected end of file", line, 1) from None
-    except UnexpectedInput as exc:
-        raise ParseError(_describe(exc, clean), exc.line, exc.column) from None
+        tree = hcl_parser().parse(clean + "\n")
+    except ParseFailure as failure:
+        line, column = source.position(failure.offset)
+        if failure.token is None:
+            found = clean[failure.offset : failure.offset + 1]
+            raise ParseError(f"invalid HCL: unexpected character {found!r}", line, column) from None
+        raise ParseError(_describe(failure.token, failure.expected), line, column) from None
     except RecursionError:
         raise ParseError("invalid HCL: nested too deeply to read") from None
-    source = SourceText(file, clean)
     builder = _Builder(source)
     try:
         body = builder.body(tree.children[0])
@@ -88,9 +78,8 @@ def read_hcl(text: str, file: str) -> HclFile:
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)")
 
 
-def _describe(exc: Any, text: str) -> str:
-    token = getattr(exc, "token", None)
-    heredoc = _HEREDOC.match(str(token)) if token is not None else None
+def _describe(token: Token, expected: frozenset[str]) -> str:
+    heredoc = _HEREDOC.match(token.value)
     if heredoc is not None:
         marker = heredoc.group(1)
         return (
@@ -98,19 +87,19 @@ def _describe(exc: Any, text: str) -> str:
             f"(no line holding only {marker} after it)"
         )
     # A token can span lines (a comment, a string): show its first line only.
-    first_line = str(token).split("\n", 1)[0].strip() if token is not None else ""
-    if token is None or token.type == "$END":
+    first_line = token.value.split("\n", 1)[0].strip()
+    if token.type == "$END":
         found = "the end of the file"
     else:
         found = repr(first_line) if first_line else "the end of a line"
-    expected = sorted(
+    wanted = sorted(
         {
             # The grammar's anonymous rules (`__anon...`) stand for expressions.
             _TOKEN_NAMES.get(name, "an expression" if name.startswith("__") else name.lower())
-            for name in getattr(exc, "expected", ()) or ()
+            for name in expected
         }
     )
-    hint = f" (expected {', '.join(expected[:6])})" if expected else ""
+    hint = f" (expected {', '.join(wanted[:6])})" if wanted else ""
     return f"invalid HCL: unexpected {found}{hint}"
 
 
@@ -124,7 +113,7 @@ class _Builder:
         line, column = self.source.position(offset)
         self.problems.append(Diagnostic.warning(self.source.file, message, line, column))
 
-    def body(self, tree: Any) -> Body:
+    def body(self, tree: Tree) -> Body:
         attributes: dict[str, Attribute] = {}
         blocks: list[Block] = []
         for child in tree.children:
@@ -149,30 +138,27 @@ class _Builder:
                 blocks.append(self.block(child))
         return Body(attributes, tuple(blocks))
 
-    def attribute(self, tree: Any) -> Attribute:
-        name_token = tree.children[0].children[0]
+    def attribute(self, tree: Tree) -> Attribute:
+        name_token: Token = tree.children[0].children[0]
+        name = name_token.value
         equals = tree.children[1]
         start = name_token.start_pos
         try:
             expr, end = parse_expression(self.text, equals.end_pos)
         except RecursionError:
             exc = HclSyntaxError("nested too deeply", equals.end_pos)
-            return self.unreadable(name_token, exc, start, equals.end_pos)
+            return self.unreadable(name, exc, start, equals.end_pos)
         except HclSyntaxError as exc:
-            return self.unreadable(name_token, exc, start, equals.end_pos)
+            return self.unreadable(name, exc, start, equals.end_pos)
         if _END_OF_ATTRIBUTE.match(self.text, end) is None:
             self.problem(
-                f"cannot read the value of '{name_token}' to its end; it is treated as unknown",
+                f"cannot read the value of '{name}' to its end; it is treated as unknown",
                 end,
             )
-            return Attribute(
-                str(name_token), Unreadable("not read to its end", start, end), start, end
-            )
-        return Attribute(str(name_token), expr, start, end)
+            return Attribute(name, Unreadable("not read to its end", start, end), start, end)
+        return Attribute(name, expr, start, end)
 
-    def unreadable(
-        self, name: object, exc: HclSyntaxError, start: int, value_start: int
-    ) -> Attribute:
+    def unreadable(self, name: str, exc: HclSyntaxError, start: int, value_start: int) -> Attribute:
         self.problem(
             f"cannot read the value of '{name}' ({exc.message}); it is treated as unknown",
             exc.offset,
@@ -181,8 +167,8 @@ class _Builder:
         end = len(self.text) if line_end == -1 else line_end
         return Attribute(str(name), Unreadable(exc.message, start, end), start, end)
 
-    def block(self, tree: Any) -> Block:
-        type_token = tree.children[0].children[0]
+    def block(self, tree: Tree) -> Block:
+        type_token: Token = tree.children[0].children[0]
         start = type_token.start_pos
         labels: list[str] = []
         pos = type_token.end_pos
@@ -204,7 +190,7 @@ class _Builder:
             else:
                 break
         body_tree = tree.children[-1]
-        return Block(str(type_token), tuple(labels), self.body(body_tree), start, pos)
+        return Block(type_token.value, tuple(labels), self.body(body_tree), start, pos)
 
     def label(self, pos: int) -> tuple[str, int]:
         expr, end = parse_expression(self.text, pos)
