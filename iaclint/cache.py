@@ -89,8 +89,8 @@ def read_entry(path: Path) -> bytes | None:
         return None
 
 
-def write_entry(path: Path, data: bytes) -> None:
-    """Write atomically; a cache that cannot be written is silently skipped."""
+def write_entry(path: Path, data: bytes) -> bool:
+    """Write atomically; a cache that cannot be written is skipped (False)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # A name no other process or thread uses (the pid, the thread, a counter),
@@ -106,4 +106,5 @@ def write_entry(path: Path, data: bytes) -> None:
             os.unlink(temporary)
             raise
     except OSError:
-        pass
+        return False
+    return True

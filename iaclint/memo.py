@@ -14,19 +14,31 @@ A Terraform root module depends on more than its own directory: the entry also
 records every module directory and file it read, each with a digest of what it
 held, and is reused only while all of them still hold the same.
 
-Entries live under `results/` in the user's cache directory (see cache.py:
-atomic writes, private directory). Each starts with a header and the SHA-256 of
-its payload; an entry that is truncated, damaged or of another kind is deleted
-and the input linted again. Nothing read from the cache is trusted unchecked.
+Entries are kept in packs under `results/` in the user's cache directory (see
+cache.py: atomic writes, private directory): a run writes the entries it made
+into one new pack, rather than one file each (creating hundreds of small files
+took a tenth of a second and more of a corpus run on some disks), and reads
+every pack once, when it first looks an entry up. A pack starts with a header
+and the SHA-256 of its payload; a pack that is truncated, damaged or of another
+kind is deleted and its inputs linted again. Nothing read from the cache is
+trusted unchecked: a value of the wrong kind is ignored.
+
+When a run finds more than MAX_PACKS packs, it writes the entries of all of
+them and its own into one pack, newest first up to MAX_BYTES (older entries are
+dropped: the cache does not grow without end), and deletes the packs it read.
+Runs at the same time each write packs of their own; two runs merging at once
+leave two packs holding the same entries, merged again later.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import pickle
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -41,7 +53,7 @@ from iaclint.cache import (
 from iaclint.engine.policy import Policy
 from iaclint.parse.text import read_regular
 
-HEADER = b"iaclint-results/1\n"
+HEADER = b"iaclint-results/2\n"
 # File names a Terraform module directory's results depend on.
 TERRAFORM_NAMES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 
@@ -71,6 +83,11 @@ def file_digest(path: str) -> str:
     return _digest([_file_bytes(path)])
 
 
+MAX_PACKS = 8
+MAX_BYTES = 64 * 1024 * 1024
+_PACK = "pack-"
+
+
 class ResultCache:
     """The results cache of one run (its policies and settings fixed)."""
 
@@ -83,70 +100,103 @@ class ResultCache:
             ]
         )
         self.folder = cache_directory() / "results"
-        self._writer: _Writer | None = None
+        self._known: dict[str, bytes] | None = None  # key -> pickled value, from the packs read
+        self._read_packs: list[Path] = []
+        self._new: dict[str, bytes] = {}
 
-    def entry(self, *parts: bytes) -> Path:
-        return self.folder / f"{_digest([self.base.encode(), *parts])[:40]}.pickle"
+    def entry(self, *parts: bytes) -> str:
+        """The key of an entry: what its value depends on, digested."""
+        return _digest([self.base.encode(), *parts])[:40]
 
-    def load(self, entry: Path) -> object | None:
-        """The value kept in an entry; None when absent. A damaged entry is deleted."""
-        data = read_entry(entry)
-        if data is None:
+    def load(self, key: str) -> object | None:
+        """The value kept under a key; None when there is none (or none to trust)."""
+        payload = self._packs().get(key)
+        if payload is None:
             return None
-        payload = unsealed(HEADER, data)
-        if payload is not None:
-            try:
-                value: object = pickle.loads(payload)
-                return value
-            except Exception:  # of another version or shape: not ours to trust
-                pass
-        self.discard(entry)
-        return None
-
-    def store(self, entry: Path, value: object) -> None:
-        """Keep a value; written in the background until `flush`."""
         try:
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            value: object = pickle.loads(payload)
+        except Exception:  # of another version or shape: not ours to trust
+            return None
+        return value
+
+    def store(self, key: str, value: object) -> None:
+        """Keep a value; written with the others of this run by `flush`."""
+        try:
+            self._new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return
-        if self._writer is None:
-            self._writer = _Writer()
-        self._writer.put(entry, sealed(HEADER, payload))
 
     def flush(self) -> None:
-        """Wait until every stored value is written."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        """Write what this run stored: one pack, or everything merged into one."""
+        if not self._new:
+            return
+        new, self._new = self._new, {}
+        known = self._packs()
+        if len(self._read_packs) < MAX_PACKS:
+            _write_pack(self.folder, new)
+            known.update(new)
+            return
+        # Newest first: this run's entries, then the packs from the newest.
+        merged: dict[str, bytes] = {}
+        size = 0
+        for key, payload in [*new.items(), *reversed(known.items())]:
+            if key in merged:
+                continue
+            size += len(payload)
+            if size > MAX_BYTES:
+                break
+            merged[key] = payload
+        if _write_pack(self.folder, merged):
+            for path in self._read_packs:
+                with contextlib.suppress(OSError):
+                    path.unlink()  # or already merged by another run
+            self._read_packs = []
+        known.update(new)
 
-    @staticmethod
-    def discard(entry: Path) -> None:
-        with contextlib.suppress(OSError):
-            entry.unlink()
+    def _packs(self) -> dict[str, bytes]:
+        if self._known is None:
+            self._known = {}
+            try:
+                names = sorted(name for name in os.listdir(self.folder) if name.startswith(_PACK))
+            except OSError:
+                names = []
+            for name in names:  # oldest first: a newer entry replaces an older one
+                path = self.folder / name
+                entries = _read_pack(path)
+                if entries is not None:
+                    self._known.update(entries)
+                    self._read_packs.append(path)
+        return self._known
 
 
-class _Writer:
-    """Writes entries on a thread of its own, so that creating hundreds of small
-    files (a millisecond each on some disks) overlaps with linting."""
+_NAMES = itertools.count()
 
-    def __init__(self) -> None:
-        import queue
-        import threading
 
-        self._queue: queue.SimpleQueue[tuple[Path, bytes] | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="iaclint-cache", daemon=True)
-        self._thread.start()
+def _write_pack(folder: Path, entries: dict[str, bytes]) -> bool:
+    # Named by time first, so that names sort from the oldest pack to the newest.
+    name = f"{_PACK}{time.time_ns():020d}-{os.getpid()}-{next(_NAMES)}"
+    payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+    return write_entry(folder / name, sealed(HEADER, payload))
 
-    def put(self, entry: Path, data: bytes) -> None:
-        self._queue.put((entry, data))
 
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
-
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            write_entry(*item)
+def _read_pack(path: Path) -> dict[str, bytes] | None:
+    """A pack's entries; None when it is gone, or damaged (then it is deleted)."""
+    data = read_entry(path)
+    if data is None:
+        return None  # merged and deleted by another run meanwhile
+    payload = unsealed(HEADER, data)
+    if payload is not None:
+        try:
+            entries = pickle.loads(payload)
+        except Exception:
+            entries = None
+        if isinstance(entries, dict) and all(
+            isinstance(key, str) and isinstance(value, bytes) for key, value in entries.items()
+        ):
+            return entries
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return None
 
 
 def still_current(directories: Mapping[str, str], files: Mapping[str, str]) -> bool:

@@ -127,7 +127,7 @@ class Scheduler:
 
     # -- the results cache ---------------------------------------------------------
 
-    def _file_entry(self, work: FileWork) -> Path | None:
+    def _file_entry(self, work: FileWork) -> str | None:
         if self.cache is None:
             return None
         try:
@@ -148,7 +148,7 @@ class Scheduler:
             context.encode(),
         )
 
-    def _cached_file(self, entry: Path | None) -> FileResult | None:
+    def _cached_file(self, entry: str | None) -> FileResult | None:
         from iaclint.run import FileResult
 
         if entry is None or self.cache is None:
@@ -156,11 +156,11 @@ class Scheduler:
         value = self.cache.load(entry)
         return value if isinstance(value, FileResult) else None
 
-    def _keep_file(self, entry: Path | None, result: FileResult) -> None:
+    def _keep_file(self, entry: str | None, result: FileResult) -> None:
         if entry is not None and self.cache is not None and result.cacheable:
             self.cache.store(entry, result)
 
-    def _root_entry(self, root: Root) -> Path | None:
+    def _root_entry(self, root: Root) -> str | None:
         if self.cache is None:
             return None
         context = [

@@ -3,6 +3,7 @@ while everything they depend on is unchanged, damaged entries never trusted."""
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import iaclint.cache
 import iaclint.memo
 import iaclint.schedule
 from iaclint.engine.policy import Policy
@@ -268,8 +270,16 @@ def test_var_files_are_part_of_the_key(tmp_path: Path, cache_dir: Path, counted:
     ]
 
 
-def entries(cache_dir: Path) -> list[Path]:
-    return sorted((cache_dir / "results").glob("*.pickle"))
+def packs(cache_dir: Path) -> list[Path]:
+    return sorted((cache_dir / "results").glob("pack-*"))
+
+
+def pack_entries(path: Path) -> dict[str, bytes]:
+    payload = iaclint.cache.unsealed(iaclint.memo.HEADER, path.read_bytes())
+    assert payload is not None
+    entries = pickle.loads(payload)
+    assert isinstance(entries, dict)
+    return entries
 
 
 def test_results_kept_by_worker_processes_are_reused_by_the_next_run(
@@ -281,11 +291,14 @@ def test_results_kept_by_worker_processes_are_reused_by_the_next_run(
         (tree / f"t{index}.yaml").write_text(SSH_OPEN, encoding="utf-8")
     first = run([tree], jobs=2)
     assert len(first.findings) == 12
-    # One entry per template linted by a worker process.
-    assert len(list((cache_dir / "results").iterdir())) == 12
+    # One entry per template linted by a worker process, all in one file.
+    [pack] = packs(cache_dir)
+    assert len(pack_entries(pack)) == 12
+    assert list((cache_dir / "results").iterdir()) == [pack]
     monkeypatch.setattr(Scheduler, "_in_workers", None)  # nothing is left to hand out
     assert run([tree], jobs=2) == first
     assert counted.files == []
+    assert packs(cache_dir) == [pack]  # nothing new to keep
 
 
 @pytest.mark.parametrize(
@@ -298,17 +311,18 @@ def test_results_kept_by_worker_processes_are_reused_by_the_next_run(
     ],
     ids=["truncated", "one bit flipped", "foreign", "empty"],
 )
-def test_a_damaged_entry_is_discarded_and_the_file_linted_again(
+def test_a_damaged_pack_is_discarded_and_its_files_linted_again(
     tmp_path: Path, cache_dir: Path, counted: Counted, damage: object
 ) -> None:
     (tmp_path / "a.yaml").write_text(SSH_OPEN, encoding="utf-8")
     first = run([tmp_path])
-    [entry] = entries(cache_dir)
-    entry.write_bytes(damage(entry.read_bytes()))  # type: ignore[operator]
+    [pack] = packs(cache_dir)
+    pack.write_bytes(damage(pack.read_bytes()))  # type: ignore[operator]
     counted.reset()
     assert run([tmp_path]) == first
     assert counted.files == [f"{tmp_path}/a.yaml"]
-    [rewritten] = entries(cache_dir)
+    [rewritten] = packs(cache_dir)
+    assert rewritten != pack  # the damaged pack deleted, a new one written
     assert rewritten.read_bytes().startswith(iaclint.memo.HEADER)
 
 
@@ -317,14 +331,68 @@ def test_an_intact_entry_of_the_wrong_kind_is_not_trusted(
 ) -> None:
     (tmp_path / "a.yaml").write_text(SSH_OPEN, encoding="utf-8")
     first = run([tmp_path])
-    [entry] = entries(cache_dir)
+    [key] = pack_entries(packs(cache_dir)[0])
     policies, _ = prepare_policies(Options())
     forger = iaclint.memo.ResultCache(policies)
-    forger.store(entry, {"findings": "forged"})
+    forger.store(key, {"findings": "forged"})
     forger.flush()
+    assert len(packs(cache_dir)) == 2  # the newer pack's value wins
     counted.reset()
     assert run([tmp_path]) == first
     assert counted.files == [f"{tmp_path}/a.yaml"]
+
+
+def test_packs_are_merged_into_one_when_there_are_too_many(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policies, _ = prepare_policies(Options())
+    for round_ in range(iaclint.memo.MAX_PACKS):
+        writer = iaclint.memo.ResultCache(policies)
+        writer.store(writer.entry(str(round_).encode()), {"round": round_})
+        writer.flush()
+    assert len(packs(cache_dir)) == iaclint.memo.MAX_PACKS
+    # The next run to keep something merges: its entries and every pack's, newest first.
+    monkeypatch.setattr(iaclint.memo, "MAX_BYTES", 10**6)
+    merger = iaclint.memo.ResultCache(policies)
+    assert merger.load(merger.entry(b"0")) == {"round": 0}
+    merger.store(merger.entry(b"new"), {"round": "new"})
+    merger.flush()
+    [merged] = packs(cache_dir)
+    assert len(pack_entries(merged)) == iaclint.memo.MAX_PACKS + 1
+    reader = iaclint.memo.ResultCache(policies)
+    assert reader.load(reader.entry(b"new")) == {"round": "new"}
+    assert reader.load(reader.entry(b"0")) == {"round": 0}
+
+
+def test_a_merge_keeps_the_newest_entries_up_to_the_size_limit(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policies, _ = prepare_policies(Options())
+    monkeypatch.setattr(iaclint.memo, "MAX_PACKS", 2)
+    for round_ in range(2):
+        writer = iaclint.memo.ResultCache(policies)
+        writer.store(writer.entry(str(round_).encode()), "x" * 1000)
+        writer.flush()
+    monkeypatch.setattr(iaclint.memo, "MAX_BYTES", 2500)  # room for two entries
+    merger = iaclint.memo.ResultCache(policies)
+    merger.store(merger.entry(b"new"), "y" * 1000)
+    merger.flush()
+    reader = iaclint.memo.ResultCache(policies)
+    assert reader.load(reader.entry(b"new")) == "y" * 1000
+    assert reader.load(reader.entry(b"1")) == "x" * 1000
+    assert reader.load(reader.entry(b"0")) is None  # the oldest, dropped
+    assert len(packs(cache_dir)) == 1
+
+
+def test_a_pack_deleted_by_another_run_is_a_miss(cache_dir: Path) -> None:
+    policies, _ = prepare_policies(Options())
+    writer = iaclint.memo.ResultCache(policies)
+    writer.store(writer.entry(b"a"), 1)
+    writer.flush()
+    [pack] = packs(cache_dir)
+    pack.unlink()  # as a merging run does
+    reader = iaclint.memo.ResultCache(policies)
+    assert reader.load(reader.entry(b"a")) is None
 
 
 def test_no_cache_reads_and_writes_nothing(
@@ -354,18 +422,20 @@ def test_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
     assert leftovers == []
 
 
-def test_entries_written_in_the_background_are_all_there_after_flush(cache_dir: Path) -> None:
+def test_every_entry_stored_is_there_after_flush_in_one_pack(cache_dir: Path) -> None:
     policies, _ = prepare_policies(Options())
     cache = iaclint.memo.ResultCache(policies)
     stored = {cache.entry(str(i).encode()): {"value": i} for i in range(200)}
     for entry, value in stored.items():
         cache.store(entry, value)
     cache.flush()
-    assert len(entries(cache_dir)) == 200
+    [pack] = packs(cache_dir)
+    assert set(pack_entries(pack)) == set(stored)
     assert not list((cache_dir / "results").glob(".tmp-*"))  # every temporary renamed
     reader = iaclint.memo.ResultCache(policies)
     assert all(reader.load(entry) == value for entry, value in stored.items())
-    cache.flush()  # nothing pending: returns at once
+    cache.flush()  # nothing new: writes nothing
+    assert packs(cache_dir) == [pack]
 
 
 def test_a_cache_that_cannot_be_written_does_not_stop_the_run(
