@@ -10,12 +10,12 @@ nothing is cached and every run simply does the work again.
 
 from __future__ import annotations
 
+import _thread
 import functools
 import hashlib
 import itertools
 import os
 import sys
-import threading
 from pathlib import Path
 
 _NAMES = itertools.count()
@@ -96,7 +96,7 @@ def write_entry(path: Path, data: bytes) -> bool:
         # A name no other process or thread uses (the pid, the thread, a counter),
         # created exclusively: `tempfile` would cost every run that writes about
         # 6 ms of imports (shutil, random, bz2, lzma).
-        temporary = path.parent / f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_NAMES)}"
+        temporary = path.parent / f".tmp-{os.getpid()}-{_thread.get_ident()}-{next(_NAMES)}"
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(handle, "wb") as stream:
