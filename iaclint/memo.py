@@ -16,18 +16,21 @@ held, and is reused only while all of them still hold the same.
 
 Entries are kept in packs under `results/` in the user's cache directory (see
 cache.py: atomic writes, private directory): a run writes the entries it made
-into one new pack, rather than one file each (creating hundreds of small files
-took a tenth of a second and more of a corpus run on some disks), and reads
-every pack once, when it first looks an entry up. A pack starts with a header
-and the SHA-256 of its payload; a pack that is truncated, damaged or of another
-kind is deleted and its inputs linted again. Nothing read from the cache is
-trusted unchecked: a value of the wrong kind is ignored.
+into one new pack per shard (the first digit of the key: 16 shards), rather
+than one file each (creating hundreds of small files took a tenth of a second
+and more of a corpus run on some disks), and reads a shard's packs once, when it
+first looks up an entry of it: a run on a file or two reads a sixteenth of the
+cache. A pack starts with a header and the SHA-256 of its payload; a pack that
+is truncated, damaged or of another kind is deleted and its inputs linted
+again. Nothing read from the cache is trusted unchecked: a value of the wrong
+kind is ignored.
 
-When a run finds more than MAX_PACKS packs, it writes the entries of all of
-them and its own into one pack, newest first up to MAX_BYTES (older entries are
-dropped: the cache does not grow without end), and deletes the packs it read.
-Runs at the same time each write packs of their own; two runs merging at once
-leave two packs holding the same entries, merged again later.
+When a run finds more than MAX_PACKS packs in a shard it writes to, it writes
+the entries of all of them and its own into one pack, newest first up to
+MAX_BYTES (older entries are dropped: the cache does not grow without end), and
+deletes the packs it read. Runs at the same time each write packs of their
+own; two runs merging at once leave two packs holding the same entries, merged
+again later.
 """
 
 from __future__ import annotations
@@ -83,9 +86,9 @@ def file_digest(path: str) -> str:
     return _digest([_file_bytes(path)])
 
 
-MAX_PACKS = 8
-MAX_BYTES = 64 * 1024 * 1024
-_PACK = "pack-"
+MAX_PACKS = 8  # per shard
+MAX_BYTES = 4 * 1024 * 1024  # per shard: 64 MiB in all
+SHARDS = "0123456789abcdef"  # an entry's shard: the first digit of its key
 
 
 class ResultCache:
@@ -100,8 +103,7 @@ class ResultCache:
             ]
         )
         self.folder = cache_directory() / "results"
-        self._known: dict[str, bytes] | None = None  # key -> pickled value, from the packs read
-        self._read_packs: list[Path] = []
+        self._shards: dict[str, _Shard] = {}
         self._new: dict[str, bytes] = {}
 
     def entry(self, *parts: bytes) -> str:
@@ -110,7 +112,7 @@ class ResultCache:
 
     def load(self, key: str) -> object | None:
         """The value kept under a key; None when there is none (or none to trust)."""
-        payload = self._packs().get(key)
+        payload = self._shard(key).known.get(key)
         if payload is None:
             return None
         try:
@@ -127,54 +129,67 @@ class ResultCache:
             return
 
     def flush(self) -> None:
-        """Write what this run stored: one pack, or everything merged into one."""
-        if not self._new:
-            return
+        """Write what this run stored: one pack per shard it touched."""
         new, self._new = self._new, {}
-        known = self._packs()
-        if len(self._read_packs) < MAX_PACKS:
-            _write_pack(self.folder, new)
-            known.update(new)
-            return
-        # Newest first: this run's entries, then the packs from the newest.
-        merged: dict[str, bytes] = {}
-        size = 0
-        for key, payload in [*new.items(), *reversed(known.items())]:
-            if key in merged:
-                continue
-            size += len(payload)
-            if size > MAX_BYTES:
-                break
-            merged[key] = payload
-        if _write_pack(self.folder, merged):
-            for path in self._read_packs:
-                with contextlib.suppress(OSError):
-                    path.unlink()  # or already merged by another run
-            self._read_packs = []
-        known.update(new)
+        by_shard: dict[str, dict[str, bytes]] = {}
+        for key, payload in new.items():
+            by_shard.setdefault(key[:1], {})[key] = payload
+        for shard, entries in sorted(by_shard.items()):
+            self._shard(shard).add(entries)
 
-    def _packs(self) -> dict[str, bytes]:
-        if self._known is None:
-            self._known = {}
-            try:
-                names = sorted(name for name in os.listdir(self.folder) if name.startswith(_PACK))
-            except OSError:
-                names = []
-            for name in names:  # oldest first: a newer entry replaces an older one
-                path = self.folder / name
-                entries = _read_pack(path)
-                if entries is not None:
-                    self._known.update(entries)
-                    self._read_packs.append(path)
-        return self._known
+    def _shard(self, key: str) -> _Shard:
+        name = key[:1]
+        if name not in self._shards:
+            self._shards[name] = _Shard(self.folder, name)
+        return self._shards[name]
+
+
+class _Shard:
+    """The packs of one shard, read when first needed."""
+
+    def __init__(self, folder: Path, name: str):
+        self.folder = folder
+        self.prefix = f"pack-{name}-"
+        self.known: dict[str, bytes] = {}  # key -> pickled value
+        self.packs: list[Path] = []
+        try:
+            names = sorted(entry for entry in os.listdir(folder) if entry.startswith(self.prefix))
+        except OSError:
+            names = []
+        for entry in names:  # oldest first: a newer entry replaces an older one
+            path = folder / entry
+            entries = _read_pack(path)
+            if entries is not None:
+                self.known.update(entries)
+                self.packs.append(path)
+
+    def add(self, new: dict[str, bytes]) -> None:
+        if len(self.packs) < MAX_PACKS:
+            _write_pack(self.folder, self.prefix, new)
+        else:  # merge: newest first, this run's entries, then the packs from the newest
+            merged: dict[str, bytes] = {}
+            size = 0
+            for key, payload in [*new.items(), *reversed(self.known.items())]:
+                if key in merged:
+                    continue
+                size += len(payload)
+                if size > MAX_BYTES:
+                    break
+                merged[key] = payload
+            if _write_pack(self.folder, self.prefix, merged):
+                for path in self.packs:
+                    with contextlib.suppress(OSError):
+                        path.unlink()  # or already merged by another run
+                self.packs = []
+        self.known.update(new)
 
 
 _NAMES = itertools.count()
 
 
-def _write_pack(folder: Path, entries: dict[str, bytes]) -> bool:
-    # Named by time first, so that names sort from the oldest pack to the newest.
-    name = f"{_PACK}{time.time_ns():020d}-{os.getpid()}-{next(_NAMES)}"
+def _write_pack(folder: Path, prefix: str, entries: dict[str, bytes]) -> bool:
+    # Named by time after the shard, so that names sort from the oldest pack to the newest.
+    name = f"{prefix}{time.time_ns():020d}-{os.getpid()}-{next(_NAMES)}"
     payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
     return write_entry(folder / name, sealed(HEADER, payload))
 

@@ -291,14 +291,19 @@ def test_results_kept_by_worker_processes_are_reused_by_the_next_run(
         (tree / f"t{index}.yaml").write_text(SSH_OPEN, encoding="utf-8")
     first = run([tree], jobs=2)
     assert len(first.findings) == 12
-    # One entry per template linted by a worker process, all in one file.
-    [pack] = packs(cache_dir)
-    assert len(pack_entries(pack)) == 12
-    assert list((cache_dir / "results").iterdir()) == [pack]
+    # One entry per template linted by a worker process, one pack per shard of keys.
+    written = packs(cache_dir)
+    keys = [key for pack in written for key in pack_entries(pack)]
+    assert len(keys) == 12
+    assert len(written) == len({key[0] for key in keys})
+    assert all(
+        pack.name.startswith(f"pack-{key[0]}-") for pack in written for key in pack_entries(pack)
+    )
+    assert sorted((cache_dir / "results").iterdir()) == written
     monkeypatch.setattr(Scheduler, "_in_workers", None)  # nothing is left to hand out
     assert run([tree], jobs=2) == first
     assert counted.files == []
-    assert packs(cache_dir) == [pack]  # nothing new to keep
+    assert packs(cache_dir) == written  # nothing new to keep
 
 
 @pytest.mark.parametrize(
@@ -342,26 +347,29 @@ def test_an_intact_entry_of_the_wrong_kind_is_not_trusted(
     assert counted.files == [f"{tmp_path}/a.yaml"]
 
 
-def test_packs_are_merged_into_one_when_there_are_too_many(
+def test_packs_are_merged_into_one_when_a_shard_has_too_many(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     policies, _ = prepare_policies(Options())
     for round_ in range(iaclint.memo.MAX_PACKS):
         writer = iaclint.memo.ResultCache(policies)
-        writer.store(writer.entry(str(round_).encode()), {"round": round_})
+        writer.store(f"a{round_}", {"round": round_})  # all in shard "a"
+        writer.store(f"b{round_}", {"round": round_})
         writer.flush()
-    assert len(packs(cache_dir)) == iaclint.memo.MAX_PACKS
-    # The next run to keep something merges: its entries and every pack's, newest first.
-    monkeypatch.setattr(iaclint.memo, "MAX_BYTES", 10**6)
+    assert len(packs(cache_dir)) == 2 * iaclint.memo.MAX_PACKS
+    # The next run to keep something in shard "a" merges it: its entries and every pack's.
     merger = iaclint.memo.ResultCache(policies)
-    assert merger.load(merger.entry(b"0")) == {"round": 0}
-    merger.store(merger.entry(b"new"), {"round": "new"})
+    assert merger.load("a0") == {"round": 0}
+    merger.store("anew", {"round": "new"})
     merger.flush()
-    [merged] = packs(cache_dir)
+    shard_a = [pack for pack in packs(cache_dir) if pack.name.startswith("pack-a-")]
+    [merged] = shard_a
     assert len(pack_entries(merged)) == iaclint.memo.MAX_PACKS + 1
+    assert len(packs(cache_dir)) == 1 + iaclint.memo.MAX_PACKS  # shard "b" untouched
     reader = iaclint.memo.ResultCache(policies)
-    assert reader.load(reader.entry(b"new")) == {"round": "new"}
-    assert reader.load(reader.entry(b"0")) == {"round": 0}
+    assert reader.load("anew") == {"round": "new"}
+    assert reader.load("a0") == {"round": 0}
+    assert reader.load("b0") == {"round": 0}
 
 
 def test_a_merge_keeps_the_newest_entries_up_to_the_size_limit(
@@ -371,16 +379,32 @@ def test_a_merge_keeps_the_newest_entries_up_to_the_size_limit(
     monkeypatch.setattr(iaclint.memo, "MAX_PACKS", 2)
     for round_ in range(2):
         writer = iaclint.memo.ResultCache(policies)
-        writer.store(writer.entry(str(round_).encode()), "x" * 1000)
+        writer.store(f"c{round_}", "x" * 1000)
         writer.flush()
     monkeypatch.setattr(iaclint.memo, "MAX_BYTES", 2500)  # room for two entries
     merger = iaclint.memo.ResultCache(policies)
-    merger.store(merger.entry(b"new"), "y" * 1000)
+    merger.store("cnew", "y" * 1000)
     merger.flush()
     reader = iaclint.memo.ResultCache(policies)
-    assert reader.load(reader.entry(b"new")) == "y" * 1000
-    assert reader.load(reader.entry(b"1")) == "x" * 1000
-    assert reader.load(reader.entry(b"0")) is None  # the oldest, dropped
+    assert reader.load("cnew") == "y" * 1000
+    assert reader.load("c1") == "x" * 1000
+    assert reader.load("c0") is None  # the oldest, dropped
+    assert len(packs(cache_dir)) == 1
+
+
+def test_a_lookup_reads_only_the_packs_of_its_shard(cache_dir: Path) -> None:
+    policies, _ = prepare_policies(Options())
+    writer = iaclint.memo.ResultCache(policies)
+    writer.store("d1", 1)
+    writer.store("e1", 2)
+    writer.flush()
+    for pack in packs(cache_dir):
+        if pack.name.startswith("pack-e-"):
+            pack.write_bytes(b"damaged")  # deleted if it were read
+    reader = iaclint.memo.ResultCache(policies)
+    assert reader.load("d1") == 1
+    assert len(packs(cache_dir)) == 2  # shard "e" was never read
+    assert reader.load("e1") is None
     assert len(packs(cache_dir)) == 1
 
 
@@ -422,20 +446,21 @@ def test_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
     assert leftovers == []
 
 
-def test_every_entry_stored_is_there_after_flush_in_one_pack(cache_dir: Path) -> None:
+def test_every_entry_stored_is_there_after_flush_one_pack_per_shard(cache_dir: Path) -> None:
     policies, _ = prepare_policies(Options())
     cache = iaclint.memo.ResultCache(policies)
     stored = {cache.entry(str(i).encode()): {"value": i} for i in range(200)}
     for entry, value in stored.items():
         cache.store(entry, value)
     cache.flush()
-    [pack] = packs(cache_dir)
-    assert set(pack_entries(pack)) == set(stored)
+    written = packs(cache_dir)
+    assert len(written) == 16  # one per shard: 200 keys fill all 16
+    assert {key for pack in written for key in pack_entries(pack)} == set(stored)
     assert not list((cache_dir / "results").glob(".tmp-*"))  # every temporary renamed
     reader = iaclint.memo.ResultCache(policies)
     assert all(reader.load(entry) == value for entry, value in stored.items())
     cache.flush()  # nothing new: writes nothing
-    assert packs(cache_dir) == [pack]
+    assert packs(cache_dir) == written
 
 
 def test_a_cache_that_cannot_be_written_does_not_stop_the_run(
