@@ -228,3 +228,18 @@ def test_the_probes_include_failures_of_both_kinds(lark: made.LarkParser) -> Non
     assert any(failure.token is None for failure in failures)
     assert any(failure.token is not None and failure.token.type == "$END" for failure in failures)
     assert any(failure.token is not None and failure.token.type != "$END" for failure in failures)
+
+
+def test_tables_made_by_other_code_of_ours_are_not_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = Path(grammar.__file__).parent
+    for name in ("lalr.py", "tables.py"):
+        (tmp_path / name).write_text((here / name).read_text(encoding="utf-8"), encoding="utf-8")
+    text = grammar.grammar_text()
+    monkeypatch.setattr(grammar, "__file__", str(tmp_path / "grammar.py"))
+    same = grammar.cache_file(text)
+    assert same == grammar.cache_file(text)
+    with (tmp_path / "lalr.py").open("a", encoding="utf-8") as changed:
+        changed.write("# another driver\n")
+    assert grammar.cache_file(text) != same

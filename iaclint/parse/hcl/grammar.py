@@ -17,7 +17,8 @@ The cache is kept in the user's cache directory:
     $IACLINT_CACHE_DIR, else $XDG_CACHE_HOME/iaclint, else ~/.cache/iaclint
 
 Its file name is a hash of the grammar, of the installed Lark (its version file),
-the Python version and the table format, so an upgrade never loads stale tables.
+of our modules that make and run the tables and of the Python version, so an
+upgrade never loads stale tables.
 The file starts with a checksum of the rest: a damaged file is discarded and the
 tables rebuilt. It is written to a private directory (mode 0700) and replaced
 atomically; when no cache can be written the tables are simply kept in memory.
@@ -35,7 +36,6 @@ from pathlib import Path
 from iaclint.cache import cache_directory, read_entry, sealed, unsealed, write_entry
 from iaclint.parse.hcl.lalr import LalrParser, ParseFailure, Parser, Tables, Tree
 
-_FORMAT = "lalr-tables-1"
 _HEADER = b"iaclint-hcl-tables/1\n"
 
 
@@ -98,10 +98,13 @@ def _package(name: str) -> Path:
 
 
 def cache_file(grammar: str) -> Path:
-    # Lark's version is read from its package without importing it.
+    # Lark's version is read from its package without importing it; our two
+    # modules that make and run the tables are part of the key, as text.
     lark_version = (_package("lark") / "__init__.py").read_text(encoding="utf-8")
+    here = Path(__file__).parent
+    ours = [(here / name).read_text(encoding="utf-8") for name in ("lalr.py", "tables.py")]
     python = "{}.{}".format(*sys.version_info[:2])
-    key = "\x1f".join((_FORMAT, grammar, lark_version, python))
+    key = "\x1f".join((grammar, lark_version, *ours, python))
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
     return cache_directory() / f"hcl2-tables-{digest}.pickle"
 
