@@ -243,3 +243,28 @@ def test_tables_made_by_other_code_of_ours_are_not_loaded(
     with (tmp_path / "lalr.py").open("a", encoding="utf-8") as changed:
         changed.write("# another driver\n")
     assert grammar.cache_file(text) != same
+
+
+def test_the_reader_gives_the_same_result_when_lark_parses(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iaclint.parse.document import ParseError
+    from iaclint.parse.hcl.reader import read_hcl
+
+    def read(text: str) -> object:
+        try:
+            hcl_file = read_hcl(text, "main.tf")
+        except ParseError as error:
+            return str(error), error.line, error.column
+        return hcl_file.body, hcl_file.problems  # (the source text is compared by identity)
+
+    texts = [path.read_text(encoding="utf-8") for path in HCL_FIXTURES[:10]]
+    texts += [text.replace("{", "{ (", 1) for text in texts[:3]] + list(grammar._BAD_PROBES)
+    ours = [read(text) for text in texts]
+    assert isinstance(grammar.hcl_parser(), LalrParser)
+    grammar.hcl_parser.cache_clear()
+    grammar.cache_file(grammar.grammar_text()).unlink()
+    monkeypatch.setattr(grammar, "agree", lambda ours, theirs: False)
+    assert isinstance(grammar.hcl_parser(), made.LarkParser)
+    assert [read(text) for text in texts] == ours
+    assert any(isinstance(result, tuple) for result in ours)  # failures compared too
