@@ -89,14 +89,18 @@ def read_entry(path: Path) -> bytes | None:
         return None
 
 
+def unique_suffix() -> str:
+    """A name part no other process or thread uses: the pid, the thread, a counter."""
+    return f"{os.getpid()}-{_thread.get_ident()}-{next(_NAMES)}"
+
+
 def write_entry(path: Path, data: bytes) -> bool:
     """Write atomically; a cache that cannot be written is skipped (False)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # A name no other process or thread uses (the pid, the thread, a counter),
-        # created exclusively: `tempfile` would cost every run that writes about
+        # Created exclusively: `tempfile` would cost every run that writes about
         # 6 ms of imports (shutil, random, bz2, lzma).
-        temporary = path.parent / f".tmp-{os.getpid()}-{_thread.get_ident()}-{next(_NAMES)}"
+        temporary = path.parent / f".tmp-{unique_suffix()}"
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(handle, "wb") as stream:

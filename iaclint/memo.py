@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import os
 import pickle
@@ -50,6 +49,7 @@ from iaclint.cache import (
     code_fingerprint,
     read_entry,
     sealed,
+    unique_suffix,
     unsealed,
     write_entry,
 )
@@ -86,9 +86,8 @@ def file_digest(path: str) -> str:
     return _digest([_file_bytes(path)])
 
 
-MAX_PACKS = 8  # per shard
+MAX_PACKS = 8  # per shard (an entry's shard: the first digit of its key)
 MAX_BYTES = 4 * 1024 * 1024  # per shard: 64 MiB in all
-SHARDS = "0123456789abcdef"  # an entry's shard: the first digit of its key
 
 
 class ResultCache:
@@ -112,7 +111,7 @@ class ResultCache:
 
     def load(self, key: str) -> object | None:
         """The value kept under a key; None when there is none (or none to trust)."""
-        payload = self._shard(key).known.get(key)
+        payload = self._shard(key[:1]).known.get(key)
         if payload is None:
             return None
         try:
@@ -137,8 +136,7 @@ class ResultCache:
         for shard, entries in sorted(by_shard.items()):
             self._shard(shard).add(entries)
 
-    def _shard(self, key: str) -> _Shard:
-        name = key[:1]
+    def _shard(self, name: str) -> _Shard:
         if name not in self._shards:
             self._shards[name] = _Shard(self.folder, name)
         return self._shards[name]
@@ -184,12 +182,9 @@ class _Shard:
         self.known.update(new)
 
 
-_NAMES = itertools.count()
-
-
 def _write_pack(folder: Path, prefix: str, entries: dict[str, bytes]) -> bool:
     # Named by time after the shard, so that names sort from the oldest pack to the newest.
-    name = f"{prefix}{time.time_ns():020d}-{os.getpid()}-{next(_NAMES)}"
+    name = f"{prefix}{time.time_ns():020d}-{unique_suffix()}"
     payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
     return write_entry(folder / name, sealed(HEADER, payload))
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from iaclint.parse.hcl import grammar, lalr
 from iaclint.parse.hcl import tables as made
-from iaclint.parse.hcl.lalr import LalrParser, ParseFailure, Parser, Tree
+from iaclint.parse.hcl.grammar import outcome
+from iaclint.parse.hcl.lalr import LalrParser, ParseFailure, Tree
 
 from .conftest import ROOT
 
@@ -43,13 +44,6 @@ def lark() -> made.LarkParser:
 @pytest.fixture(scope="module")
 def ours() -> LalrParser:
     return LalrParser(made.tables_of(made.build(grammar.grammar_text())))
-
-
-def outcome(parser: Parser, text: str) -> object:
-    try:
-        return parser.parse(text)
-    except ParseFailure as failure:
-        return failure.offset, failure.token, failure.expected
 
 
 def test_the_tables_are_cached_in_a_private_directory(fresh: Path) -> None:

@@ -148,10 +148,11 @@ def _build(grammar: str, path: Path) -> Parser:
 
 def agree(ours: Parser, theirs: Parser) -> bool:
     """Whether two parsers give the same tree or the same failure for every probe."""
-    return all(_outcome(ours, text) == _outcome(theirs, text) for text in (_PROBE, *_BAD_PROBES))
+    return all(outcome(ours, text) == outcome(theirs, text) for text in (_PROBE, *_BAD_PROBES))
 
 
-def _outcome(parser: Parser, text: str) -> Tree | tuple[int, object, frozenset[str]]:
+def outcome(parser: Parser, text: str) -> Tree | tuple[int, object, frozenset[str]]:
+    """The tree a parser gives for a text, or where and how it fails."""
     try:
         return parser.parse(text)
     except ParseFailure as failure:

@@ -61,8 +61,9 @@ class Rule(NamedTuple):
     size: int  # how many symbols it pops
     name: str  # the tree node it builds
     expand_single: bool  # `?rule`: one child is returned as it is
-    # (index, splice, None placeholders before it) for each child kept;
-    # None: every child is kept as it is.
+    # For each child kept: its index, whether its own children are spliced in,
+    # and how many Nones (absent optional parts) go before it. None: every
+    # child is kept as it is.
     include: tuple[tuple[int, bool, int], ...] | None
     append_none: int
 
@@ -116,6 +117,11 @@ class _Scanner:
                 return found.group(), name
         return None
 
+    def kind(self, value: str, terminal: str) -> str:
+        """The terminal a matched text stands for: a name that spells a keyword is the keyword."""
+        keywords = self.keywords.get(terminal)
+        return terminal if keywords is None else keywords.get(value, terminal)
+
     def _join(self) -> None:
         # An alternation matches the first alternative that matches, as the
         # loop above does; its last group is the outermost, the terminal's.
@@ -153,10 +159,7 @@ class LalrParser:
                 pos += len(value)
                 if kind in ignore:
                     continue
-                keywords = scanner.keywords.get(kind)
-                if keywords is not None:
-                    kind = keywords.get(value, kind)
-                token = Token(kind, value, start, pos)
+                token = Token(scanner.kind(value, kind), value, start, pos)
                 break
             if token is None:
                 break
@@ -205,10 +208,9 @@ class LalrParser:
         if found is None:
             return ParseFailure(pos, None, expected)
         value, kind = found  # a terminal, but not one this place accepts
-        keywords = root.keywords.get(kind)
-        if keywords is not None:
-            kind = keywords.get(value, kind)
-        return ParseFailure(pos, Token(kind, value, pos, pos + len(value)), expected)
+        return ParseFailure(
+            pos, Token(root.kind(value, kind), value, pos, pos + len(value)), expected
+        )
 
 
 def _node(rule: Rule, children: list[Any]) -> Any:

@@ -165,7 +165,7 @@ class _Builder:
         )
         line_end = self.text.find("\n", value_start)
         end = len(self.text) if line_end == -1 else line_end
-        return Attribute(str(name), Unreadable(exc.message, start, end), start, end)
+        return Attribute(name, Unreadable(exc.message, start, end), start, end)
 
     def block(self, tree: Tree) -> Block:
         type_token: Token = tree.children[0].children[0]
