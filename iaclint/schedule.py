@@ -15,16 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
+from iaclint.file_work import FileResult, FileWork, lint_work
 from iaclint.memo import ResultCache, directory_digest, file_digest, still_current
 from iaclint.parse.text import read_regular
-from iaclint.span import Span
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-    from iaclint.run import FileResult
     from iaclint.run_terraform import Root, RootResult, TerraformSession
 
 # Fewer inputs than this to lint are linted in this process: starting workers
@@ -32,13 +30,6 @@ if TYPE_CHECKING:
 PARALLEL_MINIMUM = 8
 # What linting any file costs besides its size, in bytes' worth of work.
 PER_FILE_WEIGHT = 4096
-
-
-class FileWork(NamedTuple):
-    candidate: Candidate
-    # From the cloud assembly a template belongs to.
-    construct_paths: Mapping[str, str] | None = None
-    defined_at: Mapping[str, Span] | None = None
 
 
 class Settings(NamedTuple):
@@ -96,7 +87,7 @@ class Scheduler:
                 for i in root_todo:
                     done_root(i, self.session().lint_root(roots[i], self.policies))
                 for i in file_todo:
-                    done_file(i, _lint_file(files[i], self.policies))
+                    done_file(i, lint_work(files[i], self.policies))
         finally:
             if self.cache is not None:
                 self.cache.flush()
@@ -149,7 +140,6 @@ class Scheduler:
         )
 
     def _cached_file(self, entry: str | None) -> FileResult | None:
-        from iaclint.run import FileResult
 
         if entry is None or self.cache is None:
             return None
@@ -238,13 +228,7 @@ def _root_task(root: Root) -> RootResult:
 
 def _files_task(files: list[FileWork]) -> list[FileResult]:
     policies = _worker().policies
-    return [_lint_file(work, policies) for work in files]
-
-
-def _lint_file(work: FileWork, policies: list[Policy]) -> FileResult:
-    from iaclint.run import lint_file
-
-    return lint_file(work.candidate, policies, work.construct_paths, work.defined_at)
+    return [lint_work(work, policies) for work in files]
 
 
 def _weight(work: FileWork) -> int:

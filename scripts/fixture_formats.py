@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from iaclint.catalog import builtin_policy_dir, load_policies  # noqa: E402
 from iaclint.discover import Candidate  # noqa: E402
-from iaclint.run import lint_file  # noqa: E402
+from iaclint.file_work import lint_file  # noqa: E402
 
 _MARK = re.compile(r"#\s*expect(-unknown)?:\s*([A-Z]+[0-9]+)@(\S+)")
 

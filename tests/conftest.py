@@ -8,7 +8,8 @@ import pytest
 
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
-from iaclint.run import FileResult, Options, lint_file, prepare_policies
+from iaclint.file_work import FileResult, lint_file
+from iaclint.run import Options, prepare_policies
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
+from iaclint.file_work import lint_file
 from iaclint.findings import Finding
-from iaclint.run import lint_file
 from iaclint.run_terraform import lint_terraform
 
 CLOUDFORMATION = """\

@@ -110,6 +110,7 @@ def test_every_module_is_placed() -> None:
         "iaclint.__main__",
         "iaclint.cli",
         "iaclint.run",
+        "iaclint.file_work",
         "iaclint.run_terraform",
         "iaclint.config",
         "iaclint.discover",

@@ -35,7 +35,7 @@ import pytest
 
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
-from iaclint.run import lint_file
+from iaclint.file_work import lint_file
 
 from .conftest import FIXTURES, ROOT
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import iaclint.cache
+import iaclint.file_work
 import iaclint.memo
 import iaclint.schedule
 from iaclint.engine.policy import Policy
@@ -67,11 +68,11 @@ class Counted:
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.files: list[str] = []
         self.roots: list[str] = []
-        lint_file = iaclint.schedule._lint_file
+        lint_work = iaclint.schedule.lint_work
 
-        def counted_file(work: iaclint.schedule.FileWork, policies: list[Policy]) -> object:
+        def counted_file(work: iaclint.file_work.FileWork, policies: list[Policy]) -> object:
             self.files.append(work.candidate.shown)
-            return lint_file(work, policies)
+            return lint_work(work, policies)
 
         from iaclint.run_terraform import TerraformSession
 
@@ -81,7 +82,7 @@ class Counted:
             self.roots.append(root.shown)  # type: ignore[attr-defined]
             return lint_root(session, root, policies)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(iaclint.schedule, "_lint_file", counted_file)
+        monkeypatch.setattr(iaclint.schedule, "lint_work", counted_file)
         monkeypatch.setattr(TerraformSession, "lint_root", counted_root)
 
     def reset(self) -> None:

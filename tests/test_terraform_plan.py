@@ -9,11 +9,11 @@ from iaclint.adapt.terraform.loader import ModuleLoader
 from iaclint.adapt.terraform.plan import adapt_plan
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
+from iaclint.file_work import lint_file
 from iaclint.graph.model import Graph
 from iaclint.graph.values import Reference, Unknown
 from iaclint.parse.json_reader import read_json
 from iaclint.parse.terraform_plan import is_plan, mentions_plan
-from iaclint.run import lint_file
 
 
 def instance(
