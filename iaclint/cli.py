@@ -181,6 +181,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --diff-base: also report (and count) the other findings, marked",
     )
+    parser.add_argument(
+        "--hook",
+        action="store_true",
+        help="run as a git hook (pre-commit): the files named are the change's; the files it"
+        " deletes count too (the staged deletions, or those between $PRE_COMMIT_FROM_REF and"
+        " $PRE_COMMIT_TO_REF); with no file named and none deleted, nothing is linted",
+    )
     parser.add_argument("--version", action="version", version=f"iaclint {__version__}")
     return parser
 
@@ -232,8 +239,15 @@ def _main(argv: Sequence[str] | None) -> int:
     except ValueError as exc:
         sys.stderr.write(f"iaclint: error: --severity-threshold: {exc}\n")
         return EXIT_ERROR
+    deleted: tuple[str, ...] = ()
+    if args.hook:
+        deleted, problem = _deleted_by_change(Path.cwd())
+        if problem is not None:
+            sys.stderr.write(f"iaclint: error: --hook: {problem}\n")
+            return EXIT_ERROR
     options = Options(
-        paths=tuple(args.paths) or (".",),
+        # A hook names the change's files: no file named means nothing to lint.
+        paths=tuple(args.paths) or (() if args.hook else (".",)),
         threshold=threshold or (config.threshold if config and config.threshold else Severity.LOW),
         select=_split(args.select) or (config.select if config else ()),
         ignore=_split(args.ignore) or (config.ignore if config else ()),
@@ -247,6 +261,7 @@ def _main(argv: Sequence[str] | None) -> int:
         var_files=(*(config.var_files if config else ()), *args.var_file),
         use_cache=not args.no_cache and not os.environ.get("IACLINT_NO_CACHE"),
         jobs=args.jobs or default_jobs(),
+        deleted=deleted,
     )
     policies, diagnostics = prepare_policies(options, off_too=args.list_policies)
     if args.list_policies:
@@ -289,6 +304,24 @@ def _main(argv: Sequence[str] | None) -> int:
     if any(d.level is Level.ERROR for d in report.diagnostics):
         return EXIT_ERROR
     return EXIT_FINDINGS if report.failing() else EXIT_CLEAN
+
+
+def _deleted_by_change(cwd: Path) -> tuple[tuple[str, ...], str | None]:
+    """The files the change a hook checks deletes, named from `cwd`; or why git could
+    not tell. Outside a repository nothing is deleted."""
+    from iaclint.filter.git import GitError, deleted_files, repository_root
+
+    root = repository_root(cwd)
+    if root is None:
+        return (), None
+    try:
+        names = deleted_files(
+            root, os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+        )
+    except GitError as exc:
+        return (), f"cannot list the files this change deletes: {exc}"
+    here = cwd.resolve()
+    return tuple(os.path.relpath(root.resolve() / name, here) for name in names), None
 
 
 def _jobs(text: str) -> int:

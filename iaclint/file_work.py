@@ -86,7 +86,13 @@ def lint_file(
     if mentions_plan(text):
         plan = lint_plan(candidate, text, policies)
         if plan is not None:
-            return FileResult(bool(plan.files_linted), *plan[1:], cacheable=False)
+            return FileResult(
+                bool(plan.files_linted),
+                plan.findings,
+                plan.undetermined,
+                plan.diagnostics,
+                cacheable=False,
+            )
     if not mentions_template(text):
         return FileResult(False, [], [], [])
     if len(raw) > MAX_TEMPLATE_BYTES:

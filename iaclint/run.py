@@ -20,9 +20,10 @@ from iaclint.engine.policy import Policy
 from iaclint.file_work import FileWork, has_error
 from iaclint.findings import CATEGORIES, Finding, Report, Severity, Undetermined
 from iaclint.parse.cloud_assembly import read_assembly
-from iaclint.run_terraform import is_terraform, merge_roots, terraform_roots
+from iaclint.run_terraform import merge_roots
 from iaclint.schedule import Scheduler, Settings
 from iaclint.span import Span
+from iaclint.terraform_roots import is_terraform, terraform_roots
 
 
 class Options(NamedTuple):
@@ -41,6 +42,9 @@ class Options(NamedTuple):
     use_cache: bool = True
     # Processes to lint in (--jobs); the report is the same whatever the number.
     jobs: int = 1
+    # Files the change being checked deletes (--hook): the root modules they
+    # belonged to, or were read by, are linted.
+    deleted: tuple[str, ...] = ()
 
 
 def prepare_policies(
@@ -111,7 +115,10 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
     undetermined: list[Undetermined] = []
     linted = skipped = 0
     sources = [candidate.shown for candidate in found.files]
-    roots = terraform_roots(found.files)
+    roots, notices = terraform_roots(
+        found.files, deleted=options.deleted, var_files=options.var_files, exclude=options.exclude
+    )
+    all_diagnostics.extend(notices)
     work: list[FileWork] = []
     for assembly in found.assemblies:
         read = read_assembly(assembly.path, assembly.shown)
@@ -126,8 +133,9 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
     scheduler = Scheduler(policies, settings)
     file_results, root_results = scheduler.run(work, roots)
     if roots:
-        modules = merge_roots(roots, root_results, scheduler.session().diagnostics)
+        modules = merge_roots(root_results, scheduler.session().diagnostics)
         linted += modules.files_linted
+        sources.extend(modules.sources)
         findings.extend(modules.findings)
         undetermined.extend(modules.undetermined)
         all_diagnostics.extend(modules.diagnostics)
@@ -151,7 +159,7 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
         files_linted=linted,
         files_skipped=skipped,
         threshold=options.threshold,
-        sources=tuple(sources),
+        sources=tuple(dict.fromkeys(sources)),
     )
 
 

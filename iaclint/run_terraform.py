@@ -8,10 +8,8 @@ roots, can yield the same finding more than once: a finding at the same place
 for the same policy is reported once, by the first root that finds it (within one
 root, every instance is reported: `aws_instance.web[0]` and `[1]` are two servers).
 
-When `.tf` files are named on the command line (a pre-commit hook passes the
-changed files), their directory is still evaluated as a whole module, since
-the other files declare its variables and locals; findings and unknown checks
-are reported only when they point into one of the files named.
+Which roots a run lints (those found by walking, and those a named or deleted
+file can change) is decided by terraform_roots.py; each is reported whole.
 """
 
 from __future__ import annotations
@@ -22,11 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from iaclint.diagnostics import Diagnostic
-from iaclint.discover import TERRAFORM_SUFFIXES, Candidate
+from iaclint.discover import Candidate
 from iaclint.engine.evaluate import evaluate
 from iaclint.engine.policy import Policy
 from iaclint.findings import Finding, Undetermined
 from iaclint.span import Span
+from iaclint.terraform_roots import Root, terraform_roots
 
 if TYPE_CHECKING:  # the Terraform packages are imported only when a .tf file is found
     from iaclint.adapt.terraform.loader import ModuleLoader
@@ -40,13 +39,8 @@ class TerraformResult(NamedTuple):
     findings: list[Finding]
     undetermined: list[Undetermined]
     diagnostics: list[Diagnostic]
-
-
-class Root(NamedTuple):
-    directory: Path
-    shown: str
-    # Files named on the command line; None when the directory was walked.
-    only: frozenset[str] | None
+    # The .tf files read (as shown): suppressions may be written in any of them.
+    sources: tuple[str, ...] = ()
 
 
 class RootResult(NamedTuple):
@@ -61,10 +55,6 @@ class RootResult(NamedTuple):
     # read through file()/templatefile(). A results cache checks them.
     directories: frozenset[str]
     files: frozenset[str]
-
-
-def is_terraform(candidate: Candidate) -> bool:
-    return candidate.path.suffix.lower() in TERRAFORM_SUFFIXES
 
 
 class TerraformSession:
@@ -107,19 +97,17 @@ def lint_terraform(
     var_files: Iterable[Path] = (),
 ) -> TerraformResult:
     """Lint the root modules the `.tf` candidates belong to, one after the other."""
-    roots = terraform_roots(candidates)
+    roots, _ = terraform_roots(candidates, var_files=tuple(var_files))
     if not roots:
         return TerraformResult(0, [], [], [])
     session = TerraformSession(given, var_files)
     results = [session.lint_root(root, policies) for root in roots]
-    return merge_roots(roots, results, session.diagnostics)
+    return merge_roots(results, session.diagnostics)
 
 
-def merge_roots(
-    roots: list[Root], results: list[RootResult], diagnostics: list[Diagnostic]
-) -> TerraformResult:
-    """The roots' results as one: each place reported once, by the first root finding it,
-    and only in the named files when files were named. Never raises."""
+def merge_roots(results: list[RootResult], diagnostics: list[Diagnostic]) -> TerraformResult:
+    """The roots' results as one: each place reported once, by the first root finding it.
+    Never raises."""
     diagnostics = list(diagnostics)
     findings: list[Finding] = []
     undetermined: list[Undetermined] = []
@@ -127,47 +115,24 @@ def merge_roots(
     # Places already reported by an earlier root: (policy, span, attribute).
     reported: set[tuple[str, Span, str]] = set()
     checked: set[tuple[str, Span, str]] = set()
-    for root, result in zip(roots, results, strict=True):
+    for result in results:
         diagnostics.extend(result.diagnostics)
         tf_files.update(result.tf_files)
-        mine = [f for f in result.findings if root.only is None or f.span.file in root.only]
-        findings.extend(f for f in mine if (f.policy_id, f.span, f.attribute) not in reported)
-        reported.update((f.policy_id, f.span, f.attribute) for f in mine)
-        unknown = [u for u in result.undetermined if root.only is None or u.span.file in root.only]
-        undetermined.extend(u for u in unknown if (u.policy_id, u.span, u.attribute) not in checked)
-        checked.update((u.policy_id, u.span, u.attribute) for u in unknown)
+        findings.extend(
+            f for f in result.findings if (f.policy_id, f.span, f.attribute) not in reported
+        )
+        reported.update((f.policy_id, f.span, f.attribute) for f in result.findings)
+        undetermined.extend(
+            u for u in result.undetermined if (u.policy_id, u.span, u.attribute) not in checked
+        )
+        checked.update((u.policy_id, u.span, u.attribute) for u in result.undetermined)
     return TerraformResult(
         len(tf_files),
         sorted(findings, key=Finding.sort_key),
         sorted(undetermined, key=Undetermined.sort_key),
         list(dict.fromkeys(diagnostics)),
+        tuple(sorted(tf_files)),
     )
-
-
-def terraform_roots(candidates: Iterable[Candidate]) -> list[Root]:
-    walked: dict[Path, str] = {}
-    named: dict[Path, tuple[str, set[str]]] = {}
-    order: list[Path] = []
-    for candidate in candidates:
-        if not is_terraform(candidate):
-            continue
-        directory = candidate.path.parent
-        key = Path(os.path.realpath(directory))
-        shown = os.path.dirname(candidate.shown) or "."
-        if key not in walked and key not in named:
-            order.append(key)
-        if candidate.explicit:
-            named.setdefault(key, (shown, set()))[1].add(candidate.shown)
-        else:
-            walked.setdefault(key, shown)
-    roots = []
-    for key in order:
-        if key in walked:
-            roots.append(Root(key, walked[key], None))
-        else:
-            shown, files = named[key]
-            roots.append(Root(key, shown, frozenset(files)))
-    return roots
 
 
 def _allowed(given: Iterable[str]) -> list[Path]:

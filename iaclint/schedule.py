@@ -23,7 +23,8 @@ from iaclint.parse.text import read_regular
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-    from iaclint.run_terraform import Root, RootResult, TerraformSession
+    from iaclint.run_terraform import RootResult, TerraformSession
+    from iaclint.terraform_roots import Root
 
 # Fewer inputs than this to lint are linted in this process: starting workers
 # costs more than they would save.

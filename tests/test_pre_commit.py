@@ -1,12 +1,17 @@
-"""The real pre-commit runs this checkout's hooks (`pre-commit try-repo`) in a temporary
-git repository, without a network: pip installs from a wheelhouse made here."""
+"""The hooks as users wire them in: a `.pre-commit-config.yaml` naming this checkout (as
+a repository, at a commit) and the real pre-commit, run on staged changes, through
+`git commit`, and between two refs as CI runs it. No network: pip installs the hook's
+environment from a wheelhouse made here, once for the module (the repository and
+revision stay the same)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -14,27 +19,77 @@ from .conftest import ROOT
 from .test_cli import CLEAN, OPEN_SSH, write
 from .wheelhouse import build
 
-HCL_MAIN = """\
-resource "aws_security_group" "web" {
+SG_MAIN = """\
+resource "aws_security_group" "admin" {
   ingress {
     from_port   = 22
     to_port     = 22
     protocol    = "tcp"
-    cidr_blocks = [var.source]
+    cidr_blocks = [var.admin_cidr]
   }
 }
 """
-HCL_VARIABLES = 'variable "source" {\n  default = "0.0.0.0/0"\n}\n'
+SG_VARIABLES = 'variable "admin_cidr" {\n  default = "DEFAULT"\n}\n'
+MODULE_CALL = 'module "web" {\n  source = "../modules/web"\n  cidr   = "0.0.0.0/0"\n}\n'
+MODULE_WEB = """\
+variable "cidr" {}
+resource "aws_security_group" "this" {
+  ingress {
+    from_port   = PORT
+    to_port     = PORT
+    protocol    = "tcp"
+    cidr_blocks = [var.cidr]
+  }
+}
+"""
+BUCKET = 'resource "aws_s3_bucket" "data" {\n  bucket = "data"\n}\n'
+BUCKET_KMS = """\
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = "arn:aws:kms:us-east-1:111122223333:key/abc"
+    }
+  }
+}
+"""
+
+
+class Hooks(NamedTuple):
+    repository: Path
+    revision: str
+    environment: dict[str, str]
+
+
+def git(repo: Path, *arguments: str, environment: dict[str, str] | None = None) -> str:
+    completed = subprocess.run(
+        ["git", *arguments], cwd=repo, check=True, capture_output=True, text=True, env=environment
+    )
+    return completed.stdout
 
 
 @pytest.fixture(scope="module")
-def offline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def hooks(tmp_path_factory: pytest.TempPathFactory) -> Hooks:
+    """This checkout (its working tree, as it is) committed into a repository of its own."""
+    repository = tmp_path_factory.mktemp("hook-repository")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (repository / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, repository / name)
     wheels = tmp_path_factory.mktemp("wheelhouse")
     build(wheels, ["PyYAML", "jsonpath-ng", "python-hcl2"])
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PIP_", "PRE_COMMIT"))
+        if not key.startswith(("PIP_", "PRE_COMMIT", "GIT_", "IACLINT"))
     }
     environment.update(
         PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")),
@@ -45,65 +100,204 @@ def offline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         GIT_AUTHOR_EMAIL="t@example.com",
         GIT_COMMITTER_NAME="t",
         GIT_COMMITTER_EMAIL="t@example.com",
+        IACLINT_CACHE_DIR=str(tmp_path_factory.mktemp("iaclint-cache")),
     )
-    return environment
+    git(repository, "init", "-q", environment=environment)
+    git(repository, "add", "-A", environment=environment)
+    git(repository, "commit", "-q", "-m", "hooks", environment=environment)
+    revision = git(repository, "rev-parse", "HEAD", environment=environment).strip()
+    return Hooks(repository, revision, environment)
 
 
-def git(repo: Path, *arguments: str) -> None:
-    subprocess.run(["git", *arguments], cwd=repo, check=True, capture_output=True)
+def project(path: Path, hooks: Hooks, hook: str, args: tuple[str, ...] = ()) -> Path:
+    """A repository using `hook` from the hook repository, its configuration committed."""
+    git(path, "init", "-q", environment=hooks.environment)
+    arguments = f"\n        args: [{', '.join(args)}]" if args else ""
+    write(
+        path,
+        ".pre-commit-config.yaml",
+        f"repos:\n  - repo: {hooks.repository}\n    rev: {hooks.revision}\n"
+        f"    hooks:\n      - id: {hook}{arguments}\n",
+    )
+    commit(path, hooks, "configuration")
+    return path
 
 
-def try_repo(
-    repo: Path, hook: str, environment: dict[str, str]
-) -> subprocess.CompletedProcess[str]:
+def commit(repo: Path, hooks: Hooks, message: str) -> None:
+    git(repo, "add", "-A", environment=hooks.environment)
+    git(repo, "commit", "-q", "--no-verify", "-m", message, environment=hooks.environment)
+
+
+def pre_commit(repo: Path, hooks: Hooks, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook],
+        [sys.executable, "-m", "pre_commit", "run", *arguments],
         cwd=repo,
-        env=environment,
+        env=hooks.environment,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
 
 
-def test_per_file_hook_fails_on_a_bad_template_then_passes(
-    tmp_path: Path, offline: dict[str, str]
-) -> None:
-    git(tmp_path, "init", "-q")
-    write(tmp_path, "stack.yaml", OPEN_SSH)
-    write(tmp_path, "untouched.yaml", OPEN_SSH)  # not staged: the per-file hook never sees it
-    git(tmp_path, "add", "stack.yaml")
-    failed = try_repo(tmp_path, "iaclint", offline)
+def terraform_project(repo: Path) -> None:
+    """A root module in `live/` with its variables, var file and a local module."""
+    write(repo, "live/main.tf", SG_MAIN)
+    write(repo, "live/variables.tf", SG_VARIABLES.replace("DEFAULT", "10.0.0.0/8"))
+    write(repo, "live/terraform.tfvars", 'admin_cidr = "10.1.0.0/16"\n')
+    write(repo, "live/web.tf", MODULE_CALL)
+    write(repo, "modules/web/main.tf", MODULE_WEB.replace("PORT", "443"))
+
+
+def test_a_template_fails_the_hook_then_passes_once_fixed(tmp_path: Path, hooks: Hooks) -> None:
+    repo = project(tmp_path, hooks, "iaclint")
+    write(repo, "untouched.yaml", OPEN_SSH)
+    commit(repo, hooks, "an old finding")
+    write(repo, "stack.template", OPEN_SSH)  # .template: no pre-commit type tags it
+    git(repo, "add", "stack.template", environment=hooks.environment)
+    failed = pre_commit(repo, hooks)
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "stack.yaml:11:11: IAC001 high 22 open to the whole internet" in failed.stdout
-    assert "untouched.yaml" not in failed.stdout
-    write(tmp_path, "stack.yaml", CLEAN)
-    git(tmp_path, "add", "stack.yaml")
-    passed = try_repo(tmp_path, "iaclint", offline)
+    assert "stack.template:11:11: IAC001 high 22 open to the whole internet" in failed.stdout
+    assert "untouched.yaml" not in failed.stdout  # not staged: not this change's
+    write(repo, "stack.template", CLEAN)
+    git(repo, "add", "stack.template", environment=hooks.environment)
+    passed = pre_commit(repo, hooks)
     assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "iaclint" in passed.stdout and "Passed" in passed.stdout
 
 
-def test_terraform_file_is_linted_with_its_module(tmp_path: Path, offline: dict[str, str]) -> None:
-    git(tmp_path, "init", "-q")
-    write(tmp_path, "network/variables.tf", HCL_VARIABLES)
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-q", "-m", "variables")
-    write(tmp_path, "network/main.tf", HCL_MAIN)
-    git(tmp_path, "add", "network/main.tf")  # only main.tf is passed; the variable is not
-    failed = try_repo(tmp_path, "iaclint", offline)
+@pytest.mark.parametrize(
+    ("staged", "change", "expected"),
+    [
+        pytest.param(
+            "live/terraform.tfvars",
+            'admin_cidr = "0.0.0.0/0"\n',
+            "live/main.tf:6:20: IAC001 high 22 open to the whole internet from 0.0.0.0/0 "
+            "(from live/terraform.tfvars)",
+            id="var file",
+        ),
+        pytest.param(
+            "live/variables.tf",
+            SG_VARIABLES.replace("DEFAULT", "0.0.0.0/0"),
+            "",  # the var file still wins: nothing new
+            id="variable default under a var file",
+        ),
+        pytest.param(
+            "modules/web/main.tf",
+            MODULE_WEB.replace("PORT", "22"),
+            "live/web.tf:3:12: IAC001 high 22 open to the whole internet from 0.0.0.0/0",
+            id="local module",
+        ),
+    ],
+)
+def test_a_change_to_one_file_of_a_root_module_is_judged_in_the_whole_root(
+    tmp_path: Path, hooks: Hooks, staged: str, change: str, expected: str
+) -> None:
+    repo = project(tmp_path, hooks, "iaclint")
+    terraform_project(repo)
+    commit(repo, hooks, "terraform")
+    assert pre_commit(repo, hooks, "--all-files").returncode == 0  # clean to begin with
+    before = (repo / staged).read_text(encoding="utf-8")
+    write(repo, staged, change)
+    git(repo, "add", staged, environment=hooks.environment)
+    result = pre_commit(repo, hooks)
+    assert result.returncode == (1 if expected else 0), result.stdout + result.stderr
+    assert expected in result.stdout
+    write(repo, staged, before)  # fixed
+    git(repo, "add", staged, environment=hooks.environment)
+    assert pre_commit(repo, hooks).returncode == 0
+
+
+def test_a_variable_default_is_judged_where_it_is_used(tmp_path: Path, hooks: Hooks) -> None:
+    repo = project(tmp_path, hooks, "iaclint")
+    write(repo, "network/main.tf", SG_MAIN)
+    write(repo, "network/variables.tf", SG_VARIABLES.replace("DEFAULT", "10.0.0.0/8"))
+    commit(repo, hooks, "terraform")
+    write(repo, "network/variables.tf", SG_VARIABLES.replace("DEFAULT", "0.0.0.0/0"))
+    git(repo, "add", "network/variables.tf", environment=hooks.environment)
+    failed = pre_commit(repo, hooks)
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "network/main.tf:6:" in failed.stdout
-    assert "IAC001 high 22 open to the whole internet from 0.0.0.0/0" in failed.stdout
+    assert (
+        "network/main.tf:6:20: IAC001 high 22 open to the whole internet from 0.0.0.0/0 "
+        "(default of variable admin_cidr)" in failed.stdout
+    )
+    write(repo, "network/variables.tf", SG_VARIABLES.replace("DEFAULT", "10.0.0.0/8"))
+    git(repo, "add", "network/variables.tf", environment=hooks.environment)
+    assert pre_commit(repo, hooks).returncode == 0
 
 
-def test_project_hook_lints_the_whole_repository(tmp_path: Path, offline: dict[str, str]) -> None:
-    git(tmp_path, "init", "-q")
-    write(tmp_path, "old/stack.yaml", OPEN_SSH)
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-q", "-m", "old")
-    write(tmp_path, "new.yaml", CLEAN)
-    git(tmp_path, "add", "new.yaml")
-    failed = try_repo(tmp_path, "iaclint-project", offline)
+def test_a_root_file_and_its_module_file_staged_together_report_both(
+    tmp_path: Path, hooks: Hooks
+) -> None:
+    repo = project(tmp_path, hooks, "iaclint")
+    terraform_project(repo)
+    commit(repo, hooks, "terraform")
+    write(repo, "live/web.tf", MODULE_CALL.replace("0.0.0.0/0", "10.0.0.0/8"))
+    module = MODULE_WEB.replace("PORT", "22").replace("[var.cidr]", '["0.0.0.0/0"]')
+    write(repo, "modules/web/main.tf", module)
+    git(repo, "add", "-A", environment=hooks.environment)
+    failed = pre_commit(repo, hooks)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "modules/web/main.tf:7:20: IAC001 high 22 open to the whole internet" in failed.stdout
+
+
+def test_a_commit_that_only_deletes_a_file_is_checked(tmp_path: Path, hooks: Hooks) -> None:
+    repo = project(tmp_path, hooks, "iaclint", ("--select", "IAC026"))
+    write(repo, "storage/bucket.tf", BUCKET)
+    write(repo, "storage/encryption.tf", BUCKET_KMS)
+    commit(repo, hooks, "an encrypted bucket")
+    subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=repo,
+        env=hooks.environment,
+        check=True,
+        capture_output=True,
+    )
+    git(repo, "rm", "-q", "storage/encryption.tf", environment=hooks.environment)
+    refused = subprocess.run(
+        ["git", "commit", "-q", "-m", "no more KMS"],
+        cwd=repo,
+        env=hooks.environment,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0, refused.stdout + refused.stderr
+    assert "storage/bucket.tf:1:1: IAC026 low S3 bucket default encryption" in (
+        refused.stdout + refused.stderr
+    )
+    assert git(repo, "log", "--format=%s", "-1", environment=hooks.environment).strip() == (
+        "an encrypted bucket"
+    )
+
+
+def test_deletions_between_two_refs_count_in_ci(tmp_path: Path, hooks: Hooks) -> None:
+    repo = project(tmp_path, hooks, "iaclint", ("--select", "IAC026"))
+    write(repo, "storage/bucket.tf", BUCKET)
+    write(repo, "storage/encryption.tf", BUCKET_KMS)
+    commit(repo, hooks, "an encrypted bucket")
+    git(repo, "rm", "-q", "storage/encryption.tf", environment=hooks.environment)
+    commit(repo, hooks, "no more KMS")
+    failed = pre_commit(repo, hooks, "--from-ref", "HEAD~1", "--to-ref", "HEAD")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "storage/bucket.tf:1:1: IAC026" in failed.stdout
+
+
+def test_a_commit_without_any_template_lints_nothing(tmp_path: Path, hooks: Hooks) -> None:
+    repo = project(tmp_path, hooks, "iaclint")
+    write(repo, "old.yaml", OPEN_SSH)
+    commit(repo, hooks, "an old finding")
+    write(repo, "README.md", "# notes\n")
+    git(repo, "add", "README.md", environment=hooks.environment)
+    passed = pre_commit(repo, hooks)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_project_hook_lints_the_whole_repository_on_any_commit(
+    tmp_path: Path, hooks: Hooks
+) -> None:
+    repo = project(tmp_path, hooks, "iaclint-project")
+    write(repo, "old/stack.yaml", OPEN_SSH)
+    commit(repo, hooks, "old")
+    write(repo, "README.md", "# notes\n")
+    git(repo, "add", "README.md", environment=hooks.environment)
+    failed = pre_commit(repo, hooks)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "old/stack.yaml:11:11: IAC001" in failed.stdout

@@ -39,3 +39,21 @@ def repository_root(cwd: Path) -> Path | None:
         return Path(run_git(["rev-parse", "--show-toplevel"], cwd).strip())
     except GitError:
         return None
+
+
+def deleted_files(root: Path, from_ref: str | None = None, to_ref: str | None = None) -> list[str]:
+    """Files (repository-relative) that the change being committed deletes: the staged
+    deletions, or, given two refs, those deleted between their merge base and `to_ref`
+    (as `pre-commit run --from-ref A --to-ref B` and pre-push hooks see a change).
+    Raises GitError."""
+    if from_ref and to_ref:
+        for ref in (from_ref, to_ref):
+            if ref.startswith("-"):
+                raise GitError(f"'{ref}' is not a git revision")
+        span = [f"{from_ref}...{to_ref}"]
+    else:
+        span = ["--cached"]
+    listed = run_git(
+        ["diff", "--name-only", "--no-renames", "--diff-filter=D", "-z", *span, "--"], root
+    )
+    return [name for name in listed.split("\0") if name]
