@@ -111,6 +111,7 @@ def test_every_module_is_placed() -> None:
         "iaclint.cli",
         "iaclint.run",
         "iaclint.file_work",
+        "iaclint.terraform_roots",
         "iaclint.run_terraform",
         "iaclint.config",
         "iaclint.discover",
