@@ -34,7 +34,7 @@ examples:
   iaclint --list-policies              show the policies, by category
   iaclint --write-baseline base.json . accept today's findings; later runs with
   iaclint --baseline base.json .       report only new ones
-  iaclint --diff-base origin/main .    only findings on lines changed since origin/main
+  iaclint --diff-base origin/main .    only findings new since the branch left origin/main
 
 exit codes: 0 clean, 1 findings at or above the threshold, 2 errors
 """
@@ -174,12 +174,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--diff-base",
         metavar="REF",
-        help="report only findings on lines changed since the git REF (and in new files)",
+        help="report only the findings that are new since the merge base of the git REF and"
+        " HEAD (the point the change left REF); that commit is linted from git's objects",
     )
     parser.add_argument(
         "--show-all",
         action="store_true",
-        help="with --diff-base: also report (and count) the other findings, marked",
+        help="with --diff-base: also report (and count) the findings already at the merge"
+        " base, marked",
     )
     parser.add_argument(
         "--hook",
@@ -280,10 +282,20 @@ def _main(argv: Sequence[str] | None) -> int:
     from iaclint.report.render import render
     from iaclint.review import Review, review, source_root
 
+    base = None
+    if diff_base:
+        from iaclint.diagnostics import Diagnostic
+        from iaclint.merge_base import BaseError, lint_merge_base
+
+        try:
+            base = lint_merge_base(diff_base, options, policies, Path.cwd())
+        except BaseError as exc:  # every finding is reported, and the run exits 2
+            error = Diagnostic.error("--diff-base", str(exc))
+            report = report._replace(diagnostics=(*report.diagnostics, error))
     settings = Review(
         baseline=args.baseline or (config.baseline if config else None),
         write_baseline=args.write_baseline,
-        diff_base=diff_base,
+        base=base,
         show_all=bool(args.show_all or (config and config.show_all)) and bool(diff_base),
     )
     report, problem = review(report, settings, Path.cwd())

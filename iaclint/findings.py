@@ -89,7 +89,7 @@ class Finding(NamedTuple):
     resource_span: Span | None = None
     # Set when a justified suppression covers the finding: shown, never counted.
     suppression: Suppressed | None = None
-    # Outside the lines changed since --diff-base, shown (and counted) because of
+    # Already at the merge base of --diff-base, shown (and counted) because of
     # --show-all; marked so readers can tell the change's findings from the rest.
     outside_diff: bool = False
 

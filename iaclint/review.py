@@ -19,6 +19,7 @@ from iaclint.filter.baseline import (
     render_baseline,
 )
 from iaclint.filter.baseline import summary as baseline_summary
+from iaclint.filter.diff import BaseFindings, select_new
 from iaclint.filter.suppress import (
     UNUSED_ID,
     UNUSED_POLICY,
@@ -143,27 +144,25 @@ def with_baseline(report: Report, path: Path, root: SourceRoot) -> Report:
     )
 
 
-def only_changed(report: Report, ref: str, cwd: Path, show_all: bool) -> Report:
-    """The findings on lines changed since `ref` (all of them, marked, with `show_all`)."""
-    from iaclint.filter.diff import changes_since, select_changed
-    from iaclint.filter.git import GitError, repository_root
-
-    root = repository_root(cwd.resolve())
-    if root is None:
-        error = Diagnostic.error("--diff-base", "needs a git repository (none found here)")
-        return report._replace(diagnostics=(*report.diagnostics, error))
-    try:
-        changes = changes_since(ref, root)
-    except GitError as exc:
-        error = Diagnostic.error("--diff-base", f"cannot compare with '{ref}': {exc}")
-        return report._replace(diagnostics=(*report.diagnostics, error))
+def only_new(report: Report, base: BaseFindings, cwd: Path, show_all: bool) -> Report:
+    """The findings the merge base does not have (all of them, marked, with `show_all`),
+    and a notice saying what they were compared with."""
     repository = source_root(cwd)
 
     def relative(file: str) -> str:
         return repository.relative(file) or file
 
-    findings = select_changed(report.findings, changes, relative, show_all)
-    return report._replace(findings=tuple(findings))
+    findings = select_new(report.findings, base, relative, show_all)
+    message = f"compared with the merge base {base.commit[:12]}: {len(base.fingerprints)} " + (
+        "finding there" if len(base.fingerprints) == 1 else "findings there"
+    )
+    if base.unreadable:
+        message += (
+            f"; {base.unreadable} file{'s' * (base.unreadable != 1)} could not be read there "
+            "(their findings count as new)"
+        )
+    notice = Diagnostic.notice("--diff-base", message)
+    return report._replace(findings=tuple(findings), diagnostics=(*report.diagnostics, notice))
 
 
 class Review(NamedTuple):
@@ -171,13 +170,14 @@ class Review(NamedTuple):
 
     baseline: Path | None = None
     write_baseline: Path | None = None
-    diff_base: str | None = None
+    # With --diff-base: what the merge base holds; only findings it lacks are reported.
+    base: BaseFindings | None = None
     show_all: bool = False
 
 
 def review(report: Report, settings: Review, cwd: Path) -> tuple[Report, str | None]:
-    """Suppressions, then the baseline (judged against every finding), then changed
-    lines. Returns the report and, if the baseline cannot be written, why."""
+    """Suppressions, then the baseline (judged against every finding), then what is
+    new since the merge base. Returns the report and, if the baseline cannot be written, why."""
     report = suppress(report, today())
     baseline = settings.baseline
     if settings.write_baseline is not None or baseline is not None:
@@ -189,6 +189,6 @@ def review(report: Report, settings: Review, cwd: Path) -> tuple[Report, str | N
             baseline = settings.write_baseline
         assert baseline is not None
         report = with_baseline(report, baseline, repository)
-    if settings.diff_base:
-        report = only_changed(report, settings.diff_base, cwd, settings.show_all)
+    if settings.base is not None:
+        report = only_new(report, settings.base, cwd, settings.show_all)
     return report, None

@@ -48,7 +48,7 @@ def test_diff_base_and_show_all_from_the_configuration(
     assert main(["ssh.yaml"]) == 0
     capsys.readouterr()
     assert main(["--show-all", "ssh.yaml"]) == 1  # the config's diff base, the CLI's show-all
-    assert "(outside the changed lines)" in capsys.readouterr().out
+    assert "(already at the merge base)" in capsys.readouterr().out
     write(in_tmp, ".iaclint.toml", 'diff-base = "HEAD"\nshow-all = true\n')
     assert main(["ssh.yaml"]) == 1
 

@@ -1,4 +1,5 @@
-"""`--diff-base REF` / `--show-all` through the command line, in real temporary git repos."""
+"""`--diff-base REF` / `--show-all` through the command line, in real temporary git repos:
+the findings new since the merge base of REF and HEAD."""
 
 from __future__ import annotations
 
@@ -62,13 +63,14 @@ def line_of(text: str, resource: str) -> int:
     return next(n for n in range(start, len(lines)) if "CidrIp" in lines[n]) + 1
 
 
-def test_only_changed_lines_and_new_files_from_a_subdirectory(
+def test_new_findings_from_a_subdirectory_renames_followed(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     os.chdir(repo / "infra")
     code, seen = findings(["--diff-base", "main", "."], capsys)
     assert code == 1
     added = line_of(BASE + APPENDED, "Added")
+    # The renamed file's old finding was there before, under its old name.
     assert seen == [("new.yaml", 11, "Group", False), ("renamed.yaml", added, "Added", False)]
 
 
@@ -86,28 +88,122 @@ def test_show_all_reports_and_counts_the_rest_marked(
     main(["--diff-base", "HEAD", "--show-all", "infra"])
     text = capsys.readouterr().out
     assert "infra/db.yaml:11:11: IAC002 medium" in text
-    assert "(outside the changed lines)" in text
+    assert "(already at the merge base)" in text
 
 
-def test_nothing_changed_is_clean(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_touching_an_old_finding_does_not_make_it_new(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "change")
-    code, seen = findings(["--diff-base", "HEAD", "."], capsys)
-    assert (code, seen) == (0, [])
-    # Editing the offending line itself brings its finding back; another line does not.
+    assert findings(["--diff-base", "HEAD", "."], capsys) == (0, [])
     path = repo / "infra/db.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("GroupDescription: ssh", "GroupDescription: db"), encoding="utf-8")
+    path.write_text("# moved down\n" + text.replace("0.0.0.0/0", "0.0.0.0/0 "), encoding="utf-8")
     assert findings(["--diff-base", "HEAD", "."], capsys) == (0, [])
-    path.write_text(text.replace("CidrIp: 0.0.0.0/0", "CidrIp: 0.0.0.0/0 "), encoding="utf-8")
-    code, seen = findings(["--diff-base", "HEAD", "."], capsys)
-    assert (code, seen) == (1, [("infra/db.yaml", 11, "Group", False)])
+
+
+SG = """\
+resource "aws_security_group" "admin" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [var.admin_cidr]
+  }
+}
+"""
+
+
+def test_a_change_far_from_the_finding_is_still_the_changes(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(in_tmp, "init", "-q", "-b", "main")
+    write(in_tmp, "network/main.tf", SG)
+    write(in_tmp, "network/variables.tf", 'variable "admin_cidr" {\n  default = "10.0.0.0/8"\n}\n')
+    git(in_tmp, "add", "-A")
+    git(in_tmp, "commit", "-q", "-m", "base")
+    git(in_tmp, "checkout", "-q", "-b", "change")
+    write(in_tmp, "network/variables.tf", 'variable "admin_cidr" {\n  default = "0.0.0.0/0"\n}\n')
+    git(in_tmp, "commit", "-q", "-am", "open the default")
+    # Only variables.tf changed; the finding is in main.tf, on a line nobody touched.
+    code, seen = findings(["--diff-base", "main"], capsys)
+    assert (code, seen) == (1, [("network/main.tf", 6, "aws_security_group.admin", False)])
+
+
+def test_a_fix_made_on_the_base_branch_is_not_the_changes_finding(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(in_tmp, "init", "-q", "-b", "main")
+    write(in_tmp, "stack.yaml", OPEN_SSH)
+    git(in_tmp, "add", "-A")
+    git(in_tmp, "commit", "-q", "-m", "base")
+    git(in_tmp, "checkout", "-q", "-b", "change")
+    write(in_tmp, "other.yaml", CLEAN)
+    git(in_tmp, "add", "-A")
+    git(in_tmp, "commit", "-q", "-m", "the change")
+    git(in_tmp, "checkout", "-q", "main")
+    write(in_tmp, "stack.yaml", CLEAN)  # fixed on main after the branch left it
+    git(in_tmp, "commit", "-q", "-am", "fix")
+    git(in_tmp, "checkout", "-q", "change")
+    assert findings(["--diff-base", "main"], capsys) == (0, [])
+
+
+def test_the_work_tree_index_and_repository_are_left_as_they_were(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def state() -> tuple[str, bytes, list[str]]:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return status, (repo / ".git/index").read_bytes(), sorted(os.listdir(repo / ".git"))
+
+    before = state()
+    findings(["--diff-base", "main", "."], capsys)
+    assert state() == before
+
+
+def test_a_shallow_clone_is_told_to_fetch_the_base(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    git(origin, "init", "-q", "-b", "main")
+    write(origin, "stack.yaml", CLEAN)
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "base")
+    git(origin, "checkout", "-q", "-b", "change")
+    write(origin, "new.yaml", OPEN_SSH)
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "change")
+    git(origin, "checkout", "-q", "main")
+    write(origin, "later.yaml", CLEAN)
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "main moves on")
+    # As actions/checkout does by default: one commit of the change, main fetched shallow.
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "change", origin.as_uri(), "clone")
+    clone = tmp_path / "clone"
+    git(clone, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
+    os.chdir(clone)
+    assert main(["--color", "never", "--diff-base", "origin/main"]) == 2
+    out = capsys.readouterr().out
+    assert "--diff-base: error: the merge base of 'origin/main' and HEAD is not in this " in out
+    assert "fetch-depth: 0" in out
+    assert "new.yaml:11:11: IAC001 high" in out  # every finding still reported
+    # Fetching the history makes it work.
+    git(clone, "fetch", "-q", "--unshallow", "origin", "main:refs/remotes/origin/main")
+    code, seen = findings(["--diff-base", "origin/main"], capsys)
+    assert (code, seen) == (1, [("new.yaml", 11, "Group", False)])
 
 
 @pytest.mark.parametrize(
     ("ref", "message"),
     [
-        ("no-such-ref", "cannot compare with 'no-such-ref'"),
+        ("no-such-ref", "'no-such-ref' is not a commit this repository knows"),
         ("--output=x", "cannot compare with '--output=x': '--output=x' is not a git revision"),
     ],
 )

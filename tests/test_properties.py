@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
+from iaclint.file_work import lint_file
 from iaclint.parse.cloudformation import read_template
 from iaclint.parse.document import ParseError
 from iaclint.parse.json_reader import read_json
-from iaclint.run import Options, lint_file, prepare_policies
+from iaclint.run import Options, prepare_policies
 
 from .conftest import FIXTURES
 

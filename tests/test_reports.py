@@ -138,7 +138,7 @@ def test_summary_lines(report: Report, summary: str) -> None:
 
 
 def suppressed_sample() -> Report:
-    """The sample, plus a suppressed finding and one outside the changed lines."""
+    """The sample, plus a suppressed finding and one already at the merge base."""
     report = sample()
     first, second = report.findings
     hidden = first._replace(
@@ -168,9 +168,9 @@ def test_rdjson_report() -> None:
 def test_text_and_json_show_suppression_and_diff_marks() -> None:
     rendered = text.render(suppressed_sample())
     assert "[Lab] (suppressed: lab)" in rendered
-    assert "[App/Stack/Db/Resource (Db)] (outside the changed lines)" in rendered
+    assert "[App/Stack/Db/Resource (Db)] (already at the merge base)" in rendered
     assert rendered.endswith(
-        "2 findings (1 high, 1 medium; 1 at or above high, 1 outside the changed lines) in "
+        "2 findings (1 high, 1 medium; 1 at or above high, 1 already at the merge base) in "
         "2 files; 1 suppressed; 3 templates linted, 2 other files skipped; 1 error.\n"
     )
     findings = json.loads(json_report.render(suppressed_sample()))["findings"]

@@ -130,7 +130,7 @@ def _result(finding: Finding, index: dict[str, int], root: SourceRoot) -> dict[s
     if finding.conditions:
         properties["conditions"] = list(finding.conditions)
     if finding.outside_diff:
-        properties["outsideDiff"] = True
+        properties["outsideDiff"] = True  # already at the merge base of --diff-base
     result: dict[str, object] = {
         "ruleId": finding.policy_id,
         "level": _LEVELS[finding.severity],
@@ -141,6 +141,8 @@ def _result(finding: Finding, index: dict[str, int], root: SourceRoot) -> dict[s
     }
     if finding.policy_id in index:
         result["ruleIndex"] = index[finding.policy_id]
+    if finding.outside_diff:
+        result["baselineState"] = "unchanged"  # SARIF's word for "already there"
     if finding.suppression is not None:
         suppressed = finding.suppression
         suppression: dict[str, object] = {

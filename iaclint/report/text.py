@@ -55,7 +55,7 @@ def _finding(finding: Finding, paint: object) -> list[str]:
         until = f", until {suppressed.expires}" if suppressed.expires else ""
         line += " " + paint(_DIM, f"(suppressed: {suppressed.reason}{until})")
     elif finding.outside_diff:
-        line += " " + paint(_DIM, "(outside the changed lines)")
+        line += " " + paint(_DIM, "(already at the merge base)")
     out = [line]
     if finding.snippet:
         out.append(paint(_DIM, f"    {span.line:>5} | {finding.snippet}"))
@@ -88,7 +88,7 @@ def summary(report: Report) -> str:
     )
     outside = sum(1 for finding in active if finding.outside_diff)
     if outside:
-        gate += f", {outside} outside the changed lines"
+        gate += f", {outside} already at the merge base"
     files = len({finding.file for finding in active})
     return (
         f"{_plural(len(active), 'finding')} ({by_severity}; {gate}) in "
