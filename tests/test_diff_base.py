@@ -13,6 +13,7 @@ import pytest
 from iaclint.cli import main
 
 from .test_cli import CLEAN, OPEN_DB, OPEN_SSH, write
+from .test_hook import CHANGES, PROJECT
 
 # A template long enough for git to see a rename when a resource is appended.
 BASE = (
@@ -225,3 +226,38 @@ def test_outside_a_repository(in_tmp: Path, capsys: pytest.CaptureFixture[str]) 
 def test_show_all_needs_a_diff_base(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--show-all", "."]) == 2
     assert "--show-all needs --diff-base" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_diff_base_agrees_with_two_full_runs(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], change: str
+) -> None:
+    """What --diff-base calls new is what a full run finds now and a full run of the
+    merge base did not (by fingerprint); with --show-all, every finding of a full run."""
+
+    def full() -> dict[str, tuple[str, int, str, bool]]:
+        main(["--no-cache", "--format", "json", "."])
+        report = json.loads(capsys.readouterr().out)
+        return {
+            f["fingerprint"]: (f["file"], f["line"], f["resource"], False)
+            for f in report["findings"]
+        }
+
+    for name, text in PROJECT.items():
+        write(in_tmp, name, text)
+    git(in_tmp, "init", "-q", "-b", "main")
+    git(in_tmp, "add", "-A")
+    git(in_tmp, "commit", "-q", "-m", "base")
+    before = full()
+    name, text = CHANGES[change]
+    if text is None:
+        git(in_tmp, "rm", "-q", name)
+    else:
+        write(in_tmp, name, text)
+    after = full()
+    new = sorted(after[key] for key in after.keys() - before.keys())
+    assert new, "the change is meant to create a finding"
+    code, seen = findings(["--no-cache", "--diff-base", "main", "."], capsys)
+    assert (code, seen) == (1, new)
+    code, everything = findings(["--no-cache", "--diff-base", "main", "--show-all", "."], capsys)
+    assert sorted((*item[:3], False) for item in everything) == sorted(after.values())

@@ -301,3 +301,34 @@ def test_project_hook_lints_the_whole_repository_on_any_commit(
     failed = pre_commit(repo, hooks)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "old/stack.yaml:11:11: IAC001" in failed.stdout
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "main.tf",
+        "terraform.tfvars",
+        "prod.auto.tfvars.json",
+        "user_data.tftpl",
+        "stack.template",
+        "cdk.out/App.template.json",
+        "stack.yaml",
+        "STACK.YML",
+        "plan.json",
+    ],
+)
+def test_the_per_file_hook_is_given_every_kind_of_file_it_lints(name: str) -> None:
+    import re
+
+    import yaml
+
+    (hook,) = [
+        h
+        for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+        if h["id"] == "iaclint"
+    ]
+    # pre-commit filters by `files` (a regex searched in the path) and by type tags;
+    # no type tag names .template or .tftpl, so the hook filters by name alone.
+    assert "types" not in hook and "types_or" not in hook
+    assert re.search(hook["files"], name)
+    assert hook["always_run"] is True  # a commit that only deletes files is checked too
