@@ -7,6 +7,7 @@ revision stay the same)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import yaml
 
 from .conftest import ROOT
 from .test_cli import CLEAN, OPEN_SSH, write
@@ -318,10 +320,6 @@ def test_project_hook_lints_the_whole_repository_on_any_commit(
     ],
 )
 def test_the_per_file_hook_is_given_every_kind_of_file_it_lints(name: str) -> None:
-    import re
-
-    import yaml
-
     (hook,) = [
         h
         for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
