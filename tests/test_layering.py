@@ -112,6 +112,7 @@ def test_every_module_is_placed() -> None:
         "iaclint.run",
         "iaclint.file_work",
         "iaclint.terraform_roots",
+        "iaclint.merge_base",
         "iaclint.run_terraform",
         "iaclint.config",
         "iaclint.discover",
