@@ -92,7 +92,7 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
                 continue
             for candidate in _walk(path, given, patterns, assemblies, real):
                 add(*candidate)
-        elif not _excluded(_clean(given), patterns):
+        elif not is_excluded(_clean(given), patterns):
             # A file named explicitly is read whatever its suffix; its content decides.
             add(path, _clean(given), explicit=True)
     return Discovery(files, diagnostics, tuple(assemblies))
@@ -126,7 +126,7 @@ def _walk(
             if suffix not in TEMPLATE_SUFFIXES and suffix not in TERRAFORM_SUFFIXES:
                 continue
             shown = _clean(os.path.join(given, relative, name))
-            if _excluded(shown, patterns):
+            if is_excluded(shown, patterns):
                 continue
             full = os.path.join(directory, name)
             if os.path.islink(full):
@@ -147,10 +147,10 @@ def _skip_directory(parent: Path, name: str, top: Path, given: str, patterns: li
     if (path / "pyvenv.cfg").is_file():
         return True  # a virtualenv, whatever its name
     shown = _clean(os.path.join(given, os.path.relpath(path, top)))
-    return bool(patterns) and _excluded(shown, patterns)
+    return bool(patterns) and is_excluded(shown, patterns)
 
 
-def _excluded(shown: str, patterns: list[str]) -> bool:
+def is_excluded(shown: str, patterns: list[str]) -> bool:
     parts = shown.split("/")
     for pattern in patterns:
         if fnmatch.fnmatch(shown, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts):

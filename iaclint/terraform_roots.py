@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
-from iaclint.discover import TERRAFORM_SUFFIXES, Candidate, discover
+from iaclint.discover import TERRAFORM_SUFFIXES, Candidate, discover, is_excluded
 from iaclint.parse.text import read_regular
 
 VAR_FILE_SUFFIXES = (".tfvars", ".tfvars.json")
@@ -80,7 +80,12 @@ def terraform_roots(
         elif candidate.path.suffix.lower() in TERRAFORM_SUFFIXES:
             key = os.path.realpath(candidate.path.parent)
             walked.setdefault(key, Root(Path(key), os.path.dirname(candidate.shown) or "."))
-    named.extend((Path(path), path) for path in deleted)
+    # Deleted files come from git, not from discovery: excluded paths are left out here.
+    named.extend(
+        (Path(path), path)
+        for path in deleted
+        if not is_excluded(os.path.normpath(path).replace(os.sep, "/"), list(exclude))
+    )
     if not named:
         return list(walked.values()), []
     project = _project(exclude)

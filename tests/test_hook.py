@@ -152,3 +152,18 @@ def test_a_var_file_no_root_reads_is_said_so(
         captured.out + captured.err
     )
     assert main(["--no-cache", "--var-file", "live/prod.tfvars", "live/prod.tfvars"]) == 1
+
+
+def test_a_deletion_in_an_excluded_directory_lints_nothing(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(in_tmp, "examples/main.tf", SG + 'variable "admin_cidr" {\n  default = "0.0.0.0/0"\n}\n')
+    write(in_tmp, "examples/extra.tf", "")
+    git(in_tmp, "init", "-q")
+    git(in_tmp, "add", "-A")
+    git(in_tmp, "commit", "-q", "-m", "examples")
+    git(in_tmp, "rm", "-q", "examples/extra.tf")
+    assert main(["--no-cache", "--hook"]) == 1  # the deletion brings its module in
+    capsys.readouterr()
+    assert main(["--no-cache", "--hook", "--exclude", "examples/*"]) == 0
+    assert "examples/main.tf" not in capsys.readouterr().out
