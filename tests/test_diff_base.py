@@ -12,8 +12,8 @@ import pytest
 
 from iaclint.cli import main
 
+from .terraform_project import CHANGES, PROJECT, SG, commit_all, git
 from .test_cli import CLEAN, OPEN_DB, OPEN_SSH, write
-from .test_hook import CHANGES, PROJECT
 
 # A template long enough for git to see a rename when a resource is appended.
 BASE = (
@@ -24,22 +24,12 @@ BASE = (
 APPENDED = OPEN_SSH.split("Resources:\n", 1)[1].replace("Group:", "Added:")
 
 
-def git(repo: Path, *arguments: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *arguments],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture
 def repo(in_tmp: Path) -> Path:
     git(in_tmp, "init", "-q", "-b", "main")
     write(in_tmp, "infra/old.yaml", BASE)
     write(in_tmp, "infra/db.yaml", OPEN_DB)
-    git(in_tmp, "add", "-A")
-    git(in_tmp, "commit", "-q", "-m", "base")
+    commit_all(in_tmp, "base")
     # The change: old.yaml renamed and a resource appended; a new file not yet added.
     git(in_tmp, "mv", "infra/old.yaml", "infra/renamed.yaml")
     (in_tmp / "infra/renamed.yaml").write_text(BASE + APPENDED, encoding="utf-8")
@@ -95,25 +85,12 @@ def test_show_all_reports_and_counts_the_rest_marked(
 def test_touching_an_old_finding_does_not_make_it_new(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "change")
+    commit_all(repo, "change")
     assert findings(["--diff-base", "HEAD", "."], capsys) == (0, [])
     path = repo / "infra/db.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text("# moved down\n" + text.replace("0.0.0.0/0", "0.0.0.0/0 "), encoding="utf-8")
     assert findings(["--diff-base", "HEAD", "."], capsys) == (0, [])
-
-
-SG = """\
-resource "aws_security_group" "admin" {
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = [var.admin_cidr]
-  }
-}
-"""
 
 
 def test_a_change_far_from_the_finding_is_still_the_changes(
@@ -122,8 +99,7 @@ def test_a_change_far_from_the_finding_is_still_the_changes(
     git(in_tmp, "init", "-q", "-b", "main")
     write(in_tmp, "network/main.tf", SG)
     write(in_tmp, "network/variables.tf", 'variable "admin_cidr" {\n  default = "10.0.0.0/8"\n}\n')
-    git(in_tmp, "add", "-A")
-    git(in_tmp, "commit", "-q", "-m", "base")
+    commit_all(in_tmp, "base")
     git(in_tmp, "checkout", "-q", "-b", "change")
     write(in_tmp, "network/variables.tf", 'variable "admin_cidr" {\n  default = "0.0.0.0/0"\n}\n')
     git(in_tmp, "commit", "-q", "-am", "open the default")
@@ -137,12 +113,10 @@ def test_a_fix_made_on_the_base_branch_is_not_the_changes_finding(
 ) -> None:
     git(in_tmp, "init", "-q", "-b", "main")
     write(in_tmp, "stack.yaml", OPEN_SSH)
-    git(in_tmp, "add", "-A")
-    git(in_tmp, "commit", "-q", "-m", "base")
+    commit_all(in_tmp, "base")
     git(in_tmp, "checkout", "-q", "-b", "change")
     write(in_tmp, "other.yaml", CLEAN)
-    git(in_tmp, "add", "-A")
-    git(in_tmp, "commit", "-q", "-m", "the change")
+    commit_all(in_tmp, "the change")
     git(in_tmp, "checkout", "-q", "main")
     write(in_tmp, "stack.yaml", CLEAN)  # fixed on main after the branch left it
     git(in_tmp, "commit", "-q", "-am", "fix")
@@ -175,16 +149,13 @@ def test_a_shallow_clone_is_told_to_fetch_the_base(
     origin.mkdir()
     git(origin, "init", "-q", "-b", "main")
     write(origin, "stack.yaml", CLEAN)
-    git(origin, "add", "-A")
-    git(origin, "commit", "-q", "-m", "base")
+    commit_all(origin, "base")
     git(origin, "checkout", "-q", "-b", "change")
     write(origin, "new.yaml", OPEN_SSH)
-    git(origin, "add", "-A")
-    git(origin, "commit", "-q", "-m", "change")
+    commit_all(origin, "change")
     git(origin, "checkout", "-q", "main")
     write(origin, "later.yaml", CLEAN)
-    git(origin, "add", "-A")
-    git(origin, "commit", "-q", "-m", "main moves on")
+    commit_all(origin, "main moves on")
     # As actions/checkout does by default: one commit of the change, main fetched shallow.
     git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "change", origin.as_uri(), "clone")
     clone = tmp_path / "clone"
@@ -246,8 +217,7 @@ def test_diff_base_agrees_with_two_full_runs(
     for name, text in PROJECT.items():
         write(in_tmp, name, text)
     git(in_tmp, "init", "-q", "-b", "main")
-    git(in_tmp, "add", "-A")
-    git(in_tmp, "commit", "-q", "-m", "base")
+    commit_all(in_tmp, "base")
     before = full()
     name, text = CHANGES[change]
     if text is None:

@@ -18,19 +18,10 @@ import pytest
 import yaml
 
 from .conftest import ROOT
+from .terraform_project import PROJECT, SG
 from .test_cli import CLEAN, OPEN_SSH, write
 from .wheelhouse import build
 
-SG_MAIN = """\
-resource "aws_security_group" "admin" {
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = [var.admin_cidr]
-  }
-}
-"""
 SG_VARIABLES = 'variable "admin_cidr" {\n  default = "DEFAULT"\n}\n'
 MODULE_CALL = 'module "web" {\n  source = "../modules/web"\n  cidr   = "0.0.0.0/0"\n}\n'
 MODULE_WEB = """\
@@ -44,18 +35,8 @@ resource "aws_security_group" "this" {
   }
 }
 """
-BUCKET = 'resource "aws_s3_bucket" "data" {\n  bucket = "data"\n}\n'
-BUCKET_KMS = """\
-resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
-  bucket = aws_s3_bucket.data.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = "arn:aws:kms:us-east-1:111122223333:key/abc"
-    }
-  }
-}
-"""
+BUCKET = PROJECT["storage/bucket.tf"]
+BUCKET_KMS = PROJECT["storage/encryption.tf"]
 
 
 class Hooks(NamedTuple):
@@ -143,7 +124,7 @@ def pre_commit(repo: Path, hooks: Hooks, *arguments: str) -> subprocess.Complete
 
 def terraform_project(repo: Path) -> None:
     """A root module in `live/` with its variables, var file and a local module."""
-    write(repo, "live/main.tf", SG_MAIN)
+    write(repo, "live/main.tf", SG)
     write(repo, "live/variables.tf", SG_VARIABLES.replace("DEFAULT", "10.0.0.0/8"))
     write(repo, "live/terraform.tfvars", 'admin_cidr = "10.1.0.0/16"\n')
     write(repo, "live/web.tf", MODULE_CALL)
@@ -210,7 +191,7 @@ def test_a_change_to_one_file_of_a_root_module_is_judged_in_the_whole_root(
 
 def test_a_variable_default_is_judged_where_it_is_used(tmp_path: Path, hooks: Hooks) -> None:
     repo = project(tmp_path, hooks, "iaclint")
-    write(repo, "network/main.tf", SG_MAIN)
+    write(repo, "network/main.tf", SG)
     write(repo, "network/variables.tf", SG_VARIABLES.replace("DEFAULT", "10.0.0.0/8"))
     commit(repo, hooks, "terraform")
     write(repo, "network/variables.tf", SG_VARIABLES.replace("DEFAULT", "0.0.0.0/0"))
@@ -282,27 +263,17 @@ def test_deletions_between_two_refs_count_in_ci(tmp_path: Path, hooks: Hooks) ->
     assert "storage/bucket.tf:1:1: IAC026" in failed.stdout
 
 
-def test_a_commit_without_any_template_lints_nothing(tmp_path: Path, hooks: Hooks) -> None:
-    repo = project(tmp_path, hooks, "iaclint")
-    write(repo, "old.yaml", OPEN_SSH)
+@pytest.mark.parametrize(("hook", "code"), [("iaclint", 0), ("iaclint-project", 1)])
+def test_a_commit_without_any_template(tmp_path: Path, hooks: Hooks, hook: str, code: int) -> None:
+    """The per-file hook lints nothing; the project hook lints the whole repository."""
+    repo = project(tmp_path, hooks, hook)
+    write(repo, "old/stack.yaml", OPEN_SSH)
     commit(repo, hooks, "an old finding")
     write(repo, "README.md", "# notes\n")
     git(repo, "add", "README.md", environment=hooks.environment)
-    passed = pre_commit(repo, hooks)
-    assert passed.returncode == 0, passed.stdout + passed.stderr
-
-
-def test_project_hook_lints_the_whole_repository_on_any_commit(
-    tmp_path: Path, hooks: Hooks
-) -> None:
-    repo = project(tmp_path, hooks, "iaclint-project")
-    write(repo, "old/stack.yaml", OPEN_SSH)
-    commit(repo, hooks, "old")
-    write(repo, "README.md", "# notes\n")
-    git(repo, "add", "README.md", environment=hooks.environment)
-    failed = pre_commit(repo, hooks)
-    assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "old/stack.yaml:11:11: IAC001" in failed.stdout
+    result = pre_commit(repo, hooks)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert ("old/stack.yaml:11:11: IAC001" in result.stdout) == bool(code)
 
 
 @pytest.mark.parametrize(
