@@ -217,3 +217,56 @@ def test_errors_say_what_is_wrong(text: str, message: str) -> None:
     with pytest.raises(HclSyntaxError) as caught:
         parse(text)
     assert message in caught.value.message
+
+
+def test_chained_splats_nest_as_in_terraform() -> None:
+    # A full splat takes the rest of the traversal, further splats included.
+    chained = parse("var.x[*].a[*].b")
+    assert shape(chained) == shape(
+        Splat(
+            GetAttr(Variable("var", 0, 0), "x", 0, 0),
+            Splat(GetAttr(SplatItem(0, 0), "a", 0, 0), GetAttr(SplatItem(0, 0), "b", 0, 0), 0, 0),
+            0,
+            0,
+        )
+    )
+    assert shape(parse("var.x[*].a.*.b")) == shape(chained)  # a legacy splat inside
+    # A legacy splat keeps `.0` for each element, and ends at a bracket.
+    legacy = parse("var.x.*.a.0.b")
+    assert isinstance(legacy, Splat)
+    assert shape(legacy.each) == shape(
+        GetAttr(Index(GetAttr(SplatItem(0, 0), "a", 0, 0), Literal(0, 0, 0), 0, 0), "b", 0, 0)
+    )
+    after = parse("var.x.*.a[*].b")
+    assert isinstance(after, Splat) and isinstance(after.target, Splat)
+
+
+def test_a_splat_inside_a_legacy_splat_is_an_error_as_in_terraform() -> None:
+    with pytest.raises(HclSyntaxError) as caught:
+        parse("aws_instance.web.*.network_interface.*.id")
+    assert caught.value.offset == len("aws_instance.web.*.network_interface")
+
+
+def test_splats_nested_too_deeply_are_an_error() -> None:
+    with pytest.raises(HclSyntaxError, match="nested deeper"):
+        parse("x" + "[*]" * 150)
+
+
+def test_flush_heredocs_dedent_as_hcl_does() -> None:
+    # Any Unicode space counts as one character; lines of spaces only are kept.
+    assert parse("<<-EOT\n   \u2003\u2003a\n    b\n  \n      \n    c\n  EOT\n").value == (  # type: ignore[union-attr]
+        "\u2003a\nb\n  \n      \nc\n"
+    )
+    assert parse("<<-EOT\n\tx\n  y\n  EOT\n").value == "x\n y\n"  # type: ignore[union-attr]
+
+
+def test_literal_text_is_in_normal_form_c() -> None:
+    assert parse('"an\u0303o"').value == "a\u00f1o"  # type: ignore[union-attr]
+    assert parse('"an\\u0303o"').value == "a\u00f1o"  # type: ignore[union-attr]
+    assert parse("<<EOT\nn\u0303\nEOT\n").value == "\u00f1\n"  # type: ignore[union-attr]
+
+
+def test_keywords_as_object_keys_are_their_names() -> None:
+    expr = parse("{null = 1, true = 2}")
+    assert isinstance(expr, ObjectExpr)
+    assert [item.literal_key for item in expr.items] == ["null", "true"]

@@ -176,6 +176,11 @@ PIECES = [
         "%{",
         "<<EOT\n",
         "EOT\n",
+        "EOT  \n",
+        "<<-X\n",
+        "X\t\n",
+        "[*]",
+        ".*",
         "for ",
         " in ",
         "if ",
@@ -262,3 +267,43 @@ def test_the_reader_gives_the_same_result_when_lark_parses(
     assert isinstance(grammar.hcl_parser(), made.LarkParser)
     assert [read(text) for text in texts] == ours
     assert any(isinstance(result, tuple) for result in ours)  # failures compared too
+
+
+HEREDOCS = [
+    "a = <<EOT\nx\nEOT  \nb = 1\n",
+    "a = <<EOT\nx\nEOT\t\nb = <<EOT\ny\nEOT\n",
+    "a = <<-EOT\n  x\n  EOT \n",
+    "a = <<EOT \nx \nEOT \n",  # a CRLF file, as the reader gives it to the grammar
+    "a = <<X\nX\n",
+    "a = <<_e-1\n\n_e-1\n",
+    "a = <<EOT\n  NOT EOT\n EOT\n",
+    "a = <<EOT\nEOT and more\n",
+    "a = <<EOT\nx\nEOTS\n",
+    "a = <<EOT\n",
+    "a { b = <<EOT\nx\nEOT\t\n}\n",
+]
+
+
+@pytest.mark.parametrize("text", HEREDOCS)
+def test_the_heredoc_terminals_parse_as_lark_parses_them(
+    text: str, ours: LalrParser, lark: made.LarkParser
+) -> None:
+    assert outcome(ours, text) == outcome(lark, text)
+
+
+def test_heredocs_end_at_the_first_line_holding_their_marker() -> None:
+    parser = LalrParser(made.tables_of(made.build(grammar.grammar_text())))
+    closed = [text for text in HEREDOCS if isinstance(outcome(parser, text), Tree)]
+    assert closed == HEREDOCS[:7] + HEREDOCS[-1:]
+    tree = parser.parse(HEREDOCS[1])
+    attributes = [child for child in tree.children[0].children if child.data == "attribute"]
+    assert len(attributes) == 2  # the first heredoc does not run on into the second
+
+
+def test_a_grammar_without_heredoc_rules_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "hcl2.lark").write_text("start : body\n", encoding="utf-8")
+    monkeypatch.setattr(grammar, "_package", lambda name: tmp_path)
+    with pytest.raises(ImportError, match="heredoc_template"):
+        grammar.grammar_text()

@@ -196,3 +196,91 @@ def test_deep_nesting_is_a_warning_or_a_located_error_not_a_crash() -> None:
     ]
     with pytest.raises(ParseError, match="nested too deeply"):
         read("a {\n" * 3000 + "}\n" * 3000)
+
+
+@pytest.mark.parametrize(
+    ("closing", "opener"),
+    [("EOT  ", "<<EOT"), ("EOT\t", "<<EOT"), ("  EOT \t ", "<<-EOT"), ("EOT", "<<EOT")],
+)
+def test_a_heredoc_closes_on_its_marker_with_spaces_around_it(closing: str, opener: str) -> None:
+    # Terraform takes the first line holding the marker alone, spaces aside. Before,
+    # the grammar wanted a newline right after it and ran on to a later heredoc.
+    hcl = read(f"a = {opener}\n  one\n{closing}\nbetween = 1\nb = <<EOT\ntwo\nEOT\n")
+    assert hcl.problems == ()
+    attributes = hcl.body.attributes
+    assert attributes["a"].expr.value == ("one\n" if opener == "<<-EOT" else "  one\n")  # type: ignore[union-attr]
+    assert where(hcl, attributes["between"]) == (4, 1, 4, 12)
+    assert attributes["b"].expr.value == "two\n"  # type: ignore[union-attr]
+
+
+def test_heredoc_markers_of_one_character_and_empty_heredocs() -> None:
+    hcl = read("a = <<X\nx\nX\nb = <<-_E\n_E\n")
+    assert hcl.problems == ()
+    assert [a.expr.value for a in hcl.body.attributes.values()] == ["x\n", ""]  # type: ignore[union-attr]
+
+
+def test_a_crlf_file_keeps_its_heredocs_as_terraform_does() -> None:
+    hcl = read('a = <<EOT\r\nhi\r\nEOT\r\nb = <<-EOT\r\n  x\r\n  EOT\r\nc = "d"\r\n')
+    assert hcl.problems == ()
+    values = [a.expr.value for a in hcl.body.attributes.values()]  # type: ignore[union-attr]
+    assert values == ["hi\r\n", "x\r\n", "d"]
+
+
+def test_a_marker_followed_by_text_does_not_close_the_heredoc() -> None:
+    hcl = read("a = <<EOT\nEOT and more\nEOT\n")
+    assert hcl.body.attributes["a"].expr.value == "EOT and more\n"  # type: ignore[union-attr]
+    with pytest.raises(ParseError) as caught:
+        read("a = <<EOT\nEOT and more\n")
+    assert (caught.value.line, caught.value.column) == (1, 5)
+    assert "<<EOT" in caught.value.message
+
+
+def test_a_heredoc_closed_at_the_very_end_of_the_file_is_an_error_but_read() -> None:
+    # Terraform wants a newline after the closing marker ("unterminated template").
+    hcl = read('x = "y"\na = <<EOT\nhi\nEOT  ')
+    assert hcl.body.attributes["a"].expr.value == "hi\n"  # type: ignore[union-attr]
+    ((line, column, level),) = [(p.line, p.column, p.level.value) for p in hcl.problems]
+    assert (line, column, level) == (4, 1, "error")
+    assert read("a = <<EOT\nhi\nEOT\n").problems == ()
+    assert read('a = "${<<EOT\nhi\nEOT\n}"').problems == ()  # not at the end of the file
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ('a { b = "foo"\n}\n', (1, 14)),  # a one-line block closes on its line
+        ('a { b = "foo"\n  c = "bar" }\n', (1, 14)),  # ... and holds one attribute
+        ("a { d {} }\n", (1, 5)),  # ... and no block
+        ("a { b = 1 # why\n}\n", (1, 10)),
+        ("a { b = <<EOT\nx\nEOT\n}\n", (3, 4)),
+        ("a {\n  b = 1 }\n", (2, 9)),  # a new line before the closing brace
+        ("a {\n  b = 1 /* c */ }\n", (2, 17)),
+        ('a {\n  d "x" {}}\n', (2, 11)),
+        ("a {\n  d {\n  } e {\n  }\n}\n", (3, 5)),  # one block after another on a line
+        ("a {\n  d {} /* c\n */ e {}\n}\n", (3, 5)),  # a block comment is no new line
+    ],
+)
+def test_terraform_rules_on_lines_are_located_errors(text: str, place: tuple[int, int]) -> None:
+    hcl = read(text)
+    assert [(p.line, p.column, p.level.value) for p in hcl.problems] == [(*place, "error")]
+    assert hcl.body.blocks[0].type == "a"  # still read as written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a { b = 1 }\n",
+        "a {}\n",
+        "a { }\n",
+        "a { /* c */ }\n",
+        "a {\n}\n",
+        "a { # why\n  b = 1\n}\n",
+        "a {\n  b = 1 /* c */\n  d {}\n  e {\n  }\n}\n",
+        "a {\n  b = { c = 1 }\n}\n",
+        'a { b = "}" }\n',
+        "a {\n  b = <<EOT\n}\nEOT\n}\n",
+        "a {\n  b = 1\n} # c\nd { e = 2 } // f\n",
+    ],
+)
+def test_lines_terraform_accepts(text: str) -> None:
+    assert read(text).problems == ()

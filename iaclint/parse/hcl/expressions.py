@@ -19,6 +19,7 @@ directives `%{if}`/`%{for}` as nodes, with `~` strip markers applied.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from iaclint.parse.hcl.syntax import (
     Binary,
@@ -192,7 +193,7 @@ class _Parser:
             char = text[after : after + 1]
             if char == ".":
                 if text.startswith(".*", after):
-                    each, pos = self.splat_tail(after + 2, start, attributes_only=True)
+                    each, pos = self.splat_tail(after + 2, start, True, depth)
                     expr = Splat(expr, each, *self.at(start, pos))
                     continue
                 name_at = after + 1
@@ -210,9 +211,7 @@ class _Parser:
             elif char == "[":
                 inner = self.skip(after + 1, True)
                 if text.startswith("*", inner) and text.startswith("]", self.skip(inner + 1, True)):
-                    each, pos = self.splat_tail(
-                        self.skip(inner + 1, True) + 1, start, attributes_only=False
-                    )
+                    each, pos = self.splat_tail(self.skip(inner + 1, True) + 1, start, False, depth)
                     expr = Splat(expr, each, *self.at(start, pos))
                     continue
                 index, pos = self.expression(inner, True, depth + 1)
@@ -221,26 +220,52 @@ class _Parser:
             else:
                 return expr, pos
 
-    def splat_tail(self, pos: int, start: int, attributes_only: bool) -> tuple[Expr, int]:
-        """The traversal applied to each element after `.*` or `[*]`."""
+    def splat_tail(
+        self, pos: int, start: int, attributes_only: bool, depth: int
+    ) -> tuple[Expr, int]:
+        """The traversal applied to each element after `.*` or `[*]`.
+
+        A full splat `[*]` takes every traversal after it, splats included:
+        `a[*].b[*].c` applies `.b[*].c` to each element of `a`, so a splat over a
+        splat's elements nests. An attribute-only splat `.*` takes attributes and
+        legacy indexes (`.0`) only: a bracket ends it (`a.*.b[0]` indexes its
+        result), and HCL allows no splat inside it (`a.*.b.*.c` is an error).
+        """
+        if depth > MAX_DEPTH:
+            raise self.error(f"expression nested deeper than {MAX_DEPTH} levels", pos)
         text = self.text
         each: Expr = SplatItem(*self.at(start, pos))
         while True:
             char = text[pos : pos + 1]
-            if char == "." and not text.startswith("..", pos):
+            if char == "." and text.startswith(".*", pos):
+                if attributes_only:
+                    raise self.error(
+                        "a splat cannot be used inside an attribute-only splat '.*' "
+                        "(Terraform rejects it; write [*] for the first one)",
+                        pos,
+                    )
+                inner, pos = self.splat_tail(pos + 2, start, True, depth + 1)
+                each = Splat(each, inner, *self.at(start, pos))
+            elif char == "." and not text.startswith("..", pos):
                 name = _IDENTIFIER.match(text, pos + 1)
                 digits = _DIGITS.match(text, pos + 1)
                 if name is not None:
                     each = GetAttr(each, name.group(), *self.at(start, name.end()))
                     pos = name.end()
-                elif digits is not None and not attributes_only:
+                elif digits is not None:
                     key = Literal(int(digits.group()), *self.at(pos + 1, digits.end()))
                     each = Index(each, key, *self.at(start, digits.end()))
                     pos = digits.end()
                 else:
                     return each, pos
             elif char == "[" and not attributes_only:
-                index, end = self.expression(self.skip(pos + 1, True), True, 1)
+                inner_at = self.skip(pos + 1, True)
+                closing = self.skip(inner_at + 1, True)
+                if text.startswith("*", inner_at) and text.startswith("]", closing):
+                    # Everything after a nested full splat is applied by it.
+                    rest, pos = self.splat_tail(closing + 1, start, False, depth + 1)
+                    return Splat(each, rest, *self.at(start, pos)), pos
+                index, end = self.expression(inner_at, True, depth + 1)
                 pos = self.expect(end, "]", True)
                 each = Index(each, index, *self.at(start, pos))
             else:
@@ -335,9 +360,7 @@ class _Parser:
             key: Expr
             after_name = self.skip(name.end(), False) if name is not None else pos
             if name is not None and text[after_name : after_name + 1] in ("=", ":"):
-                literal_key = name.group()
-                if literal_key in _KEYWORDS:
-                    literal_key = str(_KEYWORDS[literal_key]).lower()
+                literal_key = name.group()  # `null = 1` too: the key is the name
                 key = Literal(literal_key, *self.at(pos, name.end()))
                 pos = name.end()
             else:
@@ -408,7 +431,8 @@ class _Parser:
             raise self.error("expected a heredoc marker like <<EOT on its own line", start)
         flush, marker = opener.group(1) == "-", opener.group(2)
         body_start = opener.end()
-        closing = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*\r?$", re.M)
+        # The first line holding the marker alone, spaces or tabs around it.
+        closing = re.compile(r"^[^\S\n]*" + re.escape(marker) + r"[^\S\n]*$", re.M)
         found = closing.search(text, body_start)
         if found is None:
             raise self.error(f"heredoc <<{marker} has no closing '{marker}' line", start)
@@ -532,7 +556,7 @@ class _Parser:
         for item in items:
             if isinstance(item, str):
                 if item:
-                    current.append(item)
+                    current.append(_nfc(item))
                 continue
             assert isinstance(item, tuple)
             kind, payload = item[0], item[1]
@@ -586,8 +610,17 @@ def _apply_strip(items: list[object]) -> list[object]:
 
 
 def _dedent(content: str) -> str:
-    """A flush heredoc (`<<-`): remove the indentation common to every non-blank line."""
+    """A flush heredoc (`<<-`): remove the indentation common to every non-blank line.
+
+    As HCL does: indentation is counted in characters, any Unicode space being
+    one (a tab too), and lines holding only spaces neither count nor change.
+    """
     lines = content.split("\n")
-    widths = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+    widths = [len(line) - len(line.lstrip()) for line in lines if not line.isspace() and line]
     common = min(widths) if widths else 0
-    return "\n".join(line[common:] if line.strip() else line.lstrip(" \t") for line in lines)
+    return "\n".join(line[common:] if line and not line.isspace() else line for line in lines)
+
+
+def _nfc(text: str) -> str:
+    """Literal text as HCL keeps it: in Unicode normalization form C (ñ, not n + ~)."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)

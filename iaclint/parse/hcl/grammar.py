@@ -58,6 +58,11 @@ locals {
   f = <<-EOT
     text ${local.a[0]} %{ if true }yes%{ endif }
   EOT
+  g = <<EOT
+EOT\t
+  h = <<X
+x
+  X \n  i = var.x[*].a[*].b
 }
 resource "aws_security_group" "s" {
   count = 2 # comment
@@ -79,15 +84,47 @@ _BAD_PROBES = (
     'a "b" {\n  c = 1\n',  # the end of the file, too early
     "x = 1 +\n",
     "x = <<EOT\nnever closed\n",
+    "x = <<EOT\nEOT and more\n",  # a marker with text after it closes nothing
     "x = \\\n",  # no terminal matches at all
     'x = "\\\n',
     "a = 1\n\\\n",
 )
 
 
+# python-hcl2's heredoc terminals end a heredoc only at a marker followed right
+# away by a newline, and want markers of two characters or more. HCL, and so
+# Terraform, ends it at the first line holding the marker alone, with spaces or
+# tabs around it (a CRLF line end reads as " \n" here: `read_hcl` keeps offsets),
+# and takes any identifier as a marker. Left as they were, a trailing space made
+# the terminal run on to a later heredoc's end, or to no end at all. The body
+# is empty, or lines that each end with a newline.
+_HEREDOC_RULES = {
+    "heredoc_template": "heredoc",
+    "heredoc_template_trim": "heredoc_trim",
+}
+_HEREDOC_TERMINAL = (
+    r"/<<{dash}(?P<{group}>[a-zA-Z_][a-zA-Z0-9._-]*)[^\S\n]*\n"
+    r"(?:(?:.|\n)*?\n)??[^\S\n]*(?P={group})[^\S\n]*\n/"
+)
+
+
 def grammar_text() -> str:
+    """python-hcl2's grammar, with HCL's own heredoc terminals."""
     # Found without importing python-hcl2 (its package imports more than we need).
-    return (_package("hcl2") / "hcl2.lark").read_text(encoding="utf-8")
+    text = (_package("hcl2") / "hcl2.lark").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    replaced = set()
+    for index, line in enumerate(lines):
+        rule = line.split(":", 1)[0].strip()
+        group = _HEREDOC_RULES.get(rule)
+        if group is not None and ":" in line:
+            dash = "-" if rule.endswith("_trim") else ""
+            lines[index] = f"{rule} : {_HEREDOC_TERMINAL.format(dash=dash, group=group)}"
+            replaced.add(rule)
+    if replaced != set(_HEREDOC_RULES):
+        missing = ", ".join(sorted(set(_HEREDOC_RULES) - replaced))
+        raise ImportError(f"python-hcl2's grammar has no rule {missing}: not a 7.x release")
+    return "\n".join(lines)
 
 
 def _package(name: str) -> Path:

@@ -10,7 +10,9 @@ turns expressions back into text.
 
 from __future__ import annotations
 
+import itertools
 import re
+from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
 from iaclint.parse.document import ParseError
@@ -67,9 +69,9 @@ def read_hcl(text: str, file: str) -> HclFile:
         raise ParseError(_describe(failure.token, failure.expected), line, column) from None
     except RecursionError:
         raise ParseError("invalid HCL: nested too deeply to read") from None
-    builder = _Builder(source)
+    builder = _Builder(source, text)
     try:
-        body = builder.body(tree.children[0])
+        body, _ = builder.body(tree.children[0])
     except RecursionError:
         raise ParseError("invalid HCL: blocks nested too deeply to read") from None
     return HclFile(source, body, tuple(builder.problems))
@@ -103,23 +105,61 @@ def _describe(token: Token, expected: frozenset[str]) -> str:
     return f"invalid HCL: unexpected {found}{hint}"
 
 
+class _Item(NamedTuple):
+    """An attribute or a block of a body, where it starts and ends, for the rules on lines."""
+
+    kind: str
+    start: int
+    end: int
+
+
+_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def _breaks_line(between: str) -> bool:
+    """Whether the text between two things holds a line break (a block comment is none)."""
+    return "\n" in between and "\n" in _BLOCK_COMMENT.sub("", between)
+
+
+def _last_token(node: Tree | Token) -> Token | None:
+    while isinstance(node, Tree):
+        children = [child for child in node.children if child is not None]
+        if not children:
+            return None
+        node = children[-1]
+    return node
+
+
 class _Builder:
-    def __init__(self, source: SourceText):
+    def __init__(self, source: SourceText, text: str):
         self.source = source
-        self.text = source.text
+        # Expressions are read from the text as written (offsets are the same):
+        # a heredoc in a CRLF file keeps its CRs, as in Terraform.
+        self.text = text
         self.problems: list[Diagnostic] = []
 
     def problem(self, message: str, offset: int) -> None:
         line, column = self.source.position(offset)
         self.problems.append(Diagnostic.warning(self.source.file, message, line, column))
 
-    def body(self, tree: Tree) -> Body:
+    def error(self, message: str, offset: int) -> None:
+        line, column = self.source.position(offset)
+        self.problems.append(Diagnostic.error(self.source.file, message, line, column))
+
+    def body(self, tree: Tree, opening: int | None = None) -> tuple[Body, int]:
+        """A body (the file's, or a block's after its `{`), and where its content ends."""
         attributes: dict[str, Attribute] = {}
         blocks: list[Block] = []
+        items: list[_Item] = []
+        content_end = 0 if opening is None else opening + 1
+        exact = True  # every item's end known: the rules on lines can be checked
         for child in tree.children:
             data = getattr(child, "data", None)
             if data == "attribute":
                 attribute = self.attribute(child)
+                items.append(_Item("attribute", attribute.start, attribute.end))
+                content_end = attribute.end
+                exact = exact and type(attribute.expr) is not Unreadable
                 earlier = attributes.get(attribute.name)
                 if earlier is not None:
                     line, _ = self.source.position(earlier.start)
@@ -135,8 +175,58 @@ class _Builder:
                     )
                 attributes[attribute.name] = attribute
             elif data == "block":
-                blocks.append(self.block(child))
-        return Body(attributes, tuple(blocks))
+                block, end = self.block(child)
+                blocks.append(block)
+                items.append(_Item("block", block.start, end))
+                content_end = end
+            else:
+                last = _last_token(child)
+                if last is not None:
+                    content_end = last.end_pos
+        if exact:
+            braces = None if opening is None else (opening, self.text.find("}", content_end))
+            self.check_lines(items, braces)
+        return Body(attributes, tuple(blocks)), content_end
+
+    def check_lines(self, items: list[_Item], braces: tuple[int, int] | None) -> None:
+        """HCL's rules on lines, which python-hcl2's grammar does not check.
+
+        A block whose first attribute follows `{` on the same line is a one-line
+        block: that attribute alone, and `}` on the same line. Elsewhere each
+        attribute and block ends its line. Terraform rejects a file that breaks
+        them, so they are errors; the file is still read as written.
+        """
+        text = self.text
+        if braces is not None and braces[1] == -1:
+            return  # (the grammar found the brace: not reached)
+        if braces is not None and items and not _breaks_line(text[braces[0] : items[0].start]):
+            first = items[0]
+            if first.kind == "block":
+                self.error(
+                    "a one-line block cannot hold a block: begin a new line after '{' "
+                    "(Terraform rejects this)",
+                    first.start,
+                )
+            elif len(items) > 1 or _breaks_line(text[first.end : braces[1]]):
+                self.error(
+                    "a one-line block holds one attribute and closes on the same line: "
+                    "begin a new line after '{' (Terraform rejects this)",
+                    first.end,
+                )
+            return
+        for item, following in itertools.pairwise(items):
+            if not _breaks_line(text[item.end : following.start]):
+                self.error(
+                    f"a new line must come before this {following.kind}: Terraform "
+                    "rejects an attribute or a block with more after it on its line",
+                    following.start,
+                )
+        if braces is not None and items and not _breaks_line(text[items[-1].end : braces[1]]):
+            self.error(
+                f"a new line must come between the last {items[-1].kind} and the block's "
+                "closing '}' (Terraform rejects this)",
+                braces[1],
+            )
 
     def attribute(self, tree: Tree) -> Attribute:
         name_token: Token = tree.children[0].children[0]
@@ -156,7 +246,30 @@ class _Builder:
                 end,
             )
             return Attribute(name, Unreadable("not read to its end", start, end), start, end)
+        if end == len(self.text) and not self.text.endswith("\n"):
+            self.heredoc_at_end_of_file(tree.children[2], end)
         return Attribute(name, expr, start, end)
+
+    def heredoc_at_end_of_file(self, expression: Tree | Token, end: int) -> None:
+        """Terraform finds no heredoc's end on the file's last line when no newline follows."""
+        last = _last_token(expression)
+        if last is None:
+            return
+        heredoc = _HEREDOC.match(last.value)
+        # The grammar read the text with a newline added: this heredoc needed it.
+        if heredoc is None or last.end_pos <= len(self.text):
+            return
+        marker = heredoc.group(1)
+        line, column = self.source.position(self.text.rfind("\n", 0, end) + 1)
+        self.problems.append(
+            Diagnostic.error(
+                self.source.file,
+                f"heredoc <<{marker} is closed on the last line without a newline after "
+                f"'{marker}': Terraform does not see it closed; the value is read as written",
+                line,
+                column,
+            )
+        )
 
     def unreadable(self, name: str, exc: HclSyntaxError, start: int, value_start: int) -> Attribute:
         self.problem(
@@ -167,7 +280,8 @@ class _Builder:
         end = len(self.text) if line_end == -1 else line_end
         return Attribute(name, Unreadable(exc.message, start, end), start, end)
 
-    def block(self, tree: Tree) -> Block:
+    def block(self, tree: Tree) -> tuple[Block, int]:
+        """A block, and the offset just after its closing brace."""
         type_token: Token = tree.children[0].children[0]
         start = type_token.start_pos
         labels: list[str] = []
@@ -190,7 +304,12 @@ class _Builder:
             else:
                 break
         body_tree = tree.children[-1]
-        return Block(type_token.value, tuple(labels), self.body(body_tree), start, pos)
+        opening = text.index("{", pos)
+        body, content_end = self.body(body_tree, opening)
+        # Only spaces lie between the body's last item or comment and the brace.
+        closing = text.find("}", content_end)
+        block = Block(type_token.value, tuple(labels), body, start, pos)
+        return block, (closing if closing != -1 else content_end) + 1
 
     def label(self, pos: int) -> tuple[str, int]:
         expr, end = parse_expression(self.text, pos)
