@@ -22,7 +22,8 @@ Resources:
 HEADER = "AWSTemplateFormatVersion: '2010-09-09'\n"
 GOOD_FINDING = "good.yaml:7:55: IAC001 high 22 open to the whole internet from 0.0.0.0/0 [Open]"
 
-# name -> (bytes, the error's "file:line:column: error: message" after the folder)
+# name -> (bytes, the error's "file:line:column: error: message" after the folder). Where
+# libyaml finds the fault, only our part of the message is asserted: its wording is its own.
 ERRORS: dict[str, tuple[bytes, str]] = {
     "binary.yaml": (
         b"\x00\x01AWSTemplateFormatVersion\xff",
@@ -34,11 +35,11 @@ ERRORS: dict[str, tuple[bytes, str]] = {
     ),
     "tabs.yaml": (
         (HEADER + "Resources:\n\tA:\n\t\tType: AWS::SNS::Topic\n").encode(),
-        "tabs.yaml:3:1: error: invalid YAML: found character that cannot start any token",
+        "tabs.yaml:3:1: error: invalid YAML: ",
     ),
     "invalid.yaml": (
         (HEADER + "Resources: [unclosed\n").encode(),
-        "invalid.yaml:3:1: error: invalid YAML: did not find expected ',' or ']'",
+        "invalid.yaml:3:1: error: invalid YAML: ",
     ),
     "invalid.json": (
         b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {',

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -27,7 +28,7 @@ def generators() -> ModuleType:
 
 HOSTILE = generators()
 
-CASES: list[tuple[str, Callable[[Path], Path], int, str]] = [
+CASES: list[tuple[str, Callable[[Path], Path], int, str | re.Pattern[str]]] = [
     (
         "alias bomb",
         HOSTILE.alias_bomb,
@@ -36,7 +37,9 @@ CASES: list[tuple[str, Callable[[Path], Path], int, str]] = [
         "values resolved",
     ),
     ("deep JSON", HOSTILE.deep_json, 2, "deep.json:1:307: error: invalid JSON: nesting deeper"),
-    ("deep YAML", HOSTILE.deep_yaml, 2, "deep.yaml:6:207: error: nesting deeper than 200 levels"),
+    # Our reader or libyaml (6.0.4 has a depth limit of its own) stops first: either way a
+    # located error, never a crash; the wording is not ours to assert.
+    ("deep YAML", HOSTILE.deep_yaml, 2, re.compile(r"^deep\.yaml:6:\d+: error: ", re.MULTILINE)),
     (
         "deep HCL",
         HOSTILE.deep_hcl,
@@ -61,7 +64,7 @@ def test_hostile_input_is_bounded_and_the_rest_is_linted(
     label: str,
     make: Callable[[Path], Path],
     code: int,
-    message: str,
+    message: str | re.Pattern[str],
 ) -> None:
     (tmp_path / "good.yaml").write_text(HOSTILE.GOOD, encoding="utf-8")
     hostile = make(tmp_path)
@@ -76,7 +79,9 @@ def test_hostile_input_is_bounded_and_the_rest_is_linted(
     assert exit_code == code
     assert "good.yaml:7:55: IAC001 high 22 open to the whole internet" in output
     assert "Traceback" not in output and "internal error" not in output
-    if message != "No errors":
+    if isinstance(message, re.Pattern):
+        assert message.search(output), output
+    elif message != "No errors":
         assert message in output
     else:
         assert ": error: " not in output
