@@ -283,3 +283,12 @@ def test_internal_error_is_one_line(
     err = capsys.readouterr().err
     assert err.startswith("iaclint: internal error: RuntimeError: something broke")
     assert "Traceback" not in err
+
+
+def test_one_skipped_file_is_counted_in_the_singular(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(in_tmp, "stack.yaml", CLEAN)
+    write(in_tmp, "package.json", '{"name": "x", "version": "1.0.0"}')
+    assert main([]) == 0
+    assert capsys.readouterr().out == "No findings in 1 template, 1 other file skipped.\n"

@@ -67,7 +67,9 @@ def _finding(finding: Finding, paint: object) -> list[str]:
 def summary(report: Report) -> str:
     """One line: findings by severity, how many fail the run, what was linted."""
     templates = _plural(report.files_linted, "template")
-    skipped = f", {report.files_skipped} other files skipped" if report.files_skipped else ""
+    skipped = (
+        f", {_plural(report.files_skipped, 'other file')} skipped" if report.files_skipped else ""
+    )
     errors = sum(1 for d in report.diagnostics if d.level is Level.ERROR)
     error_text = f"; {_plural(errors, 'error')}" if errors else ""
     active = [finding for finding in report.findings if finding.suppression is None]
