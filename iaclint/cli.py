@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -198,12 +200,26 @@ def _split(values: list[str]) -> tuple[str, ...]:
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived (a CI step's timeout, `kill`): ends the run like Ctrl-C does."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # Only the main thread may set a handler (a test may call main() from another).
+    handles_term = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if handles_term else None
     try:
         return _main(argv)
     except KeyboardInterrupt:
         sys.stderr.write("iaclint: interrupted\n")
         return 130
+    except _Terminated:
+        sys.stderr.write("iaclint: terminated\n")
+        return 128 + signal.SIGTERM
     except Exception as exc:  # a defect: say so in one line, never a traceback
         if os.environ.get("IACLINT_DEBUG"):
             raise
@@ -212,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set IACLINT_DEBUG=1 for details, and please report it)\n"
         )
         return EXIT_ERROR
+    finally:
+        if handles_term:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -351,9 +370,17 @@ def _emit(text: str, output: str | None) -> bool:
         sys.stdout.write(text)
         sys.stdout.flush()
         return True
+    # Written beside the target and renamed over it: a run interrupted while writing
+    # leaves the previous report whole, never half of a new one.
+    target = Path(os.path.realpath(output))
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    except BaseException as exc:
+        temporary.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
         sys.stderr.write(f"iaclint: error: cannot write {output}: {exc.strerror}\n")
         return False
     return True

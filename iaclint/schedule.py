@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -21,7 +24,7 @@ from iaclint.memo import ResultCache, directory_digest, file_digest, still_curre
 from iaclint.parse.text import read_regular
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
+    from concurrent.futures import ProcessPoolExecutor
 
     from iaclint.run_terraform import RootResult, TerraformSession
     from iaclint.terraform_roots import Root
@@ -31,6 +34,9 @@ if TYPE_CHECKING:
 PARALLEL_MINIMUM = 8
 # What linting any file costs besides its size, in bytes' worth of work.
 PER_FILE_WEIGHT = 4096
+# Where the kernel cannot end a worker with its parent, how often it looks.
+_PARENT_POLL_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1
 
 
 class Settings(NamedTuple):
@@ -104,7 +110,8 @@ class Scheduler:
         done_root: Callable[[int, RootResult], None],
         done_file: Callable[[int, FileResult], None],
     ) -> None:
-        with _pool(jobs, self.policies, self.settings) as pool:
+        pool = _pool(jobs, self.policies, self.settings)
+        try:
             # Root modules first: they take longest, so they start first.
             root_futures = [pool.submit(_root_task, roots[i]) for i in root_todo]
             weights = {i: _weight(files[i]) for i in file_todo}
@@ -116,6 +123,13 @@ class Scheduler:
             for part, file_future in zip(chunks, file_futures, strict=True):
                 for i, result in zip(part, file_future.result(), strict=True):
                     done_file(i, result)
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM) or failed: the workers' remaining work is
+            # nobody's any more. Waiting for it, as leaving the pool normally does,
+            # would keep the run going long after it was told to stop.
+            _stop(pool)
+            raise
+        pool.shutdown(wait=True)
 
     # -- the results cache ---------------------------------------------------------
 
@@ -196,24 +210,69 @@ _WORKER: dict[str, object] = {}
 T = TypeVar("T")
 
 
-def _pool(jobs: int, policies: list[Policy], settings: Settings) -> Executor:
+def _pool(jobs: int, policies: list[Policy], settings: Settings) -> ProcessPoolExecutor:
     # Imported here: a run small enough for one process never pays for them.
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor as Pool
 
     methods = multiprocessing.get_all_start_methods()
     # fork starts a worker in milliseconds and shares the compiled policies.
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(
+    return Pool(
         max_workers=jobs,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(policies, settings),
+        initargs=(policies, settings, os.getpid()),
     )
 
 
-def _start_worker(policies: list[Policy], settings: Settings) -> None:
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the workers now, whatever they are doing."""
+    # Taken first: shutting the pool down forgets its processes.
+    processes = list(pool._processes.values()) if pool._processes else []
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _start_worker(policies: list[Policy], settings: Settings, parent: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent alone decides what it
+    # means (it ends the workers), and a SIGTERM handler of the parent's is not
+    # the worker's.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _end_with_parent(parent)
     _WORKER["scheduler"] = Scheduler(policies, settings._replace(jobs=1, use_cache=False))
+
+
+def _end_with_parent(parent: int) -> None:
+    """Make this worker end when the run's process does, even when that one is killed
+    outright (SIGKILL, as a CI step's timeout does) and cannot end its workers itself:
+    an orphan would go on with its task, holding its memory, for as long as it takes."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            # PR_SET_PDEATHSIG: the kernel sends SIGKILL when the parent goes, even
+            # while this process is busy in C code (a long regular-expression match).
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # gone before the request was made
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    # Elsewhere: a thread that looks for the parent twice a second.
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="iaclint-parent-watch", daemon=True).start()
 
 
 def _worker() -> Scheduler:
