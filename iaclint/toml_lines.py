@@ -225,7 +225,10 @@ def _unescape(body: str) -> str:
     def one(match: re.Match[str]) -> str:
         code = match.group(1)
         if code[0] in "uU" and len(code) > 1:
-            return chr(int(code[1:], 16))
+            try:
+                return chr(int(code[1:], 16))
+            except (ValueError, OverflowError):  # beyond Unicode: not TOML
+                raise _Stop from None
         return _ESCAPES.get(code, code)
 
     return _ESCAPE.sub(one, body)

@@ -63,3 +63,9 @@ def test_nesting_beyond_the_limit_is_located() -> None:
 @given(st.text(max_size=200))
 def test_any_text_is_scanned_without_an_exception(text: str) -> None:
     locate(text)
+
+
+def test_text_that_is_not_toml_is_scanned_as_far_as_it_goes() -> None:
+    # The scan runs before tomllib, which then reports the mistake itself.
+    assert locate('a = 1\n"\\UFFFFFFFF" = 1\n').lines == {("a",): 1}
+    assert locate("a = [1,\n").line(("a", 0)) == 1
