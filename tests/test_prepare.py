@@ -140,6 +140,7 @@ def test_what_a_report_is_belongs_on_the_command_line(
 ) -> None:
     write(in_tmp, ".iaclint.toml", toml)
     write(in_tmp, "ssh.yaml", OPEN_SSH)
+    assert stopped(["--hook", "ssh.yaml"], capsys) == stopped([], capsys)
     (error,) = stopped([], capsys)
     assert error.startswith(
         f"{in_tmp.resolve() / '.iaclint.toml'}:{line}: error: `{key}` belongs on the command "
