@@ -237,7 +237,7 @@ def _main(argv: Sequence[str] | None) -> int:
     from iaclint.config import ConfigError, find_config, load_config
     from iaclint.diagnostics import Level
     from iaclint.findings import Severity
-    from iaclint.run import Options, lint, prepare_policies
+    from iaclint.run import Options, lint, prepare
     from iaclint.schedule import default_jobs
 
     args = _parser().parse_args(argv)
@@ -248,9 +248,10 @@ def _main(argv: Sequence[str] | None) -> int:
         where = f"{exc.file}:{exc.line}" if exc.line else exc.file
         sys.stderr.write(f"{where}: error: {exc.message}\n")
         return EXIT_ERROR
-    # The command line wins over the configuration.
-    format_name = args.format or (config.format if config else None) or "text"
-    diff_base = args.diff_base or (config.diff_base if config else None)
+    # The command line wins over the configuration; what a report is (format, output,
+    # diff base) is the command line's alone.
+    format_name = args.format or "text"
+    diff_base = args.diff_base
     if args.show_all and not diff_base:
         sys.stderr.write("iaclint: error: --show-all needs --diff-base\n")
         return EXIT_ERROR
@@ -284,7 +285,12 @@ def _main(argv: Sequence[str] | None) -> int:
         jobs=args.jobs or default_jobs(),
         deleted=deleted,
     )
-    policies, diagnostics = prepare_policies(options, off_too=args.list_policies)
+    prepared = prepare(options, config, off_too=args.list_policies)
+    if prepared.errors:  # before any file is read: a typo must not weaken the gate
+        for error in prepared.errors:
+            sys.stderr.write(f"{error.where()}: error: {error.message}\n")
+        return EXIT_ERROR
+    policies, diagnostics = prepared.policies, prepared.diagnostics
     if args.list_policies:
         from iaclint.report.listing import render_policies
 
@@ -315,7 +321,8 @@ def _main(argv: Sequence[str] | None) -> int:
         baseline=args.baseline or (config.baseline if config else None),
         write_baseline=args.write_baseline,
         base=base,
-        show_all=bool(args.show_all or (config and config.show_all)) and bool(diff_base),
+        show_all=bool(args.show_all) and bool(diff_base),
+        known_ids=prepared.known_ids,
     )
     report, problem = review(report, settings, Path.cwd())
     if problem is not None:

@@ -2,7 +2,9 @@
 
 Looked for in the current directory and its parents, up to the repository root.
 Every key is checked: an unknown key or a value of the wrong type is an error
-that names the file, the line and the key. Paths are relative to the file.
+that names the file, the line and the key. Paths are relative to the file. What
+needs the policies (ids in `select`, `ignore`, `[severity]`, parameters) is checked
+by `run.prepare`, at the lines kept in `Config.place`.
 
     [tool.iaclint]
     severity-threshold = "medium"
@@ -12,16 +14,17 @@ that names the file, the line and the key. Paths are relative to the file.
     exclude = ["tests/fixtures/*"]     # paths (globs) not to lint
     show-unknown = false
     terraform-var-files = ["env/prod.tfvars"]  # like --var-file, for every root module
-    format = "sarif"                   # text, json, sarif, github, rdjson
     baseline = ".iaclint-baseline.json"  # like --baseline
-    diff-base = "origin/main"          # like --diff-base
-    show-all = false                   # like --show-all
 
     [tool.iaclint.severity]
     IAC002 = "low"
 
     [tool.iaclint.parameters.IAC002]
     allowed_ports = [80, 443, 8443]
+
+Settings that change what a report is (`format`, `output`, `diff-base`,
+`show-all`) are command-line only: the configuration reaches every run, the
+pre-commit hook and CI's SARIF upload included (see CLI_ONLY).
 """
 
 from __future__ import annotations
@@ -32,8 +35,29 @@ from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.findings import Severity
+from iaclint.toml_lines import MAX_DEPTH, Lines, locate
 
 CONFIG_FILE = ".iaclint.toml"
+
+# Keys that would change what a report is in every run that reads the file: the
+# option to use instead, and what would go wrong.
+CLI_ONLY = {
+    "format": (
+        "--format",
+        "the pre-commit hook would print the report in that format (80 KB of SARIF "
+        "instead of a few lines) and CI steps would get a format they did not ask for",
+    ),
+    "output": (
+        "--output",
+        "every run, the hook's included, would write its report to that file instead of showing it",
+    ),
+    "diff-base": (
+        "--diff-base",
+        "every run would report only findings new since that ref: with diff-base = "
+        '"HEAD" a SARIF upload is empty, and GitHub then closes every open alert',
+    ),
+    "show-all": ("--show-all", "it only means something with --diff-base"),
+}
 
 
 class ConfigError(Exception):
@@ -42,6 +66,27 @@ class ConfigError(Exception):
         self.file = file
         self.message = message
         self.line = line
+
+
+class Place(NamedTuple):
+    """Where the configuration's keys are written, to locate errors found later."""
+
+    file: str
+    # "tool.iaclint" in pyproject.toml, "" in .iaclint.toml.
+    prefix: str = ""
+    # Lines of keys and array items, by their path inside the section.
+    lines: Mapping[tuple[str | int, ...], int] = {}
+
+    def line(self, *path: str | int) -> int | None:
+        """The line of `path` (or of the nearest enclosing key written in the file)."""
+        for end in range(len(path), 0, -1):
+            found = self.lines.get(path[:end])
+            if found is not None:
+                return found
+        return None
+
+    def name(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix else key
 
 
 class Config(NamedTuple):
@@ -56,11 +101,9 @@ class Config(NamedTuple):
     var_files: tuple[Path, ...] = ()
     severity: Mapping[str, Severity] = {}
     parameters: Mapping[str, Mapping[str, object]] = {}
-    # Report format, baseline file, diff base and --show-all (the command line wins).
-    format: str | None = None
+    # Baseline file (the command line wins).
     baseline: Path | None = None
-    diff_base: str | None = None
-    show_all: bool | None = None
+    place: Place = Place("")
 
 
 def find_config(start: Path) -> Path | None:
@@ -95,41 +138,48 @@ def load_config(path: Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(shown, f"cannot read configuration: {exc}") from None
+    lines = locate(text)
+    too_deep = ConfigError(shown, f"values nested deeper than {MAX_DEPTH} levels", lines.too_deep)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise ConfigError(
-            shown, f"invalid TOML: {exc}", int(match.group(1)) if match else None
-        ) from None
+        line = int(match.group(1)) if match else None
+        if line is None and "end of document" in str(exc):
+            line = text.count("\n") + (not text.endswith("\n"))
+        raise ConfigError(shown, f"invalid TOML: {exc}", line) from None
+    except RecursionError:
+        raise too_deep from None
+    if lines.too_deep is not None:
+        raise too_deep
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         section = tool.get("iaclint", {}) if isinstance(tool, dict) else {}
-        prefix = "tool.iaclint"
+        prefix: tuple[str, ...] = ("tool", "iaclint")
     else:
-        section, prefix = data, ""
+        section, prefix = data, ()
+    place = Place(shown, ".".join(prefix), _inside(lines, prefix))
     if not isinstance(section, dict):
-        raise ConfigError(shown, f"[{prefix}] must be a table")
-    return _Reader(shown, text, prefix, path.parent).read(section)
+        raise ConfigError(shown, f"[{place.prefix}] must be a table", lines.line(prefix))
+    return _Reader(place, path.parent).read(section)
+
+
+def _inside(lines: Lines, prefix: tuple[str, ...]) -> dict[tuple[str | int, ...], int]:
+    return {
+        path[len(prefix) :]: line
+        for path, line in lines.lines.items()
+        if path[: len(prefix)] == prefix and len(path) > len(prefix)
+    }
 
 
 class _Reader:
-    def __init__(self, file: str, text: str, prefix: str, base: Path):
-        self.file = file
-        self.text = text
-        self.prefix = prefix
+    def __init__(self, place: Place, base: Path):
+        self.place = place
         self.base = base
 
     def fail(self, key: str, message: str) -> ConfigError:
-        name = key.split(".")[-1]
-        match = re.search(
-            rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*=|^[ \t]*\[.*\b{re.escape(name)}\]",
-            self.text,
-            re.MULTILINE,
-        )
-        line = self.text.count("\n", 0, match.start()) + 1 if match else None
-        full = f"{self.prefix}.{key}" if self.prefix else key
-        return ConfigError(self.file, f"'{full}': {message}", line)
+        line = self.place.line(*key.split("."))
+        return ConfigError(self.place.file, f"'{self.place.name(key)}': {message}", line)
 
     def read(self, section: dict[str, object]) -> Config:
         readers: dict[str, Callable[[str, object], object]] = {
@@ -142,25 +192,27 @@ class _Reader:
             "terraform-var-files": self.strings,
             "severity": self.severity_table,
             "parameters": self.parameter_table,
-            "format": self.format_name,
             "baseline": self.string,
-            "diff-base": self.string,
-            "show-all": self.boolean,
         }
         values: dict[str, object] = {}
         for key, value in section.items():
+            if key in CLI_ONLY:
+                option, why = CLI_ONLY[key]
+                raise ConfigError(
+                    self.place.file,
+                    f"`{key}` belongs on the command line ({option}), not in the "
+                    f"configuration: the configuration applies to every run, and {why}",
+                    self.place.line(key),
+                )
             reader = readers.get(key)
             if reader is None:
                 raise self.fail(key, f"unknown key (expected one of: {', '.join(readers)})")
             values[key] = reader(key, value)
         threshold = values.get("severity-threshold")
         show_unknown = values.get("show-unknown")
-        show_all = values.get("show-all")
         baseline = values.get("baseline")
-        diff_base = values.get("diff-base")
-        format_name = values.get("format")
         return Config(
-            source=self.file,
+            source=self.place.file,
             threshold=threshold if isinstance(threshold, Severity) else None,
             select=tuple(_list(values.get("select"))),
             ignore=tuple(_list(values.get("ignore"))),
@@ -170,10 +222,8 @@ class _Reader:
             var_files=tuple(self.base / file for file in _list(values.get("terraform-var-files"))),
             severity=_dict(values.get("severity")),
             parameters=_dict(values.get("parameters")),
-            format=format_name if isinstance(format_name, str) else None,
             baseline=self.base / baseline if isinstance(baseline, str) else None,
-            diff_base=diff_base if isinstance(diff_base, str) else None,
-            show_all=show_all if isinstance(show_all, bool) else None,
+            place=self.place,
         )
 
     def strings(self, key: str, value: object) -> list[str]:
@@ -184,14 +234,6 @@ class _Reader:
     def string(self, key: str, value: object) -> str:
         if not isinstance(value, str) or not value:
             raise self.fail(key, "must be a non-empty string")
-        return value
-
-    def format_name(self, key: str, value: object) -> str:
-        from iaclint.report.render import FORMATS
-
-        if value not in FORMATS:
-            raise self.fail(key, f"must be one of: {', '.join(FORMATS)}")
-        assert isinstance(value, str)
         return value
 
     def boolean(self, key: str, value: object) -> bool:

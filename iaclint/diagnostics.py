@@ -7,7 +7,9 @@ do not change the exit code.
 
 from __future__ import annotations
 
+import difflib
 import enum
+from collections.abc import Iterable
 from typing import NamedTuple
 
 
@@ -50,3 +52,17 @@ class Diagnostic(NamedTuple):
             if self.column is not None:
                 parts.append(str(self.column))
         return ":".join(parts)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """` (did you mean X?)` naming the candidate closest to `word`, or nothing.
+
+    A candidate that differs only in case wins (`iac020` for IAC020)."""
+    choices = sorted(set(candidates))
+    folded = [choice for choice in choices if choice.casefold() == word.casefold()]
+    close = (
+        folded
+        or difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
+        or difflib.get_close_matches(word.upper(), choices, n=1, cutoff=0.75)
+    )
+    return f" (did you mean {close[0]}?)" if close else ""

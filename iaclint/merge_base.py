@@ -82,7 +82,8 @@ def lint_merge_base(ref: str, options: Options, policies: list[Policy], cwd: Pat
             deleted=(),
         )
         with contextlib.chdir(inside):
-            report = suppress(lint(at_base, policies, []), today())
+            # Ids are judged in the work tree, where errors are reported.
+            report = suppress(lint(at_base, policies, []), today(), known_ids=None)
         name = stable_name(SourceRoot(tree.as_posix(), f"{prefix}/" if prefix else ""))
         fingerprints = frozenset(name(finding) for finding in report.findings)
         unreadable = len({d.file for d in report.diagnostics if d.level is Level.ERROR})

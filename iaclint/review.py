@@ -26,6 +26,7 @@ from iaclint.filter.suppress import (
     Found,
     Suppression,
     apply_suppressions,
+    known_only,
     read_comments,
     read_metadata,
 )
@@ -56,8 +57,11 @@ def today() -> datetime.date:
     return datetime.datetime.now(datetime.UTC).date()
 
 
-def suppress(report: Report, on: datetime.date) -> Report:
-    """Findings covered by a justified suppression marked so (they no longer count)."""
+def suppress(report: Report, on: datetime.date, known_ids: frozenset[str] | None) -> Report:
+    """Findings covered by a justified suppression marked so (they no longer count).
+
+    A suppression naming anything but one of `known_ids` is an error and suppresses
+    nothing; with None (the merge base, whose errors nobody sees) ids are not judged."""
     suppressions: list[Suppression] = []
     diagnostics: list[Diagnostic] = []
     # A file the run could not read has no findings to judge its suppressions by.
@@ -68,6 +72,10 @@ def suppress(report: Report, on: datetime.date) -> Report:
         found = _suppressions_in(file)
         suppressions.extend(found.suppressions)
         diagnostics.extend(found.diagnostics)
+    if known_ids is not None:
+        judged = known_only(suppressions, known_ids)
+        suppressions = judged.suppressions
+        diagnostics.extend(judged.diagnostics)
     if not suppressions and not diagnostics:
         return report
     ran = frozenset(policy.id for policy in report.policies)
@@ -168,6 +176,8 @@ def only_new(report: Report, base: BaseFindings, cwd: Path, show_all: bool) -> R
 class Review(NamedTuple):
     """What to do with the findings once the run has them (command line and config)."""
 
+    # Every policy id loaded: what a suppression may name.
+    known_ids: frozenset[str]
     baseline: Path | None = None
     write_baseline: Path | None = None
     # With --diff-base: what the merge base holds; only findings it lacks are reported.
@@ -178,7 +188,7 @@ class Review(NamedTuple):
 def review(report: Report, settings: Review, cwd: Path) -> tuple[Report, str | None]:
     """Suppressions, then the baseline (judged against every finding), then what is
     new since the merge base. Returns the report and, if the baseline cannot be written, why."""
-    report = suppress(report, today())
+    report = suppress(report, today(), settings.known_ids)
     baseline = settings.baseline
     if settings.write_baseline is not None or baseline is not None:
         repository = source_root(cwd)

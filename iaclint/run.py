@@ -9,14 +9,15 @@ directory, a module at a time (see run_terraform.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.catalog import builtin_policy_dir, load_policies
-from iaclint.diagnostics import Diagnostic
+from iaclint.config import Config, Place
+from iaclint.diagnostics import Diagnostic, did_you_mean
 from iaclint.discover import Candidate, discover
-from iaclint.engine.policy import Policy
+from iaclint.engine.policy import ParameterError, Policy
 from iaclint.file_work import FileWork, has_error
 from iaclint.findings import CATEGORIES, Finding, Report, Severity, Undetermined
 from iaclint.parse.cloud_assembly import read_assembly
@@ -47,39 +48,82 @@ class Options(NamedTuple):
     deleted: tuple[str, ...] = ()
 
 
-def prepare_policies(
-    options: Options, off_too: bool = False
-) -> tuple[list[Policy], list[Diagnostic]]:
-    """Load the bundled and extra policies, then apply selection and configuration.
+class Prepared(NamedTuple):
+    """What a run needs before it reads any file, and what stops it if wrong."""
 
-    Policies off until configured are left out unless configured or selected by
-    id, or `off_too` asks for them (to list them).
+    # The policies to run, configured.
+    policies: list[Policy]
+    # Every policy id loaded, run or not: what selections and suppressions may name.
+    known_ids: frozenset[str]
+    # Warnings, and errors in policy files (reported with the run, as before).
+    diagnostics: list[Diagnostic]
+    # Mistakes in the options or the configuration: the run must not start.
+    errors: list[Diagnostic]
+
+
+def prepare(options: Options, config: Config | None = None, off_too: bool = False) -> Prepared:
+    """Load the bundled and extra policies, then check and apply selection and configuration.
+
+    An unknown id or category in a selection, an unknown id under `[severity]` or
+    `[parameters]`, or a parameter the policy cannot take is an error located in the
+    configuration (at the key or the array item) or naming the option: a typo there
+    would silently weaken the gate. Policies off until configured are left out unless
+    configured or selected by id, or `off_too` asks for them (to list them).
     """
     folders = [builtin_policy_dir(), *options.policy_dirs]
     policies, diagnostics = load_policies(
         folders, display_root=Path.cwd(), use_cache=options.use_cache
     )
-    known = {policy.id for policy in policies}
+    known = frozenset(policy.id for policy in policies)
+    errors: list[Diagnostic] = []
+    place = config.place if config is not None else Place("configuration")
 
-    def check(tokens: Iterable[str], option: str) -> set[str]:
-        wanted = set()
+    def at(message: str, *path: str | int) -> Diagnostic:
+        return Diagnostic.error(place.file, message, place.line(*path) if path else None)
+
+    def unknown(token: str, where: str = "", ids_only: bool = False) -> str | None:
+        """What is wrong with naming `token` (in `where`), or None if nothing is."""
+        if token in known or (not ids_only and token in CATEGORIES):
+            return None
+        if ids_only and token in CATEGORIES:
+            return f"'{token}' is a category{where}: name policy ids (iaclint --list-policies)"
+        what = "policy id" if ids_only else "policy id or category"
+        choices = known if ids_only else (*known, *CATEGORIES)
+        return f"unknown {what} '{token}'{where}" + did_you_mean(token, choices)
+
+    # The configuration's own entries, at their lines (even those the command line overrides).
+    if config is not None:
+        for key, tokens in (("select", config.select), ("ignore", config.ignore)):
+            for index, token in enumerate(tokens):
+                problem = unknown(token, f" in {place.name(key)}")
+                if problem is not None:
+                    errors.append(at(problem, key, index))
+    for key, names in (("severity", options.severity), ("parameters", options.parameters)):
+        for name in names:
+            problem = unknown(name, f" in [{place.name(key)}]", ids_only=True)
+            if problem is not None:
+                errors.append(at(problem, key, name))
+    # The command line's.
+    for option, tokens, configured in (
+        ("--select", options.select, config.select if config else ()),
+        ("--ignore", options.ignore, config.ignore if config else ()),
+    ):
         for token in tokens:
-            if token in known or token in CATEGORIES:
-                wanted.add(token)
-            else:
-                diagnostics.append(
-                    Diagnostic.error(option, f"unknown policy id or category '{token}'")
-                )
-        return wanted
-
-    selected = check(options.select, "--select")
-    ignored = check(options.ignore, "--ignore")
-    for name in [*options.severity, *options.parameters]:
-        if name not in known:
-            diagnostics.append(Diagnostic.error("configuration", f"no policy with id '{name}'"))
+            problem = unknown(token)
+            if problem is not None and token not in configured:
+                errors.append(Diagnostic.error(option, problem))
+    selected = set(options.select)
+    ignored = set(options.ignore)
     chosen = []
     for policy in policies:
         tags = {policy.id, policy.info.category}
+        try:
+            configured_policy = policy.configured(
+                options.severity.get(policy.id), options.parameters.get(policy.id)
+            )
+        except ParameterError as exc:
+            errors.append(at(str(exc), "parameters", policy.id, exc.name))
+            continue
         if selected and not tags & selected:
             continue
         if tags & ignored:
@@ -96,15 +140,8 @@ def prepare_policies(
                         f"[tool.iaclint.parameters.{policy.id}] to make it yours",
                     )
                 )
-        try:
-            chosen.append(
-                policy.configured(
-                    options.severity.get(policy.id), options.parameters.get(policy.id)
-                )
-            )
-        except ValueError as exc:
-            diagnostics.append(Diagnostic.error("configuration", str(exc)))
-    return chosen, diagnostics
+        chosen.append(configured_policy)
+    return Prepared(chosen, known, diagnostics, errors)
 
 
 def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]) -> Report:

@@ -9,7 +9,7 @@ import pytest
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
 from iaclint.file_work import FileResult, lint_file
-from iaclint.run import Options, prepare_policies
+from iaclint.run import Options, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -33,16 +33,17 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def policies() -> list[Policy]:
     """The bundled policies a run uses when nothing is configured."""
-    loaded, diagnostics = prepare_policies(Options())
-    assert diagnostics == []
-    return loaded
+    prepared = prepare(Options())
+    assert prepared.diagnostics == prepared.errors == []
+    return prepared.policies
 
 
 @pytest.fixture(scope="session")
 def catalogue() -> list[Policy]:
     """Every bundled policy; those off until configured, with their examples' parameters."""
-    loaded, diagnostics = prepare_policies(Options(), off_too=True)
-    assert diagnostics == []
+    prepared = prepare(Options(), off_too=True)
+    assert prepared.diagnostics == prepared.errors == []
+    loaded = prepared.policies
     return [
         policy if policy.enabled else policy.configured(values=policy.example_parameters)
         for policy in loaded

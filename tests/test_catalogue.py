@@ -10,7 +10,7 @@ import pytest
 from iaclint.cli import main
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
-from iaclint.run import Options, prepare_policies
+from iaclint.run import Options, prepare
 from iaclint.run_terraform import lint_terraform
 
 from .conftest import lint_text
@@ -73,8 +73,9 @@ def test_examples_do_what_they_say(tmp_path: Path, policies: list[Policy], verdi
 
 
 def ids(options: Options) -> tuple[set[str], list[str]]:
-    chosen, diagnostics = prepare_policies(options)
-    return {policy.id for policy in chosen}, [d.message for d in diagnostics]
+    prepared = prepare(options)
+    problems = [*prepared.diagnostics, *prepared.errors]
+    return {policy.id for policy in prepared.policies}, [d.message for d in problems]
 
 
 def test_policies_off_until_configured() -> None:

@@ -139,7 +139,7 @@ def test_select_and_ignore(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> 
     main(["--format", "json", "--ignore", "IAC003,IAC002"])
     assert [f["policy_id"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["IAC001"]
     assert main(["--select", "IAC999"]) == 2
-    assert "unknown policy id or category 'IAC999'" in capsys.readouterr().out
+    assert "--select: error: unknown policy id or category 'IAC999'" in capsys.readouterr().err
 
 
 def test_show_unknown(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -240,7 +240,10 @@ def test_config_errors_name_the_key(in_tmp: Path, capsys: pytest.CaptureFixture[
         "[tool.iaclint]\n[tool.iaclint.parameters.IAC002]\nallowed_ports = 'x'\n",
     )
     assert main([]) == 2
-    assert "parameter 'allowed_ports' of policy IAC002 must be list[int]" in capsys.readouterr().out
+    assert (
+        "pyproject.toml:3: error: parameter 'allowed_ports' of policy IAC002 must be list[int]"
+        in capsys.readouterr().err
+    )
 
 
 def test_bundled_fixtures_show_both_families(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,25 +13,26 @@ from iaclint.cli import main
 from .test_cli import OPEN_DB, OPEN_SSH, write
 
 
-def test_format_and_baseline_from_the_configuration(
-    in_tmp: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_baseline_from_the_configuration(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(in_tmp, "infra/ssh.yaml", OPEN_SSH)
     write(in_tmp, "ci/.keep", "")
     assert main(["--write-baseline", "ci/baseline.json", "infra"]) == 0
     write(in_tmp, "infra/db.yaml", OPEN_DB)
     capsys.readouterr()
     # Paths in the configuration are relative to its file.
-    write(in_tmp, ".iaclint.toml", 'format = "sarif"\nbaseline = "ci/baseline.json"\n')
-    assert main(["infra"]) == 1
+    write(in_tmp, ".iaclint.toml", 'baseline = "ci/baseline.json"\n')
+    assert main(["--format", "sarif", "infra"]) == 1
     document = json.loads(capsys.readouterr().out)
     assert [r["ruleId"] for r in document["runs"][0]["results"]] == ["IAC002"]
     # The command line wins.
-    assert main(["--format", "json", "infra"]) == 1
-    assert [f["policy_id"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["IAC002"]
+    assert main(["--format", "json", "--baseline", "none.json", "infra"]) == 2
+    errors = json.loads(capsys.readouterr().out)["errors"]
+    assert [(e["file"], e["message"][:24]) for e in errors] == [
+        ("none.json", "cannot read the baseline")
+    ]
 
 
-def test_diff_base_and_show_all_from_the_configuration(
+def test_diff_base_and_show_all_on_the_command_line(
     in_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     subprocess.run(["git", "init", "-q", str(in_tmp)], check=True)
@@ -44,25 +45,20 @@ def test_diff_base_and_show_all_from_the_configuration(
         cwd=in_tmp,
         check=True,
     )
-    write(in_tmp, ".iaclint.toml", 'diff-base = "HEAD"\n')
-    assert main(["ssh.yaml"]) == 0
+    write(in_tmp, ".iaclint.toml", 'severity-threshold = "low"\n')
+    assert main(["--diff-base", "HEAD", "ssh.yaml"]) == 0
     capsys.readouterr()
-    assert main(["--show-all", "ssh.yaml"]) == 1  # the config's diff base, the CLI's show-all
+    assert main(["--diff-base", "HEAD", "--show-all", "ssh.yaml"]) == 1
     assert "(already at the merge base)" in capsys.readouterr().out
-    write(in_tmp, ".iaclint.toml", 'diff-base = "HEAD"\nshow-all = true\n')
-    assert main(["ssh.yaml"]) == 1
 
 
 @pytest.mark.parametrize(
     ("toml", "error"),
     [
-        (
-            'format = "xml"\n',
-            ".iaclint.toml:1: error: 'format': must be one of: text, json, sarif, github, rdjson",
-        ),
+        ('format = "xml"\n', ".iaclint.toml:1: error: `format` belongs on the command line"),
         ("baseline = 3\n", ".iaclint.toml:1: error: 'baseline': must be a non-empty string"),
-        ('\n\ndiff-base = ""\n', ".iaclint.toml:3: error: 'diff-base': must be a non-empty string"),
-        ('show-all = "yes"\n', ".iaclint.toml:1: error: 'show-all': must be true or false"),
+        ('\n\ndiff-base = ""\n', ".iaclint.toml:3: error: `diff-base` belongs on the command"),
+        ('show-all = "yes"\n', ".iaclint.toml:1: error: `show-all` belongs on the command line"),
         ("diffbase = 1\n", ".iaclint.toml:1: error: 'diffbase': unknown key"),
     ],
 )
@@ -76,7 +72,7 @@ def test_wrong_types_and_unknown_keys_are_named(
 
 
 def test_pyproject_section(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(in_tmp, "pyproject.toml", '[tool.iaclint]\nformat = "github"\n')
+    write(in_tmp, "pyproject.toml", '[tool.iaclint]\nseverity-threshold = "critical"\n')
     write(in_tmp, "ssh.yaml", OPEN_SSH)
-    assert main(["ssh.yaml"]) == 1
-    assert capsys.readouterr().out.startswith("::error file=ssh.yaml,line=11,")
+    assert main(["--format", "github", "ssh.yaml"]) == 0  # below the section's threshold
+    assert capsys.readouterr().out.startswith("::warning file=ssh.yaml,line=11,")

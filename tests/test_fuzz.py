@@ -20,7 +20,7 @@ from iaclint.adapt.terraform.build import FAMILIES
 from iaclint.findings import Report
 from iaclint.report.location import NO_ROOT
 from iaclint.report.render import FORMATS, render
-from iaclint.run import Options, lint, prepare_policies
+from iaclint.run import Options, lint, prepare
 
 PROFILE = settings(
     max_examples=int(os.environ.get("IACLINT_FUZZ_EXAMPLES", "150")),
@@ -257,7 +257,7 @@ def terraform(draw: st.DrawFn) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-POLICIES = prepare_policies(Options())[0]
+POLICIES = prepare(Options()).policies
 
 
 def lint_and_render(path: Path) -> Report:

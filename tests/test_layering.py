@@ -17,6 +17,8 @@ PACKAGE_CONSTANTS = frozenset({"iaclint.__version__", "iaclint.HOMEPAGE", "iacli
 # module prefix -> iaclint modules it may import (by prefix)
 ALLOWED: dict[str, tuple[str, ...]] = {
     "iaclint.span": (),
+    # Lines of keys in a TOML text, for the configuration's errors.
+    "iaclint.toml_lines": (),
     "iaclint.diagnostics": (),
     "iaclint.findings": ("iaclint.span", "iaclint.diagnostics"),
     "iaclint.cache": (),

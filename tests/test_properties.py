@@ -19,11 +19,11 @@ from iaclint.file_work import lint_file
 from iaclint.parse.cloudformation import read_template
 from iaclint.parse.document import ParseError
 from iaclint.parse.json_reader import read_json
-from iaclint.run import Options, prepare_policies
+from iaclint.run import Options, prepare
 
 from .conftest import FIXTURES
 
-POLICIES: list[Policy] = prepare_policies(Options())[0]
+POLICIES: list[Policy] = prepare(Options()).policies
 
 PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

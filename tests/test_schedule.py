@@ -17,7 +17,7 @@ import iaclint.memo
 import iaclint.schedule
 from iaclint.engine.policy import Policy
 from iaclint.findings import Report, Severity
-from iaclint.run import Options, lint, prepare_policies
+from iaclint.run import Options, lint, prepare
 from iaclint.schedule import Scheduler
 
 from .conftest import FIXTURES, ROOT
@@ -97,8 +97,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Counted:
 
 def run(paths: list[Path], **options: object) -> Report:
     chosen = Options(paths=tuple(str(p) for p in paths), **options)  # type: ignore[arg-type]
-    policies, diagnostics = prepare_policies(chosen)
-    return lint(chosen, policies, diagnostics)
+    prepared = prepare(chosen)
+    assert prepared.errors == []
+    return lint(chosen, prepared.policies, prepared.diagnostics)
 
 
 def cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> str:
@@ -338,7 +339,7 @@ def test_an_intact_entry_of_the_wrong_kind_is_not_trusted(
     (tmp_path / "a.yaml").write_text(SSH_OPEN, encoding="utf-8")
     first = run([tmp_path])
     [key] = pack_entries(packs(cache_dir)[0])
-    policies, _ = prepare_policies(Options())
+    policies = prepare(Options()).policies
     forger = iaclint.memo.ResultCache(policies)
     forger.store(key, {"findings": "forged"})
     forger.flush()
@@ -351,7 +352,7 @@ def test_an_intact_entry_of_the_wrong_kind_is_not_trusted(
 def test_packs_are_merged_into_one_when_a_shard_has_too_many(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    policies, _ = prepare_policies(Options())
+    policies = prepare(Options()).policies
     for round_ in range(iaclint.memo.MAX_PACKS):
         writer = iaclint.memo.ResultCache(policies)
         writer.store(f"a{round_}", {"round": round_})  # all in shard "a"
@@ -376,7 +377,7 @@ def test_packs_are_merged_into_one_when_a_shard_has_too_many(
 def test_a_merge_keeps_the_newest_entries_up_to_the_size_limit(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    policies, _ = prepare_policies(Options())
+    policies = prepare(Options()).policies
     monkeypatch.setattr(iaclint.memo, "MAX_PACKS", 2)
     for round_ in range(2):
         writer = iaclint.memo.ResultCache(policies)
@@ -394,7 +395,7 @@ def test_a_merge_keeps_the_newest_entries_up_to_the_size_limit(
 
 
 def test_a_lookup_reads_only_the_packs_of_its_shard(cache_dir: Path) -> None:
-    policies, _ = prepare_policies(Options())
+    policies = prepare(Options()).policies
     writer = iaclint.memo.ResultCache(policies)
     writer.store("d1", 1)
     writer.store("e1", 2)
@@ -410,7 +411,7 @@ def test_a_lookup_reads_only_the_packs_of_its_shard(cache_dir: Path) -> None:
 
 
 def test_a_pack_deleted_by_another_run_is_a_miss(cache_dir: Path) -> None:
-    policies, _ = prepare_policies(Options())
+    policies = prepare(Options()).policies
     writer = iaclint.memo.ResultCache(policies)
     writer.store(writer.entry(b"a"), 1)
     writer.flush()
@@ -448,7 +449,7 @@ def test_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
 
 
 def test_every_entry_stored_is_there_after_flush_one_pack_per_shard(cache_dir: Path) -> None:
-    policies, _ = prepare_policies(Options())
+    policies = prepare(Options()).policies
     cache = iaclint.memo.ResultCache(policies)
     stored = {cache.entry(str(i).encode()): {"value": i} for i in range(200)}
     for entry, value in stored.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -232,3 +232,122 @@ def test_expired_and_unused_show_in_the_review_formats(
         (39, "INFO"),  # unused
         (21, "WARNING"),  # the expiry itself
     ]
+
+
+METADATA = "    Metadata:\n      iaclint:\n        ignore:\n          - id: {id}\n            reason: lab\n"
+
+OPEN_SSH_TF = """\
+resource "aws_security_group" "lab" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"] // iaclint: ignore[IDS] reason="lab only"
+  }
+}
+"""
+
+OPEN_SSH_JSON = json.dumps(
+    {
+        "Resources": {
+            "Group": {
+                "Type": "AWS::EC2::SecurityGroup",
+                "Metadata": {"iaclint": {"ignore": [{"id": "IDS", "reason": "lab"}]}},
+                "Properties": {
+                    "GroupDescription": "ssh",
+                    "SecurityGroupIngress": [
+                        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
+                    ],
+                },
+            }
+        }
+    },
+    indent=2,
+)
+
+
+def yaml_comment(ids: str) -> tuple[str, str]:
+    marked = f'CidrIp: 0.0.0.0/0  # iaclint: ignore[{ids}] reason="lab only"'
+    return "stack.yaml", OPEN_SSH.replace("CidrIp: 0.0.0.0/0", marked)
+
+
+def yaml_metadata(ids: str) -> tuple[str, str]:
+    entry = METADATA.format(id=f"[{ids}]")
+    return "stack.yaml", OPEN_SSH.replace("    Properties:\n", entry + "    Properties:\n", 1)
+
+
+def json_metadata(ids: str) -> tuple[str, str]:
+    return "stack.json", OPEN_SSH_JSON.replace('"IDS"', json.dumps(ids.split(",")))
+
+
+def terraform_comment(ids: str) -> tuple[str, str]:
+    return "main.tf", OPEN_SSH_TF.replace("IDS", ids)
+
+
+# (how it is written, where the suppression is, where the finding is)
+WAYS = [
+    (yaml_comment, "stack.yaml:11:30", "stack.yaml:11:11"),
+    (yaml_metadata, "stack.yaml:8:13", "stack.yaml:16:11"),
+    (json_metadata, "stack.json:8:13", "stack.json:22:13"),
+    (terraform_comment, "main.tf:6:33", "main.tf:6:20"),
+]
+
+
+@pytest.mark.parametrize(("way", "suppression", "finding"), WAYS)
+@pytest.mark.parametrize(
+    ("ids", "errors"),
+    [
+        ("IAC0010", ["suppression names unknown policy id 'IAC0010' (did you mean IAC010?)"]),
+        ("iac001", ["suppression names unknown policy id 'iac001' (did you mean IAC001?)"]),
+        (
+            "network",
+            [
+                "suppression names the category 'network': a suppression names policy ids "
+                "(iaclint --list-policies shows them)"
+            ],
+        ),
+        (
+            "IAC001,IAC0200,encryption",
+            [
+                "suppression names unknown policy id 'IAC0200' (did you mean IAC020?)",
+                "suppression names the category 'encryption': a suppression names policy ids "
+                "(iaclint --list-policies shows them)",
+            ],
+        ),
+    ],
+)
+def test_a_suppression_naming_no_policy_is_a_located_error(
+    way: Callable[[str], tuple[str, str]],
+    suppression: str,
+    finding: str,
+    ids: str,
+    errors: list[str],
+    in_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write(in_tmp, *way(ids))
+    code, out = run(["--color", "never"], capsys)
+    assert code == 2
+    lines = out.splitlines()
+    assert [line for line in lines if ": error: " in line] == [
+        f"{suppression}: error: {error}" for error in errors
+    ]
+    # The finding is reported, and it counts: a suppression naming a typo suppresses nothing.
+    assert any(line.startswith(f"{finding}: IAC001 high") for line in lines), out
+    assert "suppressed" not in out
+
+
+@pytest.mark.parametrize(("way", "suppression", "finding"), WAYS)
+def test_a_suppression_naming_policies_still_works(
+    way: Callable[[str], tuple[str, str]],
+    suppression: str,
+    finding: str,
+    in_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # IAC062 is off until configured and IAC003 not run: both are policies all the same.
+    write(in_tmp, *way("IAC001,IAC062,IAC003"))
+    code, out = run(["--color", "never", "--ignore", "IAC003"], capsys)
+    assert code == 0
+    assert out.splitlines()[0].startswith(f"{finding}: IAC001 high")
+    assert out.splitlines()[-1].startswith("No findings (1 suppressed)")

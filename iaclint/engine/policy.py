@@ -63,6 +63,14 @@ class PolicyError(Exception):
         return format_doc_path(self.path)
 
 
+class ParameterError(ValueError):
+    """A configured parameter value the policy cannot take; `name` is the parameter."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
 # -- the compiled model ---------------------------------------------------
 
 
@@ -163,7 +171,7 @@ class Policy(NamedTuple):
     ) -> Policy:
         """This policy with a user's severity and parameter values.
 
-        Raises ValueError naming the parameter when a value is unknown or mistyped.
+        Raises ParameterError naming the parameter when a value is unknown or mistyped.
         """
         info = self.info if severity is None else self.info._replace(severity=severity)
         merged = dict(self.values)
@@ -171,13 +179,14 @@ class Policy(NamedTuple):
             parameter = self.parameters.get(name)
             if parameter is None:
                 known = ", ".join(sorted(self.parameters)) or "none"
-                raise ValueError(
-                    f"policy {self.id} has no parameter '{name}' (parameters: {known})"
+                raise ParameterError(
+                    name, f"policy {self.id} has no parameter '{name}' (parameters: {known})"
                 )
             if not argument_fits(parameter.type, value):
-                raise ValueError(
+                raise ParameterError(
+                    name,
                     f"parameter '{name}' of policy {self.id} must be {parameter.type}, "
-                    f"got {value!r}"
+                    f"got {value!r}",
                 )
             merged[name] = value
         return self._replace(info=info, values=merged)

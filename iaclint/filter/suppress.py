@@ -12,8 +12,9 @@ which is also where CDK's `cfnOptions.metadata` ends up):
     "Metadata": {"iaclint": {"ignore": [{"id": "IAC001", "reason": "...",
                                          "expires": "2026-12-31"}]}}
 
-A suppression without a reason, with a date that is not a date, or written in a
-way we cannot read is a located error (the run exits 2) and suppresses nothing:
+A suppression without a reason, with a date that is not a date, naming anything
+but the id of a loaded policy (a typo, `iac001` in lower case, a category), or
+written in a way we cannot read is a located error (the run exits 2) and suppresses nothing:
 a misspelt suppression must never pass silently, and a finding would let it be
 baselined or suppressed itself. An expired one suppresses nothing and says so
 (a warning at the suppression). One that matches no finding of a policy that ran
@@ -27,8 +28,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from iaclint.diagnostics import Diagnostic
-from iaclint.findings import Finding, PolicyInfo, Severity, Suppressed, fingerprint
+from iaclint.diagnostics import Diagnostic, did_you_mean
+from iaclint.findings import CATEGORIES, Finding, PolicyInfo, Severity, Suppressed, fingerprint
 from iaclint.span import Span
 
 # The marker that makes a comment ours; anything after it must follow the grammar.
@@ -240,6 +241,29 @@ def _span(spans: dict[tuple[str | int, ...], Span], path: tuple[str | int, ...],
         if span is not None:
             return span
     return Span(file, 1, 1, 1, 1)
+
+
+def known_only(suppressions: Sequence[Suppression], known: frozenset[str]) -> Found:
+    """The suppressions whose ids all name a loaded policy, and an error at every
+    other one for each id it gets wrong; those suppress nothing, like any bad one."""
+    found = Found([], [])
+    for suppression in suppressions:
+        wrong = [item for item in suppression.policy_ids if item not in known]
+        if not wrong:
+            found.suppressions.append(suppression)
+        span = suppression.span
+        for item in wrong:
+            if item in CATEGORIES:
+                message = (
+                    f"suppression names the category '{item}': a suppression names "
+                    "policy ids (iaclint --list-policies shows them)"
+                )
+            else:
+                message = f"suppression names unknown policy id '{item}'" + did_you_mean(
+                    item, known
+                )
+            found.diagnostics.append(Diagnostic.error(span.file, message, span.line, span.column))
+    return found
 
 
 class Applied(NamedTuple):
