@@ -237,6 +237,7 @@ def _main(argv: Sequence[str] | None) -> int:
     from iaclint.config import ConfigError, find_config, load_config
     from iaclint.diagnostics import Level
     from iaclint.findings import Severity
+    from iaclint.report.escape import line_start, printable
     from iaclint.run import Options, lint, prepare
     from iaclint.schedule import default_jobs
 
@@ -246,7 +247,7 @@ def _main(argv: Sequence[str] | None) -> int:
         config = load_config(config_path) if config_path else None
     except ConfigError as exc:
         where = f"{exc.file}:{exc.line}" if exc.line else exc.file
-        sys.stderr.write(f"{where}: error: {exc.message}\n")
+        sys.stderr.write(f"{line_start(where)}: error: {printable(exc.message)}\n")
         return EXIT_ERROR
     # The command line wins over the configuration; what a report is (format, output,
     # diff base) is the command line's alone.
@@ -288,7 +289,7 @@ def _main(argv: Sequence[str] | None) -> int:
     prepared = prepare(options, config, off_too=args.list_policies)
     if prepared.errors:  # before any file is read: a typo must not weaken the gate
         for error in prepared.errors:
-            sys.stderr.write(f"{error.where()}: error: {error.message}\n")
+            sys.stderr.write(f"{line_start(error.where())}: error: {printable(error.message)}\n")
         return EXIT_ERROR
     policies, diagnostics = prepared.policies, prepared.diagnostics
     if args.list_policies:
@@ -298,9 +299,8 @@ def _main(argv: Sequence[str] | None) -> int:
         off = {p.id for p in policies if not p.enabled and p.id not in configured}
         _emit(render_policies([policy.info for policy in policies], off), args.output)
         for diagnostic in diagnostics:
-            sys.stderr.write(
-                f"{diagnostic.where()}: {diagnostic.level.value}: {diagnostic.message}\n"
-            )
+            where, message = line_start(diagnostic.where()), printable(diagnostic.message)
+            sys.stderr.write(f"{where}: {diagnostic.level.value}: {message}\n")
         return EXIT_ERROR if diagnostics else EXIT_CLEAN
     report = lint(options, policies, diagnostics)
     from iaclint.report.location import NO_ROOT

@@ -84,6 +84,9 @@ def read_yaml(text: str, file: str, tag_forms: TagForms | None = None) -> Docume
             problem = f"{exc.problem} ({exc.context})"
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         raise ParseError(f"invalid YAML: {problem}", line, column) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow; the reader gives an offset, not a line.
+        raise _unprintable(text, exc) from None
     except yaml.YAMLError as exc:
         raise ParseError(f"invalid YAML: {exc}") from None
     finally:
@@ -353,3 +356,23 @@ def _sexagesimal(value: str) -> int:
     for part in value.split(":"):
         total = total * 60 + int(part)
     return total
+
+
+# What YAML 1.1 allows in a stream (its `c-printable`).
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _unprintable(text: str, exc: yaml.reader.ReaderError) -> ParseError:
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return ParseError(f"invalid YAML: {exc.reason}")
+    start = text.rfind("\n", 0, found.start()) + 1
+    line = text.count("\n", 0, found.start()) + 1
+    code = ord(found.group())
+    return ParseError(
+        f"invalid YAML: character U+{code:04X} is not allowed in YAML ({exc.reason})",
+        line,
+        found.start() - start + 1,
+    )

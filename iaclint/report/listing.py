@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from iaclint.findings import CATEGORIES, PolicyInfo
+from iaclint.report.escape import printable
 
 
 def render_policies(policies: list[PolicyInfo], off: set[str] | None = None) -> str:
@@ -20,7 +21,7 @@ def render_policies(policies: list[PolicyInfo], off: set[str] | None = None) -> 
         lines.append(f"{category}:")
         for info in members:
             note = "  (off until configured)" if off and info.id in off else ""
-            lines.append(f"  {info.id}  {info.severity.label:<8}  {info.title}{note}")
+            lines.append(f"  {info.id}  {info.severity.label:<8}  {printable(info.title)}{note}")
         lines.append("")
     count = f"{len(policies)} policies"
     if off:

@@ -6,6 +6,7 @@ from collections import Counter
 
 from iaclint.diagnostics import Level
 from iaclint.findings import Finding, Report, Severity
+from iaclint.report.escape import line_start, printable
 
 _COLOURS = {
     Severity.CRITICAL: "\033[1;35m",
@@ -29,12 +30,12 @@ def render(report: Report, colour: bool = False) -> str:
     for item in report.undetermined:
         span = item.span
         lines.append(
-            f"{span.file}:{span.line}:{span.column}: {item.policy_id} "
-            f"{paint(_DIM, 'unknown')} {item.reason} [{item.resource}]"
+            f"{line_start(span.file)}:{span.line}:{span.column}: {item.policy_id} "
+            f"{paint(_DIM, 'unknown')} {printable(item.reason)} [{printable(item.resource)}]"
         )
     for diagnostic in report.diagnostics:
         label = paint(_LEVEL_COLOURS[diagnostic.level], diagnostic.level.value)
-        lines.append(f"{diagnostic.where()}: {label}: {diagnostic.message}")
+        lines.append(f"{line_start(diagnostic.where())}: {label}: {printable(diagnostic.message)}")
     lines.append(paint(_BOLD, summary(report)))
     return "\n".join(lines) + "\n"
 
@@ -42,25 +43,26 @@ def render(report: Report, colour: bool = False) -> str:
 def _finding(finding: Finding, paint: object) -> list[str]:
     assert callable(paint)
     span = finding.span
-    where = f"{span.file}:{span.line}:{span.column}"
+    where = f"{line_start(span.file)}:{span.line}:{span.column}"
     severity = paint(_COLOURS[finding.severity], finding.severity.label)
     subject = finding.resource
     if finding.construct_path:
         subject = f"{finding.construct_path} ({finding.resource})"
-    line = f"{where}: {finding.policy_id} {severity} {finding.message}"
+    line = f"{where}: {finding.policy_id} {severity} {printable(finding.message)}"
     if subject:
-        line += f" [{subject}]"
+        line += f" [{printable(subject)}]"
     if finding.suppression is not None:
         suppressed = finding.suppression
         until = f", until {suppressed.expires}" if suppressed.expires else ""
-        line += " " + paint(_DIM, f"(suppressed: {suppressed.reason}{until})")
+        line += " " + paint(_DIM, f"(suppressed: {printable(suppressed.reason)}{until})")
     elif finding.outside_diff:
         line += " " + paint(_DIM, "(already at the merge base)")
     out = [line]
     if finding.snippet:
-        out.append(paint(_DIM, f"    {span.line:>5} | {finding.snippet}"))
+        out.append(paint(_DIM, f"    {span.line:>5} | {printable(finding.snippet)}"))
     for place in finding.related:
-        out.append(paint(_DIM, f"          defined at {place.file}:{place.line}:{place.column}"))
+        where = f"{printable(place.file)}:{place.line}:{place.column}"
+        out.append(paint(_DIM, f"          defined at {where}"))
     return out
 
 
