@@ -15,7 +15,7 @@ in some is reported once, naming the conditions under which it holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from iaclint.engine.operators import Verdict
@@ -32,10 +32,11 @@ from iaclint.engine.policy import (
     Source,
 )
 from iaclint.engine.selectors import Match
+from iaclint.engine.snippet import Lines, Masker, Snippet, build_snippet
 from iaclint.findings import Finding, Undetermined, fingerprint
 from iaclint.graph.model import Graph, Location, ModelPath, Resource
 from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
-from iaclint.span import Span, masked
+from iaclint.span import Span
 
 MAX_HOPS = 8
 
@@ -77,14 +78,22 @@ class Evaluation:
         self.errors: list[tuple[str, Span, str]] = []
 
 
-Snippets = Callable[[Span], str]
+def evaluate(graph: Graph, policies: list[Policy], lines: Lines) -> Evaluation:
+    """Run every policy over the graph; `lines` gives the source lines snippets come from.
 
-
-def evaluate(graph: Graph, policies: list[Policy], snippets: Snippets) -> Evaluation:
-    """Run every policy over the graph."""
+    No secret of the graph reaches a finding: snippets and messages are masked as
+    findings are made, reasons and errors once every policy has run.
+    """
     result = Evaluation()
+    masker = Masker(graph.sensitive)
     for policy in policies:
-        _PolicyRun(graph, policy, snippets, result).run()
+        _PolicyRun(graph, policy, lines, masker, result).run()
+    result.undetermined = [
+        item._replace(reason=masker.message(item.reason)) for item in result.undetermined
+    ]
+    result.errors = [
+        (policy_id, span, masker.message(message)) for policy_id, span, message in result.errors
+    ]
     result.findings.sort(key=Finding.sort_key)
     result.undetermined.sort(key=Undetermined.sort_key)
     return result
@@ -97,10 +106,13 @@ class _Raw(NamedTuple):
 
 
 class _PolicyRun:
-    def __init__(self, graph: Graph, policy: Policy, snippets: Snippets, result: Evaluation):
+    def __init__(
+        self, graph: Graph, policy: Policy, lines: Lines, masker: Masker, result: Evaluation
+    ):
         self.graph = graph
         self.policy = policy
-        self.snippets = snippets
+        self.lines = lines
+        self.masker = masker
         self.result = result
 
     # -- driving -------------------------------------------------------------
@@ -310,6 +322,7 @@ class _PolicyRun:
         if conditions:
             message += f" (when {' and '.join(conditions)})"
         file = location.span.file
+        snippet = self.snippet(location.span)
         self.result.findings.append(
             Finding(
                 policy_id=self.policy.id,
@@ -318,21 +331,24 @@ class _PolicyRun:
                 resource=address,
                 resource_type=resource.native_type,
                 attribute=location.attribute,
-                message=message,
+                message=self.masker.message(message),
                 fingerprint=fingerprint(
                     self.policy.id, file, address, location.attribute, conditions
                 ),
                 conditions=conditions,
-                snippet=self.snippet(location.span),
+                snippet=snippet.text,
+                byte_columns=snippet.byte_columns,
                 construct_path=resource.construct_path,
                 related=(resource.defined_at,) if resource.defined_at is not None else (),
                 resource_span=resource.header.span,
             )
         )
 
-    def snippet(self, span: Span) -> str:
-        line = self.snippets(span)
-        return masked(line, span) if self.policy.secret else line
+    def snippet(self, span: Span) -> Snippet:
+        line = self.lines(span)
+        if line is None:
+            return Snippet("")
+        return build_snippet(line, span, self.masker, self.policy.secret)
 
     def message(self, raw: _Raw) -> str:
         arguments: dict[str, str] = {

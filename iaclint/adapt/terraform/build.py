@@ -10,10 +10,11 @@ locations come from the span table filled on the way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from iaclint.adapt.secrets import sensitive_settings
+from iaclint.adapt.sensitive_values import of_resources
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import terraform_tags
 from iaclint.adapt.terraform import ec2, iam, observability, storage
@@ -30,7 +31,7 @@ from iaclint.adapt.terraform.values import (
     look_through,
 )
 from iaclint.diagnostics import Diagnostic
-from iaclint.graph.model import Edge, Graph, Location, Resource
+from iaclint.graph.model import Edge, Graph, Location, Resource, SensitiveValue
 from iaclint.graph.values import PartialString, Reference, Unknown
 from iaclint.span import DocPath, Span, format_doc_path
 
@@ -147,13 +148,17 @@ def _decoded(node: Src) -> Src:
 
 
 def build_graph(
-    natives: list[Native], spans: dict[DocPath, Span], default_tags: bool = False
+    natives: list[Native],
+    spans: dict[DocPath, Span],
+    default_tags: bool = False,
+    sensitive: Iterable[SensitiveValue] = (),
 ) -> Graph:
     """Map each resource by its family, add contributions, and freeze them into a graph.
 
     `default_tags`: the root module's aws provider adds tags to every resource.
+    `sensitive`: secrets known outside the resources (a plan's sensitive values).
     """
-    return _GraphBuilder(natives, spans, default_tags).build()
+    return _GraphBuilder(natives, spans, default_tags).build(sensitive)
 
 
 class _GraphBuilder:
@@ -162,7 +167,7 @@ class _GraphBuilder:
         self.spans = spans
         self.default_tags = default_tags
 
-    def build(self) -> Graph:
+    def build(self, sensitive: Iterable[SensitiveValue] = ()) -> Graph:
         built: dict[str, _Built] = {}
         for native in self.natives:
             family = FAMILIES.get(native.type, _UNMODELLED)
@@ -195,7 +200,7 @@ class _GraphBuilder:
                 edges.extend(_edges(address, found.model))
             edges.extend(Edge(address, target, "ref") for target in contributed.get(address, ()))
             edges.extend(Edge(address, target, "depends_on") for target in native.depends_on)
-        return Graph(resources, edges)
+        return Graph(resources, edges, [*sensitive, *of_resources(resources)])
 
     def names(self, built: dict[str, _Built]) -> dict[tuple[str, str], str]:
         names: dict[tuple[str, str], str] = {}
