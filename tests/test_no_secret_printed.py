@@ -85,7 +85,7 @@ def test_plan_snippet_shows_the_offending_value(
     # The finding that says the password is masked shows where it is, masked.
     heading, snippet = found["IAC030"]
     assert heading.startswith("plan.json:1:469: IAC030 high password is a secret")
-    assert '"instance_class":"db.t3.micro","password":****,"storage_encrypted"' in snippet
+    assert '"instance_class":"db.t3.micro","password":"****","storage_encrypted"' in snippet
     _, snippet = found["TEST900"]
     assert '"password":"****"' in snippet
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from iaclint.engine.evaluate import display
 from iaclint.engine.snippet import SNIPPET_LIMIT, Masker, build_snippet
 from iaclint.graph.model import SensitiveValue
 from iaclint.span import Span
@@ -76,3 +77,13 @@ def test_byte_columns_are_counted_on_the_source_line() -> None:
     assert secret not in snippet.text
     # Three two-byte characters come before the value: é, è and ü.
     assert snippet.byte_columns == (column + 3, column + 14)
+
+
+def test_a_value_a_message_quotes_is_masked_before_it_is_cut() -> None:
+    secret = (
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n" * 2
+    )
+    masker = Masker([SensitiveValue(secret)])
+    # Cut to 80 characters, a long secret no longer matches in the message.
+    assert "MIIEvQIBADANBgkq" in masker.message(display(["key", secret]))
+    assert display(["key", secret], mask=masker.message) == "key, ****"

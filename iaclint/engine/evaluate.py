@@ -15,7 +15,7 @@ in some is reported once, naming the conditions under which it holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from iaclint.engine.operators import Verdict
@@ -32,7 +32,7 @@ from iaclint.engine.policy import (
     Source,
 )
 from iaclint.engine.selectors import Match
-from iaclint.engine.snippet import Lines, Masker, Snippet, build_snippet
+from iaclint.engine.snippet import Lines, Masker, Snippet, Snippets
 from iaclint.findings import Finding, Undetermined, fingerprint
 from iaclint.graph.model import Graph, Location, ModelPath, Resource
 from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
@@ -86,8 +86,9 @@ def evaluate(graph: Graph, policies: list[Policy], lines: Lines) -> Evaluation:
     """
     result = Evaluation()
     masker = Masker(graph.sensitive)
+    snippets = Snippets(lines, masker)
     for policy in policies:
-        _PolicyRun(graph, policy, lines, masker, result).run()
+        _PolicyRun(graph, policy, snippets, result).run()
     result.undetermined = [
         item._replace(reason=masker.message(item.reason)) for item in result.undetermined
     ]
@@ -106,13 +107,11 @@ class _Raw(NamedTuple):
 
 
 class _PolicyRun:
-    def __init__(
-        self, graph: Graph, policy: Policy, lines: Lines, masker: Masker, result: Evaluation
-    ):
+    def __init__(self, graph: Graph, policy: Policy, snippets: Snippets, result: Evaluation):
         self.graph = graph
         self.policy = policy
-        self.lines = lines
-        self.masker = masker
+        self.snippets = snippets
+        self.masker = snippets.masker
         self.result = result
 
     # -- driving -------------------------------------------------------------
@@ -246,7 +245,7 @@ class _PolicyRun:
                 return [], f"{value.target} is not defined in the linted files"
             return [v for v in variants if v.kind in kinds and v.compatible_with(origin)], None
         if isinstance(value, Input) and value.has_default:
-            shown = display(value.value)
+            shown = display(value.value, mask=self.masker.message)
             return [], f"'{shown}' (parameter {value.name}) is not defined in the linted files"
         if isinstance(value, str | int):
             return [], f"'{value}' is not defined in the linted files"
@@ -345,17 +344,15 @@ class _PolicyRun:
         )
 
     def snippet(self, span: Span) -> Snippet:
-        line = self.lines(span)
-        if line is None:
-            return Snippet("")
-        return build_snippet(line, span, self.masker, self.policy.secret)
+        return self.snippets(span, self.policy.secret)
 
     def message(self, raw: _Raw) -> str:
         arguments: dict[str, str] = {
-            name: display(value) for name, value in self.policy.values.items()
+            name: display(value, mask=self.masker.message)
+            for name, value in self.policy.values.items()
         }
         arguments.update(raw.outcome.facts)
-        arguments["value"] = display(raw.outcome.value)
+        arguments["value"] = display(raw.outcome.value, mask=self.masker.message)
         arguments["resource"] = raw.resource.address
         return self.policy.message.format_map(_MessageArguments(arguments))
 
@@ -448,14 +445,15 @@ def _opaque(value: object) -> bool:
     )
 
 
-def display(value: object, limit: int = 80) -> str:
-    """A value as a report shows it."""
+def display(value: object, limit: int = 80, mask: Callable[[str], str] | None = None) -> str:
+    """A value as a report shows it; `mask` hides secrets before the text is cut, so
+    no part of one is left."""
     if value is MISSING:
         return "not set"
     if isinstance(value, Input):
         if value.has_default:
             origin = value.origin or f"default of parameter {value.name}"
-            return f"{display(value.value, limit)} ({origin})"
+            return f"{display(value.value, limit, mask)} ({origin})"
         return f"parameter {value.name}"
     if isinstance(value, PartialString | Reference):
         text = value.describe()
@@ -464,10 +462,12 @@ def display(value: object, limit: int = 80) -> str:
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, list):
-        text = ", ".join(display(item, limit) for item in value)
+        text = ", ".join(display(item, limit, mask) for item in value)
     elif isinstance(value, dict):
         text = json.dumps(value, default=str, sort_keys=True)
     else:
         text = str(value)
+    if mask is not None:
+        text = mask(text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -74,7 +74,30 @@ class Masker:
         return out
 
 
-def build_snippet(line: str, span: Span, masker: Masker, secret: bool) -> Snippet:
+class Snippets:
+    """The snippets of one evaluation, from its source lines and its secrets."""
+
+    def __init__(self, lines: Lines, masker: Masker):
+        self.lines = lines
+        self.masker = masker
+        # Whether each line is ASCII (its columns are bytes), checked once: a plan's
+        # one line can hold megabytes and thousands of findings.
+        self._ascii: dict[tuple[str, int], bool] = {}
+
+    def __call__(self, span: Span, secret: bool) -> Snippet:
+        line = self.lines(span)
+        if line is None:
+            return Snippet("")
+        key = (span.file, span.line)
+        ascii_only = self._ascii.get(key)
+        if ascii_only is None:
+            ascii_only = self._ascii[key] = line.isascii()
+        return build_snippet(line, span, self.masker, secret, ascii_only)
+
+
+def build_snippet(
+    line: str, span: Span, masker: Masker, secret: bool, ascii_only: bool = False
+) -> Snippet:
     """The snippet of a finding at `span` on its source `line`; `secret`: the value
     at the span is itself a secret (a policy marked `secret: true`)."""
     column = min(max(span.column - 1, 0), len(line))
@@ -83,7 +106,7 @@ def build_snippet(line: str, span: Span, masker: Masker, secret: bool) -> Snippe
     start = max(0, end - SNIPPET_LIMIT)
     ranges = masker.ranges(line, span, start, end)
     if secret and line:
-        ranges.append(masked_range(line, span))
+        ranges.append(_value_range(line, span))
     pieces: list[str] = []
     position = start
     for low, high in _merged(ranges):
@@ -104,7 +127,7 @@ def build_snippet(line: str, span: Span, masker: Masker, secret: bool) -> Snippe
         text = "…" + text[1:]
     if cut_end:
         text = text[:-1] + "…"
-    return Snippet(text, _byte_columns(line, span))
+    return Snippet(text, _byte_columns(line, span, ascii_only))
 
 
 def _value_range(line: str, span: Span) -> tuple[int, int]:
@@ -127,11 +150,12 @@ def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _byte_columns(line: str, span: Span) -> tuple[int, int]:
-    start = _byte_column(line, span.column)
+def _byte_columns(line: str, span: Span, ascii_only: bool) -> tuple[int, int]:
     if span.end_line != span.line:
-        return start, max(span.end_column, 1)
-    return start, _byte_column(line, span.end_column)
+        end = max(span.end_column, 1)
+    else:
+        end = span.end_column if ascii_only else _byte_column(line, span.end_column)
+    return (span.column if ascii_only else _byte_column(line, span.column)), end
 
 
 def _byte_column(line: str, column: int) -> int:
