@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from iaclint.engine.evaluate import display
 from iaclint.engine.snippet import SNIPPET_LIMIT, Masker, build_snippet
 from iaclint.graph.model import SensitiveValue
@@ -87,3 +90,18 @@ def test_a_value_a_message_quotes_is_masked_before_it_is_cut() -> None:
     # Cut to 80 characters, a long secret no longer matches in the message.
     assert "MIIEvQIBADANBgkq" in masker.message(display(["key", secret]))
     assert display(["key", secret], mask=masker.message) == "key, ****"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    line=st.text(alphabet="abc ", max_size=700),
+    secrets=st.lists(st.text(alphabet="abc", min_size=4, max_size=12), min_size=1, max_size=3),
+    column=st.integers(min_value=1, max_value=720),
+)
+def test_no_secret_survives_in_any_window(line: str, secrets: list[str], column: int) -> None:
+    masker = Masker([SensitiveValue(secret) for secret in secrets])
+    text = build_snippet(line, at(column), masker, False).text
+    for secret in secrets:
+        assert secret not in text
+    if len(line.rstrip()) <= SNIPPET_LIMIT:
+        assert "…" not in text
