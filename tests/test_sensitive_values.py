@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iaclint.adapt.sensitive_values import of_plan, of_resources, written_forms
+from iaclint.adapt.sensitive_values import of_parameters, of_plan, of_resources, written_forms
 from iaclint.graph.model import Location, Resource
 from iaclint.graph.values import Input
+from iaclint.parse.cloudformation import read_template
 from iaclint.parse.json_reader import read_json
 from iaclint.span import Span
 
@@ -81,4 +82,26 @@ def test_the_values_the_secrets_policies_judge_are_found() -> None:
         ("from-default", None),
         # Of a text holding a key, the key alone is a secret.
         ("AKIAIOSFODNN7EXAMPLE", None),
+    ]
+
+
+def test_the_defaults_of_no_echo_parameters_are_secrets() -> None:
+    text = """\
+Parameters:
+  Token:
+    Type: String
+    NoEcho: true
+    Default: tok-default-1234
+  Pin:
+    Type: String
+    NoEcho: "true"
+    Default: ab
+  Shown:
+    Type: String
+    Default: not-a-secret
+"""
+    found = of_parameters(read_template(text, "t.yaml"))
+    assert [(value.text, value.span and value.span.line) for value in found] == [
+        ("tok-default-1234", 5),
+        ("ab", 9),
     ]

@@ -11,6 +11,7 @@ engine masks them wherever a report could show them.
   literals and the defaults of parameters or variables feeding a password or a
   secret-named environment variable (dynamic references are names, not
   secrets), and the access keys and private keys written anywhere.
+- **Templates**: the defaults of `NoEcho` parameters.
 - **Plans**: every value under a `sensitive_values`, `after_sensitive` or
   `before_sensitive` mask (`planned_values`, `prior_state`, `resource_changes`),
   the values of variables declared `sensitive`, and sensitive outputs.
@@ -86,6 +87,28 @@ def _secret_texts(kind: object, value: object) -> Iterator[tuple[str, bool]]:
             yield key, here and key == value
     elif not value.lstrip().startswith("{{resolve:"):  # a dynamic reference names the secret
         yield value, here
+
+
+def of_parameters(document: Document) -> list[SensitiveValue]:
+    """The defaults of a template's `NoEcho` parameters, wherever they are used."""
+    template = document.data
+    parameters = template.get("Parameters") if isinstance(template, dict) else None
+    if not isinstance(parameters, dict):
+        return []
+    found: list[SensitiveValue] = []
+    for name, declaration in parameters.items():
+        if not isinstance(declaration, dict) or "Default" not in declaration:
+            continue
+        no_echo = declaration.get("NoEcho")
+        if no_echo is not True and str(no_echo).lower() != "true":
+            continue
+        default = declaration["Default"]
+        if isinstance(default, bool) or not isinstance(default, str | int | float):
+            continue
+        text = default if isinstance(default, str) else json.dumps(default)
+        if text.strip():
+            found.extend(_values(text, document.spans.get(("Parameters", name, "Default"))))
+    return found
 
 
 def of_plan(document: Document) -> list[SensitiveValue]:
