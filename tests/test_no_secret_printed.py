@@ -120,3 +120,32 @@ def test_columns_stay_right_beside_non_ascii_text(
     assert ranges["IAC001"]["end"] == {"line": 1, "column": 233}
     # Masks before the column change nothing: bytes are counted on the source line.
     assert ranges["IAC030"]["start"]["column"] == 363
+
+
+SENSITIVE_VARIABLE = """\
+variable "db_password" {
+  type      = string
+  sensitive = true
+  default   = "Kept-In-Default-9"
+}
+
+resource "aws_security_group" "web" {
+  name = "web"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"] # was "Kept-In-Default-9"
+  }
+}
+"""
+
+
+def test_a_terraform_variable_declared_sensitive_is_masked(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (in_tmp / "main.tf").write_text(SENSITIVE_VARIABLE, encoding="utf-8")
+    assert main(["--no-cache", "--color", "never", "."]) == 1
+    out = capsys.readouterr().out
+    assert '   13 |     cidr_blocks = ["0.0.0.0/0"] # was "****"' in out
+    assert "Kept-In-Default-9" not in out

@@ -11,7 +11,8 @@ engine masks them wherever a report could show them.
   literals and the defaults of parameters or variables feeding a password or a
   secret-named environment variable (dynamic references are names, not
   secrets), and the access keys and private keys written anywhere.
-- **Templates**: the defaults of `NoEcho` parameters.
+- **Templates**: the defaults of `NoEcho` parameters; **Terraform** (`build.py`):
+  the values of root variables declared `sensitive`.
 - **Plans**: every value under a `sensitive_values`, `after_sensitive` or
   `before_sensitive` mask (`planned_values`, `prior_state`, `resource_changes`),
   the values of variables declared `sensitive`, and sensitive outputs.
@@ -51,7 +52,8 @@ def written_forms(text: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def _values(text: str, span: Span | None) -> Iterator[SensitiveValue]:
+def written(text: str, span: Span | None) -> Iterator[SensitiveValue]:
+    """A secret in each of its written forms; `span`: where it is written, if known."""
     for index, form in enumerate(written_forms(text)):
         yield SensitiveValue(form, span if index == 0 else None)
 
@@ -69,7 +71,7 @@ def of_resources(resources: Iterable[Resource]) -> list[SensitiveValue]:
             location = resource.locations.get(("sensitive", index, "value"))
             span = location.span if location is not None else None
             for text, here in _secret_texts(entry.get("kind"), entry.get("value")):
-                found.extend(_values(text, span if here else None))
+                found.extend(written(text, span if here else None))
     return list(dict.fromkeys(found))
 
 
@@ -107,7 +109,7 @@ def of_parameters(document: Document) -> list[SensitiveValue]:
             continue
         text = default if isinstance(default, str) else json.dumps(default)
         if text.strip():
-            found.extend(_values(text, document.spans.get(("Parameters", name, "Default"))))
+            found.extend(written(text, document.spans.get(("Parameters", name, "Default"))))
     return found
 
 
@@ -137,7 +139,7 @@ def of_plan(document: Document) -> list[SensitiveValue]:
     out: list[SensitiveValue] = []
     for value, path in found:
         span = document.spans.get(path)
-        out.extend(_values(value if isinstance(value, str) else json.dumps(value), span))
+        out.extend(written(value if isinstance(value, str) else json.dumps(value), span))
     return list(dict.fromkeys(out))
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from iaclint.adapt.secrets import sensitive_settings
-from iaclint.adapt.sensitive_values import of_resources
+from iaclint.adapt.sensitive_values import of_resources, written
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import terraform_tags
 from iaclint.adapt.terraform import ec2, iam, observability, storage
@@ -24,6 +24,7 @@ from iaclint.adapt.terraform.family import Context, Contribution, Family
 from iaclint.adapt.terraform.module import ResourceInstance, Unit
 from iaclint.adapt.terraform.values import (
     Encoded,
+    EvalError,
     Instance,
     Located,
     Namespace,
@@ -32,7 +33,7 @@ from iaclint.adapt.terraform.values import (
 )
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Edge, Graph, Location, Resource, SensitiveValue
-from iaclint.graph.values import PartialString, Reference, Unknown
+from iaclint.graph.values import Input, PartialString, Reference, Unknown
 from iaclint.span import DocPath, Span, format_doc_path
 
 FAMILIES: dict[str, Family] = {
@@ -68,13 +69,43 @@ def adapt_unit(unit: Unit) -> tuple[Graph, list[Diagnostic]]:
     try:
         spans: dict[DocPath, Span] = {}
         natives = [_native(instance, spans) for instance in unit.resource_instances()]
-        graph = build_graph(natives, spans, unit.root.config.default_tags)
+        sensitive = _sensitive_variables(unit)
+        graph = build_graph(natives, spans, unit.root.config.default_tags, sensitive)
     except TooLarge as exc:
         root = unit.root.config
         file = root.files[0].file if root.files else root.shown
         unit.report(Diagnostic.error(file, f"stopped evaluating {root.shown}: {exc}"))
         return Graph(()), _diagnostics(unit)
     return graph, _diagnostics(unit)
+
+
+def _sensitive_variables(unit: Unit) -> list[SensitiveValue]:
+    """The values of the root module's variables declared `sensitive`, where written."""
+    found: list[SensitiveValue] = []
+    root = unit.root
+    for name, decl in root.config.variables.items():
+        if "sensitive" not in decl.block.body.attributes:
+            continue
+        try:
+            value = root.variable(name)
+        except (EvalError, Unresolved):
+            continue
+        for leaf in _inputs(value):
+            if leaf.secret and not isinstance(leaf.value, bool):
+                text = leaf.value if isinstance(leaf.value, str) else str(leaf.value)
+                if isinstance(leaf.value, str | int | float) and text.strip():
+                    found.extend(written(text, leaf.declared_at))
+    return found
+
+
+def _inputs(value: Located) -> Iterator[Input]:
+    inner = value.value
+    if isinstance(inner, Input):
+        yield inner
+    elif isinstance(inner, list | dict):
+        for item in inner.values() if isinstance(inner, dict) else inner:
+            if isinstance(item, Located):
+                yield from _inputs(item)
 
 
 def _diagnostics(unit: Unit) -> list[Diagnostic]:
