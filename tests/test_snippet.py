@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iaclint.engine.evaluate import display
-from iaclint.engine.snippet import SNIPPET_LIMIT, Masker, build_snippet
+from iaclint.engine.snippet import SNIPPET_LIMIT, ByteCounter, Masker, build_snippet
 from iaclint.graph.model import SensitiveValue
 from iaclint.span import Span
 
@@ -105,3 +105,12 @@ def test_no_secret_survives_in_any_window(line: str, secrets: list[str], column:
         assert secret not in text
     if len(line.rstrip()) <= SNIPPET_LIMIT:
         assert "…" not in text
+
+
+def test_byte_columns_of_a_long_line_across_its_marks() -> None:
+    line = ("é" + "a" * 5000 + "€") * 3
+    counter = ByteCounter(line)
+    for column in (1, 2, 3, 4096, 4097, 4098, 5002, 5003, 5004, 8193, 15006, 15010):
+        expected = len(line[: column - 1].encode("utf-8")) + 1 + max(column - 1 - len(line), 0)
+        assert counter.column(column) == expected, column
+    assert ByteCounter("abc").column(7) == 7

@@ -80,23 +80,51 @@ class Snippets:
     def __init__(self, lines: Lines, masker: Masker):
         self.lines = lines
         self.masker = masker
-        # Whether each line is ASCII (its columns are bytes), checked once: a plan's
-        # one line can hold megabytes and thousands of findings.
-        self._ascii: dict[tuple[str, int], bool] = {}
+        # Per line, how to count its bytes (see ByteCounter): a plan's one line can
+        # hold megabytes and thousands of findings.
+        self._counters: dict[tuple[str, int], ByteCounter] = {}
 
     def __call__(self, span: Span, secret: bool) -> Snippet:
         line = self.lines(span)
         if line is None:
             return Snippet("")
         key = (span.file, span.line)
-        ascii_only = self._ascii.get(key)
-        if ascii_only is None:
-            ascii_only = self._ascii[key] = line.isascii()
-        return build_snippet(line, span, self.masker, secret, ascii_only)
+        counter = self._counters.get(key)
+        if counter is None:
+            counter = self._counters[key] = ByteCounter(line)
+        return build_snippet(line, span, self.masker, secret, counter)
+
+
+class ByteCounter:
+    """1-based character columns of a line as 1-based UTF-8 byte columns, each in
+    time independent of the line's length: an ASCII line's columns are its byte
+    columns; other lines keep the byte count at every `_STRIDE` characters."""
+
+    _STRIDE = 4096
+
+    def __init__(self, line: str):
+        self.line = line
+        self._marks: list[int] | None = None
+        if not line.isascii():
+            marks = [0]
+            for start in range(0, len(line), self._STRIDE):
+                piece = line[start : start + self._STRIDE]
+                marks.append(marks[-1] + len(piece.encode("utf-8", "surrogatepass")))
+            self._marks = marks
+
+    def column(self, column: int) -> int:
+        characters = max(column - 1, 0)
+        beyond = max(characters - len(self.line), 0)  # stripped trailing blanks, a byte each
+        characters -= beyond
+        if self._marks is None:
+            return characters + beyond + 1
+        mark = characters // self._STRIDE
+        rest = self.line[mark * self._STRIDE : characters].encode("utf-8", "surrogatepass")
+        return self._marks[mark] + len(rest) + beyond + 1
 
 
 def build_snippet(
-    line: str, span: Span, masker: Masker, secret: bool, ascii_only: bool = False
+    line: str, span: Span, masker: Masker, secret: bool, counter: ByteCounter | None = None
 ) -> Snippet:
     """The snippet of a finding at `span` on its source `line`; `secret`: the value
     at the span is itself a secret (a policy marked `secret: true`)."""
@@ -127,7 +155,12 @@ def build_snippet(
         text = "…" + text[1:]
     if cut_end:
         text = text[:-1] + "…"
-    return Snippet(text, _byte_columns(line, span, ascii_only))
+    counter = counter or ByteCounter(line)
+    if span.end_line != span.line:
+        end_column = max(span.end_column, 1)
+    else:
+        end_column = counter.column(span.end_column)
+    return Snippet(text, (counter.column(span.column), end_column))
 
 
 def _value_range(line: str, span: Span) -> tuple[int, int]:
@@ -148,17 +181,3 @@ def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((low, high))
     return out
-
-
-def _byte_columns(line: str, span: Span, ascii_only: bool) -> tuple[int, int]:
-    if span.end_line != span.line:
-        end = max(span.end_column, 1)
-    else:
-        end = span.end_column if ascii_only else _byte_column(line, span.end_column)
-    return (span.column if ascii_only else _byte_column(line, span.column)), end
-
-
-def _byte_column(line: str, column: int) -> int:
-    """A 1-based character column as a 1-based UTF-8 byte column on `line`."""
-    before = line[: max(column - 1, 0)].encode("utf-8", "surrogatepass")
-    return len(before) + max(column - 1 - len(line), 0) + 1
