@@ -21,8 +21,6 @@ from iaclint.parse.text import decode, read_regular, split_lines
 from iaclint.run_terraform import lint_plan
 from iaclint.span import Span
 
-SNIPPET_LIMIT = 240
-
 # CloudFormation accepts templates of up to 1 MB; one ten times larger cannot be
 # deployed, and reading it would take tens of seconds and gigabytes. Plans of
 # large estates are bigger, but bounded too.
@@ -110,16 +108,15 @@ def lint_file(
     diagnostics.extend(problems)
     lines: list[str] | None = None
 
-    def snippet(span: Span) -> str:
+    def line_of(span: Span) -> str | None:
         nonlocal lines
         if lines is None:
             lines = split_lines(text)
         if span.file != shown or not 0 < span.line <= len(lines):
-            return ""
-        line = lines[span.line - 1].rstrip()
-        return line if len(line) <= SNIPPET_LIMIT else line[: SNIPPET_LIMIT - 1] + "…"
+            return None
+        return lines[span.line - 1]
 
-    evaluation = evaluate(graph, policies, snippet)
+    evaluation = evaluate(graph, policies, line_of)
     for policy_id, span, message in evaluation.errors:
         diagnostics.append(
             Diagnostic.error(span.file, f"{policy_id}: {message}", span.line, span.column)

@@ -80,7 +80,8 @@ class Finding(NamedTuple):
     fingerprint: str
     # Conditions under which the finding holds ("IsProd is true"); empty if always.
     conditions: tuple[str, ...] = ()
-    # The source line at the span's start, with any secret value masked.
+    # The source line at the span's start (a window of it around the span when it
+    # is long), with every secret value masked.
     snippet: str = ""
     construct_path: str | None = None
     # Other places worth a look: where the user's code defines the resource.
@@ -92,6 +93,9 @@ class Finding(NamedTuple):
     # Already at the merge base of --diff-base, shown (and counted) because of
     # --show-all; marked so readers can tell the change's findings from the rest.
     outside_diff: bool = False
+    # The span's start and end columns in UTF-8 bytes (reviewdog counts them), worked
+    # out on the source line: the snippet may be cut or masked. None when not known.
+    byte_columns: tuple[int, int] | None = None
 
     @property
     def counts(self) -> bool:

@@ -31,8 +31,6 @@ if TYPE_CHECKING:  # the Terraform packages are imported only when a .tf file is
     from iaclint.adapt.terraform.loader import ModuleLoader
     from iaclint.adapt.terraform.tfvars import VarValues
 
-SNIPPET_LIMIT = 240
-
 
 class TerraformResult(NamedTuple):
     files_linted: int
@@ -165,7 +163,7 @@ def _lint_root(
         message = f"internal error while evaluating this module: {type(exc).__name__}: {exc}"
         return [], [], [Diagnostic.error(root.shown, message)]
     diagnostics.extend(problems)
-    evaluation = evaluate(graph, policies, _snippets(loader))
+    evaluation = evaluate(graph, policies, _lines(loader))
     for policy_id, span, message in evaluation.errors:
         diagnostics.append(
             Diagnostic.error(span.file, f"{policy_id}: {message}", span.line, span.column)
@@ -173,15 +171,12 @@ def _lint_root(
     return evaluation.findings, evaluation.undetermined, diagnostics
 
 
-def _snippets(loader: ModuleLoader) -> Callable[[Span], str]:
-    def snippet(span: Span) -> str:
+def _lines(loader: ModuleLoader) -> Callable[[Span], str | None]:
+    def line_of(span: Span) -> str | None:
         source = loader.source(span.file)
-        if source is None:
-            return ""
-        line = source.line(span.line).rstrip()
-        return line if len(line) <= SNIPPET_LIMIT else line[: SNIPPET_LIMIT - 1] + "…"
+        return None if source is None else source.line(span.line)
 
-    return snippet
+    return line_of
 
 
 def lint_plan(candidate: Candidate, text: str, policies: list[Policy]) -> TerraformResult | None:
@@ -207,18 +202,15 @@ def lint_plan(candidate: Candidate, text: str, policies: list[Policy]) -> Terraf
     graph, diagnostics = adapt_plan(document, directory, loader)
     lines = text.splitlines()
 
-    def snippet(span: Span) -> str:
+    def line_of(span: Span) -> str | None:
         source = loader.source(span.file)
         if source is not None:
-            line = source.line(span.line)
-        elif span.file == shown and 0 < span.line <= len(lines):
-            line = lines[span.line - 1]
-        else:
-            return ""
-        line = line.rstrip()
-        return line if len(line) <= SNIPPET_LIMIT else line[: SNIPPET_LIMIT - 1] + "…"
+            return source.line(span.line)
+        if span.file == shown and 0 < span.line <= len(lines):
+            return lines[span.line - 1]
+        return None
 
-    evaluation = evaluate(graph, policies, snippet)
+    evaluation = evaluate(graph, policies, line_of)
     problems = list(document.diagnostics) + diagnostics
     for policy_id, span, message in evaluation.errors:
         problems.append(

@@ -52,21 +52,27 @@ _KEY = re.compile(r"""\s*(?:-\s+)?["']?[\w.\-/]+["']?\s*[:=]\s*""")
 
 
 def masked(line: str, span: Span) -> str:
-    """`line` (the first line of `span`) with the spanned text replaced by a mask.
-
-    A value spanning several lines is masked to the end of its first line; one
-    whose columns are not known, from the first non-blank character on.
-    """
+    """`line` (the first line of `span`) with the spanned text replaced by a mask."""
     if not line:
         return line
+    start, end = masked_range(line, span)
+    return line[:start] + MASK + line[end:]
+
+
+def masked_range(line: str, span: Span) -> tuple[int, int]:
+    """The 0-based range of `line` (the first line of `span`) that a mask replaces.
+
+    A value spanning several lines is masked to the end of its first line; one
+    whose columns are not known, from the first non-blank character on. A span
+    that starts at the setting's name keeps the name: only the value is hidden.
+    """
     start = span.column - 1 if span.column and span.column > 0 else len(line) - len(line.lstrip())
     start = min(start, len(line))
     end = span.end_column - 1 if span.end_line == span.line and span.end_column else len(line)
     end = max(min(end, len(line)), start)
     if end == start:
         end = len(line)
-    # A span that starts at the setting's name keeps the name: only the value is hidden.
     key = _KEY.match(line, start)
     if key is not None and key.end() < end:
         start = key.end()
-    return line[:start] + MASK + line[end:]
+    return start, end

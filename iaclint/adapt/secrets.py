@@ -53,6 +53,12 @@ _POINTER_SUFFIXES = ("arn", "name", "id", "path", "file", "param", "parameter", 
 _KEY_PREFIXES = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA")
 _ACCESS_KEY = re.compile(rf"(?<![A-Z0-9])(?:{'|'.join(_KEY_PREFIXES)})[A-Z0-9]{{16}}(?![A-Z0-9])")
 _PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+# The whole block, to its end marker (or the end of the text when it has none).
+_PRIVATE_KEY_BLOCK = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+    r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*)",
+    re.DOTALL,
+)
 
 # Where environment variables are written: a mapping of names to values.
 _ENVIRONMENT_MAPS = frozenset({"variables"})
@@ -172,6 +178,21 @@ def _access_key(text: str) -> bool:
 
 def _private_key(text: str) -> bool:
     return "-----BEGIN " in text and bool(_PRIVATE_KEY.search(text))
+
+
+def key_material(text: str) -> list[str]:
+    """The access key ids and private key blocks written in `text`, or all of `text`
+    when they are in what it encodes (Base64): the parts no report may show."""
+    found: list[str] = []
+    for inner in _texts(text):
+        keys = []
+        if _access_key(inner):
+            keys.extend(_ACCESS_KEY.findall(inner))
+        if _private_key(inner):
+            keys.extend(_PRIVATE_KEY_BLOCK.findall(inner))
+        if keys:
+            found.extend(keys if inner is text else [text])
+    return found
 
 
 def _scan(node: Src, setting: str, found: list[Src]) -> None:

@@ -32,10 +32,11 @@ from iaclint.engine.policy import (
     Source,
 )
 from iaclint.engine.selectors import Match
+from iaclint.engine.snippet import Lines, Masker, Snippet, Snippets
 from iaclint.findings import Finding, Undetermined, fingerprint
 from iaclint.graph.model import Graph, Location, ModelPath, Resource
 from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
-from iaclint.span import Span, masked
+from iaclint.span import Span
 
 MAX_HOPS = 8
 
@@ -77,14 +78,23 @@ class Evaluation:
         self.errors: list[tuple[str, Span, str]] = []
 
 
-Snippets = Callable[[Span], str]
+def evaluate(graph: Graph, policies: list[Policy], lines: Lines) -> Evaluation:
+    """Run every policy over the graph; `lines` gives the source lines snippets come from.
 
-
-def evaluate(graph: Graph, policies: list[Policy], snippets: Snippets) -> Evaluation:
-    """Run every policy over the graph."""
+    No secret of the graph reaches a finding: snippets and messages are masked as
+    findings are made, reasons and errors once every policy has run.
+    """
     result = Evaluation()
+    masker = Masker(graph.sensitive)
+    snippets = Snippets(lines, masker)
     for policy in policies:
         _PolicyRun(graph, policy, snippets, result).run()
+    result.undetermined = [
+        item._replace(reason=masker.message(item.reason)) for item in result.undetermined
+    ]
+    result.errors = [
+        (policy_id, span, masker.message(message)) for policy_id, span, message in result.errors
+    ]
     result.findings.sort(key=Finding.sort_key)
     result.undetermined.sort(key=Undetermined.sort_key)
     return result
@@ -101,6 +111,7 @@ class _PolicyRun:
         self.graph = graph
         self.policy = policy
         self.snippets = snippets
+        self.masker = snippets.masker
         self.result = result
 
     # -- driving -------------------------------------------------------------
@@ -234,7 +245,7 @@ class _PolicyRun:
                 return [], f"{value.target} is not defined in the linted files"
             return [v for v in variants if v.kind in kinds and v.compatible_with(origin)], None
         if isinstance(value, Input) and value.has_default:
-            shown = display(value.value)
+            shown = display(value.value, mask=self.masker.message)
             return [], f"'{shown}' (parameter {value.name}) is not defined in the linted files"
         if isinstance(value, str | int):
             return [], f"'{value}' is not defined in the linted files"
@@ -310,6 +321,7 @@ class _PolicyRun:
         if conditions:
             message += f" (when {' and '.join(conditions)})"
         file = location.span.file
+        snippet = self.snippet(location.span)
         self.result.findings.append(
             Finding(
                 policy_id=self.policy.id,
@@ -318,28 +330,29 @@ class _PolicyRun:
                 resource=address,
                 resource_type=resource.native_type,
                 attribute=location.attribute,
-                message=message,
+                message=self.masker.message(message),
                 fingerprint=fingerprint(
                     self.policy.id, file, address, location.attribute, conditions
                 ),
                 conditions=conditions,
-                snippet=self.snippet(location.span),
+                snippet=snippet.text,
+                byte_columns=snippet.byte_columns,
                 construct_path=resource.construct_path,
                 related=(resource.defined_at,) if resource.defined_at is not None else (),
                 resource_span=resource.header.span,
             )
         )
 
-    def snippet(self, span: Span) -> str:
-        line = self.snippets(span)
-        return masked(line, span) if self.policy.secret else line
+    def snippet(self, span: Span) -> Snippet:
+        return self.snippets(span, self.policy.secret)
 
     def message(self, raw: _Raw) -> str:
         arguments: dict[str, str] = {
-            name: display(value) for name, value in self.policy.values.items()
+            name: display(value, mask=self.masker.message)
+            for name, value in self.policy.values.items()
         }
         arguments.update(raw.outcome.facts)
-        arguments["value"] = display(raw.outcome.value)
+        arguments["value"] = display(raw.outcome.value, mask=self.masker.message)
         arguments["resource"] = raw.resource.address
         return self.policy.message.format_map(_MessageArguments(arguments))
 
@@ -432,14 +445,15 @@ def _opaque(value: object) -> bool:
     )
 
 
-def display(value: object, limit: int = 80) -> str:
-    """A value as a report shows it."""
+def display(value: object, limit: int = 80, mask: Callable[[str], str] | None = None) -> str:
+    """A value as a report shows it; `mask` hides secrets before the text is cut, so
+    no part of one is left."""
     if value is MISSING:
         return "not set"
     if isinstance(value, Input):
         if value.has_default:
             origin = value.origin or f"default of parameter {value.name}"
-            return f"{display(value.value, limit)} ({origin})"
+            return f"{display(value.value, limit, mask)} ({origin})"
         return f"parameter {value.name}"
     if isinstance(value, PartialString | Reference):
         text = value.describe()
@@ -448,10 +462,12 @@ def display(value: object, limit: int = 80) -> str:
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, list):
-        text = ", ".join(display(item, limit) for item in value)
+        text = ", ".join(display(item, limit, mask) for item in value)
     elif isinstance(value, dict):
         text = json.dumps(value, default=str, sort_keys=True)
     else:
         text = str(value)
+    if mask is not None:
+        text = mask(text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

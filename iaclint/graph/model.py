@@ -59,6 +59,17 @@ class Resource(NamedTuple):
         return all(mine.get(name, value) == value for name, value in other.conditions)
 
 
+class SensitiveValue(NamedTuple):
+    """A secret as it is written in a source file, so that no report prints it.
+
+    `text` is searched for in the lines reports show; `span`, when known, is where
+    it is written (a secret too short to be searched for is masked there only).
+    """
+
+    text: str
+    span: Span | None = None
+
+
 class Edge(NamedTuple):
     source: str
     target: str
@@ -68,9 +79,16 @@ class Edge(NamedTuple):
 class Graph:
     """The resources of one deployable unit (a template, a Terraform module tree)."""
 
-    def __init__(self, resources: Iterable[Resource], edges: Iterable[Edge] = ()):
+    def __init__(
+        self,
+        resources: Iterable[Resource],
+        edges: Iterable[Edge] = (),
+        sensitive: Iterable[SensitiveValue] = (),
+    ):
         self.resources: tuple[Resource, ...] = tuple(resources)
         self.edges: tuple[Edge, ...] = tuple(dict.fromkeys(edges))
+        # Every secret of the unit, however it is found: reports must never print one.
+        self.sensitive: tuple[SensitiveValue, ...] = tuple(dict.fromkeys(sensitive))
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[str, list[Resource]] = defaultdict(list)
         self._referrers: dict[str, set[str]] = defaultdict(set)

@@ -6,7 +6,8 @@ One `DiagnosticResult`: each finding is a diagnostic with its path (as the run
 shows it; reviewdog relates it to the repository itself), its range, a severity
 and the policy as its code, linked to the policy's documentation. reviewdog
 counts columns in UTF-8 bytes, with an exclusive end; spans count characters,
-so columns are converted with the source line the finding carries. Suppressed
+so a finding carries its columns in bytes too (a finding made without them is
+converted with its snippet, taken as the source line). Suppressed
 findings are left out, as in the GitHub annotations.
 """
 
@@ -43,13 +44,16 @@ def render(report: Report) -> str:
 
 def _finding(finding: Finding, help_uri: str | None) -> dict[str, object]:
     span = finding.span
-    start = _byte_column(finding.snippet, span.column)
-    end_column = span.end_column if span.end_line == span.line else None
-    end = (
-        _byte_column(finding.snippet, end_column)
-        if end_column is not None
-        else max(span.end_column, 1)
-    )
+    if finding.byte_columns is not None:
+        start, end = finding.byte_columns
+    else:
+        start = _byte_column(finding.snippet, span.column)
+        end_column = span.end_column if span.end_line == span.line else None
+        end = (
+            _byte_column(finding.snippet, end_column)
+            if end_column is not None
+            else max(span.end_column, 1)
+        )
     code: dict[str, object] = {"value": finding.policy_id}
     if help_uri:
         code["url"] = help_uri

@@ -9,6 +9,7 @@ from iaclint.adapt.cloudformation.conditions import ConditionModel, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver, TooLarge
 from iaclint.adapt.secrets import sensitive_settings
+from iaclint.adapt.sensitive_values import of_parameters, of_resources
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import template_tags
 from iaclint.diagnostics import Diagnostic
@@ -82,7 +83,9 @@ class _TemplateAdapter:
         except TooLarge as exc:
             self._error((), f"stopped resolving the template: {exc}")
         self._cdk_notice(section)
-        return Graph(self.resources, self.edges), self.diagnostics
+        sensitive = [*of_parameters(self.document), *of_resources(self.resources)]
+        graph = Graph(self.resources, self.edges, sensitive)
+        return graph, self.diagnostics
 
     def _names(self, section: dict[str, object]) -> dict[tuple[str, str], str]:
         names: dict[tuple[str, str], str] = {}

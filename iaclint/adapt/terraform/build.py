@@ -10,10 +10,11 @@ locations come from the span table filled on the way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from iaclint.adapt.secrets import sensitive_settings
+from iaclint.adapt.sensitive_values import of_resources, written
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import terraform_tags
 from iaclint.adapt.terraform import ec2, iam, observability, storage
@@ -23,6 +24,7 @@ from iaclint.adapt.terraform.family import Context, Contribution, Family
 from iaclint.adapt.terraform.module import ResourceInstance, Unit
 from iaclint.adapt.terraform.values import (
     Encoded,
+    EvalError,
     Instance,
     Located,
     Namespace,
@@ -30,8 +32,8 @@ from iaclint.adapt.terraform.values import (
     look_through,
 )
 from iaclint.diagnostics import Diagnostic
-from iaclint.graph.model import Edge, Graph, Location, Resource
-from iaclint.graph.values import PartialString, Reference, Unknown
+from iaclint.graph.model import Edge, Graph, Location, Resource, SensitiveValue
+from iaclint.graph.values import Input, PartialString, Reference, Unknown
 from iaclint.span import DocPath, Span, format_doc_path
 
 FAMILIES: dict[str, Family] = {
@@ -67,13 +69,43 @@ def adapt_unit(unit: Unit) -> tuple[Graph, list[Diagnostic]]:
     try:
         spans: dict[DocPath, Span] = {}
         natives = [_native(instance, spans) for instance in unit.resource_instances()]
-        graph = build_graph(natives, spans, unit.root.config.default_tags)
+        sensitive = _sensitive_variables(unit)
+        graph = build_graph(natives, spans, unit.root.config.default_tags, sensitive)
     except TooLarge as exc:
         root = unit.root.config
         file = root.files[0].file if root.files else root.shown
         unit.report(Diagnostic.error(file, f"stopped evaluating {root.shown}: {exc}"))
         return Graph(()), _diagnostics(unit)
     return graph, _diagnostics(unit)
+
+
+def _sensitive_variables(unit: Unit) -> list[SensitiveValue]:
+    """The values of the root module's variables declared `sensitive`, where written."""
+    found: list[SensitiveValue] = []
+    root = unit.root
+    for name, decl in root.config.variables.items():
+        if "sensitive" not in decl.block.body.attributes:
+            continue
+        try:
+            value = root.variable(name)
+        except (EvalError, Unresolved):
+            continue
+        for leaf in _inputs(value):
+            if leaf.secret and not isinstance(leaf.value, bool):
+                text = leaf.value if isinstance(leaf.value, str) else str(leaf.value)
+                if isinstance(leaf.value, str | int | float) and text.strip():
+                    found.extend(written(text, leaf.declared_at))
+    return found
+
+
+def _inputs(value: Located) -> Iterator[Input]:
+    inner = value.value
+    if isinstance(inner, Input):
+        yield inner
+    elif isinstance(inner, list | dict):
+        for item in inner.values() if isinstance(inner, dict) else inner:
+            if isinstance(item, Located):
+                yield from _inputs(item)
 
 
 def _diagnostics(unit: Unit) -> list[Diagnostic]:
@@ -147,13 +179,17 @@ def _decoded(node: Src) -> Src:
 
 
 def build_graph(
-    natives: list[Native], spans: dict[DocPath, Span], default_tags: bool = False
+    natives: list[Native],
+    spans: dict[DocPath, Span],
+    default_tags: bool = False,
+    sensitive: Iterable[SensitiveValue] = (),
 ) -> Graph:
     """Map each resource by its family, add contributions, and freeze them into a graph.
 
     `default_tags`: the root module's aws provider adds tags to every resource.
+    `sensitive`: secrets known outside the resources (a plan's sensitive values).
     """
-    return _GraphBuilder(natives, spans, default_tags).build()
+    return _GraphBuilder(natives, spans, default_tags).build(sensitive)
 
 
 class _GraphBuilder:
@@ -162,7 +198,7 @@ class _GraphBuilder:
         self.spans = spans
         self.default_tags = default_tags
 
-    def build(self) -> Graph:
+    def build(self, sensitive: Iterable[SensitiveValue] = ()) -> Graph:
         built: dict[str, _Built] = {}
         for native in self.natives:
             family = FAMILIES.get(native.type, _UNMODELLED)
@@ -195,7 +231,7 @@ class _GraphBuilder:
                 edges.extend(_edges(address, found.model))
             edges.extend(Edge(address, target, "ref") for target in contributed.get(address, ()))
             edges.extend(Edge(address, target, "depends_on") for target in native.depends_on)
-        return Graph(resources, edges)
+        return Graph(resources, edges, [*sensitive, *of_resources(resources)])
 
     def names(self, built: dict[str, _Built]) -> dict[tuple[str, str], str]:
         names: dict[tuple[str, str], str] = {}

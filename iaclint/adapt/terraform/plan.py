@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from iaclint.adapt.sensitive_values import of_plan
 from iaclint.adapt.sourced import Src
 from iaclint.adapt.terraform.build import Native, build_graph
 from iaclint.adapt.terraform.config import ModuleConfig, ResourceDecl
@@ -80,7 +81,8 @@ class _PlanAdapter:
                     "the plan has no planned_values (made by an old Terraform?): not linted",
                 )
             )
-        return build_graph(natives, self.spans), self.diagnostics
+        graph = build_graph(natives, self.spans, sensitive=of_plan(self.document))
+        return graph, self.diagnostics
 
     def _changes(self) -> dict[str, object]:
         out: dict[str, object] = {}
