@@ -15,26 +15,19 @@ import pytest
 
 from iaclint import cli
 
+from .test_cli import OPEN_SSH
+
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads the process table from /proc"
 )
 
-GROUP = """\
-  Group{n}:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: ssh
-      SecurityGroupIngress:
-        - IpProtocol: tcp
-          FromPort: 22
-          ToPort: 22
-          CidrIp: 0.0.0.0/0
-"""
+# One open security group, to be numbered.
+GROUP = OPEN_SSH.split("Resources:\n", 1)[1]
 
 
 def many_templates(folder: Path) -> Path:
     """Enough work for two workers to be busy for several seconds."""
-    text = "Resources:\n" + "".join(GROUP.format(n=n) for n in range(100))
+    text = "Resources:\n" + "".join(GROUP.replace("Group:", f"Group{n}:") for n in range(100))
     folder.mkdir()
     for n in range(400):
         (folder / f"stack{n}.yaml").write_text(text, encoding="utf-8")
