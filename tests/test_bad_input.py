@@ -189,8 +189,8 @@ ACCEPTED: dict[str, tuple[bytes, list[str]]] = {
             "        - {IpProtocol: tcp, FromPort: 0022, ToPort: 22, CidrIp: 10.0.0.0/8}\n"
         ).encode(),
         [
-            "yaml11.yaml:8:39: warning: '0022' is read as the octal number 18 (YAML 1.1, as "
-            "CloudFormation reads it); write 22 or quote it if a decimal was meant"
+            "yaml11.yaml:8:39: warning: a number with a leading zero is read as octal (YAML "
+            "1.1, as CloudFormation reads it); remove the zeros or quote it if a decimal was meant"
         ],
     ),
     "unknown-tag.yaml": (

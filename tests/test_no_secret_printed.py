@@ -1,4 +1,4 @@
-"""No report prints a secret, in any format (issue 16, point 4).
+"""No report prints a secret, in any format.
 
 The fixtures (tests/data/secrets/) are one-line files: a minified plan whose
 `variables` block (first in the file) holds a sensitive `db_password`, with a
@@ -149,3 +149,29 @@ def test_a_terraform_variable_declared_sensitive_is_masked(
     out = capsys.readouterr().out
     assert '   13 |     cidr_blocks = ["0.0.0.0/0"] # was "****"' in out
     assert "Kept-In-Default-9" not in out
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_a_warning_about_a_literal_does_not_repeat_it(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
+    """A password written as a number with a leading zero gets the octal warning, and
+    neither the digits as written nor as read appear in any report."""
+    (in_tmp / "db.yaml").write_text(
+        "Resources:\n"
+        "  Db:\n"
+        "    Type: AWS::RDS::DBInstance\n"
+        "    Properties:\n"
+        "      Engine: postgres\n"
+        "      StorageEncrypted: true\n"
+        "      MasterUsername: app\n"
+        "      MasterUserPassword: 0123456701\n",
+        encoding="utf-8",
+    )
+    main(["--no-cache", "--format", output_format, "db.yaml"])
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert "leading zero is read as octal" in out
+    assert "db.yaml" in out
+    for text in ("123456701", str(0o123456701)):
+        assert text not in out, text

@@ -218,9 +218,10 @@ class _Walker:
                 self.diagnostics.append(
                     Diagnostic.warning(
                         self.file,
-                        f"'{text}' is read as the octal number {value} (YAML 1.1, as "
-                        f"CloudFormation reads it); write {int(text.lstrip('+-0') or '0')} or "
-                        f"quote it if a decimal was meant",
+                        # The value itself is not repeated: it may be a password.
+                        "a number with a leading zero is read as octal (YAML 1.1, as "
+                        "CloudFormation reads it); remove the zeros or quote it if a decimal "
+                        "was meant",
                         node.start_mark.line + 1,
                         node.start_mark.column + 1,
                     )
