@@ -175,3 +175,24 @@ def test_a_warning_about_a_literal_does_not_repeat_it(
     assert "db.yaml" in out
     for text in ("123456701", str(0o123456701)):
         assert text not in out, text
+
+
+def test_the_results_cache_keeps_no_secret(
+    secrets_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Findings are cached as reported: masked. A second run answers from the cache."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("IACLINT_CACHE_DIR", str(cache))
+    monkeypatch.delenv("IACLINT_NO_CACHE", raising=False)
+    first = run(capsys, "plan.json", "template.json")
+    assert run(capsys, "plan.json", "template.json") == first
+    # Not the compiled policies: their documented examples are not the user's.
+    stored = [p for p in cache.rglob("*") if p.is_file() and p.parent.name != "policies"]
+    assert stored
+    for path in stored:
+        data = path.read_bytes()
+        for secret in SECRETS:
+            assert secret.encode() not in data, (path, secret)
