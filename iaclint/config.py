@@ -29,6 +29,7 @@ pre-commit hook and CI's SARIF upload included (see CLI_ONLY).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -121,6 +122,16 @@ def find_config(start: Path) -> Path | None:
         directory = directory.parent
 
 
+def _shown(path: Path) -> str:
+    """The file as errors name it: relative to the current directory when inside it,
+    as files linted are named."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
 def _has_section(pyproject: Path) -> bool:
     try:
         text = pyproject.read_text(encoding="utf-8")
@@ -133,7 +144,7 @@ def load_config(path: Path) -> Config:
     """Read and check a configuration file. Raises ConfigError."""
     import tomllib
 
-    shown = str(path)
+    shown = _shown(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -68,7 +68,7 @@ def test_wrong_types_and_unknown_keys_are_named(
     write(in_tmp, ".iaclint.toml", toml)
     write(in_tmp, "ssh.yaml", OPEN_SSH)
     assert main(["ssh.yaml"]) == 2
-    assert capsys.readouterr().err.startswith(f"{in_tmp.resolve() / error}")
+    assert capsys.readouterr().err.startswith(error)
 
 
 def test_pyproject_section(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
