@@ -1,0 +1,142 @@
+"""Untrusted pull requests (issue 17): no CloudFormation, YAML, JSON, CDK or baseline
+input crashes the run, hangs it or exhausts its memory. Each hostile input sits beside
+a good template whose finding must still be reported; it ends as a located error, or
+is linted in time linear in its size. Time and memory are measured by
+benchmarks/hostile_cfn.py's inputs run whole, never here."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from iaclint.cli import main
+
+from .conftest import ROOT
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+HOSTILE = _load("hostile_cfn")
+GOOD = _load("hostile").GOOD
+GOOD_FINDING = "good.yaml:7:55: IAC001 high 22 open to the whole internet"
+
+
+def lint(folder: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    before = Path.cwd()
+    os.chdir(folder)
+    try:
+        code = main(["--no-cache", "--color", "never", "--jobs", "1", *args])
+    finally:
+        os.chdir(before)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def check(output: str, code: int, expected_code: int, message: str | re.Pattern[str]) -> None:
+    assert GOOD_FINDING in output, output
+    assert "Traceback" not in output and "internal error" not in output, output
+    assert code == expected_code, output
+    if isinstance(message, re.Pattern):
+        assert message.search(output), output
+    elif message:
+        assert message in output, output
+    else:
+        assert ": error: " not in output, output
+
+
+# label, generator, exit code, the located error ("" when linted without one)
+CASES: list[tuple[str, Callable[[Path], Path], int, str | re.Pattern[str]]] = [
+    (
+        "long integer in a manifest",
+        HOSTILE.long_integer_manifest,
+        2,
+        "cdk.out/manifest.json: error: invalid JSON: a number too long to read",
+    ),
+    (
+        "manifest nested 100,000 deep",
+        HOSTILE.deep_manifest,
+        2,
+        "cdk.out/manifest.json: error: invalid JSON: nested too deeply to read",
+    ),
+    (
+        "nested assembly '.'",
+        HOSTILE.self_nested_assembly,
+        2,
+        "cdk.out/manifest.json: error: nested assembly 'Stage0' (directoryName '.') names an "
+        "assembly already read",
+    ),
+    ("construct path of 200,000 segments", HOSTILE.long_construct_path, 1, ""),
+    ("backtracking creation-stack frame", HOSTILE.backtracking_creation_stack, 1, ""),
+    (
+        "4 GiB sparse manifest",
+        HOSTILE.sparse_manifest,
+        2,
+        "cdk.out/manifest.json: error: cannot read: 4096.0 MB is over the 10 MB limit",
+    ),
+    (
+        "4 GiB sparse template",
+        HOSTILE.sparse_template,
+        2,
+        "sparse.json: error: 4096.0 MB is over the 100 MB limit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "make", "code", "message"), CASES, ids=[c[0] for c in CASES])
+def test_hostile_input_is_bounded_and_the_rest_is_linted(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    label: str,
+    make: Callable[[Path], Path],
+    code: int,
+    message: str | re.Pattern[str],
+) -> None:
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    hostile = make(tmp_path)
+    exit_code, output = lint(tmp_path, capsys, hostile.name, "good.yaml")
+    check(output, exit_code, code, message)
+
+
+def test_a_defect_on_one_file_is_a_located_error_and_the_rest_is_linted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last-resort guard: whatever escapes a reader, an adapter or the evaluation
+    ends that file alone, named, with the exception's kind but not its text."""
+    from iaclint.adapt.cloudformation import template
+
+    adapt = template.adapt_template
+
+    def fails_on_one(document: object, *args: object) -> object:
+        if getattr(document, "file", "") == "broken.yaml":
+            raise ValueError("secret-looking text from the input")
+        return adapt(document, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(template, "adapt_template", fails_on_one)
+    monkeypatch.delenv("IACLINT_DEBUG", raising=False)
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text(GOOD, encoding="utf-8")
+    exit_code, output = lint(tmp_path, capsys, "broken.yaml", "good.yaml")
+    check(
+        output,
+        exit_code,
+        2,
+        "broken.yaml: error: not linted: a defect in iaclint on this input (ValueError); "
+        "set IACLINT_DEBUG=1 to see where",
+    )
+    assert "secret-looking" not in output
+
+    monkeypatch.setenv("IACLINT_DEBUG", "1")
+    with pytest.raises(ValueError, match="secret-looking"):
+        lint(tmp_path, capsys, "broken.yaml")
