@@ -77,6 +77,31 @@ CASES: list[tuple[str, Callable[[Path], Path], int, str | re.Pattern[str]]] = [
         "cdk.out/manifest.json: error: nested assembly 'Stage0' (directoryName '.') names an "
         "assembly already read",
     ),
+    (
+        "long integer in a JSON template",
+        HOSTILE.long_integer_json,
+        2,
+        "long-integer.json:1:111: error: invalid JSON: a number of more than 4,300 digits",
+    ),
+    (
+        "long YAML hex literal",
+        HOSTILE.long_hex_yaml,
+        2,
+        "long-hex.yaml:6:30: error: a number of more than 4,300 digits",
+    ),
+    (
+        "long integer in a Terraform plan",
+        HOSTILE.long_integer_plan,
+        2,
+        "plan.json:1:86: error: invalid JSON: a number of more than 4,300 digits",
+    ),
+    (
+        "YAML base-60 integer of a million places",
+        HOSTILE.sexagesimal,
+        2,
+        "base60.yaml:6:10: error: a number of more than 4,300 digits",
+    ),
+    ("Unicode digit as an Fn::Select index", HOSTILE.unicode_select_index, 1, ""),
     ("construct path of 200,000 segments", HOSTILE.long_construct_path, 1, ""),
     ("backtracking creation-stack frame", HOSTILE.backtracking_creation_stack, 1, ""),
     (
@@ -140,3 +165,36 @@ def test_a_defect_on_one_file_is_a_located_error_and_the_rest_is_linted(
     monkeypatch.setenv("IACLINT_DEBUG", "1")
     with pytest.raises(ValueError, match="secret-looking"):
         lint(tmp_path, capsys, "broken.yaml")
+
+
+BASELINES: list[tuple[str, Callable[[Path], Path], str]] = [
+    (
+        "nested 100,000 deep",
+        HOSTILE.bad_baseline,
+        "baseline.json: error: bad baseline: nested too deeply to read",
+    ),
+    (
+        "long integer",
+        HOSTILE.long_integer_baseline,
+        "baseline.json: error: bad baseline: it holds a number too long to read",
+    ),
+    (
+        "4 GiB sparse file",
+        HOSTILE.sparse_baseline,
+        "baseline.json: error: cannot read the baseline: 4096.0 MB is over the 50 MB limit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "make", "message"), BASELINES, ids=[c[0] for c in BASELINES])
+def test_a_hostile_baseline_is_a_located_error(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    label: str,
+    make: Callable[[Path], Path],
+    message: str,
+) -> None:
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    baseline = make(tmp_path)
+    exit_code, output = lint(tmp_path, capsys, "--baseline", baseline.name, "good.yaml")
+    check(output, exit_code, 2, message)

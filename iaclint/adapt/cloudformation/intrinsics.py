@@ -313,7 +313,11 @@ class Resolver:
             return Src(Unknown("malformed Fn::Select"), origin)
         index_value = self.resolve(argument[0], (*inner, 0), variant)
         index = concrete(index_value.value) if isinstance(index_value, Src) else None
-        if isinstance(index, str) and index.isdigit():
+        # `'²'.isdigit()` is true and `int('²')` fails: only ASCII digits are an index,
+        # and few of them (an index of thousands of digits is out of range anyway).
+        if isinstance(index, str) and index.isascii() and index.isdigit():
+            if len(index) > 9:
+                return Src(Unknown("Fn::Select index is out of range"), origin)
             index = int(index)
         items = self._known_list(argument[1], (*inner, 1), variant)
         if not isinstance(index, int) or isinstance(index, bool) or items is None:
