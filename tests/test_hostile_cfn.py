@@ -102,6 +102,15 @@ CASES: list[tuple[str, Callable[[Path], Path], int, str | re.Pattern[str]]] = [
         "base60.yaml:6:10: error: a number of more than 4,300 digits",
     ),
     ("Unicode digit as an Fn::Select index", HOSTILE.unicode_select_index, 1, ""),
+    ("Fn::FindInMap that names itself", HOSTILE.self_mapping, 1, ""),
+    ("chain of 1,100 conditions", HOSTILE.condition_chain, 1, ""),
+    (
+        "alias bomb in Conditions",
+        HOSTILE.alias_bomb_in_conditions,
+        2,
+        "conditions-bomb.yaml:1:1: error: stopped resolving the template: its Conditions hold "
+        "more than 200,000 values once YAML aliases are expanded",
+    ),
     ("construct path of 200,000 segments", HOSTILE.long_construct_path, 1, ""),
     ("backtracking creation-stack frame", HOSTILE.backtracking_creation_stack, 1, ""),
     (

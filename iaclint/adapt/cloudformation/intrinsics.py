@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 
+from iaclint.adapt.cloudformation.conditions import TooLarge as TooLarge  # raised here too
 from iaclint.adapt.cloudformation.conditions import Variant
 from iaclint.adapt.sourced import Src, is_opaque
 from iaclint.graph.values import SSM_PARAMETER, Input, PartialString, Reference, Unknown, concrete
@@ -36,6 +37,9 @@ from iaclint.span import DocPath
 # them), and the floor below which no template is ever refused.
 VALUES_PER_WRITTEN_VALUE = 20
 MIN_BUDGET = 200_000
+# `Fn::FindInMap`s resolved within one another (CloudFormation allows none: mapped
+# values are literals); beyond this, or back to an entry being resolved, unknown.
+MAX_MAPPING_CHAIN = 20
 
 
 def budget_for(document: Document) -> int:
@@ -82,10 +86,6 @@ INTRINSICS = frozenset(
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
-class TooLarge(Exception):
-    """The template needs more work to resolve than the budget allows."""
-
-
 class _NoValue:
     """`AWS::NoValue`: the enclosing property or item is removed."""
 
@@ -106,6 +106,7 @@ class Resolver:
         self.document = document
         self.budget = budget_for(document)
         self._inputs: dict[str, Input] = {}
+        self._mapping_chain: list[tuple[str, ...]] = []
 
     # -- entry point -------------------------------------------------------
 
@@ -351,7 +352,21 @@ class Resolver:
             current = current.get(key) if isinstance(current, dict) else None
         if current is None:
             return Src(Unknown(f"Fn::FindInMap: no entry {'/'.join(keys)}"), origin)
-        return self.resolve(current, ("Mappings", *keys), variant)
+        entry = tuple(keys)
+        if entry in self._mapping_chain:
+            return Src(Unknown(f"Fn::FindInMap: entry {'/'.join(keys)} refers to itself"), origin)
+        if len(self._mapping_chain) >= MAX_MAPPING_CHAIN:
+            return Src(
+                Unknown(
+                    f"Fn::FindInMap: more than {MAX_MAPPING_CHAIN} entries, each naming the next"
+                ),
+                origin,
+            )
+        self._mapping_chain.append(entry)
+        try:
+            return self.resolve(current, ("Mappings", *keys), variant)
+        finally:
+            self._mapping_chain.pop()
 
     def _known_list(self, argument: object, origin: DocPath, variant: Variant) -> list[Src] | None:
         resolved = self.resolve(argument, origin, variant)
