@@ -201,17 +201,28 @@ def alias_bomb_in_conditions(folder: Path) -> Path:
     return path
 
 
-def long_join(folder: Path) -> Path:
-    """`Fn::Join` and `Fn::Sub` of 20,000 parts, each an alias of a 1,000-character text."""
-    parts = ", ".join(["*s"] * 20_000)
-    sub = "${A}" * 20_000
-    path = folder / "join.yaml"
-    path.write_text(
-        HEADER + f"s: &s {'x' * 1_000}\n" + TOPIC + "    Properties:\n"
-        f"      TopicName: !Join ['', [{parts}]]\n"
-        f"      DisplayName: !Sub ['{sub}', {{A: *s}}]\n",
-        encoding="utf-8",
+def _joins(parts: int, text: int) -> str:
+    joined = ", ".join(["*s"] * parts)
+    sub = "${A}" * parts
+    return (
+        HEADER + f"s: &s {'x' * text}\n" + TOPIC + "    Properties:\n"
+        f"      TopicName: !Join ['', [{joined}]]\n"
+        f"      DisplayName: !Sub ['{sub}', {{A: *s}}]\n"
     )
+
+
+def long_join(folder: Path) -> Path:
+    """`Fn::Join` and `Fn::Sub` of 20,000 parts, each a 100-character text: 2 MB each,
+    built in quadratic time when each part is added to the text built so far."""
+    path = folder / "join.yaml"
+    path.write_text(_joins(20_000, 100), encoding="utf-8")
+    return path
+
+
+def joined_alias_text(folder: Path) -> Path:
+    """`Fn::Join` and `Fn::Sub` of 20,000 aliases of a 10,000-character text: 200 MB each."""
+    path = folder / "join-bomb.yaml"
+    path.write_text(_joins(20_000, 10_000), encoding="utf-8")
     return path
 
 

@@ -111,6 +111,15 @@ CASES: list[tuple[str, Callable[[Path], Path], int, str | re.Pattern[str]]] = [
         "conditions-bomb.yaml:1:1: error: stopped resolving the template: its Conditions hold "
         "more than 200,000 values once YAML aliases are expanded",
     ),
+    ("Fn::Join and Fn::Sub of 20,000 parts", HOSTILE.long_join, 1, ""),
+    (
+        "Fn::Join and Fn::Sub of 20,000 aliases of a long text",
+        HOSTILE.joined_alias_text,
+        2,
+        "join-bomb.yaml:1:1: error: stopped resolving the template: Fn::Join and Fn::Sub build "
+        "more than 10,485,760 characters of text",
+    ),
+    ("IAM action of 5,000 stars", HOSTILE.star_action, 1, ""),
     ("construct path of 200,000 segments", HOSTILE.long_construct_path, 1, ""),
     ("backtracking creation-stack frame", HOSTILE.backtracking_creation_stack, 1, ""),
     (

@@ -40,6 +40,10 @@ MIN_BUDGET = 200_000
 # `Fn::FindInMap`s resolved within one another (CloudFormation allows none: mapped
 # values are literals); beyond this, or back to an entry being resolved, unknown.
 MAX_MAPPING_CHAIN = 20
+# Characters of text `Fn::Join` and `Fn::Sub` may build per character of the
+# template (aliases repeat a long text cheaply), and the floor of that budget.
+CHARACTERS_PER_CHARACTER = 10
+MIN_CHARACTERS = 10 * 1024 * 1024
 
 
 def budget_for(document: Document) -> int:
@@ -107,6 +111,7 @@ class Resolver:
         self.budget = budget_for(document)
         self._inputs: dict[str, Input] = {}
         self._mapping_chain: list[tuple[str, ...]] = []
+        self.characters = max(MIN_CHARACTERS, CHARACTERS_PER_CHARACTER * len(document.text))
 
     # -- entry point -------------------------------------------------------
 
@@ -285,7 +290,7 @@ class Resolver:
             else:
                 parts.extend(_string_parts(self._sub_name(name)))
         parts.append(text[position:])
-        return _join_parts(parts)
+        return self._join_parts(parts)
 
     def _sub_name(self, name: str) -> object:
         if "." in name:
@@ -305,7 +310,7 @@ class Resolver:
             if index:
                 parts.append(delimiter)
             parts.extend(_string_parts(item.value))
-        return _join_parts(parts)
+        return self._join_parts(parts)
 
     def _select(
         self, argument: object, inner: DocPath, origin: DocPath, variant: Variant
@@ -368,6 +373,38 @@ class Resolver:
         finally:
             self._mapping_chain.pop()
 
+    def _join_parts(self, parts: list[Part]) -> object:
+        """One string, or a PartialString whose neighbouring strings are joined.
+
+        Runs of strings are joined once each (adding them one by one copies the text
+        built so far every time), and the text built is counted against a budget.
+        """
+        self.characters -= sum(len(part) for part in parts if isinstance(part, str))
+        if self.characters < 0:
+            limit = max(MIN_CHARACTERS, CHARACTERS_PER_CHARACTER * len(self.document.text))
+            raise TooLarge(
+                f"Fn::Join and Fn::Sub build more than {limit:,} characters of text, "
+                f"{CHARACTERS_PER_CHARACTER} times its own size (YAML aliases repeat a text)"
+            )
+        merged: list[Part] = []
+        run: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                run.append(part)
+                continue
+            if run:
+                text = "".join(run)
+                if text:
+                    merged.append(text)
+                run = []
+            merged.append(part)
+        text = "".join(run)
+        if not merged:
+            return text
+        if text:
+            merged.append(text)
+        return PartialString(tuple(merged))
+
     def _known_list(self, argument: object, origin: DocPath, variant: Variant) -> list[Src] | None:
         resolved = self.resolve(argument, origin, variant)
         if not isinstance(resolved, Src):
@@ -411,18 +448,6 @@ def _string_parts(value: object) -> list[Part]:
     if isinstance(value, Input):
         return [Unknown(f"parameter {value.name} has no default")]
     return [Unknown("a structured value used inside a string")]
-
-
-def _join_parts(parts: list[Part]) -> object:
-    merged: list[Part] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    if all(isinstance(part, str) for part in merged):
-        return "".join(part for part in merged if isinstance(part, str))
-    return PartialString(tuple(merged))
 
 
 def _plain(node: Src) -> object | None:
