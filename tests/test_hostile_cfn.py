@@ -6,6 +6,7 @@ benchmarks/hostile_cfn.py's inputs run whole, never here."""
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
 import re
@@ -216,3 +217,50 @@ def test_a_hostile_baseline_is_a_located_error(
     baseline = make(tmp_path)
     exit_code, output = lint(tmp_path, capsys, "--baseline", baseline.name, "good.yaml")
     check(output, exit_code, 2, message)
+
+
+def test_a_directory_that_cannot_be_entered_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root enters any directory, so listing it is refused here by hand, as the kernel
+    refuses it to other users (see the next test)."""
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    locked = HOSTILE.locked_directory(tmp_path)
+    scandir = os.scandir
+
+    def refusing(path: object = ".") -> object:
+        if os.path.realpath(str(path)) == str(locked.resolve()):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return scandir(path)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    try:
+        exit_code, output = lint(tmp_path, capsys, ".")
+    finally:
+        locked.chmod(0o700)
+    check(
+        output,
+        exit_code,
+        2,
+        "locked: error: cannot read this directory (Permission denied): its files are not linted",
+    )
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root enters every directory")
+def test_directories_the_user_cannot_enter_or_search_are_located_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    locked = HOSTILE.locked_directory(tmp_path)
+    listed = tmp_path / "listed"  # its names can be read, but nothing in it
+    (listed / "sub").mkdir(parents=True)
+    (listed / "inside.yaml").write_text(GOOD, encoding="utf-8")
+    listed.chmod(0o444)
+    try:
+        exit_code, output = lint(tmp_path, capsys, ".", "locked/inside.yaml")
+    finally:
+        locked.chmod(0o700)
+        listed.chmod(0o700)
+    check(output, exit_code, 2, "locked: error: cannot read this directory (Permission denied)")
+    assert "listed: error: cannot read this directory (Permission denied)" in output, output
+    assert "locked/inside.yaml: error: " in output, output

@@ -51,9 +51,9 @@ class Assembly(NamedTuple):
 
 def is_cloud_assembly(directory: Path) -> bool:
     manifest = directory / MANIFEST
-    if not manifest.is_file():
-        return False
     try:
+        if not manifest.is_file():
+            return False
         head = read_head(manifest, 4096)
     except OSError:
         return False
