@@ -264,3 +264,24 @@ def test_directories_the_user_cannot_enter_or_search_are_located_errors(
     check(output, exit_code, 2, "locked: error: cannot read this directory (Permission denied)")
     assert "listed: error: cannot read this directory (Permission denied)" in output, output
     assert "locked/inside.yaml: error: " in output, output
+
+
+def test_a_defect_on_a_cloud_assembly_is_a_located_error_and_the_rest_is_linted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iaclint.parse import cloud_assembly
+
+    def fails(*args: object) -> None:
+        raise KeyError("from the manifest")
+
+    monkeypatch.setattr(cloud_assembly, "_stack", fails)
+    monkeypatch.delenv("IACLINT_DEBUG", raising=False)
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    assembly = HOSTILE.long_construct_path(tmp_path)
+    exit_code, output = lint(tmp_path, capsys, assembly.name, "good.yaml")
+    check(
+        output,
+        exit_code,
+        2,
+        "cdk.out/manifest.json: error: not linted: a defect in iaclint on this input (KeyError)",
+    )
