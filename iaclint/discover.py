@@ -82,15 +82,21 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
 
     for given in paths:
         path = Path(given)
-        if not path.exists() and not path.is_symlink():
+        try:
+            exists = path.exists() or path.is_symlink()
+            is_directory = exists and path.is_dir()
+        except OSError as exc:  # a directory on the way that the user may not enter
+            diagnostics.append(Diagnostic.error(_clean(given), _cannot_read(exc)))
+            continue
+        if not exists:
             diagnostics.append(Diagnostic.error(given, "no such file or directory"))
-        elif path.is_dir() and is_cloud_assembly(path):
+        elif is_directory and is_cloud_assembly(path):
             assemblies.append(Candidate(path, _clean(given), explicit=True))
-        elif path.is_dir():
+        elif is_directory:
             real = resolved(path, given)
             if real is None:
                 continue
-            for candidate in _walk(path, given, patterns, assemblies, real):
+            for candidate in _walk(path, given, patterns, assemblies, real, diagnostics):
                 add(*candidate)
         elif not is_excluded(_clean(given), patterns):
             # A file named explicitly is read whatever its suffix; its content decides.
@@ -98,8 +104,17 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
     return Discovery(files, diagnostics, tuple(assemblies))
 
 
+def _cannot_read(exc: OSError) -> str:
+    return f"cannot read: {exc.strerror or exc}"
+
+
 def _walk(
-    top: Path, given: str, patterns: list[str], assemblies: list[Candidate], real: Path
+    top: Path,
+    given: str,
+    patterns: list[str],
+    assemblies: list[Candidate],
+    real: Path,
+    diagnostics: list[Diagnostic],
 ) -> list[tuple[Path, str, bool, Path]]:
     """Template files under `top` as `add` takes them, with their real paths: the
     walk follows no link, so a file's real path is `real` (the real `top`) and the
@@ -107,17 +122,35 @@ def _walk(
     own time)."""
     out: list[tuple[Path, str, bool, Path]] = []
     top_text, real_text = str(top), str(real)
-    for directory, subdirectories, names in os.walk(top_text, followlinks=False):
+
+    def unreadable(exc: OSError, where: str | None = None) -> None:
+        # A directory the user may not list: its files would be skipped in silence.
+        if where is None:
+            where = exc.filename if isinstance(exc.filename, str) else top_text
+        shown = _clean(os.path.join(given, os.path.relpath(where, top_text)))
+        problem = exc.strerror or str(exc)
+        diagnostics.append(
+            Diagnostic.error(
+                shown, f"cannot read this directory ({problem}): its files are not linted"
+            )
+        )
+
+    walk = os.walk(top_text, onerror=unreadable, followlinks=False)
+    for directory, subdirectories, names in walk:
         here = Path(directory)
         relative = os.path.relpath(directory, top_text)
         kept = []
         for name in sorted(subdirectories):
-            if _skip_directory(here, name, top, given, patterns):
-                continue
-            if is_cloud_assembly(here / name):
-                assemblies.append(
-                    Candidate(here / name, _clean(os.path.join(given, relative, name)))
-                )
+            try:
+                if _skip_directory(here, name, top, given, patterns):
+                    continue
+                if is_cloud_assembly(here / name):
+                    assemblies.append(
+                        Candidate(here / name, _clean(os.path.join(given, relative, name)))
+                    )
+                    continue
+            except OSError as exc:  # listed, but not searchable: nothing in it can be read
+                unreadable(exc, os.path.join(directory, name))
                 continue
             kept.append(name)
         subdirectories[:] = kept

@@ -7,6 +7,7 @@ Both the run (run.py) and the scheduler that spreads files over processes
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -17,7 +18,7 @@ from iaclint.engine.policy import Policy
 from iaclint.findings import Finding, Undetermined
 from iaclint.parse.document import ParseError
 from iaclint.parse.terraform_plan import mentions_plan
-from iaclint.parse.text import decode, read_regular, split_lines
+from iaclint.parse.text import FileTooLarge, decode, read_regular, split_lines
 from iaclint.run_terraform import lint_plan
 from iaclint.span import Span
 
@@ -59,15 +60,41 @@ def lint_file(
     `construct_paths` (logical id -> CDK construct path) comes from the cloud
     assembly a template belongs to.
     """
+    try:
+        return _lint_file(candidate, policies, construct_paths, defined_at)
+    except Exception as exc:  # a defect in iaclint: this file fails, the others are linted
+        if os.environ.get("IACLINT_DEBUG"):
+            raise
+        return _failed(defect(candidate.shown, exc))
+
+
+def defect(shown: str, exc: Exception) -> Diagnostic:
+    """The error for an input iaclint failed on: the kind of failure, never a traceback.
+
+    The exception's text is left out: it may quote the input, and the input may hold
+    a secret.
+    """
+    return Diagnostic.error(
+        shown,
+        f"not linted: a defect in iaclint on this input ({type(exc).__name__}); "
+        "set IACLINT_DEBUG=1 to see where, and please report it",
+    )
+
+
+def _lint_file(
+    candidate: Candidate,
+    policies: list[Policy],
+    construct_paths: Mapping[str, str] | None,
+    defined_at: Mapping[str, Span] | None,
+) -> FileResult:
     from iaclint.adapt.cloudformation.template import adapt_template
     from iaclint.parse.cloudformation import is_template, mentions_template, read_template
 
     shown = candidate.shown
     try:
-        size = candidate.path.stat().st_size
-        if size > MAX_PLAN_BYTES:
-            return _failed(_too_large(shown, size, MAX_PLAN_BYTES))
-        raw = read_regular(candidate.path)
+        raw = read_regular(candidate.path, MAX_PLAN_BYTES)
+    except FileTooLarge as exc:
+        return _failed(_too_large(shown, exc.size, MAX_PLAN_BYTES))
     except IsADirectoryError:
         return _failed(Diagnostic.error(shown, "is a directory, not a file"))
     except OSError as exc:

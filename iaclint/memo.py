@@ -218,7 +218,9 @@ def still_current(directories: Mapping[str, str], files: Mapping[str, str]) -> b
 
 def _file_bytes(path: str) -> bytes:
     try:
-        return read_regular(Path(path))
+        # Bounded like the files linted (file_work.MAX_PLAN_BYTES): a larger one is
+        # refused there, and its digest here need not read it.
+        return read_regular(Path(path), 100 * 1024 * 1024)
     except OSError as exc:
         return f"\0unreadable:{exc.errno}".encode()
 

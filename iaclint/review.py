@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic, Level
 from iaclint.filter.baseline import (
+    MAX_BASELINE_BYTES,
     BaselineError,
     apply_baseline,
     read_baseline,
@@ -137,7 +138,7 @@ def with_baseline(report: Report, path: Path, root: SourceRoot) -> Report:
     """Only the findings the baseline does not hold, and a notice of what it did."""
     shown = str(path)
     try:
-        accepted = read_baseline(path.read_text(encoding="utf-8"))
+        accepted = read_baseline(read_regular(path, MAX_BASELINE_BYTES).decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         problem = getattr(exc, "strerror", None) or str(exc)
         error = Diagnostic.error(shown, f"cannot read the baseline: {problem}")

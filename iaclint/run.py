@@ -9,6 +9,7 @@ directory, a module at a time (see run_terraform.py).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -18,9 +19,9 @@ from iaclint.config import Config, Place
 from iaclint.diagnostics import Diagnostic, did_you_mean
 from iaclint.discover import Candidate, discover
 from iaclint.engine.policy import ParameterError, Policy
-from iaclint.file_work import FileWork, has_error
+from iaclint.file_work import FileWork, defect, has_error
 from iaclint.findings import CATEGORIES, Finding, Report, Severity, Undetermined
-from iaclint.parse.cloud_assembly import read_assembly
+from iaclint.parse.cloud_assembly import MANIFEST, Assembly, read_assembly
 from iaclint.run_terraform import merge_roots
 from iaclint.schedule import Scheduler, Settings
 from iaclint.span import Span
@@ -158,7 +159,7 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
     all_diagnostics.extend(notices)
     work: list[FileWork] = []
     for assembly in found.assemblies:
-        read = read_assembly(assembly.path, assembly.shown)
+        read = _read_assembly(assembly)
         all_diagnostics.extend(read.diagnostics)
         for template in read.templates:
             shown = f"{assembly.shown}/{template.path.relative_to(assembly.path).as_posix()}"
@@ -198,6 +199,16 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
         threshold=options.threshold,
         sources=tuple(dict.fromkeys(sources)),
     )
+
+
+def _read_assembly(assembly: Candidate) -> Assembly:
+    """An assembly's templates; a defect on its manifest fails that assembly alone."""
+    try:
+        return read_assembly(assembly.path, assembly.shown)
+    except Exception as exc:
+        if os.environ.get("IACLINT_DEBUG"):
+            raise
+        return Assembly([], [defect(f"{assembly.shown}/{MANIFEST}", exc)])
 
 
 def _place(item: Finding | Undetermined) -> tuple[str, Span, str, str]:

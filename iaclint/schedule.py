@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from iaclint.engine.policy import Policy
-from iaclint.file_work import FileResult, FileWork, lint_work
+from iaclint.file_work import MAX_PLAN_BYTES, FileResult, FileWork, lint_work
 from iaclint.memo import ResultCache, directory_digest, file_digest, still_current
 from iaclint.parse.text import read_regular
 
@@ -137,9 +137,9 @@ class Scheduler:
         if self.cache is None:
             return None
         try:
-            raw = read_regular(work.candidate.path)
+            raw = read_regular(work.candidate.path, MAX_PLAN_BYTES)
         except OSError:
-            return None  # linted afresh, and the error reported
+            return None  # linted afresh (or refused), and the error reported
         context = json.dumps(
             [
                 dict(work.construct_paths or {}),

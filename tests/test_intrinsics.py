@@ -170,7 +170,7 @@ def test_resolution_is_bounded() -> None:
 
 
 def conditions(definitions: dict[str, object]) -> ConditionModel:
-    return ConditionModel(definitions)
+    return ConditionModel(definitions, budget=200_000)
 
 
 def equals(parameter: str, value: str) -> dict[str, object]:

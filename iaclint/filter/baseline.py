@@ -21,6 +21,8 @@ from iaclint.diagnostics import Diagnostic
 from iaclint.findings import Finding
 
 VERSION = 1
+# About 300 bytes an entry: room for some 170,000 accepted findings.
+MAX_BASELINE_BYTES = 50 * 1024 * 1024
 
 
 class BaselineError(Exception):
@@ -60,6 +62,11 @@ def read_baseline(text: str) -> frozenset[str]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"not JSON: {exc.msg}", exc.lineno) from None
+    except ValueError:
+        # An integer past Python's limit on converting digits (4,300 by default).
+        raise BaselineError("it holds a number too long to read") from None
+    except RecursionError:
+        raise BaselineError("nested too deeply to read") from None
     if not isinstance(document, dict) or document.get("iaclint-baseline") != VERSION:
         raise BaselineError(
             f'not an iaclint baseline (expected "iaclint-baseline": {VERSION}); '

@@ -16,17 +16,20 @@ CLI's context still writes the metadata files).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
-from iaclint.parse.text import read_regular
+from iaclint.parse.text import read_head, read_regular
 from iaclint.span import Span
 
 MANIFEST = "manifest.json"
 MAX_DEPTH = 8  # nested assemblies (Stages within Stages)
+# A manifest or metadata file of a large app is a few megabytes.
+MAX_MANIFEST_BYTES = 10 * 1024 * 1024
+# Line and column numbers of a creation-stack frame; longer digit runs are not positions.
+_MAX_POSITION_DIGITS = 9
 
 
 class AssemblyTemplate(NamedTuple):
@@ -48,10 +51,10 @@ class Assembly(NamedTuple):
 
 def is_cloud_assembly(directory: Path) -> bool:
     manifest = directory / MANIFEST
-    if not manifest.is_file():
-        return False
     try:
-        head = manifest.read_bytes()[:4096]
+        if not manifest.is_file():
+            return False
+        head = read_head(manifest, 4096)
     except OSError:
         return False
     # CDK writes a `cdk.out` version file beside the manifest; older assemblies lack it.
@@ -62,7 +65,7 @@ def read_assembly(directory: Path, shown: str) -> Assembly:
     """The templates of an assembly and its nested assemblies; problems as diagnostics."""
     templates: list[AssemblyTemplate] = []
     diagnostics: list[Diagnostic] = []
-    _read(directory, shown, templates, diagnostics, depth=0)
+    _read(directory, shown, templates, diagnostics, depth=0, visited=set())
     return Assembly(templates, diagnostics)
 
 
@@ -72,11 +75,13 @@ def _read(
     templates: list[AssemblyTemplate],
     diagnostics: list[Diagnostic],
     depth: int,
+    visited: set[Path],
 ) -> None:
     manifest_shown = f"{shown}/{MANIFEST}"
     if depth > MAX_DEPTH:
         diagnostics.append(Diagnostic.error(manifest_shown, "cloud assemblies nested too deeply"))
         return
+    visited.add(directory.resolve())  # `_inside` resolved it already
     manifest = _load_json(directory / MANIFEST, manifest_shown, diagnostics)
     if manifest is None:
         return
@@ -98,8 +103,28 @@ def _read(
         assert isinstance(properties, dict)
         if kind == "cdk:cloud-assembly":
             nested = properties.get("directoryName")
-            if isinstance(nested, str) and _inside(directory, nested):
-                _read(directory / nested, f"{shown}/{nested}", templates, diagnostics, depth + 1)
+            if not isinstance(nested, str) or not _inside(directory, nested):
+                continue
+            if (directory / nested).resolve() in visited:
+                # CDK never writes one; read again, every mention would multiply the
+                # work at every level.
+                diagnostics.append(
+                    Diagnostic.error(
+                        manifest_shown,
+                        f"nested assembly '{name}' (directoryName '{nested}') names an "
+                        "assembly already read (this one, or one that contains it): "
+                        "not read again",
+                    )
+                )
+            else:
+                _read(
+                    directory / nested,
+                    f"{shown}/{nested}",
+                    templates,
+                    diagnostics,
+                    depth + 1,
+                    visited,
+                )
         elif kind == "aws:cloudformation:stack":
             _stack(directory, shown, name, artifact, properties, templates, diagnostics)
 
@@ -137,15 +162,12 @@ def _stack(
     for file in nested.values():
         by_template.setdefault(file, {})
         sites.setdefault(file, {})
+    nesting = _PathTree(nested)
     for path, items in entries.items():
         for kind, logical_id in items:
             if kind != "aws:cdk:logicalId" or not isinstance(logical_id, str):
                 continue
-            owner = template
-            for ancestor in _ancestors(path):
-                if ancestor in nested:
-                    owner = nested[ancestor]
-                    break
+            owner = nesting.nearest_ancestor(path) or template
             by_template[owner][logical_id] = path.lstrip("/")
             site = _creation_site(items, path, entries)
             if site is not None:
@@ -186,7 +208,6 @@ def _metadata(
                 )
 
 
-_FRAME = re.compile(r"\(?(?P<file>[^()\s]+?):(?P<line>[0-9]+):(?P<column>[0-9]+)\)?$")
 _LIBRARY = ("node_modules", "node:", "internal/", "aws-cdk-lib", "constructs", "jsii")
 
 
@@ -203,33 +224,85 @@ def _creation_site(
             if kind != "aws:cdk:creationStack" or not isinstance(frames, list):
                 continue
             for frame in frames:
-                match = _FRAME.search(str(frame).strip())
-                if match is None or any(part in match.group("file") for part in _LIBRARY):
+                place = _frame_place(str(frame))
+                if place is None or any(part in place[0] for part in _LIBRARY):
                     continue
-                line, column = int(match.group("line")), int(match.group("column"))
-                return Span(match.group("file"), line, column, line, column)
+                file, line, column = place
+                return Span(file, line, column, line, column)
     return None
 
 
-def _ancestors(path: str) -> Iterator[str]:
-    parts = path.split("/")
-    for end in range(len(parts) - 1, 0, -1):
-        yield "/".join(parts[:end])
+def _frame_place(frame: str) -> tuple[str, int, int] | None:
+    """The file, line and column a stack frame ends with: `at f (src/app.ts:12:5)` or
+    `src/app.ts:12:5`. Split from the end, in linear time: a regex search of a long
+    hostile frame backtracks."""
+    text = frame.strip().removesuffix(")")
+    head, *numbers = text.rsplit(":", 2)
+    if len(numbers) != 2 or not all(_is_position(number) for number in numbers):
+        return None
+    if not head or head[-1].isspace():
+        return None
+    last = head.rsplit(None, 1)[-1]
+    file = last[max(last.rfind("("), last.rfind(")")) + 1 :]
+    if not file:
+        return None
+    return file, int(numbers[0]), int(numbers[1])
+
+
+def _is_position(text: str) -> bool:
+    return 0 < len(text) <= _MAX_POSITION_DIGITS and text.isascii() and text.isdigit()
+
+
+class _PathNode:
+    __slots__ = ("children", "value")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _PathNode] = {}
+        self.value: str | None = None
+
+
+class _PathTree:
+    """Construct paths as a tree of their segments, to find a path's nearest ancestor
+    in time linear in the path's length (joining each of its prefixes is quadratic)."""
+
+    def __init__(self, values: Mapping[str, str]):
+        self.root = _PathNode()
+        for path, value in values.items():
+            node = self.root
+            for segment in path.split("/"):
+                node = node.children.setdefault(segment, _PathNode())
+            node.value = value
+
+    def nearest_ancestor(self, path: str) -> str | None:
+        """The value of the longest proper prefix of `path` (whole segments) in the tree."""
+        found: str | None = None
+        node = self.root
+        for segment in path.split("/")[:-1]:
+            child = node.children.get(segment)
+            if child is None:
+                break
+            node = child
+            if node.value is not None:
+                found = node.value
+        return found
 
 
 def _inside(directory: Path, name: str) -> bool:
     """A file name from a manifest that stays within the assembly directory."""
     try:
         (directory / name).resolve().relative_to(directory.resolve())
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
         return False
     return True
 
 
 def _load_json(path: Path, shown: str, diagnostics: list[Diagnostic]) -> object | None:
     try:
-        text = read_regular(path).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_regular(path, MAX_MANIFEST_BYTES).decode("utf-8")
+    except OSError as exc:
+        diagnostics.append(Diagnostic.error(shown, f"cannot read: {exc.strerror or exc}"))
+        return None
+    except UnicodeDecodeError as exc:
         diagnostics.append(Diagnostic.error(shown, f"cannot read: {exc}"))
         return None
     try:
@@ -238,5 +311,12 @@ def _load_json(path: Path, shown: str, diagnostics: list[Diagnostic]) -> object 
         diagnostics.append(
             Diagnostic.error(shown, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
         )
+        return None
+    except ValueError:
+        # An integer past Python's limit on converting digits (4,300 by default).
+        diagnostics.append(Diagnostic.error(shown, "invalid JSON: a number too long to read"))
+        return None
+    except RecursionError:
+        diagnostics.append(Diagnostic.error(shown, "invalid JSON: nested too deeply to read"))
         return None
     return data

@@ -12,6 +12,15 @@ from iaclint.span import DocPath, Span
 # refused: far beyond any real template, well within Python's recursion limit.
 MAX_DEPTH = 200
 
+# The longest integer read, in decimal digits: Python's own default limit on
+# converting between integers and text, past which `int()` and `str()` raise. A
+# longer number is refused where it is read, rather than failing wherever it is
+# first printed.
+MAX_INTEGER_DIGITS = 4_300
+# The same bound in bits, for numbers written in binary, octal or hex (log2(10) < 3.33).
+MAX_INTEGER_BITS = MAX_INTEGER_DIGITS * 332 // 100
+TOO_LONG_NUMBER = f"a number of more than {MAX_INTEGER_DIGITS:,} digits"
+
 
 class Tagged(NamedTuple):
     """A value under a tag the format does not define (a preprocessor's directive)."""

@@ -12,7 +12,13 @@ import json
 import re
 
 from iaclint.diagnostics import Diagnostic
-from iaclint.parse.document import MAX_DEPTH, Document, ParseError
+from iaclint.parse.document import (
+    MAX_DEPTH,
+    MAX_INTEGER_DIGITS,
+    TOO_LONG_NUMBER,
+    Document,
+    ParseError,
+)
 from iaclint.span import DocPath, Span
 
 _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -63,6 +69,8 @@ class _JsonReader:
         number = _NUMBER.match(text, i)
         if number is not None:
             integer, fraction, exponent = number.groups()
+            if len(integer) > MAX_INTEGER_DIGITS + 1:  # the sign is not a digit
+                raise self.error(i, TOO_LONG_NUMBER)
             if fraction or exponent:
                 return float(number.group()), number.end()
             return int(integer), number.end()

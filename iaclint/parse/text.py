@@ -46,17 +46,48 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def read_regular(path: Path) -> bytes:
-    """A regular file's bytes; anything else raises OSError.
+class FileTooLarge(OSError):
+    """A file over the size iaclint reads, refused before its bytes are read. An
+    OSError, so that every caller that reports unreadable files reports it too."""
+
+    def __init__(self, size: int, limit: int):
+        super().__init__(
+            errno.EFBIG, f"{size / 1048576:.1f} MB is over the {limit // 1048576} MB limit"
+        )
+        self.size = size
+        self.limit = limit
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of a regular file (b"" for anything else)."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return b""
+        return stream.read(size)
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """A regular file's bytes; anything else raises OSError, and a file over `limit`
+    bytes (if given) raises FileTooLarge without being read.
 
     A named pipe, socket or device could block a run forever (a pipe with no
-    writer) or never end (`/dev/zero`), so it is refused without being read.
+    writer) or never end (`/dev/zero`), so it is refused without being read. The
+    size is checked on the open file, and at most `limit` bytes are read, so a
+    sparse file of gigabytes, or one growing while it is read, costs nothing.
     """
     handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(handle, "rb") as stream:
-        mode = os.fstat(handle).st_mode
-        if stat.S_ISDIR(mode):
+        status = os.fstat(handle)
+        if stat.S_ISDIR(status.st_mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory")
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a pipe, socket or device)")
-        return stream.read()
+        if limit is None:
+            return stream.read()
+        if status.st_size > limit:
+            raise FileTooLarge(status.st_size, limit)
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise FileTooLarge(len(raw), limit)
+        return raw

@@ -20,7 +20,15 @@ from typing import Protocol
 import yaml
 
 from iaclint.diagnostics import Diagnostic
-from iaclint.parse.document import MAX_DEPTH, Document, ParseError, Tagged
+from iaclint.parse.document import (
+    MAX_DEPTH,
+    MAX_INTEGER_BITS,
+    MAX_INTEGER_DIGITS,
+    TOO_LONG_NUMBER,
+    Document,
+    ParseError,
+    Tagged,
+)
 from iaclint.parse.text import split_lines
 from iaclint.span import DocPath, Span
 
@@ -210,6 +218,12 @@ class _Walker:
         return out, end
 
     def _scalar(self, node: yaml.ScalarNode) -> object:
+        try:
+            return self._scalar_value(node)
+        except _TooLong:
+            raise self._error(node, TOO_LONG_NUMBER) from None
+
+    def _scalar_value(self, node: yaml.ScalarNode) -> object:
         text: str = node.value
         tag = node.tag
         if tag == _PLAIN:
@@ -321,20 +335,28 @@ def _short(tag: str) -> str:
     return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
 
 
+class _TooLong(Exception):
+    """A number past MAX_INTEGER_DIGITS (not a ValueError: that means 'not a number')."""
+
+
 def _yaml11_int(text: str) -> int:
     value = text.replace("_", "")
     sign = -1 if value.startswith("-") else 1
     value = value.lstrip("+-")
     if value == "0":
         return 0
-    if value.startswith("0b"):
-        return sign * int(value[2:], 2)
-    if value.startswith("0x"):
-        return sign * int(value[2:], 16)
-    if value.startswith("0") and value.isdigit():
-        return sign * int(value, 8)
     if ":" in value:
         return sign * _sexagesimal(value)
+    if value.startswith(("0b", "0x")) or (value.startswith("0") and value.isdigit()):
+        # Binary, hex and octal text converts in linear time; the value may still be
+        # too long to print in decimal.
+        base = {"b": 2, "x": 16}.get(value[1:2], 8)
+        number = int(value[2:] if base != 8 else value, base)
+        if number.bit_length() > MAX_INTEGER_BITS:
+            raise _TooLong
+        return sign * number
+    if len(value) > MAX_INTEGER_DIGITS:
+        raise _TooLong
     return sign * int(value)
 
 
@@ -353,9 +375,13 @@ def _yaml11_float(text: str) -> float:
 
 
 def _sexagesimal(value: str) -> int:
+    # Each place multiplies the total: a million places would build a number of 1.8
+    # million digits, in quadratic time. Stop as soon as it is too long.
     total = 0
     for part in value.split(":"):
         total = total * 60 + int(part)
+        if total.bit_length() > MAX_INTEGER_BITS:
+            raise _TooLong
     return total
 
 

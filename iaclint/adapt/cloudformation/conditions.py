@@ -20,6 +20,13 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 MAX_ATOMS = 6
+# How deep one condition's expression is followed (named conditions start afresh).
+MAX_EXPRESSION_DEPTH = 50
+
+
+class TooLarge(Exception):
+    """The template needs more work to resolve than the budget allows."""
+
 
 Assignment = Mapping[str, bool]  # atom -> value
 
@@ -44,55 +51,73 @@ class Variant(NamedTuple):
 
 
 class ConditionModel:
-    def __init__(self, conditions: object):
+    def __init__(self, conditions: object, budget: int):
+        """`budget`: the most values the conditions may hold once YAML aliases are
+        expanded (they are walked once per combination); TooLarge past it."""
         self.definitions: dict[str, object] = conditions if isinstance(conditions, dict) else {}
         self._atoms: dict[str, tuple[Atom, ...]] = {}
+        if _expanded_size(self.definitions, budget) > budget:
+            raise TooLarge(
+                f"its Conditions hold more than {budget:,} values once YAML aliases are expanded"
+            )
 
     def cycles(self) -> list[tuple[str, ...]]:
         """Chains of conditions that lead back to their start (CloudFormation refuses them)."""
         found: list[tuple[str, ...]] = []
         done: set[str] = set()
-
-        def visit(name: str, chain: tuple[str, ...]) -> None:
-            if name in chain:
-                found.append((*chain[chain.index(name) :], name))
-                return
-            if name in done:
-                return
-            done.add(name)
-            for used in _conditions_named(self.definitions.get(name), 0):
-                visit(used, (*chain, name))
-
-        for name in self.definitions:
-            visit(name, ())
+        # Depth first without recursion: a chain may be thousands of conditions long.
+        for start in self.definitions:
+            if start in done:
+                continue
+            done.add(start)
+            chain = [start]
+            pending = [iter(_conditions_named(self.definitions.get(start), 0))]
+            while pending:
+                used = next(pending[-1], None)
+                if used is None:
+                    pending.pop()
+                    chain.pop()
+                elif used in chain:
+                    found.append((*chain[chain.index(used) :], used))
+                elif used not in done:
+                    done.add(used)
+                    chain.append(used)
+                    pending.append(iter(_conditions_named(self.definitions.get(used), 0)))
         return list(dict.fromkeys(found))
 
     def atoms_of(self, name: str) -> tuple[Atom, ...]:
-        """The atoms a named condition depends on, in a stable order."""
+        """The atoms a named condition depends on, in a stable order (depth first)."""
         cached = self._atoms.get(name)
         if cached is not None:
             return cached
-        self._atoms[name] = ()  # guards against conditions that refer to themselves
         found: dict[str, Atom] = {}
-        self._collect(self.definitions.get(name), found, depth=0)
+        named = {name}  # each condition once: chains may be long, or loop
+        # Expressions still to look at, the next last, with their depth.
+        stack: list[tuple[object, int]] = [(self.definitions.get(name), 0)]
+        while stack:
+            expression, depth = stack.pop()
+            if depth > MAX_EXPRESSION_DEPTH:
+                continue
+            if not isinstance(expression, dict) or len(expression) != 1:
+                continue
+            ((function, argument),) = expression.items()
+            if function == "Fn::Equals":
+                atom = _atom(argument)
+                if atom is not None:
+                    found.setdefault(atom.key, atom)
+            elif function in ("Fn::And", "Fn::Or", "Fn::Not") and isinstance(argument, list):
+                stack.extend((item, depth + 1) for item in reversed(argument))
+            elif function == "Condition" and isinstance(argument, str):
+                known = self._atoms.get(argument)
+                if known is not None:
+                    for atom in known:
+                        found.setdefault(atom.key, atom)
+                elif argument not in named:
+                    named.add(argument)
+                    stack.append((self.definitions.get(argument), 0))
         atoms = tuple(found.values())
         self._atoms[name] = atoms
         return atoms
-
-    def _collect(self, expression: object, found: dict[str, Atom], depth: int) -> None:
-        if depth > 50 or not isinstance(expression, dict) or len(expression) != 1:
-            return
-        ((function, argument),) = expression.items()
-        if function == "Fn::Equals":
-            atom = _atom(argument)
-            if atom is not None:
-                found.setdefault(atom.key, atom)
-        elif function in ("Fn::And", "Fn::Or", "Fn::Not") and isinstance(argument, list):
-            for item in argument:
-                self._collect(item, found, depth + 1)
-        elif function == "Condition" and isinstance(argument, str):
-            for atom in self.atoms_of(argument):
-                found.setdefault(atom.key, atom)
 
     def evaluate(self, name: str, assignment: Assignment) -> bool | None:
         """The value of a named condition under an assignment (None: undecided)."""
@@ -105,7 +130,7 @@ class ConditionModel:
         depth: int,
         named: dict[str, bool | None],
     ) -> bool | None:
-        if depth > 50 or not isinstance(expression, dict) or len(expression) != 1:
+        if depth > MAX_EXPRESSION_DEPTH or not isinstance(expression, dict) or len(expression) != 1:
             return None
         ((function, argument),) = expression.items()
         if function == "Fn::Equals":
@@ -168,9 +193,24 @@ class ConditionModel:
         return [Variant(conditions) for conditions in seen]
 
 
+def _expanded_size(value: object, limit: int) -> int:
+    """How many values `value` holds with shared parts counted each time (as YAML
+    aliases expand), counting no further than just past `limit`."""
+    count = 0
+    stack = [value]
+    while stack and count <= limit:
+        current = stack.pop()
+        count += 1
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return count
+
+
 def _conditions_named(expression: object, depth: int) -> list[str]:
     """The conditions an expression uses by name (`{"Condition": name}`)."""
-    if depth > 50 or not isinstance(expression, dict) or len(expression) != 1:
+    if depth > MAX_EXPRESSION_DEPTH or not isinstance(expression, dict) or len(expression) != 1:
         return []
     ((function, argument),) = expression.items()
     if function == "Condition":

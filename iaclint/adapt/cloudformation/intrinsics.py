@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 
+from iaclint.adapt.cloudformation.conditions import TooLarge as TooLarge  # raised here too
 from iaclint.adapt.cloudformation.conditions import Variant
 from iaclint.adapt.sourced import Src, is_opaque
 from iaclint.graph.values import SSM_PARAMETER, Input, PartialString, Reference, Unknown, concrete
@@ -36,6 +37,13 @@ from iaclint.span import DocPath
 # them), and the floor below which no template is ever refused.
 VALUES_PER_WRITTEN_VALUE = 20
 MIN_BUDGET = 200_000
+# `Fn::FindInMap`s resolved within one another (CloudFormation allows none: mapped
+# values are literals); beyond this, or back to an entry being resolved, unknown.
+MAX_MAPPING_CHAIN = 20
+# Characters of text `Fn::Join` and `Fn::Sub` may build per character of the
+# template (aliases repeat a long text cheaply), and the floor of that budget.
+CHARACTERS_PER_CHARACTER = 10
+MIN_CHARACTERS = 10 * 1024 * 1024
 
 
 def budget_for(document: Document) -> int:
@@ -82,10 +90,6 @@ INTRINSICS = frozenset(
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
-class TooLarge(Exception):
-    """The template needs more work to resolve than the budget allows."""
-
-
 class _NoValue:
     """`AWS::NoValue`: the enclosing property or item is removed."""
 
@@ -106,6 +110,8 @@ class Resolver:
         self.document = document
         self.budget = budget_for(document)
         self._inputs: dict[str, Input] = {}
+        self._mapping_chain: list[tuple[str, ...]] = []
+        self.characters = max(MIN_CHARACTERS, CHARACTERS_PER_CHARACTER * len(document.text))
 
     # -- entry point -------------------------------------------------------
 
@@ -284,7 +290,7 @@ class Resolver:
             else:
                 parts.extend(_string_parts(self._sub_name(name)))
         parts.append(text[position:])
-        return _join_parts(parts)
+        return self._join_parts(parts)
 
     def _sub_name(self, name: str) -> object:
         if "." in name:
@@ -304,7 +310,7 @@ class Resolver:
             if index:
                 parts.append(delimiter)
             parts.extend(_string_parts(item.value))
-        return _join_parts(parts)
+        return self._join_parts(parts)
 
     def _select(
         self, argument: object, inner: DocPath, origin: DocPath, variant: Variant
@@ -313,7 +319,11 @@ class Resolver:
             return Src(Unknown("malformed Fn::Select"), origin)
         index_value = self.resolve(argument[0], (*inner, 0), variant)
         index = concrete(index_value.value) if isinstance(index_value, Src) else None
-        if isinstance(index, str) and index.isdigit():
+        # `'²'.isdigit()` is true and `int('²')` fails: only ASCII digits are an index,
+        # and few of them (an index of thousands of digits is out of range anyway).
+        if isinstance(index, str) and index.isascii() and index.isdigit():
+            if len(index) > 9:
+                return Src(Unknown("Fn::Select index is out of range"), origin)
             index = int(index)
         items = self._known_list(argument[1], (*inner, 1), variant)
         if not isinstance(index, int) or isinstance(index, bool) or items is None:
@@ -347,7 +357,53 @@ class Resolver:
             current = current.get(key) if isinstance(current, dict) else None
         if current is None:
             return Src(Unknown(f"Fn::FindInMap: no entry {'/'.join(keys)}"), origin)
-        return self.resolve(current, ("Mappings", *keys), variant)
+        entry = tuple(keys)
+        if entry in self._mapping_chain:
+            return Src(Unknown(f"Fn::FindInMap: entry {'/'.join(keys)} refers to itself"), origin)
+        if len(self._mapping_chain) >= MAX_MAPPING_CHAIN:
+            return Src(
+                Unknown(
+                    f"Fn::FindInMap: more than {MAX_MAPPING_CHAIN} entries, each naming the next"
+                ),
+                origin,
+            )
+        self._mapping_chain.append(entry)
+        try:
+            return self.resolve(current, ("Mappings", *keys), variant)
+        finally:
+            self._mapping_chain.pop()
+
+    def _join_parts(self, parts: list[Part]) -> object:
+        """One string, or a PartialString whose neighbouring strings are joined.
+
+        Runs of strings are joined once each (adding them one by one copies the text
+        built so far every time), and the text built is counted against a budget.
+        """
+        self.characters -= sum(len(part) for part in parts if isinstance(part, str))
+        if self.characters < 0:
+            limit = max(MIN_CHARACTERS, CHARACTERS_PER_CHARACTER * len(self.document.text))
+            raise TooLarge(
+                f"Fn::Join and Fn::Sub build more than {limit:,} characters of text, "
+                f"{CHARACTERS_PER_CHARACTER} times its own size (YAML aliases repeat a text)"
+            )
+        merged: list[Part] = []
+        run: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                run.append(part)
+                continue
+            if run:
+                text = "".join(run)
+                if text:
+                    merged.append(text)
+                run = []
+            merged.append(part)
+        text = "".join(run)
+        if not merged:
+            return text
+        if text:
+            merged.append(text)
+        return PartialString(tuple(merged))
 
     def _known_list(self, argument: object, origin: DocPath, variant: Variant) -> list[Src] | None:
         resolved = self.resolve(argument, origin, variant)
@@ -392,18 +448,6 @@ def _string_parts(value: object) -> list[Part]:
     if isinstance(value, Input):
         return [Unknown(f"parameter {value.name} has no default")]
     return [Unknown("a structured value used inside a string")]
-
-
-def _join_parts(parts: list[Part]) -> object:
-    merged: list[Part] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    if all(isinstance(part, str) for part in merged):
-        return "".join(part for part in merged if isinstance(part, str))
-    return PartialString(tuple(merged))
 
 
 def _plain(node: Src) -> object | None:

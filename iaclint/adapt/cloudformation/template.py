@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from iaclint.adapt.cloudformation import ec2, iam, observability, storage
-from iaclint.adapt.cloudformation.conditions import ConditionModel, Variant
+from iaclint.adapt.cloudformation.conditions import ConditionModel, TooLarge, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
-from iaclint.adapt.cloudformation.intrinsics import Resolver, TooLarge
+from iaclint.adapt.cloudformation.intrinsics import Resolver
 from iaclint.adapt.secrets import sensitive_settings
 from iaclint.adapt.sensitive_values import of_parameters, of_resources
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
@@ -69,15 +69,15 @@ class _TemplateAdapter:
             self._error(("Resources",), "'Resources' must be a mapping of logical ids to resources")
             return Graph(()), self.diagnostics
         resolver = Resolver(self.template, self.document)
-        conditions = ConditionModel(self.template.get("Conditions"))
-        for cycle in conditions.cycles():
-            self._error(
-                ("Conditions", cycle[0]),
-                f"condition '{cycle[0]}' depends on itself ({' -> '.join(cycle)}); "
-                "CloudFormation refuses the template",
-            )
         context = Context(self._names(section))
         try:
+            conditions = ConditionModel(self.template.get("Conditions"), resolver.budget)
+            for cycle in conditions.cycles():
+                self._error(
+                    ("Conditions", cycle[0]),
+                    f"condition '{cycle[0]}' depends on itself ({' -> '.join(cycle)}); "
+                    "CloudFormation refuses the template",
+                )
             for logical_id, body in section.items():
                 self._resource(logical_id, body, resolver, conditions, context)
         except TooLarge as exc:

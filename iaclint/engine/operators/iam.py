@@ -13,7 +13,6 @@ ARN, never a wildcard.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 
@@ -41,10 +40,38 @@ _MANAGED_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::aws:policy/(?:[^/]+/)*([^/
 _CUSTOMER_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:policy/")
 
 
-@functools.lru_cache(maxsize=4096)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+_STARS = re.compile(r"\*+")
+
+
+def _glob_matches(pattern: str, text: str, ignore_case: bool) -> bool:
+    """Whether an IAM wildcard pattern (`*` any run, `?` one character) matches all of
+    `text`, in time linear in the pattern: as a regex, `**...*X` backtracks without end.
+
+    Runs of `*` are one `*`; a pattern with more other characters than the text
+    cannot match; what remains is matched by backtracking to the last `*` only,
+    which is enough for patterns without character classes.
+    """
+    pattern = _STARS.sub("*", pattern)
+    if len(pattern) - pattern.count("*") > len(text):
+        return False
+    if ignore_case:
+        pattern, text = pattern.lower(), text.lower()
+    p = t = 0
+    star = -1  # the last `*` seen, and the text position it matched up to
+    mark = 0
+    while t < len(text):
+        if p < len(pattern) and pattern[p] != "*" and pattern[p] in ("?", text[t]):
+            p += 1
+            t += 1
+        elif p < len(pattern) and pattern[p] == "*":
+            star, mark = p, t
+            p += 1
+        elif star >= 0:
+            mark += 1
+            p, t = star + 1, mark
+        else:
+            return False
+    return pattern[p:].strip("*") == ""
 
 
 def _readings(value: object) -> tuple[str, bool] | None:
@@ -78,8 +105,7 @@ def _covers(value: object, samples: tuple[str, ...], ignore_case: bool) -> Verdi
     pattern, exact = reading
     # A policy applies within its own partition: `arn:aws:*` is every resource there.
     pattern = _PARTITION.sub("arn:*:", pattern)
-    matcher = _glob(pattern, ignore_case)
-    if not all(matcher.fullmatch(sample) for sample in samples):
+    if not all(_glob_matches(pattern, sample, ignore_case) for sample in samples):
         return Verdict(False)
     if exact:
         return Verdict(True)

@@ -1,0 +1,285 @@
+"""Hostile CloudFormation, YAML, JSON, CDK and baseline inputs (issue 17).
+
+Each function writes one input into `folder` and returns the path to lint, like
+those of benchmarks/hostile.py (whose GOOD template goes beside each): the run must
+end with a located error for it, or lint it, in bounded time and memory, and still
+report the good template's finding. tests/test_hostile_cfn.py runs them all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+HEADER = "AWSTemplateFormatVersion: '2010-09-09'\n"
+TOPIC = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n"
+# Past Python's limit on converting integers to and from decimal text (4,300 digits).
+DIGITS = 5_000
+
+
+def _json_template(properties: str) -> str:
+    return (
+        '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"T": '
+        f'{{"Type": "AWS::SNS::Topic", "Properties": {properties}}}}}}}'
+    )
+
+
+def long_integer_json(folder: Path) -> Path:
+    path = folder / "long-integer.json"
+    path.write_text(_json_template('{"X": ' + "9" * DIGITS + "}"), encoding="utf-8")
+    return path
+
+
+def long_hex_yaml(folder: Path) -> Path:
+    path = folder / "long-hex.yaml"
+    path.write_text(
+        HEADER + TOPIC + "    Properties:\n      TopicName: !Join ['', [0x" + "f" * DIGITS + "]]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def long_integer_plan(folder: Path) -> Path:
+    path = folder / "plan.json"
+    path.write_text(
+        '{"format_version": "1.2", "planned_values": {"root_module": {"resources": []}}, '
+        '"X": ' + "9" * DIGITS + "}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _assembly(folder: Path, manifest: str, name: str = "cdk.out") -> Path:
+    """A cloud assembly with the given manifest text and one stack template."""
+    assembly = folder / name
+    assembly.mkdir()
+    (assembly / "cdk.out").write_text('{"version": "36.0.0"}', encoding="utf-8")
+    (assembly / "manifest.json").write_text(manifest, encoding="utf-8")
+    (assembly / "Stack.template.json").write_text(
+        _json_template('{"TopicName": "t"}'), encoding="utf-8"
+    )
+    return assembly
+
+
+def _stack_artifact(metadata: object = None) -> dict[str, object]:
+    artifact: dict[str, object] = {
+        "type": "aws:cloudformation:stack",
+        "properties": {"templateFile": "Stack.template.json"},
+    }
+    if metadata is not None:
+        artifact["metadata"] = metadata
+    return artifact
+
+
+def long_integer_manifest(folder: Path) -> Path:
+    manifest = json.dumps({"version": "36.0.0", "artifacts": {"Stack": _stack_artifact()}})
+    return _assembly(folder, manifest[:-1] + ', "x": ' + "9" * DIGITS + "}")
+
+
+def deep_manifest(folder: Path) -> Path:
+    manifest = json.dumps({"version": "36.0.0", "artifacts": {"Stack": _stack_artifact()}})
+    depth = 100_000
+    return _assembly(folder, manifest[:-1] + ', "x": ' + "[" * depth + "]" * depth + "}")
+
+
+def self_nested_assembly(folder: Path) -> Path:
+    """Stages whose nested assembly is the assembly itself, ten to a manifest."""
+    artifacts: dict[str, object] = {"Stack": _stack_artifact()}
+    for index in range(10):
+        artifacts[f"Stage{index}"] = {
+            "type": "cdk:cloud-assembly",
+            "properties": {"directoryName": "."},
+        }
+    return _assembly(folder, json.dumps({"version": "36.0.0", "artifacts": artifacts}))
+
+
+def long_construct_path(folder: Path) -> Path:
+    """A construct path of 200,000 segments, below a nested stack."""
+    path = "/Stack/" + "/".join(["c"] * 200_000) + "/Resource"
+    metadata = {
+        "/Stack/Nested": [{"type": "aws:cdk:templateFile", "data": "Stack.template.json"}],
+        path: [{"type": "aws:cdk:logicalId", "data": "T"}],
+    }
+    manifest = {"version": "36.0.0", "artifacts": {"Stack": _stack_artifact(metadata)}}
+    return _assembly(folder, json.dumps(manifest))
+
+
+def backtracking_creation_stack(folder: Path) -> Path:
+    """A creation-stack frame of 100,000 `a:1` pieces: a regex search of it backtracks."""
+    frame = "at " + ":1" * 100_000 + "x"
+    metadata = {
+        "/Stack/T/Resource": [
+            {"type": "aws:cdk:logicalId", "data": "T"},
+            {"type": "aws:cdk:creationStack", "data": [frame, "at app.ts:" + "9" * DIGITS + ":1"]},
+        ]
+    }
+    manifest = {"version": "36.0.0", "artifacts": {"Stack": _stack_artifact(metadata)}}
+    return _assembly(folder, json.dumps(manifest))
+
+
+def sparse_manifest(folder: Path) -> Path:
+    """A 4 GiB manifest that takes no disk space (a sparse file)."""
+    assembly = _assembly(folder, "")
+    with (assembly / "manifest.json").open("r+b") as stream:
+        stream.write(b'{"artifacts": {}}')
+        stream.truncate(4 * 1024**3)
+    return assembly
+
+
+def sparse_template(folder: Path) -> Path:
+    path = folder / "sparse.json"
+    with path.open("wb") as stream:
+        stream.write(b'{"AWSTemplateFormatVersion": "2010-09-09"}')
+        stream.truncate(4 * 1024**3)
+    return path
+
+
+def unicode_select_index(folder: Path) -> Path:
+    path = folder / "select.yaml"
+    path.write_text(
+        HEADER + TOPIC + "    Properties:\n      TopicName: !Select ['²', [a, b, c]]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def self_mapping(folder: Path) -> Path:
+    """An `Fn::FindInMap` whose entry is that same `Fn::FindInMap`."""
+    path = folder / "mapping.yaml"
+    path.write_text(
+        HEADER + "Mappings:\n  M:\n    a:\n      b: !FindInMap [M, a, b]\n"
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+        "      TopicName: !FindInMap [M, a, b]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def condition_chain(folder: Path) -> Path:
+    """1,100 conditions, each `{Condition: next}`, the last an `Fn::Equals`."""
+    count = 1_100
+    lines = [HEADER.rstrip(), "Parameters:", "  Env: {Type: String}", "Conditions:"]
+    lines += [f"  C{index}: {{Condition: C{index + 1}}}" for index in range(count)]
+    lines.append(f"  C{count}: !Equals [!Ref Env, prod]")
+    lines += [
+        "Resources:",
+        "  T:",
+        "    Type: AWS::SNS::Topic",
+        "    Condition: C0",
+        "    Properties:",
+        "      TopicName: !If [C0, a, b]",
+    ]
+    path = folder / "chain.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _alias_bomb_lines() -> list[str]:
+    lines = [HEADER.rstrip(), "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 10):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    return lines
+
+
+def alias_bomb_in_conditions(folder: Path) -> Path:
+    lines = [
+        *_alias_bomb_lines(),
+        "Parameters:",
+        "  Env: {Type: String}",
+        "Conditions:",
+        "  Big: !Equals [!Ref Env, *a9]",
+        "Resources:",
+        "  T:",
+        "    Type: AWS::SNS::Topic",
+        "    Condition: Big",
+        "    Properties:",
+        "      TopicName: !If [Big, a, b]",
+    ]
+    path = folder / "conditions-bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _joins(parts: int, text: int) -> str:
+    joined = ", ".join(["*s"] * parts)
+    sub = "${A}" * parts
+    return (
+        HEADER + f"s: &s {'x' * text}\n" + TOPIC + "    Properties:\n"
+        f"      TopicName: !Join ['', [{joined}]]\n"
+        f"      DisplayName: !Sub ['{sub}', {{A: *s}}]\n"
+    )
+
+
+def long_join(folder: Path) -> Path:
+    """`Fn::Join` and `Fn::Sub` of 20,000 parts, each a 100-character text: 2 MB each,
+    built in quadratic time when each part is added to the text built so far."""
+    path = folder / "join.yaml"
+    path.write_text(_joins(20_000, 100), encoding="utf-8")
+    return path
+
+
+def joined_alias_text(folder: Path) -> Path:
+    """`Fn::Join` and `Fn::Sub` of 20,000 aliases of a 10,000-character text: 200 MB each."""
+    path = folder / "join-bomb.yaml"
+    path.write_text(_joins(20_000, 10_000), encoding="utf-8")
+    return path
+
+
+def sexagesimal(folder: Path) -> Path:
+    """A YAML 1.1 base-60 integer of a million places (about 1.8 million digits)."""
+    path = folder / "base60.yaml"
+    path.write_text(
+        HEADER + TOPIC + "    Properties:\n      X: 1" + ":0" * 1_000_000 + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def star_action(folder: Path) -> Path:
+    """An IAM action of 5,000 stars and a letter: a backtracking regex takes forever."""
+    path = folder / "stars.yaml"
+    path.write_text(
+        HEADER + "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n"
+        "          - Effect: Allow\n"
+        f"            Action: '{'*' * 2_500}?{'*' * 2_500}X'\n"
+        f"            Resource: '{'*' * 2_500}?{'*' * 2_500}X'\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def bad_baseline(folder: Path) -> Path:
+    """A baseline nested 100,000 deep beside a template (use with `--baseline`)."""
+    path = folder / "baseline.json"
+    depth = 100_000
+    path.write_text(
+        '{"iaclint-baseline": 1, "findings": [], "x": ' + "[" * depth + "]" * depth + "}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def long_integer_baseline(folder: Path) -> Path:
+    path = folder / "baseline.json"
+    path.write_text(
+        '{"iaclint-baseline": 1, "findings": [], "x": ' + "9" * DIGITS + "}", encoding="utf-8"
+    )
+    return path
+
+
+def sparse_baseline(folder: Path) -> Path:
+    path = folder / "baseline.json"
+    with path.open("wb") as stream:
+        stream.write(b'{"iaclint-baseline": 1, "findings": []}')
+        stream.truncate(4 * 1024**3)
+    return path
+
+
+def locked_directory(folder: Path) -> Path:
+    """A directory no one but root may enter, holding a template."""
+    locked = folder / "locked"
+    locked.mkdir()
+    (locked / "inside.yaml").write_text(HEADER + TOPIC, encoding="utf-8")
+    os.chmod(locked, 0)
+    return locked
