@@ -107,6 +107,10 @@ class Config(NamedTuple):
     place: Place = Place("")
 
 
+# A pyproject.toml of a few kilobytes is usual; one this large is not a configuration.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest configuration file from `start` up to the repository root."""
     directory = start.resolve()
@@ -134,6 +138,8 @@ def _shown(path: Path) -> str:
 
 def _has_section(pyproject: Path) -> bool:
     try:
+        if pyproject.stat().st_size > MAX_CONFIG_BYTES:
+            return True  # load_config says why it is not read
         text = pyproject.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
@@ -146,6 +152,11 @@ def load_config(path: Path) -> Config:
 
     shown = _shown(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                shown, f"{size:,} bytes is over the {MAX_CONFIG_BYTES:,}-byte limit: not read"
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(shown, f"cannot read configuration: {exc}") from None
@@ -159,6 +170,11 @@ def load_config(path: Path) -> Config:
         if line is None and "end of document" in str(exc):
             line = text.count("\n") + (not text.endswith("\n"))
         raise ConfigError(shown, f"invalid TOML: {exc}", line) from None
+    except ValueError:
+        # tomllib reads integers with int(): past Python's digit limit it fails.
+        long_number = re.search(r"[0-9][0-9_]{4299,}", text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else None
+        raise ConfigError(shown, "a number too long to read (over 4,300 digits)", line) from None
     except RecursionError:
         raise too_deep from None
     if lines.too_deep is not None:

@@ -218,3 +218,24 @@ def test_a_valid_configuration_works_as_before(
         ("IAC001", "ssh.yaml"),
         ("IAC003", "ssh.yaml"),
     ]
+
+
+def test_a_number_too_long_for_python_is_a_located_error(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(in_tmp, ".iaclint.toml", 'select = ["IAC001"]\n\nx = ' + "9" * 5000 + "\n")
+    write(in_tmp, "ssh.yaml", OPEN_SSH)
+    assert stopped([], capsys) == [
+        ".iaclint.toml:3: error: a number too long to read (over 4,300 digits)"
+    ]
+
+
+def test_a_configuration_too_large_to_be_one_is_not_read(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with (in_tmp / "pyproject.toml").open("wb") as stream:
+        stream.truncate(2 * 1024**3)  # sparse: no disk used, but a read would take 2 GB
+    write(in_tmp, "ssh.yaml", OPEN_SSH)
+    assert stopped([], capsys) == [
+        "pyproject.toml: error: 2,147,483,648 bytes is over the 1,048,576-byte limit: not read"
+    ]
