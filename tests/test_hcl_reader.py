@@ -122,6 +122,16 @@ def test_syntax_error_is_located() -> None:
     assert caught.value.message.startswith("invalid HCL: unexpected")
 
 
+def test_a_label_broken_over_lines_is_located() -> None:
+    """Found by fuzzing: a label's own syntax error escaped the reader."""
+    with pytest.raises(ParseError) as caught:
+        read('resource "|\naws_efs_file_system" "files" {\n  encrypted = true\n}\n')
+    assert (caught.value.line, caught.value.column) == (1, 12)
+    assert caught.value.message == (
+        "invalid HCL: a quoted string cannot span lines (use a heredoc)"
+    )
+
+
 def test_unclosed_block_is_located() -> None:
     with pytest.raises(ParseError) as caught:
         read('resource "a" "b" {\n  x = 1\n')

@@ -74,6 +74,9 @@ def read_hcl(text: str, file: str) -> HclFile:
         body, _ = builder.body(tree.children[0])
     except RecursionError:
         raise ParseError("invalid HCL: blocks nested too deeply to read") from None
+    except HclSyntaxError as exc:  # a block label is an expression of its own
+        line, column = source.position(exc.offset)
+        raise ParseError(f"invalid HCL: {exc.message}", line, column) from None
     return HclFile(source, body, tuple(builder.problems))
 
 
