@@ -1,4 +1,4 @@
-"""Hostile CloudFormation, YAML, JSON, CDK and baseline inputs (issue 17).
+"""Hostile CloudFormation, YAML, JSON, CDK and baseline inputs.
 
 Each function writes one input into `folder` and returns the path to lint, like
 those of benchmarks/hostile.py (whose GOOD template goes beside each): the run must

@@ -18,7 +18,7 @@ own virtualenv (created on first use under $IACLINT_BENCH_DIR or
 ~/.cache/iaclint-bench). The corpus defaults to ../shared/corpus beside the
 repository (`--corpus` to change it).
 
-Targets (issue 7): one small file >= 20x faster than Checkov; the CloudFormation
+Targets: one small file >= 20x faster than Checkov; the CloudFormation
 corpus >= 25x; the Terraform corpus >= 50x; a whole lint <= 2x the parse-only floor
 of iaclint's own readers; peak memory <= half of Checkov's on every workload; the
 stress templates' time growing about linearly with their size.

@@ -1,4 +1,4 @@
-"""Untrusted pull requests (issue 17): no CloudFormation, YAML, JSON, CDK or baseline
+"""Untrusted pull requests: no CloudFormation, YAML, JSON, CDK or baseline
 input crashes the run, hangs it or exhausts its memory. Each hostile input sits beside
 a good template whose finding must still be reported; it ends as a located error, or
 is linted in time linear in its size. Time and memory are measured by
