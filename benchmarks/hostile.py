@@ -11,6 +11,7 @@ with the exit code and the first error line. The bounds stated in the README
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 GOOD = """\
 Resources:
@@ -127,6 +129,10 @@ def long_line(folder: Path) -> Path:
     return path
 
 
+# Modules beside this one with inputs of their own (INPUTS, and BASELINES given with
+# --baseline).
+MORE = ("hostile_cfn", "hostile_terraform")
+
 INPUTS: list[tuple[str, Callable[[Path], Path]]] = [
     ("YAML alias bomb (10^10 values)", alias_bomb),
     (f"JSON nested {DEPTH:,} deep", deep_json),
@@ -139,13 +145,13 @@ INPUTS: list[tuple[str, Callable[[Path], Path]]] = [
 ]
 
 
-def measure(paths: list[Path], scratch: Path) -> tuple[float, float, int, str]:
+def measure(arguments: list[str], scratch: Path) -> tuple[float, float, int, str]:
     """Seconds, peak MB, exit code and output of one whole iaclint process."""
     log = scratch / "output.txt"
     with log.open("w", encoding="utf-8") as stream:
         start = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "iaclint", "--no-cache", "--jobs", "1", *map(str, paths)],
+            [sys.executable, "-m", "iaclint", "--no-cache", "--jobs", "1", *arguments],
             stdout=stream,
             stderr=subprocess.STDOUT,
         )
@@ -155,23 +161,57 @@ def measure(paths: list[Path], scratch: Path) -> tuple[float, float, int, str]:
     return elapsed, usage.ru_maxrss / 1024, process.returncode, log.read_text(encoding="utf-8")
 
 
+def _sibling(name: str) -> ModuleType | None:
+    """A module of more inputs beside this file (loaded by path: this file is also
+    loaded by path, by the tests)."""
+    path = Path(__file__).with_name(f"{name}.py")
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def every_input() -> list[tuple[str, Callable[[Path], Path], bool]]:
+    """Each input's label, generator, and whether it is a baseline (given with
+    --baseline) rather than a file to lint."""
+    rows = [(label, make, False) for label, make in INPUTS]
+    for name in MORE:
+        module = _sibling(name)
+        if module is not None:
+            rows += [(label, make, False) for label, make in getattr(module, "INPUTS", [])]
+            rows += [(label, make, True) for label, make in getattr(module, "BASELINES", [])]
+    return rows
+
+
 def main() -> None:
-    print(f"{'input':<34} {'seconds':>8} {'peak MB':>8} {'exit':>5}  outcome")
+    print(f"{'input':<38} {'seconds':>8} {'peak MB':>8} {'exit':>5}  outcome")
     with tempfile.TemporaryDirectory() as scratch:
-        for label, make in INPUTS:
-            folder = Path(scratch) / label.split()[0].lower()
-            folder.mkdir(exist_ok=True)
+        for number, (label, make, is_baseline) in enumerate(every_input()):
+            folder = Path(scratch) / f"input-{number}"
+            folder.mkdir()
             good = folder / "good.yaml"
             good.write_text(GOOD, encoding="utf-8")
             hostile = make(folder)
-            seconds, peak, code, output = measure([hostile, good], Path(scratch))
+            arguments = [str(hostile), str(good)]
+            if is_baseline:
+                arguments = ["--baseline", *arguments]
+            try:
+                seconds, peak, code, output = measure(arguments, Path(scratch))
+            finally:
+                for path in (folder, *folder.rglob("*")):
+                    if path.is_dir():
+                        path.chmod(0o700)  # an input no one may enter is removed too
             lines = output.splitlines()
             errors = [line for line in lines if ": error: " in line or ": warning: " in line]
             outcome = errors[0].split(": ", 1)[1] if errors else lines[-1] if lines else ""
             still = "good.yaml:7:55: IAC001" in output
             crashed = "Traceback" in output or "internal error" in output
             note = "" if still and not crashed else "  << the other file was NOT linted"
-            print(f"{label:<34} {seconds:>8.2f} {peak:>8.0f} {code:>5}  {outcome[:90]}{note}")
+            print(f"{label:<38} {seconds:>8.2f} {peak:>8.0f} {code:>5}  {outcome[:90]}{note}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 HEADER = "AWSTemplateFormatVersion: '2010-09-09'\n"
@@ -283,3 +284,33 @@ def locked_directory(folder: Path) -> Path:
     (locked / "inside.yaml").write_text(HEADER + TOPIC, encoding="utf-8")
     os.chmod(locked, 0)
     return locked
+
+
+# For benchmarks/hostile.py's table: each input with its label; the baselines are
+# given with --baseline, the rest are linted.
+INPUTS: list[tuple[str, Callable[[Path], Path]]] = [
+    ("alias bomb in Conditions", alias_bomb_in_conditions),
+    ("Join/Sub of aliased long text", joined_alias_text),
+    ("Join/Sub of 20,000 parts", long_join),
+    ("YAML base-60 of 10^6 places", sexagesimal),
+    (f"YAML hex of {DIGITS:,} digits", long_hex_yaml),
+    (f"JSON integer of {DIGITS:,} digits", long_integer_json),
+    (f"plan integer of {DIGITS:,} digits", long_integer_plan),
+    (f"manifest integer of {DIGITS:,} digits", long_integer_manifest),
+    ("manifest nested 100,000 deep", deep_manifest),
+    ("nested assembly '.'", self_nested_assembly),
+    ("construct path of 200,000 parts", long_construct_path),
+    ("backtracking creation stack", backtracking_creation_stack),
+    ("4 GiB sparse manifest", sparse_manifest),
+    ("4 GiB sparse template", sparse_template),
+    ("Unicode Fn::Select index", unicode_select_index),
+    ("Fn::FindInMap naming itself", self_mapping),
+    ("chain of 1,100 conditions", condition_chain),
+    ("IAM action of 5,000 stars", star_action),
+    ("directory no one may enter", locked_directory),
+]
+BASELINES: list[tuple[str, Callable[[Path], Path]]] = [
+    ("baseline nested 100,000 deep", bad_baseline),
+    (f"baseline integer of {DIGITS:,} digits", long_integer_baseline),
+    ("4 GiB sparse baseline", sparse_baseline),
+]
