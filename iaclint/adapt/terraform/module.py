@@ -436,7 +436,7 @@ class ModuleInstance:
         try:
             config = self.unit.loader.module(directory, shown)
         except NotRead as exc:
-            level = Diagnostic.notice if "outside" in str(exc) else Diagnostic.error
+            level = Diagnostic.warning if "outside" in str(exc) else Diagnostic.error
             self._say(level, at, f"module '{name}' is not read: {exc}")
             return []
         expansion = self.expansion(f"module.{name}", call.block, call.source)
