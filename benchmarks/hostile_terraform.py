@@ -174,14 +174,10 @@ def git_config_leak(folder: Path) -> Path:
     _write(root / "main.tf", 'module "m" {\n  source = "./m"\n}\n')
     _write(
         root / "m" / "main.tf",
-        'resource "aws_security_group" "leak" {\n'
-        '  description = file("../../.git/config")\n'
-        "  ingress {\n"
-        '    description = file("../../.git/config")\n'
-        "    from_port   = 22\n"
-        "    to_port     = 22\n"
-        '    protocol    = "tcp"\n'
-        '    cidr_blocks = [file("../../.git/config")]\n'
+        'resource "aws_instance" "leak" {\n'
+        '  ami = "ami-12345678"\n'
+        "  metadata_options {\n"
+        '    http_tokens = file("../../.git/config")\n'
         "  }\n"
         "}\n",
     )

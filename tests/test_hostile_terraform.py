@@ -8,7 +8,6 @@ be reported: whatever one root holds, every other root is linted.
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 from types import ModuleType
 
@@ -221,8 +220,8 @@ def test_the_git_config_token_is_never_read(
     root = beside_good(in_tmp, "git_config_leak")
     code, out = lint(capsys, "--show-unknown", "--format", report, "good", root)
     assert code == 1
-    assert SECRET not in out and "extraheader" not in out
-    assert ".git/config is not read" in out or report != "text"
+    # The IMDS policy printed it, lowercased: "HttpTokens is [http] extraheader = ..."
+    assert SECRET.lower() not in out.lower() and "extraheader" not in out
     assert "IAC001" in out
 
 
@@ -271,22 +270,25 @@ def test_the_tree_is_the_repository_of_the_paths_given(
     in_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A module of a repository reads its siblings; a file above the repository is not read."""
-    (in_tmp / "secret.txt").write_text("0.0.0.0/0\n", encoding="utf-8")
+    (in_tmp / "above.txt").write_text("optional\n", encoding="utf-8")
     repository = in_tmp / "repo"
     (repository / ".git").mkdir(parents=True)
-    HOSTILE.good(repository / "good")
     (repository / "infra").mkdir()
     (repository / "modules" / "sg").mkdir(parents=True)
     (repository / "modules" / "sg" / "main.tf").write_text(HOSTILE.GOOD_TF, encoding="utf-8")
     (repository / "infra" / "main.tf").write_text(
         'module "sg" {\n  source = "../modules/sg"\n}\n'
-        'resource "aws_s3_bucket" "b" {\n  bucket = file("../../secret.txt")\n}\n',
+        'resource "aws_instance" "web" {\n'
+        '  ami = "ami-12345678"\n'
+        "  metadata_options {\n"
+        '    http_tokens = file("../../above.txt")\n'
+        "  }\n"
+        "}\n",
         encoding="utf-8",
     )
-    code, out = lint(capsys, "--format", "json", "repo/infra")
+    code, out = lint(capsys, "--show-unknown", "repo/infra")
     assert code == 1
-    findings = json.loads(out)["findings"]
-    assert {(f["file"], f["policy_id"]) for f in findings} >= {
-        ("repo/modules/sg/main.tf", "IAC001")
-    }
-    assert "0.0.0.0/0" not in json.dumps([f["message"] for f in findings if "b" in f["file"]])
+    assert "repo/modules/sg/main.tf:6:20: IAC001 high" in out
+    assert "IAC003 high" not in out  # not judged on the file above: unknown
+    assert "IAC003 unknown file ../../above.txt is not read" in out
+    assert "is outside the linted tree" in out
