@@ -136,6 +136,18 @@ def string_doubling(folder: Path) -> Path:
     return folder
 
 
+def json_of_references(folder: Path) -> Path:
+    """jsonencode() of 100,000 references to one 15 MB string: small until written."""
+    _write(
+        folder / "main.tf",
+        "locals {\n"
+        '  s = join("", [for i in range(15000) : "%s"])\n'
+        "  j = jsonencode([for i in range(100000) : local.s])\n"
+        "}\n" % ("a" * 1000) + _BUCKET.format("local.j"),
+    )
+    return folder
+
+
 def module_fan_out(folder: Path) -> Path:
     """Three levels of modules, each calling the next 100 times (a million leaf modules)."""
     _write(folder / "main.tf", 'module "m" {\n  source = "./l1"\n  count = 100\n}\n')
@@ -202,6 +214,7 @@ INPUTS: dict[str, Callable[[Path], Path]] = {
         huge_for_each,
         huge_range,
         string_doubling,
+        json_of_references,
         module_fan_out,
         module_doubling,
         git_config_leak,

@@ -95,9 +95,13 @@ def test_numbers_computed_past_any_size_are_unknown(
         f'  parsed  = parseint("{"7" * 5000}", 10)\n'
         f'  text    = tonumber("{"7" * 5000}")\n'
         '  wide    = format("%.5000f", 1)\n'
+        "  floor   = floor(1e400)\n"
+        "  root    = pow(-8, 0.5)\n"
+        "  inf     = 1e308 * 10\n"
         "}\n"
         'resource "aws_s3_bucket" "b" {\n'
-        '  bucket = "${local.squared}${local.power}${local.parsed}${local.text}${local.wide}"\n'
+        '  bucket = "${local.squared}${local.power}${local.parsed}${local.text}${local.wide}'
+        '${local.floor}${local.root}${local.inf}"\n'
         "}\n",
         encoding="utf-8",
     )
@@ -105,7 +109,7 @@ def test_numbers_computed_past_any_size_are_unknown(
     assert code == 1
     assert "defect" not in out
     assert GOOD_FINDING in out
-    assert "numbers/main.tf:8:1: IAC026 low" in out  # the bucket is linted, its name unknown
+    assert "numbers/main.tf:11:1: IAC026 low" in out  # the bucket is linted, its name unknown
 
 
 def test_a_defect_on_one_root_is_a_located_error_and_the_others_are_linted(
@@ -191,6 +195,11 @@ def test_a_pattern_re2_refuses_is_unknown_as_in_terraform(
             "string_doubling",
             "string_doubling/main.tf:26:9: error: stopped evaluating string_doubling: "
             "a string longer than 16 MiB",
+        ),
+        (
+            "json_of_references",
+            "json_of_references/main.tf:3:7: error: stopped evaluating json_of_references: "
+            "a JSON text longer than 16 MiB",
         ),
         (
             "module_fan_out",

@@ -27,6 +27,7 @@ from iaclint.adapt.terraform.module import ResourceInstance, Unit
 from iaclint.adapt.terraform.values import (
     Encoded,
     EvalError,
+    FixedPlace,
     Instance,
     Located,
     Namespace,
@@ -196,7 +197,12 @@ def _to_src(located: Located, path: DocPath, inherited: Span, spans: dict[DocPat
     elif isinstance(value, Encoded):
         # jsonencode(data): the data keeps its places, under the argument's path.
         data = _to_src(value.data, path, span, spans)
-        value = JsonDocument(data, encoded_text(value))
+        try:
+            text = encoded_text(value)
+        except TooLarge as exc:
+            exc.where = exc.where or (FixedPlace(span), 0)
+            raise
+        value = JsonDocument(data, text)
     return Src(value, path)
 
 

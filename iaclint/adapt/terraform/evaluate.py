@@ -17,6 +17,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from iaclint.adapt.terraform.types import format_number, parse_number
+from iaclint.adapt.terraform.values import (  # TooLarge and MAX_STRING: re-exported
+    MAX_STRING as MAX_STRING,
+)
 from iaclint.adapt.terraform.values import (
     Encoded,
     EvalError,
@@ -29,6 +32,9 @@ from iaclint.adapt.terraform.values import (
     look_through,
     plain,
     unknown_of,
+)
+from iaclint.adapt.terraform.values import (
+    TooLarge as TooLarge,
 )
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
 from iaclint.parse.hcl.syntax import (
@@ -58,29 +64,17 @@ from iaclint.parse.hcl.syntax import (
 MAX_STEPS = 5_000_000
 # Elements a single collection may have (range(), for expressions).
 MAX_ELEMENTS = 100_000
-# Characters a single string value may have (a file() is at most 10 MiB).
-MAX_STRING = 16 * 1024 * 1024
 # Resource and module instances, and module calls read, per unit.
 MAX_INSTANCES = 100_000
 MAX_MODULE_CALLS = 1_000
 # Decimal digits a whole number may have (Python refuses to print past 4,300).
 MAX_DIGITS = 1_000
 _MAX_NUMBER = 10**MAX_DIGITS
+_INFINITE = (float("inf"), float("-inf"))
 
 _SPLAT = "\x00splat"
 
 Bindings = Mapping[str, Located]
-
-
-class TooLarge(Exception):
-    """The configuration needs more evaluation than the budget allows.
-
-    `where` is the expression being evaluated when the budget ran out (its place
-    and offset), filled in by the innermost entry point that knows it."""
-
-    def __init__(self, message: str, where: tuple[Place, int] | None = None):
-        super().__init__(message)
-        self.where = where
 
 
 class Unresolved(Exception):
@@ -136,9 +130,13 @@ class Budget:
 
 
 def check_number(number: int | float) -> int | float:
-    """`number`, unless it is a whole number too long to work with (an EvalError)."""
-    if type(number) is int and not -_MAX_NUMBER < number < _MAX_NUMBER:
-        raise EvalError(f"a number with more than {MAX_DIGITS:,} digits")
+    """`number`, unless it is too large to work with (an EvalError): a whole number
+    of more than MAX_DIGITS digits, or a float past the largest (infinite)."""
+    if type(number) is int:
+        if not -_MAX_NUMBER < number < _MAX_NUMBER:
+            raise EvalError(f"a number with more than {MAX_DIGITS:,} digits")
+    elif number in _INFINITE or number != number:
+        raise EvalError("a number too large for iaclint to compute with")
     return number
 
 
@@ -195,7 +193,7 @@ class Evaluator:
         value = result.value
         if type(value) is str and len(value) > MAX_STRING:
             raise TooLarge(f"a string longer than {MAX_STRING // 2**20} MiB")
-        if type(value) is int:
+        if type(value) is int or type(value) is float:
             check_number(value)
         return result
 

@@ -42,6 +42,7 @@ from iaclint.adapt.terraform.values import (
     Encoded,
     EvalError,
     Located,
+    check_json_size,
     encoded_text,
     first_unknown,
     look_through,
@@ -412,8 +413,11 @@ def _minmax(ev: Evaluator, args: Args, site: CallSite) -> object:
 def _math(function: Callable[[float], float]) -> Function:
     def call(ev: Evaluator, args: Args, site: CallSite) -> object:
         _arity(args, 1, 1, site.name)
-        result = function(to_number(args[0]))
-        return int(result) if float(result).is_integer() else result
+        try:
+            result = function(to_number(args[0]))
+            return int(result) if float(result).is_integer() else result
+        except (ValueError, OverflowError) as exc:  # floor(inf), a math domain error
+            raise EvalError(f"{site.name}(): {exc}") from None
 
     return call
 
@@ -424,6 +428,8 @@ def _pow(ev: Evaluator, args: Args, site: CallSite) -> object:
         result = math.pow(to_number(args[0]), to_number(args[1]))
     except OverflowError:
         raise EvalError("pow(): the result is too large") from None
+    except ValueError as exc:  # a negative number to a fractional power
+        raise EvalError(f"pow(): {exc}") from None
     return int(result) if result.is_integer() else result
 
 
@@ -438,6 +444,11 @@ def _parseint(ev: Evaluator, args: Args, site: CallSite) -> object:
 # -- strings -------------------------------------------------------------------------
 
 _FORMAT_VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
+
+
+def _json_sized(located: Located) -> Located:
+    check_json_size(located)
+    return located
 
 
 def _format_text(ev: Evaluator, spec: str, args: Args) -> str:
@@ -460,7 +471,7 @@ def _format_text(ev: Evaluator, spec: str, args: Args) -> str:
         if verb in ("s", "v"):
             value = need(arg)
             text = (
-                json.dumps(_known_all(arg), separators=(",", ":"))
+                json.dumps(_known_all(_json_sized(arg)), separators=(",", ":"))
                 if isinstance(value, list | dict)
                 else to_text(ev, arg)
             )

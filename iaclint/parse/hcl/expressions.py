@@ -304,6 +304,8 @@ class _Parser:
             value: int | float = (
                 float(literal) if number.group(1) or number.group(2) else self.whole(literal, pos)
             )
+            if value in (float("inf"), float("-inf")):
+                raise self.error("a number too large for iaclint to compute with", pos)
             return Literal(value, *self.at(pos, number.end())), number.end()
         provider = _PROVIDER_FUNCTION.match(text, pos)
         if provider is not None and text.startswith("(", self.skip(provider.end(), False)):
