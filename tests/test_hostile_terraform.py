@@ -301,3 +301,24 @@ def test_the_tree_is_the_repository_of_the_paths_given(
     assert "IAC003 high" not in out  # not judged on the file above: unknown
     assert "IAC003 unknown file ../../above.txt is not read" in out
     assert "is outside the linted tree" in out
+
+
+def test_files_read_are_bounded_in_lines(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each line read is masked in reports: past 1,000 lines a file is not read."""
+    HOSTILE.good(in_tmp / "good")
+    (in_tmp / "app").mkdir()
+    (in_tmp / "app" / "long.txt").write_text("optional\n" * 1001, encoding="utf-8")
+    (in_tmp / "app" / "main.tf").write_text(
+        'resource "aws_instance" "web" {\n'
+        '  ami = "ami-12345678"\n'
+        "  metadata_options {\n"
+        '    http_tokens = file("long.txt")\n'
+        "  }\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    code, out = lint(capsys, "--show-unknown", "good", "app")
+    assert code == 1
+    assert "IAC003 unknown file long.txt is not read: " in out
+    assert "would make more than 1,000 lines read through file() in this root module" in out
+    assert GOOD_FINDING in out
