@@ -23,6 +23,7 @@ from iaclint.diagnostics import Diagnostic
 from iaclint.discover import Candidate
 from iaclint.engine.evaluate import evaluate
 from iaclint.engine.policy import Policy
+from iaclint.engine.snippet import Masker
 from iaclint.findings import Finding, Undetermined
 from iaclint.span import Span
 from iaclint.terraform_roots import Root, terraform_roots
@@ -61,7 +62,7 @@ class TerraformSession:
     def __init__(self, given: Iterable[str], var_files: Iterable[Path] = ()):
         from iaclint.adapt.terraform.loader import ModuleLoader
 
-        self.loader = ModuleLoader([*_allowed(given), Path.cwd()])
+        self.loader = ModuleLoader(_tree(given))
         self.diagnostics: list[Diagnostic] = []
         self.extra: list[tuple[VarValues, str]] = []
         for path in var_files:
@@ -69,9 +70,7 @@ class TerraformSession:
             if not path.is_file():
                 self.diagnostics.append(Diagnostic.error(shown, "var file not found"))
                 continue
-            from iaclint.adapt.terraform.tfvars import read_var_file
-
-            values, problems = read_var_file(self.loader, path, shown)
+            values, problems = _var_file(self.loader, path, shown)
             self.diagnostics.extend(problems)
             self.extra.append((values, shown))
 
@@ -86,6 +85,24 @@ class TerraformSession:
             frozenset(self.loader.touched_directories),
             frozenset(self.loader.touched_files),
         )
+
+
+def _var_file(loader: ModuleLoader, path: Path, shown: str) -> tuple[VarValues, list[Diagnostic]]:
+    """A --var-file's values; whatever it holds, an error about it, never a crash."""
+    from iaclint.adapt.terraform.build import too_large
+    from iaclint.adapt.terraform.evaluate import TooLarge
+    from iaclint.adapt.terraform.tfvars import read_var_file
+
+    try:
+        return read_var_file(loader, path, shown)
+    except TooLarge as exc:
+        return {}, [too_large(exc, shown, shown)]
+    except RecursionError:
+        return {}, [Diagnostic.error(shown, "nested too deeply to evaluate")]
+    except Exception as exc:  # a defect must not lose the rest of the run
+        if os.environ.get("IACLINT_DEBUG"):
+            raise
+        return {}, [Diagnostic.error(shown, defect_message(exc))]
 
 
 def lint_terraform(
@@ -133,18 +150,51 @@ def merge_roots(results: list[RootResult], diagnostics: list[Diagnostic]) -> Ter
     )
 
 
-def _allowed(given: Iterable[str]) -> list[Path]:
-    out = []
-    for path in given:
-        candidate = Path(path)
-        out.append(candidate if candidate.is_dir() else candidate.parent)
-    return out
+def _tree(given: Iterable[str]) -> list[Path]:
+    """The linted tree (see loader.linted_tree): the repositories of the paths given
+    (a file: its directory), and the repository the run is in, whose files a hook
+    names; never the current directory when it is in no repository (a home)."""
+    from iaclint.adapt.terraform.loader import linted_tree
+
+    paths = [Path(path) if Path(path).is_dir() else Path(path).parent for path in given]
+    tree = linted_tree(paths)
+    here = linted_tree([Path.cwd()])[0]
+    if (here / ".git").exists() and here not in tree:
+        tree.append(here)
+    return tree
 
 
 def _lint_root(
     root: Root, loader: ModuleLoader, policies: list[Policy], extra: list[tuple[VarValues, str]]
 ) -> tuple[list[Finding], list[Undetermined], list[Diagnostic]]:
-    from iaclint.adapt.terraform.build import adapt_unit
+    """One root's results; whatever its files hold, an error about them, never a crash."""
+    try:
+        return _evaluate_root(root, loader, policies, extra)
+    except RecursionError:
+        return [], [], [Diagnostic.error(root.shown, "nested too deeply to evaluate")]
+    except MemoryError:
+        return [], [], [Diagnostic.error(root.shown, "ran out of memory evaluating this module")]
+    except Exception as exc:  # a defect must not lose the rest of the run
+        if os.environ.get("IACLINT_DEBUG"):
+            raise
+        return [], [], [Diagnostic.error(root.shown, defect_message(exc))]
+
+
+def defect_message(exc: Exception) -> str:
+    """What a defect in iaclint says about the input it met, in one line."""
+    reason = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return (
+        f"a defect in iaclint on this input ({type(exc).__name__}{': ' if reason else ''}"
+        f"{reason}); this root module is not linted (set IACLINT_DEBUG=1 for details, "
+        "and please report it)"
+    )
+
+
+def _evaluate_root(
+    root: Root, loader: ModuleLoader, policies: list[Policy], extra: list[tuple[VarValues, str]]
+) -> tuple[list[Finding], list[Undetermined], list[Diagnostic]]:
+    from iaclint.adapt.terraform.build import adapt_unit, too_large
+    from iaclint.adapt.terraform.evaluate import TooLarge
     from iaclint.adapt.terraform.loader import NotRead
     from iaclint.adapt.terraform.module import Unit
     from iaclint.adapt.terraform.tfvars import root_values
@@ -155,20 +205,18 @@ def _lint_root(
         graph, problems = adapt_unit(unit)
     except NotRead as exc:
         return [], [], [Diagnostic.error(root.shown, f"not read: {exc}")]
-    except RecursionError:
-        return [], [], [Diagnostic.error(root.shown, "nested too deeply to evaluate")]
-    except Exception as exc:  # a defect must not lose the rest of the run
-        if os.environ.get("IACLINT_DEBUG"):
-            raise
-        message = f"internal error while evaluating this module: {type(exc).__name__}: {exc}"
-        return [], [], [Diagnostic.error(root.shown, message)]
+    except TooLarge as exc:
+        return [], [], [too_large(exc, root.shown, root.shown)]
     diagnostics.extend(problems)
     evaluation = evaluate(graph, policies, _lines(loader))
     for policy_id, span, message in evaluation.errors:
         diagnostics.append(
             Diagnostic.error(span.file, f"{policy_id}: {message}", span.line, span.column)
         )
-    return evaluation.findings, evaluation.undetermined, diagnostics
+    # The engine masks findings; the adapter's own messages may quote a value too.
+    masker = Masker(graph.sensitive)
+    masked = [d._replace(message=masker.message(d.message)) for d in diagnostics]
+    return evaluation.findings, evaluation.undetermined, masked
 
 
 def _lines(loader: ModuleLoader) -> Callable[[Span], str | None]:
@@ -198,7 +246,7 @@ def lint_plan(candidate: Candidate, text: str, policies: list[Policy]) -> Terraf
     if not is_plan(document.data):
         return None
     directory = candidate.path.parent
-    loader = ModuleLoader([directory, Path.cwd()])
+    loader = ModuleLoader(_tree([str(directory)]))
     graph, diagnostics = adapt_plan(document, directory, loader)
     lines = text.splitlines()
 

@@ -66,7 +66,7 @@ def run_action(
 @pytest.fixture(scope="module")
 def action(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     wheels = tmp_path_factory.mktemp("wheelhouse")
-    build(wheels, ["PyYAML", "jsonpath-ng", "python-hcl2"])
+    build(wheels, ["PyYAML", "jsonpath-ng", "python-hcl2", "google-re2"])
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV"))}
     environment.update(
         PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheels), PIP_DISABLE_PIP_VERSION_CHECK="1"

@@ -68,7 +68,7 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> Hooks:
             (repository / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, repository / name)
     wheels = tmp_path_factory.mktemp("wheelhouse")
-    build(wheels, ["PyYAML", "jsonpath-ng", "python-hcl2"])
+    build(wheels, ["PyYAML", "jsonpath-ng", "python-hcl2", "google-re2"])
     environment = {
         key: value
         for key, value in os.environ.items()

@@ -288,7 +288,7 @@ def test_local_module_sources_outside_the_tree_or_missing(tmp_path: Path) -> Non
     )
     assert addresses(graph) == []
     assert [(d.level.value, d.line, d.message) for d in diagnostics] == [
-        ("notice", 2, "module 'out' is not read: ../outside is outside the linted directories"),
+        ("warning", 2, "module 'out' is not read: ../outside is outside the linted tree"),
         ("error", 5, "module 'gone' is not read: missing is not a directory"),
     ]
 

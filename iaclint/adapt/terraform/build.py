@@ -10,6 +10,8 @@ locations come from the span table filled on the way.
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -25,6 +27,7 @@ from iaclint.adapt.terraform.module import ResourceInstance, Unit
 from iaclint.adapt.terraform.values import (
     Encoded,
     EvalError,
+    FixedPlace,
     Instance,
     Located,
     Namespace,
@@ -69,14 +72,46 @@ def adapt_unit(unit: Unit) -> tuple[Graph, list[Diagnostic]]:
     try:
         spans: dict[DocPath, Span] = {}
         natives = [_native(instance, spans) for instance in unit.resource_instances()]
-        sensitive = _sensitive_variables(unit)
+        sensitive = [*_sensitive_variables(unit), *of_files_read(unit.loader.texts_read)]
         graph = build_graph(natives, spans, unit.root.config.default_tags, sensitive)
     except TooLarge as exc:
         root = unit.root.config
         file = root.files[0].file if root.files else root.shown
-        unit.report(Diagnostic.error(file, f"stopped evaluating {root.shown}: {exc}"))
-        return Graph(()), _diagnostics(unit)
+        unit.report(too_large(exc, root.shown, file))
+        return Graph((), sensitive=of_files_read(unit.loader.texts_read)), _diagnostics(unit)
     return graph, _diagnostics(unit)
+
+
+def too_large(exc: TooLarge, root: str, file: str) -> Diagnostic:
+    """The error for a root module whose evaluation met a limit: located where it was
+    met when that is known, else at the root's first file."""
+    message = f"stopped evaluating {root}: {exc}"
+    if exc.where is None:
+        return Diagnostic.error(file, message)
+    place, offset = exc.where
+    span = place.span(offset, offset)
+    return Diagnostic.error(span.file, message, span.line, span.column)
+
+
+# A quoted string in a file read (a JSON value): what jsondecode() gives a message.
+_QUOTED = re.compile(r'"((?:[^"\\\n]|\\.){4,})"')
+
+
+def of_files_read(texts: list[str]) -> list[SensitiveValue]:
+    """What file() and templatefile() read: the pull request chooses the file (a
+    `.env` a previous step wrote, a key), so no report prints it, whole, a line of
+    it, or a quoted string in it, in any case."""
+    found: list[SensitiveValue] = []
+    for text in texts:
+        encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")  # filebase64()
+        pieces = [text, encoded, *(line.strip() for line in text.splitlines())]
+        pieces += _QUOTED.findall(text)
+        # Adapters normalize some values' case (`http_tokens`, algorithms).
+        pieces += [form for piece in pieces for form in (piece.lower(), piece.upper())]
+        for piece in dict.fromkeys(pieces):
+            if piece:  # the engine masks texts long enough to search for
+                found.extend(written(piece, None))
+    return found
 
 
 def _sensitive_variables(unit: Unit) -> list[SensitiveValue]:
@@ -162,7 +197,12 @@ def _to_src(located: Located, path: DocPath, inherited: Span, spans: dict[DocPat
     elif isinstance(value, Encoded):
         # jsonencode(data): the data keeps its places, under the argument's path.
         data = _to_src(value.data, path, span, spans)
-        value = JsonDocument(data, encoded_text(value))
+        try:
+            text = encoded_text(value)
+        except TooLarge as exc:
+            exc.where = exc.where or (FixedPlace(span), 0)
+            raise
+        value = JsonDocument(data, text)
     return Src(value, path)
 
 

@@ -17,6 +17,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from iaclint.adapt.terraform.types import format_number, parse_number
+from iaclint.adapt.terraform.values import (  # TooLarge and MAX_STRING: re-exported
+    MAX_STRING as MAX_STRING,
+)
 from iaclint.adapt.terraform.values import (
     Encoded,
     EvalError,
@@ -29,6 +32,9 @@ from iaclint.adapt.terraform.values import (
     look_through,
     plain,
     unknown_of,
+)
+from iaclint.adapt.terraform.values import (
+    TooLarge as TooLarge,
 )
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
 from iaclint.parse.hcl.syntax import (
@@ -58,14 +64,17 @@ from iaclint.parse.hcl.syntax import (
 MAX_STEPS = 5_000_000
 # Elements a single collection may have (range(), for expressions).
 MAX_ELEMENTS = 100_000
+# Resource and module instances, and module calls read, per unit.
+MAX_INSTANCES = 100_000
+MAX_MODULE_CALLS = 1_000
+# Decimal digits a whole number may have (Python refuses to print past 4,300).
+MAX_DIGITS = 1_000
+_MAX_NUMBER = 10**MAX_DIGITS
+_INFINITE = (float("inf"), float("-inf"))
 
 _SPLAT = "\x00splat"
 
 Bindings = Mapping[str, Located]
-
-
-class TooLarge(Exception):
-    """The configuration needs more evaluation than the budget allows."""
 
 
 class Unresolved(Exception):
@@ -90,13 +99,45 @@ class Scope(Protocol):
 
 
 class Budget:
+    """The work one unit may cost, whatever its configuration expands to: each
+    limit met is a TooLarge that names it."""
+
     def __init__(self, steps: int = MAX_STEPS):
         self.steps = steps
+        self.instances = MAX_INSTANCES
+        self.module_calls = MAX_MODULE_CALLS
 
     def spend(self) -> None:
         self.steps -= 1
         if self.steps < 0:
             raise TooLarge(f"more than {MAX_STEPS:,} expressions to evaluate")
+
+    def spend_instances(self, count: int) -> None:
+        self.instances -= count
+        if self.instances < 0:
+            raise TooLarge(f"more than {MAX_INSTANCES:,} resource and module instances")
+
+    def spend_module_call(self) -> None:
+        self.module_calls -= 1
+        if self.module_calls < 0:
+            raise TooLarge(f"more than {MAX_MODULE_CALLS:,} module calls to read")
+
+    @staticmethod
+    def string_room(length: int) -> None:
+        """Before building a string of `length` characters."""
+        if length > MAX_STRING:
+            raise TooLarge(f"a string longer than {MAX_STRING // 2**20} MiB")
+
+
+def check_number(number: int | float) -> int | float:
+    """`number`, unless it is too large to work with (an EvalError): a whole number
+    of more than MAX_DIGITS digits, or a float past the largest (infinite)."""
+    if type(number) is int:
+        if not -_MAX_NUMBER < number < _MAX_NUMBER:
+            raise EvalError(f"a number with more than {MAX_DIGITS:,} digits")
+    elif number in _INFINITE or number != number:
+        raise EvalError("a number too large for iaclint to compute with")
+    return number
 
 
 Function = Callable[["Evaluator", list[Located], "CallSite"], object]
@@ -133,6 +174,10 @@ class Evaluator:
             return Located(Unknown(f"cannot be evaluated: {exc}"), place, expr.start, expr.end)
         except RecursionError:
             return Located(Unknown("nested too deeply to evaluate"), place, expr.start, expr.end)
+        except TooLarge as exc:
+            if exc.where is None:
+                exc.where = (place, expr.start)
+            raise
 
     def eval(self, expr: Expr, place: Place, bindings: Bindings) -> Located:
         self.budget.spend()
@@ -142,9 +187,15 @@ class Evaluator:
         if handler is None:
             return Located(Unknown("an expression iaclint cannot evaluate"), place, 0, 0)
         try:
-            return handler(self, expr, place, bindings)
+            result = handler(self, expr, place, bindings)
         except Unresolved as exc:
             return Located(exc.unknown, place, expr.start, expr.end)
+        value = result.value
+        if type(value) is str and len(value) > MAX_STRING:
+            raise TooLarge(f"a string longer than {MAX_STRING // 2**20} MiB")
+        if type(value) is int or type(value) is float:
+            check_number(value)
+        return result
 
     # -- nodes -----------------------------------------------------------------
 
@@ -167,6 +218,7 @@ class Evaluator:
             return self.eval(parts[0].expr, place, bindings)
         pieces: list[str | Unknown | Reference] = []
         self._render(parts, place, bindings, pieces)
+        Budget.string_room(sum(len(piece) for piece in pieces if type(piece) is str))
         return Located(join_pieces(pieces), place, expr.start, expr.end)
 
     def _render(
@@ -261,7 +313,7 @@ class Evaluator:
         if expr.op == "!":
             result: object = not to_bool(operand)
         else:
-            result = -to_number(operand)
+            result = check_number(-to_number(operand))
         return Located(result, place, expr.start, expr.end)
 
     def _binary(self, expr: Binary, place: Place, bindings: Bindings) -> Located:
@@ -299,7 +351,7 @@ class Evaluator:
             else:
                 mapping[name] = produced
             if len(mapping) + len(grouped) > MAX_ELEMENTS:
-                raise Unresolved(Unknown("a for expression with too many elements"))
+                raise TooLarge(f"a for expression of more than {MAX_ELEMENTS:,} elements")
         if expr.key is None:
             return Located(items, place, expr.start, expr.end)
         if expr.grouping:

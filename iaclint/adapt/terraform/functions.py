@@ -17,13 +17,18 @@ import ipaddress
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from typing import Protocol
 
 from iaclint.adapt.terraform.evaluate import (
+    MAX_DIGITS,
     MAX_ELEMENTS,
+    MAX_STRING,
+    Budget,
     CallSite,
     Evaluator,
     Function,
+    TooLarge,
     Unresolved,
     join_pieces,
     need,
@@ -37,6 +42,7 @@ from iaclint.adapt.terraform.values import (
     Encoded,
     EvalError,
     Located,
+    check_json_size,
     encoded_text,
     first_unknown,
     look_through,
@@ -373,7 +379,7 @@ def _range(ev: Evaluator, args: Args, site: CallSite) -> object:
         raise EvalError("range() step must not be zero")
     count = max(0, math.ceil((limit - start) / step))
     if count > MAX_ELEMENTS:
-        raise Unresolved(Unknown(f"range() of {count:,} elements"))
+        raise TooLarge(f"range() of more than {MAX_ELEMENTS:,} elements")
     values = [start + index * step for index in range(count)]
     return [Located(int(v) if float(v).is_integer() else v) for v in values]
 
@@ -407,15 +413,23 @@ def _minmax(ev: Evaluator, args: Args, site: CallSite) -> object:
 def _math(function: Callable[[float], float]) -> Function:
     def call(ev: Evaluator, args: Args, site: CallSite) -> object:
         _arity(args, 1, 1, site.name)
-        result = function(to_number(args[0]))
-        return int(result) if float(result).is_integer() else result
+        try:
+            result = function(to_number(args[0]))
+            return int(result) if float(result).is_integer() else result
+        except (ValueError, OverflowError) as exc:  # floor(inf), a math domain error
+            raise EvalError(f"{site.name}(): {exc}") from None
 
     return call
 
 
 def _pow(ev: Evaluator, args: Args, site: CallSite) -> object:
     _arity(args, 2, 2, "pow")
-    result = math.pow(to_number(args[0]), to_number(args[1]))
+    try:
+        result = math.pow(to_number(args[0]), to_number(args[1]))
+    except OverflowError:
+        raise EvalError("pow(): the result is too large") from None
+    except ValueError as exc:  # a negative number to a fractional power
+        raise EvalError(f"pow(): {exc}") from None
     return int(result) if result.is_integer() else result
 
 
@@ -432,10 +446,16 @@ def _parseint(ev: Evaluator, args: Args, site: CallSite) -> object:
 _FORMAT_VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
 
 
+def _json_sized(located: Located) -> Located:
+    check_json_size(located)
+    return located
+
+
 def _format_text(ev: Evaluator, spec: str, args: Args) -> str:
     out: list[str] = []
     position = 0
     next_arg = 0
+    length = len(spec)
     for match in _FORMAT_VERB.finditer(spec):
         out.append(spec[position : match.start()])
         position = match.end()
@@ -451,7 +471,7 @@ def _format_text(ev: Evaluator, spec: str, args: Args) -> str:
         if verb in ("s", "v"):
             value = need(arg)
             text = (
-                json.dumps(_known_all(arg), separators=(",", ":"))
+                json.dumps(_known_all(_json_sized(arg)), separators=(",", ":"))
                 if isinstance(value, list | dict)
                 else to_text(ev, arg)
             )
@@ -464,6 +484,8 @@ def _format_text(ev: Evaluator, spec: str, args: Args) -> str:
             text = str(int(number))
         elif verb in ("f", "e", "g"):
             digits = int(precision) if precision is not None else 6
+            if digits > MAX_DIGITS:
+                raise EvalError(f"format(): a precision of more than {MAX_DIGITS:,} digits")
             text = f"{to_number(arg):.{digits}{verb}}"
         elif verb == "t":
             text = "true" if to_bool(arg) else "false"
@@ -473,9 +495,12 @@ def _format_text(ev: Evaluator, spec: str, args: Args) -> str:
         else:
             raise Unresolved(Unknown(f"format() verb %{verb} is not evaluated by iaclint"))
         if width:
+            Budget.string_room(int(width) if len(width) < 10 else MAX_STRING + 1)
             pad = "0" if "0" in flags and "-" not in flags else " "
             text = text.ljust(int(width)) if "-" in flags else text.rjust(int(width), pad)
         out.append(text)
+        length += len(text)
+        Budget.string_room(length)
     out.append(spec[position:])
     return "".join(out)
 
@@ -509,6 +534,7 @@ def _join(ev: Evaluator, args: Args, site: CallSite) -> object:
     texts: list[str] = []
     for arg in args[1:]:
         texts.extend(to_text(ev, item) for item in _list(arg, "join"))
+    Budget.string_room(sum(map(len, texts)) + len(separator) * max(len(texts) - 1, 0))
     return separator.join(texts)
 
 
@@ -539,14 +565,48 @@ def _trim(ev: Evaluator, args: Args, site: CallSite) -> object:
     return text.removesuffix(cut)
 
 
-def _go_regex(pattern: str) -> re.Pattern[str]:
-    """A Terraform (RE2) pattern in Python; ones Python reads differently are unknown."""
-    if "(?P<" not in pattern and re.search(r"\\[pPzQE]|\[\[:", pattern):
-        raise Unresolved(Unknown(f"regular expression '{pattern}' is not evaluated by iaclint"))
+class _Match(Protocol):
+    def group(self, name: int | str = 0) -> str | None: ...
+
+    def groups(self) -> tuple[str | None, ...]: ...
+
+
+class _Pattern(Protocol):
+    """What iaclint uses of a compiled RE2 pattern (google-re2 has no type hints)."""
+
+    @property
+    def groups(self) -> int: ...
+
+    @property
+    def groupindex(self) -> Mapping[str, int]: ...
+
+    def search(self, text: str) -> _Match | None: ...
+
+    def finditer(self, text: str) -> Iterator[_Match]: ...
+
+    def sub(self, replacement: str, text: str) -> str: ...
+
+
+def _go_regex(pattern: str) -> _Pattern:
+    """A Terraform pattern, compiled by RE2 as Terraform does: in time linear in the
+    text, whatever the pattern; what RE2 refuses (backreferences, lookaround) is an
+    error, as in Terraform."""
+    import re2  # imported only when a configuration uses a regex (about 10 ms)
+
+    options = re2.Options()
+    options.log_errors = False  # the error is reported, located, by iaclint
     try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise EvalError(f"invalid regular expression '{pattern}': {exc}") from None
+        compiled: _Pattern = re2.compile(pattern, options)
+    except re2.error as exc:
+        raise EvalError(f"invalid regular expression: {_re2_reason(exc)}") from None
+    return compiled
+
+
+def _re2_reason(exc: Exception) -> str:
+    reason = exc.args[0] if exc.args else exc
+    if isinstance(reason, bytes):
+        reason = reason.decode("utf-8", "replace")
+    return str(reason)
 
 
 def _replace(ev: Evaluator, args: Args, site: CallSite) -> object:
@@ -558,7 +618,13 @@ def _replace(ev: Evaluator, args: Args, site: CallSite) -> object:
     if len(search) >= 2 and search.startswith("/") and search.endswith("/"):
         pattern = _go_regex(search[1:-1])
         python_replacement = re.sub(r"\$\{?(\d+)\}?", r"\\g<\1>", replacement.replace("\\", "\\\\"))
+        # Each match is replaced by at most the replacement with each group a whole text.
+        matches = sum(1 for _ in pattern.finditer(text))
+        groups = python_replacement.count("\\g<")
+        Budget.string_room(len(text) + matches * (len(python_replacement) + groups * len(text)))
         return pattern.sub(python_replacement, text)
+    matches = text.count(search) if search else len(text) + 1
+    Budget.string_room(len(text) + matches * len(replacement))
     return text.replace(search, replacement)
 
 
@@ -602,7 +668,7 @@ def _regex(ev: Evaluator, args: Args, site: CallSite) -> object:
     pattern = _go_regex(to_text(ev, args[0]))
     text = to_text(ev, args[1])
 
-    def result(match: re.Match[str]) -> object:
+    def result(match: _Match) -> object:
         if pattern.groupindex:
             return {name: site.located(match.group(name)) for name in pattern.groupindex}
         if pattern.groups:
@@ -638,8 +704,10 @@ def _affix(ev: Evaluator, args: Args, site: CallSite) -> object:
 
 def _indent(ev: Evaluator, args: Args, site: CallSite) -> object:
     _arity(args, 2, 2, "indent")
-    pad = " " * _int(args[0], "indent")
-    return to_text(ev, args[1]).replace("\n", "\n" + pad)
+    width = _int(args[0], "indent")
+    text = to_text(ev, args[1])
+    Budget.string_room(len(text) + text.count("\n") * max(width, 0))
+    return text.replace("\n", "\n" + " " * width)
 
 
 # -- encodings ---------------------------------------------------------------------

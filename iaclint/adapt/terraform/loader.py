@@ -1,11 +1,16 @@
 """Reading module directories and files from disk, once per run, inside the linted tree.
 
 A root module names its local modules by relative path (`source = "../modules/x"`);
-`file()` and `templatefile()` name files. Both are read only when they lie
-inside the linted tree: the directories named on the command line (a named
-file's directory) and the current directory. Anything else is never read: its
-values are unknown, and the run says so. Each directory is parsed once per run,
-however many root modules call it.
+`file()`, `templatefile()` and the like name files. Both are read only when they
+lie inside the linted tree (see `linted_tree`): the repositories holding the
+paths named on the command line, and never a `.git` directory, where
+actions/checkout writes the job's token. Anything else is never read, nor
+digested by the results cache: its values are unknown, and the run says so.
+Each directory is parsed once per run, however many root modules call it.
+
+What a file read through `file()` holds is the pull request's to choose (a `.env`
+a previous step wrote, a key): every text read is kept (`texts_read`) so that no
+report prints it (see `build.adapt_unit`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ from iaclint.parse.hcl.syntax import HclFile, SourceText
 from iaclint.parse.text import decode, read_regular
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# Lines of text one root module may read through file() and templatefile(): each is
+# masked in every report, and masking is searched with one pattern of them all
+# (compiling it costs about 0.8 s at this limit).
+MAX_LINES_READ = 1_000
 
 
 class NotRead(Exception):
@@ -42,10 +51,26 @@ def is_override(name: str) -> bool:
     return name == "override.tf" or name.endswith("_override.tf")
 
 
+def linted_tree(paths: list[Path]) -> list[Path]:
+    """The directories files may be read from, for the paths given (a file: its
+    directory): each one's repository (the nearest directory above it holding
+    `.git`), or the path itself when it is in none. A module of a repository
+    calls its sibling `../modules/x`; nothing outside the repository is its own."""
+    out: list[Path] = []
+    for path in paths:
+        real = Path(os.path.realpath(path))
+        top = next((d for d in (real, *real.parents) if (d / ".git").exists()), real)
+        if top not in out:
+            out.append(top)
+    return out
+
+
 class ModuleLoader:
     def __init__(self, roots: list[Path]):
         # Real paths of the directories files may be read from.
         self.roots = [Path(os.path.realpath(root)) for root in roots]
+        # The texts file() and templatefile() read for the current root module.
+        self.texts_read: list[str] = []
         self._modules: dict[tuple[str, str], ModuleConfig] = {}
         self._files: dict[tuple[str, str], LoadedFile] = {}
         # Every file read, by the name reports show: for source lines and counts.
@@ -62,21 +87,29 @@ class ModuleLoader:
         self.touched_directories = set()
         self.touched_files = set()
         self._touched_shown = set()
+        self.texts_read = []
 
     def inside(self, path: Path) -> bool:
+        """Whether `path` (links resolved) is in the linted tree, and not in a `.git`."""
         real = Path(os.path.realpath(path))
-        return any(real == root or root in real.parents for root in self.roots)
+        for root in self.roots:
+            if real == root:
+                return True
+            if root in real.parents:
+                return ".git" not in real.relative_to(root).parts
+        return False
 
     def module(self, directory: Path, shown: str) -> ModuleConfig:
         """The configuration of the module in `directory` (cached). Raises NotRead."""
         key = (os.path.realpath(directory), shown)
+        if not self.inside(directory):
+            # Not recorded: a results cache must not take digests outside the tree.
+            raise NotRead(f"{shown} is outside the linted tree")
         self.touched_directories.add(key[0])
         self._touched_shown.add(os.path.normpath(shown).replace(os.sep, "/"))
         cached = self._modules.get(key)
         if cached is not None:
             return cached
-        if not self.inside(directory):
-            raise NotRead(f"{shown} is outside the linted directories")
         if not directory.is_dir():
             raise NotRead(f"{shown} is not a directory")
         files: list[HclFile] = []
@@ -166,7 +199,7 @@ class ModuleLoader:
         Terraform), NotRead for one that is not read (its content is unknown).
         """
         if not self.inside(path):
-            raise NotRead(f"{path} is outside the linted directories")
+            raise NotRead(f"{path} is outside the linted tree")
         self.touched_files.add(os.path.realpath(path))
         try:
             raw = read_regular(path)
@@ -177,6 +210,14 @@ class ModuleLoader:
         if len(raw) > MAX_FILE_BYTES:
             raise NotRead(f"{path} is larger than {MAX_FILE_BYTES // 2**20} MiB")
         try:
-            return decode(raw)
+            text = decode(raw)
         except ParseError as exc:
             raise NotRead(f"{path}: {exc.message}") from None
+        lines = sum(len(read.splitlines()) for read in self.texts_read) + len(text.splitlines())
+        if lines > MAX_LINES_READ:
+            raise NotRead(
+                f"{path} would make more than {MAX_LINES_READ:,} lines read through file() "
+                "in this root module, each kept out of reports"
+            )
+        self.texts_read.append(text)
+        return text

@@ -28,6 +28,7 @@ from iaclint.adapt.terraform.evaluate import (
     Bindings,
     Budget,
     Evaluator,
+    TooLarge,
     Unresolved,
     iterate,
     need,
@@ -377,7 +378,7 @@ class ModuleInstance:
         source = _source_of(call)
         if source is None or not _is_local(source):
             return Located(Unknown(f"module.{name} comes from '{source}', which is not read"))
-        expansion = self.expansion(f"module.{name}", call.block.body, call.source)
+        expansion = self.expansion(f"module.{name}", call.block, call.source)
         children = self.children(name)
         if expansion.keys is None:
             return Located(
@@ -428,12 +429,17 @@ class ModuleInstance:
             )
             return []
         try:
+            self.unit.budget.spend_module_call()
+        except TooLarge as exc:
+            exc.where = at
+            raise
+        try:
             config = self.unit.loader.module(directory, shown)
         except NotRead as exc:
-            level = Diagnostic.notice if "outside" in str(exc) else Diagnostic.error
+            level = Diagnostic.warning if "outside" in str(exc) else Diagnostic.error
             self._say(level, at, f"module '{name}' is not read: {exc}")
             return []
-        expansion = self.expansion(f"module.{name}", call.block.body, call.source)
+        expansion = self.expansion(f"module.{name}", call.block, call.source)
         keys = (
             expansion.keys if expansion.keys is not None else [("", _unknown_bindings(expansion))]
         )
@@ -465,14 +471,16 @@ class ModuleInstance:
 
     # -- resources ----------------------------------------------------------------------
 
-    def expansion(self, key: str, body: Body, source: SourceText) -> Expansion:
+    def expansion(self, key: str, block: Block, source: SourceText) -> Expansion:
         cached = self._expansions.get(key)
         if cached is None:
-            cached = self._expand(body, source)
+            cached = self._expand(block, source)
             self._expansions[key] = cached
         return cached
 
-    def _expand(self, body: Body, source: SourceText) -> Expansion:
+    def _expand(self, block: Block, source: SourceText) -> Expansion:
+        """The instances of a resource or module call, each spent from the unit's budget."""
+        body = block.body
         count = body.attributes.get("count")
         for_each = body.attributes.get("for_each")
         if count is not None:
@@ -485,6 +493,7 @@ class ModuleInstance:
                 return Expansion(None, "count", f"count cannot be evaluated: {exc}")
             if not float(number).is_integer() or number < 0:
                 return Expansion(None, "count", f"count is {number}, not a whole number")
+            self._spend_instances(int(number), source, count.expr.start)
             keys = [
                 (f"[{index}]", {"count": Located({"index": Located(index)})})
                 for index in range(int(number))
@@ -492,15 +501,25 @@ class ModuleInstance:
             return Expansion(keys, "count")
         if for_each is not None:
             value = self.evaluator.evaluate(for_each.expr, source, {})
-            return _for_each(value)
+            expansion = _for_each(value)
+            self._spend_instances(len(expansion.keys or ()), source, for_each.expr.start)
+            return expansion
+        self._spend_instances(1, source, block.start)
         return Expansion([("", {})], "")
+
+    def _spend_instances(self, count: int, source: SourceText, offset: int) -> None:
+        try:
+            self.unit.budget.spend_instances(count)
+        except TooLarge as exc:
+            exc.where = (source, offset)
+            raise
 
     def instances_of(self, decl: ResourceDecl) -> list[ResourceInstance]:
         cached = self._instances.get(decl.key)
         if cached is not None:
             return cached
         self._instances[decl.key] = []
-        expansion = self.expansion(decl.key, decl.block.body, decl.source)
+        expansion = self.expansion(decl.key, decl.block, decl.source)
         base = f"{self.prefix}{decl.key}"
         keys = (
             expansion.keys if expansion.keys is not None else [("", _unknown_bindings(expansion))]
@@ -535,9 +554,7 @@ class ModuleInstance:
 
     def _instances_value(self, decl: ResourceDecl) -> Located:
         data = decl.mode == "data"
-        expansion = self.expansion(
-            ("data." if data else "") + decl.key, decl.block.body, decl.source
-        )
+        expansion = self.expansion(("data." if data else "") + decl.key, decl.block, decl.source)
         base = f"{self.prefix}{'data.' if data else ''}{decl.key}"
         if not data:
             self.instances_of(decl)

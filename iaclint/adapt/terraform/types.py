@@ -182,7 +182,14 @@ def _primitive(value: object, name: str) -> object:
     raise EvalError(f"a bool is required, got {type(value).__name__}")
 
 
+# Longer texts are not read as numbers (Python refuses to read whole numbers past
+# 4,300 digits; iaclint's numbers have at most 1,000, see evaluate.MAX_DIGITS).
+_MAX_NUMBER_TEXT = 1_000
+
+
 def parse_number(text: str) -> int | float:
+    if len(text) > _MAX_NUMBER_TEXT:
+        raise EvalError(f"a text of {len(text):,} characters is not a number iaclint reads")
     try:
         return int(text)
     except ValueError:

@@ -20,6 +20,9 @@ from typing import NamedTuple, Protocol
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
 from iaclint.span import Span
 
+# Characters a single string value may have (a file() is at most 10 MiB).
+MAX_STRING = 16 * 1024 * 1024
+
 
 class Place(Protocol):
     """What can turn offsets into a span: a file's `SourceText`, or a fixed span."""
@@ -145,10 +148,45 @@ def first_unknown(located: Located) -> Unknown | None:
     return None
 
 
+class TooLarge(Exception):
+    """The configuration needs more evaluation than the budget allows.
+
+    `where` is the expression being evaluated when the budget ran out (its place
+    and offset), filled in by the innermost entry point that knows it."""
+
+    def __init__(self, message: str, where: tuple[Place, int] | None = None):
+        super().__init__(message)
+        self.where = where
+
+
+def check_json_size(located: Located) -> None:
+    """Before writing `located` as JSON: a TooLarge if the text would pass MAX_STRING
+    (a list of 100,000 references to one long string is small until written)."""
+    size = 0
+    stack = [located]
+    while stack:
+        value = look_through(stack.pop().value)
+        if isinstance(value, list):
+            stack.extend(value)
+            size += len(value) + 2
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+            size += sum(len(key) + 4 for key in value) + 2
+        elif isinstance(value, Encoded):
+            stack.append(value.data)
+        elif isinstance(value, str):
+            size += len(value) + 2
+        else:
+            size += 8
+        if size > MAX_STRING:
+            raise TooLarge(f"a JSON text longer than {MAX_STRING // 2**20} MiB")
+
+
 def encoded_text(value: Encoded) -> object:
     """The JSON text Terraform's jsonencode produces (keys sorted, no spaces)."""
     import json
 
+    check_json_size(value.data)
     missing = first_unknown(value.data)
     if missing is not None:
         return Unknown(f"JSON of a value that is not known: {missing.reason}")

@@ -45,6 +45,9 @@ from iaclint.parse.hcl.syntax import (
 )
 
 MAX_DEPTH = 100
+# Digits a whole number literal may have (Python refuses to read more than 4,300,
+# and Terraform's own numbers keep 512 bits, about 150 digits).
+MAX_DIGITS = 1_000
 
 _SKIP_NEWLINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*", re.S)
 _SKIP_SPACES = re.compile(r"(?:[ \t\r]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*", re.S)
@@ -123,6 +126,12 @@ class _Parser:
     def at(self, start: int, end: int) -> tuple[int, int]:
         return self.fixed if self.fixed is not None else (start, end)
 
+    def whole(self, digits: str, offset: int) -> int:
+        """A whole number literal; one too long to compute with is a syntax error."""
+        if len(digits) > MAX_DIGITS:
+            raise self.error(f"a number with more than {MAX_DIGITS:,} digits", offset)
+        return int(digits)
+
     def error(self, message: str, offset: int) -> HclSyntaxError:
         if self.fixed is not None:
             offset = self.fixed[0]
@@ -199,7 +208,9 @@ class _Parser:
                 name_at = after + 1
                 digits = _DIGITS.match(text, name_at)
                 if digits is not None:
-                    key = Literal(int(digits.group()), *self.at(name_at, digits.end()))
+                    key = Literal(
+                        self.whole(digits.group(), name_at), *self.at(name_at, digits.end())
+                    )
                     pos = digits.end()
                     expr = Index(expr, key, *self.at(start, pos))
                     continue
@@ -253,7 +264,9 @@ class _Parser:
                     each = GetAttr(each, name.group(), *self.at(start, name.end()))
                     pos = name.end()
                 elif digits is not None:
-                    key = Literal(int(digits.group()), *self.at(pos + 1, digits.end()))
+                    key = Literal(
+                        self.whole(digits.group(), pos + 1), *self.at(pos + 1, digits.end())
+                    )
                     each = Index(each, key, *self.at(start, digits.end()))
                     pos = digits.end()
                 else:
@@ -289,8 +302,10 @@ class _Parser:
         if number is not None:
             literal = number.group()
             value: int | float = (
-                float(literal) if number.group(1) or number.group(2) else int(literal)
+                float(literal) if number.group(1) or number.group(2) else self.whole(literal, pos)
             )
+            if value in (float("inf"), float("-inf")):
+                raise self.error("a number too large for iaclint to compute with", pos)
             return Literal(value, *self.at(pos, number.end())), number.end()
         provider = _PROVIDER_FUNCTION.match(text, pos)
         if provider is not None and text.startswith("(", self.skip(provider.end(), False)):
