@@ -175,30 +175,39 @@ def _sibling(name: str) -> ModuleType | None:
     return module
 
 
-def every_input() -> list[tuple[str, Callable[[Path], Path], bool]]:
-    """Each input's label, generator, and whether it is a baseline (given with
-    --baseline) rather than a file to lint."""
-    rows = [(label, make, False) for label, make in INPUTS]
+def every_input() -> list[tuple[str, Callable[[Path], Path], str | None]]:
+    """Each input's label, generator, and the option it is given with: None for a
+    path to lint, `--baseline`, or `--var-file` (the root module it is for is the
+    folder `root` beside it)."""
+    rows: list[tuple[str, Callable[[Path], Path], str | None]] = [
+        (label, make, None) for label, make in INPUTS
+    ]
     for name in MORE:
         module = _sibling(name)
-        if module is not None:
-            rows += [(label, make, False) for label, make in getattr(module, "INPUTS", [])]
-            rows += [(label, make, True) for label, make in getattr(module, "BASELINES", [])]
+        if module is None:
+            continue
+        inputs = getattr(module, "INPUTS", [])
+        var_files = set(getattr(module, "VAR_FILES", ()))
+        for label, make in inputs.items() if isinstance(inputs, dict) else inputs:
+            rows.append((label, make, "--var-file" if label in var_files else None))
+        rows += [(label, make, "--baseline") for label, make in getattr(module, "BASELINES", [])]
     return rows
 
 
 def main() -> None:
     print(f"{'input':<38} {'seconds':>8} {'peak MB':>8} {'exit':>5}  outcome")
     with tempfile.TemporaryDirectory() as scratch:
-        for number, (label, make, is_baseline) in enumerate(every_input()):
+        for number, (label, make, option) in enumerate(every_input()):
             folder = Path(scratch) / f"input-{number}"
             folder.mkdir()
             good = folder / "good.yaml"
             good.write_text(GOOD, encoding="utf-8")
             hostile = make(folder)
             arguments = [str(hostile), str(good)]
-            if is_baseline:
+            if option == "--baseline":
                 arguments = ["--baseline", *arguments]
+            elif option == "--var-file":
+                arguments = ["--var-file", str(hostile), str(hostile.parent / "root"), str(good)]
             try:
                 seconds, peak, code, output = measure(arguments, Path(scratch))
             finally:

@@ -223,6 +223,10 @@ INPUTS: dict[str, Callable[[Path], Path]] = {
 }
 
 
+# Inputs given with --var-file (their root is the folder `root` beside them).
+VAR_FILES = ("huge_number_var_file",)
+
+
 def main(argv: list[str]) -> None:
     folder = Path(argv[0])
     good(folder / "good")
