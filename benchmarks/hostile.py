@@ -106,11 +106,11 @@ def template_of(megabytes: float) -> Callable[[Path], Path]:
 
 
 def densest_template(folder: Path) -> Path:
-    """Just under the 10 MB limit, packed with small security groups that each have a
-    rule (about 55,000 resources; CloudFormation accepts 500): the worst case read."""
+    """Just under the 2 MB limit, packed with small security groups that each have a
+    rule (about 10,000 resources; CloudFormation accepts 500): the worst case read."""
     return resources_until(
         folder / "densest.yaml",
-        10 * 1024 * 1024 - 4096,
+        2 * 1024 * 1024 - 4096,
         lambda index: (
             f"  Web{index}:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
             "      GroupDescription: web\n      SecurityGroupIngress:\n"
@@ -122,7 +122,7 @@ def densest_template(folder: Path) -> Path:
 def long_line(folder: Path) -> Path:
     path = folder / "long-line.yaml"
     path.write_text(
-        HEADER + f"Description: {'y' * 10_000_000}\nResources:\n"
+        HEADER + f"Description: {'y' * 1_900_000}\nResources:\n"
         "  T: {Type: AWS::SNS::Topic, Properties: {KmsMasterKeyId: alias/aws/sns}}\n",
         encoding="utf-8",
     )
@@ -138,10 +138,10 @@ INPUTS: list[tuple[str, Callable[[Path], Path]]] = [
     (f"JSON nested {DEPTH:,} deep", deep_json),
     (f"YAML nested {DEPTH:,} deep", deep_yaml),
     (f"HCL nested {DEPTH:,} deep", deep_hcl),
-    ("9 MB template (under the limit)", template_of(9)),
-    ("10 MB of security groups", densest_template),
+    ("1.9 MB template (under the limit)", template_of(1.9)),
+    ("2 MB of security groups", densest_template),
     ("50 MB template", template_of(50)),
-    ("10,000,000-character line", long_line),
+    ("1,900,000-character line", long_line),
 ]
 
 

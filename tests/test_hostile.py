@@ -49,9 +49,10 @@ CASES: list[tuple[str, Callable[[Path], Path], int, str | re.Pattern[str]]] = [
     ),
     (
         "oversized template",
-        HOSTILE.template_of(10.5),
+        HOSTILE.template_of(2.5),
         2,
-        "big-10.5mb.yaml: error: 10.5 MB is over the 10 MB limit",
+        "big-2.5mb.yaml: error: 2.5 MB is over the 2 MB limit (CloudFormation itself accepts "
+        "templates of up to 1 MB): not linted",
     ),
     ("long line", HOSTILE.long_line, 1, "No errors"),
 ]
