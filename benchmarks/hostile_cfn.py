@@ -119,21 +119,23 @@ def backtracking_creation_stack(folder: Path) -> Path:
     return _assembly(folder, json.dumps(manifest))
 
 
+def _sparse(path: Path, head: bytes) -> Path:
+    """`head`, then zeros up to 4 GiB that take no disk space (a sparse file)."""
+    with path.open("wb") as stream:
+        stream.write(head)
+        stream.truncate(4 * 1024**3)
+    return path
+
+
 def sparse_manifest(folder: Path) -> Path:
     """A 4 GiB manifest that takes no disk space (a sparse file)."""
     assembly = _assembly(folder, "")
-    with (assembly / "manifest.json").open("r+b") as stream:
-        stream.write(b'{"artifacts": {}}')
-        stream.truncate(4 * 1024**3)
+    _sparse(assembly / "manifest.json", b'{"artifacts": {}}')
     return assembly
 
 
 def sparse_template(folder: Path) -> Path:
-    path = folder / "sparse.json"
-    with path.open("wb") as stream:
-        stream.write(b'{"AWSTemplateFormatVersion": "2010-09-09"}')
-        stream.truncate(4 * 1024**3)
-    return path
+    return _sparse(folder / "sparse.json", b'{"AWSTemplateFormatVersion": "2010-09-09"}')
 
 
 def unicode_select_index(folder: Path) -> Path:
@@ -270,11 +272,7 @@ def long_integer_baseline(folder: Path) -> Path:
 
 
 def sparse_baseline(folder: Path) -> Path:
-    path = folder / "baseline.json"
-    with path.open("wb") as stream:
-        stream.write(b'{"iaclint-baseline": 1, "findings": []}')
-        stream.truncate(4 * 1024**3)
-    return path
+    return _sparse(folder / "baseline.json", b'{"iaclint-baseline": 1, "findings": []}')
 
 
 def locked_directory(folder: Path) -> Path:

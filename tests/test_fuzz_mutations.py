@@ -20,11 +20,9 @@ from hypothesis import strategies as st
 
 from iaclint.cli import main
 from iaclint.findings import Report
-from iaclint.report.location import NO_ROOT
-from iaclint.report.render import FORMATS, render
-from iaclint.run import Options, lint, prepare
 
 from .conftest import ROOT
+from .test_fuzz import lint_and_render
 
 PROFILE = settings(
     max_examples=int(os.environ.get("IACLINT_FUZZ_EXAMPLES", "150")),
@@ -136,16 +134,6 @@ def mutated(draw: st.DrawFn, text: str) -> str:
         else:
             text = text[:start]
     return text
-
-
-POLICIES = prepare(Options()).policies
-
-
-def lint_and_render(path: Path) -> Report:
-    report = lint(Options(paths=(str(path),), use_cache=False), POLICIES, [])
-    for format_name in FORMATS:
-        assert isinstance(render(report, format_name, NO_ROOT), str)
-    return report
 
 
 def defects(report: Report) -> list[str]:
