@@ -87,7 +87,11 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
             return stream.read()
         if status.st_size > limit:
             raise FileTooLarge(status.st_size, limit)
-        raw = stream.read(limit + 1)
+        # Asking for `limit + 1` bytes would allocate that much for every file; the
+        # size stated is enough unless the file grows while it is read.
+        raw = stream.read(status.st_size + 1)
+        if len(raw) > status.st_size:
+            raw += stream.read(limit + 1 - len(raw))
         if len(raw) > limit:
             raise FileTooLarge(len(raw), limit)
         return raw
