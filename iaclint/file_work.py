@@ -149,7 +149,9 @@ def _lint_file(
         diagnostics.append(
             Diagnostic.error(span.file, f"{policy_id}: {message}", span.line, span.column)
         )
-    return FileResult(True, evaluation.findings, evaluation.undetermined, diagnostics)
+    # The engine masks findings; the reader's and adapter's messages may quote a value.
+    masked = evaluation.masker.diagnostics(diagnostics)
+    return FileResult(True, evaluation.findings, evaluation.undetermined, masked)
 
 
 def _too_large(shown: str, size: int, limit: int) -> Diagnostic:

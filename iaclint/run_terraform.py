@@ -23,7 +23,6 @@ from iaclint.diagnostics import Diagnostic
 from iaclint.discover import Candidate
 from iaclint.engine.evaluate import evaluate
 from iaclint.engine.policy import Policy
-from iaclint.engine.snippet import Masker
 from iaclint.findings import Finding, Undetermined
 from iaclint.span import Span
 from iaclint.terraform_roots import Root, terraform_roots
@@ -214,9 +213,11 @@ def _evaluate_root(
             Diagnostic.error(span.file, f"{policy_id}: {message}", span.line, span.column)
         )
     # The engine masks findings; the adapter's own messages may quote a value too.
-    masker = Masker(graph.sensitive)
-    masked = [d._replace(message=masker.message(d.message)) for d in diagnostics]
-    return evaluation.findings, evaluation.undetermined, masked
+    return (
+        evaluation.findings,
+        evaluation.undetermined,
+        evaluation.masker.diagnostics(diagnostics),
+    )
 
 
 def _lines(loader: ModuleLoader) -> Callable[[Span], str | None]:
@@ -264,4 +265,5 @@ def lint_plan(candidate: Candidate, text: str, policies: list[Policy]) -> Terraf
         problems.append(
             Diagnostic.error(span.file, f"{policy_id}: {message}", span.line, span.column)
         )
-    return TerraformResult(1, evaluation.findings, evaluation.undetermined, problems)
+    masked = evaluation.masker.diagnostics(problems)
+    return TerraformResult(1, evaluation.findings, evaluation.undetermined, masked)

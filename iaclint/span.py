@@ -51,14 +51,6 @@ MASK = "****"
 _KEY = re.compile(r"""\s*(?:-\s+)?["']?[\w.\-/]+["']?\s*[:=]\s*""")
 
 
-def masked(line: str, span: Span) -> str:
-    """`line` (the first line of `span`) with the spanned text replaced by a mask."""
-    if not line:
-        return line
-    start, end = masked_range(line, span)
-    return line[:start] + MASK + line[end:]
-
-
 def masked_range(line: str, span: Span) -> tuple[int, int]:
     """The 0-based range of `line` (the first line of `span`) that a mask replaces.
 

@@ -11,9 +11,15 @@ import pytest
 from iaclint.adapt.secrets import is_secret_property, is_secret_variable
 from iaclint.engine.operators import OPERATORS
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
-from iaclint.span import Span, masked
+from iaclint.span import MASK, Span, masked_range
 
 from .conftest import FIXTURES, ROOT
+
+
+def masked(line: str, span: Span) -> str:
+    """`line` as a snippet shows it when the value at `span` is a secret."""
+    start, end = masked_range(line, span)
+    return line[:start] + MASK + line[end:]
 
 
 @pytest.mark.parametrize(

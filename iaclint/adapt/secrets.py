@@ -52,13 +52,10 @@ _POINTER_SUFFIXES = ("arn", "name", "id", "path", "file", "param", "parameter", 
 
 _KEY_PREFIXES = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA")
 _ACCESS_KEY = re.compile(rf"(?<![A-Z0-9])(?:{'|'.join(_KEY_PREFIXES)})[A-Z0-9]{{16}}(?![A-Z0-9])")
-_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_KEY_KIND = r"(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+_PRIVATE_KEY = re.compile(rf"-----BEGIN {_KEY_KIND}")
 # The whole block, to its end marker (or the end of the text when it has none).
-_PRIVATE_KEY_BLOCK = re.compile(
-    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-    r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*)",
-    re.DOTALL,
-)
+_PRIVATE_KEY_BLOCK = re.compile(rf"-----BEGIN {_KEY_KIND}(?:.*?-----END {_KEY_KIND}|.*)", re.DOTALL)
 
 # Where environment variables are written: a mapping of names to values.
 _ENVIRONMENT_MAPS = frozenset({"variables"})

@@ -72,10 +72,12 @@ class EngineError(Exception):
 class Evaluation:
     """What evaluating policies found, filled in as they run."""
 
-    def __init__(self) -> None:
+    def __init__(self, masker: Masker) -> None:
         self.findings: list[Finding] = []
         self.undetermined: list[Undetermined] = []
         self.errors: list[tuple[str, Span, str]] = []
+        # The graph's secrets, to mask what else the caller reports of the unit.
+        self.masker = masker
 
 
 def evaluate(graph: Graph, policies: list[Policy], lines: Lines) -> Evaluation:
@@ -84,8 +86,8 @@ def evaluate(graph: Graph, policies: list[Policy], lines: Lines) -> Evaluation:
     No secret of the graph reaches a finding: snippets and messages are masked as
     findings are made, reasons and errors once every policy has run.
     """
-    result = Evaluation()
     masker = Masker(graph.sensitive)
+    result = Evaluation(masker)
     snippets = Snippets(lines, masker)
     for policy in policies:
         _PolicyRun(graph, policy, snippets, result).run()

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import SensitiveValue
 from iaclint.span import MASK, Span, masked_range
 
@@ -58,6 +59,11 @@ class Masker:
     def message(self, text: str) -> str:
         """`text` with every secret long enough to search for masked."""
         return self._pattern.sub(MASK, text) if self._pattern is not None else text
+
+    def diagnostics(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        """`diagnostics` with their messages masked: a reader's or an adapter's
+        message may quote a value it read."""
+        return [d._replace(message=self.message(d.message)) for d in diagnostics]
 
     def ranges(self, line: str, span: Span, start: int, end: int) -> list[tuple[int, int]]:
         """The 0-based ranges of secrets on `line` (where `span` starts) that overlap

@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from iaclint.adapt.terraform.types import format_number, parse_number
-from iaclint.adapt.terraform.values import (  # TooLarge and MAX_STRING: re-exported
-    MAX_STRING as MAX_STRING,
+from iaclint.adapt.terraform.values import (
+    MAX_STRING as MAX_STRING,  # re-exported, as TooLarge
 )
 from iaclint.adapt.terraform.values import (
     Encoded,
@@ -191,9 +191,9 @@ class Evaluator:
         except Unresolved as exc:
             return Located(exc.unknown, place, expr.start, expr.end)
         value = result.value
-        if type(value) is str and len(value) > MAX_STRING:
-            raise TooLarge(f"a string longer than {MAX_STRING // 2**20} MiB")
-        if type(value) is int or type(value) is float:
+        if type(value) is str:
+            Budget.string_room(len(value))
+        elif type(value) is int or type(value) is float:
             check_number(value)
         return result
 
