@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from iaclint import __version__
+from iaclint import __version__, collector
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -212,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Only the main thread may set a handler (a test may call main() from another).
     handles_term = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if handles_term else None
+    collector.tune()
     try:
         return _main(argv)
     except KeyboardInterrupt:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
+from iaclint import collector
 from iaclint.engine.policy import Policy
 from iaclint.file_work import MAX_PLAN_BYTES, FileResult, FileWork, lint_work
 from iaclint.memo import ResultCache, directory_digest, file_digest, still_current
@@ -244,6 +245,7 @@ def _start_worker(policies: list[Policy], settings: Settings, parent: int) -> No
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _end_with_parent(parent)
+    collector.tune()  # inherited with fork, not with spawn
     _WORKER["scheduler"] = Scheduler(policies, settings._replace(jobs=1, use_cache=False))
 
 

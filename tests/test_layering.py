@@ -22,7 +22,15 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "iaclint.diagnostics": (),
     "iaclint.findings": ("iaclint.span", "iaclint.diagnostics"),
     "iaclint.cache": (),
-    "iaclint.parse": ("iaclint.parse", "iaclint.span", "iaclint.diagnostics", "iaclint.cache"),
+    # The cycle collector's settings, for the readers and the run's processes.
+    "iaclint.collector": (),
+    "iaclint.parse": (
+        "iaclint.parse",
+        "iaclint.span",
+        "iaclint.diagnostics",
+        "iaclint.cache",
+        "iaclint.collector",
+    ),
     "iaclint.graph": ("iaclint.graph", "iaclint.span"),
     "iaclint.adapt": (
         "iaclint.adapt",

@@ -11,6 +11,7 @@ import bisect
 import json
 import re
 
+from iaclint.collector import paused
 from iaclint.diagnostics import Diagnostic
 from iaclint.parse.document import (
     MAX_DEPTH,
@@ -28,6 +29,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LITERALS: dict[str, object] = {"true": True, "false": False, "null": None}
 
 
+@paused()  # a tree of values and locations: no cycle for the collector
 def read_json(text: str, file: str) -> Document:
     """Read one JSON document. Raises ParseError (located) when it cannot be read."""
     reader = _JsonReader(text, file)

@@ -19,6 +19,7 @@ from typing import Protocol
 
 import yaml
 
+from iaclint.collector import paused
 from iaclint.diagnostics import Diagnostic
 from iaclint.parse.document import (
     MAX_DEPTH,
@@ -80,6 +81,7 @@ class _Loader(yaml.CSafeLoader):
         return _YAML + ("seq" if kind is yaml.SequenceNode else "map")
 
 
+@paused()  # a tree of values and locations: no cycle for the collector
 def read_yaml(text: str, file: str, tag_forms: TagForms | None = None) -> Document:
     """Read one YAML document. Raises ParseError (located) when it cannot be read."""
     loader = _Loader(text)

@@ -221,7 +221,10 @@ def _node(rule: Rule, children: list[Any]) -> Any:
             if nones:
                 kept += [None] * nones
             if splice:
-                kept += children[index].children
+                if kept:
+                    kept += children[index].children
+                else:  # a left-recursive list grows in place: no copy per item
+                    kept = children[index].children
             else:
                 kept.append(children[index])
         if rule.append_none:

@@ -14,6 +14,7 @@ import itertools
 import re
 from typing import NamedTuple
 
+from iaclint.collector import paused
 from iaclint.diagnostics import Diagnostic
 from iaclint.parse.document import ParseError
 from iaclint.parse.hcl.expressions import HclSyntaxError, parse_expression
@@ -54,6 +55,7 @@ _TOKEN_NAMES = {
 }
 
 
+@paused()  # a tree of values and locations: no cycle for the collector
 def read_hcl(text: str, file: str) -> HclFile:
     """Read one HCL file. Raises ParseError (located) when its syntax is wrong."""
     # The grammar knows only LF; a space before each LF keeps every offset.
