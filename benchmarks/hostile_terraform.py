@@ -201,6 +201,51 @@ def module_outside(folder: Path) -> Path:
     return folder
 
 
+def _security_groups(path: Path, size: int) -> Path:
+    """A `.tf` file of `size` bytes or a little less, packed with small security groups
+    that each have a rule: the most work per byte a file can ask for."""
+    blocks = []
+    written = 0
+    index = 0
+    while True:
+        block = (
+            f'resource "aws_security_group" "{path.stem}{index}" {{\n  name = "web{index}"\n'
+            "  ingress {\n    from_port = 443\n    to_port = 443\n"
+            '    protocol = "tcp"\n    cidr_blocks = ["10.0.0.0/8"]\n  }\n}\n'
+        )
+        if written + len(block) > size:
+            break
+        blocks.append(block)
+        written += len(block)
+        index += 1
+    return _write(path, "".join(blocks))
+
+
+def densest_file(folder: Path) -> Path:
+    """Just under the 2 MiB limit of one `.tf` file (about 12,000 security groups)."""
+    _security_groups(folder / "main.tf", 2 * 1024 * 1024 - 4096)
+    return folder
+
+
+def densest_root(folder: Path) -> Path:
+    """Files that fill the root module's 3 MiB, and one more that is refused."""
+    _security_groups(folder / "a.tf", 2 * 1024 * 1024 - 4096)
+    _security_groups(folder / "b.tf", 1024 * 1024)
+    _security_groups(folder / "c.tf", 2 * 1024 * 1024 - 4096)
+    return folder
+
+
+def sparse_tf(folder: Path) -> Path:
+    """A 4 GiB `.tf` file that takes no disk space, in the root and in a module."""
+    for path in (folder / "big.tf", folder / "m" / "big.tf"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as stream:
+            stream.write(b"locals {}\n")
+            stream.truncate(4 * 1024**3)
+    _write(folder / "main.tf", 'module "m" {\n  source = "./m"\n}\n')
+    return folder
+
+
 INPUTS: dict[str, Callable[[Path], Path]] = {
     function.__name__: function
     for function in (
@@ -219,6 +264,9 @@ INPUTS: dict[str, Callable[[Path], Path]] = {
         module_doubling,
         git_config_leak,
         module_outside,
+        densest_file,
+        densest_root,
+        sparse_tf,
     )
 }
 

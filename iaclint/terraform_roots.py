@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
 from iaclint.discover import TERRAFORM_SUFFIXES, Candidate, discover, is_excluded
-from iaclint.parse.text import read_regular
+from iaclint.parse.text import MAX_SOURCE_BYTES, read_regular
 
 VAR_FILE_SUFFIXES = (".tfvars", ".tfvars.json")
 # Terraform loads these from a root module's directory by itself.
@@ -41,8 +41,6 @@ _AUTOMATIC = re.compile(r"^(terraform\.tfvars(\.json)?|.*\.auto\.tfvars(\.json)?
 # A local module call: Terraform accepts a module source only as a literal string,
 # and a local one only when it starts with ./ or ../
 _LOCAL_SOURCE = re.compile(r"""source\s*=\s*"(\.\.?/[^"\n]*)\"""")
-# .tf files larger than this are not searched for module calls (the reader refuses them).
-_MAX_TF_BYTES = 10 * 1024 * 1024
 
 
 class Root(NamedTuple):
@@ -166,7 +164,7 @@ def _project(exclude: Sequence[str]) -> dict[str, _Directory]:
         texts = []
         for member in members:
             try:
-                if os.stat(member.path).st_size > _MAX_TF_BYTES:
+                if os.stat(member.path).st_size > MAX_SOURCE_BYTES:
                     continue
                 texts.append(read_regular(member.path).decode("utf-8", "replace"))
             except OSError:

@@ -322,3 +322,41 @@ def test_files_read_are_bounded_in_lines(in_tmp: Path, capsys: pytest.CaptureFix
     assert "IAC003 unknown file long.txt is not read: " in out
     assert "would make more than 1,000 lines read through file() in this root module" in out
     assert GOOD_FINDING in out
+
+
+def test_a_file_past_the_size_limit_is_refused_unread(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """4 GiB (sparse) `.tf` files in a root and in its module: refused from their size."""
+    code, out = lint(capsys, "good", beside_good(in_tmp, "sparse_tf"))
+    assert code == 2
+    assert "sparse_tf/big.tf: error: larger than 2 MiB; not read" in out
+    assert "sparse_tf/m/big.tf: error: larger than 2 MiB; not read" in out
+    assert GOOD_FINDING in out
+
+
+def test_a_root_module_is_read_up_to_its_byte_budget(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the bytes one root module and its modules may hold, the next file is an
+    error naming the limit; what was read before is judged, and other roots too."""
+    from iaclint.adapt.terraform import loader
+
+    HOSTILE.good(in_tmp / "good")
+    open_ssh = HOSTILE.GOOD_TF
+    (in_tmp / "big" / "m").mkdir(parents=True)
+    (in_tmp / "big" / "a.tf").write_text(open_ssh, encoding="utf-8")
+    (in_tmp / "big" / "b.tf").write_text('module "m" {\n  source = "./m"\n}\n', encoding="utf-8")
+    (in_tmp / "big" / "m" / "main.tf").write_text(open_ssh, encoding="utf-8")
+    budget = len(open_ssh) + 40  # a.tf and b.tf fit; the module's file does not
+    monkeypatch.setattr(loader, "MAX_ROOT_BYTES", budget)
+    code, out = lint(capsys, "--jobs", "1", "good", "big")
+    assert code == 2
+    assert "big/a.tf:6:20: IAC001 high" in out
+    assert "big/m/main.tf: error: the root module and its modules would be more than " in out
+    assert GOOD_FINDING in out
+    # Each root has a budget of its own: the same files as two roots are both read.
+    monkeypatch.setattr(loader, "MAX_ROOT_BYTES", len(open_ssh) + 1)
+    code, out = lint(capsys, "--jobs", "1", "good", "big/m")
+    assert code == 1
+    assert "big/m/main.tf:6:20: IAC001 high" in out and GOOD_FINDING in out

@@ -24,9 +24,12 @@ from iaclint.diagnostics import Diagnostic
 from iaclint.parse.document import ParseError
 from iaclint.parse.hcl.reader import read_hcl
 from iaclint.parse.hcl.syntax import HclFile, SourceText
-from iaclint.parse.text import decode, read_regular
+from iaclint.parse.text import MAX_SOURCE_BYTES, FileTooLarge, decode, read_regular
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = MAX_SOURCE_BYTES
+# A root module and the modules it calls, in all: the worst such root is read in
+# about 10 s (the largest root of the public modules measured is 143 KB).
+MAX_ROOT_BYTES = 3 * 1024 * 1024
 # Lines of text one root module may read through file() and templatefile(): each is
 # masked in every report, and masking is searched with one pattern of them all
 # (compiling it costs about 0.8 s at this limit).
@@ -81,6 +84,9 @@ class ModuleLoader:
         self.touched_directories: set[str] = set()
         self.touched_files: set[str] = set()
         self._touched_shown: set[str] = set()
+        # The HCL files the current root module read, and their bytes in all.
+        self._root_reads: set[tuple[str, str]] = set()
+        self._root_bytes = 0
 
     def start_root(self) -> None:
         """Start recording what the next root module depends on."""
@@ -88,6 +94,8 @@ class ModuleLoader:
         self.touched_files = set()
         self._touched_shown = set()
         self.texts_read = []
+        self._root_reads = set()
+        self._root_bytes = 0
 
     def inside(self, path: Path) -> bool:
         """Whether `path` (links resolved) is in the linted tree, and not in a `.git`."""
@@ -150,6 +158,24 @@ class ModuleLoader:
     def hcl_file(self, path: Path, shown: str) -> LoadedFile:
         """One HCL file (a .tf or .tfvars), parsed; a broken file is a located error."""
         key = (os.path.realpath(path), shown)
+        if key not in self._root_reads:
+            try:
+                size = os.stat(path).st_size
+            except OSError:
+                size = 0  # refused with its reason when read
+            if self._root_bytes + size > MAX_ROOT_BYTES and size <= MAX_FILE_BYTES:
+                return LoadedFile(
+                    None,
+                    [
+                        Diagnostic.error(
+                            shown,
+                            f"the root module and its modules would be more than "
+                            f"{MAX_ROOT_BYTES // 2**20} MiB of HCL with this file; not read",
+                        )
+                    ],
+                )
+            self._root_reads.add(key)
+            self._root_bytes += size
         cached = self._files.get(key)
         if cached is not None:
             return cached
@@ -159,15 +185,15 @@ class ModuleLoader:
 
     def _read_hcl(self, path: Path, shown: str) -> LoadedFile:
         try:
-            raw = read_regular(path)
-        except OSError as exc:
-            return LoadedFile(
-                None, [Diagnostic.error(shown, f"cannot read: {exc.strerror or exc}")]
-            )
-        if len(raw) > MAX_FILE_BYTES:
+            raw = read_regular(path, MAX_FILE_BYTES)
+        except FileTooLarge:
             return LoadedFile(
                 None,
                 [Diagnostic.error(shown, f"larger than {MAX_FILE_BYTES // 2**20} MiB; not read")],
+            )
+        except OSError as exc:
+            return LoadedFile(
+                None, [Diagnostic.error(shown, f"cannot read: {exc.strerror or exc}")]
             )
         try:
             hcl = read_hcl(decode(raw), shown)
@@ -202,13 +228,13 @@ class ModuleLoader:
             raise NotRead(f"{path} is outside the linted tree")
         self.touched_files.add(os.path.realpath(path))
         try:
-            raw = read_regular(path)
+            raw = read_regular(path, MAX_FILE_BYTES)
         except FileNotFoundError:
             raise
+        except FileTooLarge:
+            raise NotRead(f"{path} is larger than {MAX_FILE_BYTES // 2**20} MiB") from None
         except OSError as exc:
             raise NotRead(f"cannot read {path}: {exc.strerror or exc}") from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise NotRead(f"{path} is larger than {MAX_FILE_BYTES // 2**20} MiB")
         try:
             text = decode(raw)
         except ParseError as exc:
