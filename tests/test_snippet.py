@@ -6,7 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iaclint.engine.evaluate import display
-from iaclint.engine.snippet import SNIPPET_LIMIT, ByteCounter, Masker, build_snippet
+from iaclint.engine.snippet import (
+    _INDEXED_LENGTH,
+    SNIPPET_LIMIT,
+    ByteCounter,
+    Masker,
+    _Finder,
+    build_snippet,
+)
 from iaclint.graph.model import SensitiveValue
 from iaclint.span import Span
 
@@ -114,3 +121,87 @@ def test_byte_columns_of_a_long_line_across_its_marks() -> None:
         expected = len(line[: column - 1].encode("utf-8")) + 1 + max(column - 1 - len(line), 0)
         assert counter.column(column) == expected, column
     assert ByteCounter("abc").column(7) == 7
+
+
+def _union_masked(text: str, secrets: list[str]) -> str:
+    """The oracle: every character of every occurrence of every secret masked, each
+    run of masked characters written once."""
+    covered = [False] * len(text)
+    for secret in secrets:
+        position = text.find(secret)
+        while position >= 0:
+            covered[position : position + len(secret)] = [True] * len(secret)
+            position = text.find(secret, position + 1)
+    out: list[str] = []
+    for index, character in enumerate(text):
+        if not covered[index]:
+            out.append(character)
+        elif index == 0 or not covered[index - 1]:
+            out.append("****")
+    return "".join(out)
+
+
+# Secrets that never occur in the texts below ('z' is not in their alphabet): enough
+# of them moves the masker from one alternation to its index.
+_ABSENT = [f"zz{index:03d}" for index in range(80)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), many=st.booleans())
+def test_messages_are_masked_wherever_any_secret_occurs(data: st.DataObject, many: bool) -> None:
+    short = st.text(alphabet="abc", min_size=4, max_size=12)
+    long = st.text(alphabet="ab", min_size=1, max_size=40).map(
+        lambda piece: (piece * 300)[: 257 + len(piece)]
+    )
+    secrets = data.draw(st.lists(short | long, min_size=1, max_size=6))
+    pieces = data.draw(
+        st.lists(st.text(alphabet="abc ", max_size=30) | st.sampled_from(secrets), max_size=12)
+    )
+    text = "".join(pieces)
+    masker = Masker([SensitiveValue(secret) for secret in secrets + (_ABSENT if many else [])])
+    assert masker.message(text) == _union_masked(text, secrets)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    line=st.text(alphabet="abc ", max_size=700),
+    secrets=st.lists(st.text(alphabet="abc", min_size=4, max_size=40), min_size=1, max_size=40),
+    column=st.integers(min_value=1, max_value=720),
+)
+def test_no_secret_survives_in_any_window_of_an_indexed_unit(
+    line: str, secrets: list[str], column: int
+) -> None:
+    masker = Masker([SensitiveValue(secret) for secret in secrets + _ABSENT])
+    text = build_snippet(line, at(column), masker, False).text
+    for secret in secrets:
+        assert secret not in text
+
+
+def test_secrets_sharing_their_start_in_many_lengths_are_all_found() -> None:
+    """More lengths under one prefix than a bucket holds: split, and still found."""
+    secrets = ["pass" + "x" * size for size in range(1, 60)] + ["passwordA1", "passwordB22"]
+    masker = Masker([SensitiveValue(secret) for secret in secrets + _ABSENT])
+    for secret in secrets:
+        assert masker.message(f"[{secret}]") == "[****]"
+    assert masker.message("pas password") == "pas password"
+
+
+def _lengths_per_lookup(finder: _Finder) -> int:
+    """The most lengths one position's lookup can try, through every level."""
+    worst = 0
+    for bucket in finder._buckets.values():
+        below = 0 if bucket.deeper is None else _lengths_per_lookup(bucket.deeper)
+        worst = max(worst, len(bucket.lengths) + below)
+    return worst
+
+
+def test_the_work_per_position_is_bounded_whatever_the_secrets() -> None:
+    """100,000 secrets, and 250 lengths under one prefix: each position searched
+    tries at most one length per indexed length, however many secrets there are."""
+    secrets = [f"s3cret-{index:06d}" for index in range(100_000)]
+    secrets += ["key-" + "k" * size for size in range(250)]
+    masker = Masker([SensitiveValue(secret) for secret in secrets])
+    assert masker._pattern is None and masker._finder is not None
+    assert _lengths_per_lookup(masker._finder) <= _INDEXED_LENGTH
+    message = "the value is " + secrets[54_321] + ", and " + secrets[-1] + "!"
+    assert masker.message(message) == "the value is ****, and ****!"
