@@ -224,10 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a defect: say so in one line, never a traceback
         if os.environ.get("IACLINT_DEBUG"):
             raise
-        sys.stderr.write(
-            f"iaclint: internal error: {type(exc).__name__}: {exc} "
-            "(set IACLINT_DEBUG=1 for details, and please report it)\n"
-        )
+        from iaclint.diagnostics import defect_message
+
+        sys.stderr.write(f"iaclint: internal error: {defect_message(exc, 'this run')}\n")
         return EXIT_ERROR
     finally:
         if handles_term:

@@ -54,6 +54,23 @@ class Diagnostic(NamedTuple):
         return ":".join(parts)
 
 
+def defect_message(exc: BaseException, what: str = "this input") -> str:
+    """What a defect in iaclint met on `what` says, in one line, never a traceback.
+
+    The exception's text is left out: it may quote the input, and the input may
+    hold a secret. `IACLINT_DEBUG=1` re-raises it where it happened.
+    """
+    return (
+        f"a defect in iaclint on {what} ({type(exc).__name__}); "
+        "set IACLINT_DEBUG=1 to see where, and please report it"
+    )
+
+
+def defect(shown: str, exc: BaseException, what: str = "this input") -> Diagnostic:
+    """The error for an input iaclint failed on: it is not linted, the others are."""
+    return Diagnostic.error(shown, f"not linted: {defect_message(exc, what)}")
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """` (did you mean X?)` naming the candidate closest to `word`, or nothing.
 

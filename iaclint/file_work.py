@@ -11,22 +11,19 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from iaclint.diagnostics import Diagnostic, Level
+from iaclint.diagnostics import Diagnostic, Level, defect
 from iaclint.discover import TEMPLATE_SUFFIXES, Candidate
 from iaclint.engine.evaluate import evaluate
 from iaclint.engine.policy import Policy
 from iaclint.findings import Finding, Undetermined
 from iaclint.parse.document import ParseError
 from iaclint.parse.terraform_plan import mentions_plan
-from iaclint.parse.text import FileTooLarge, decode, read_regular, split_lines
+from iaclint.parse.text import MAX_SOURCE_BYTES, FileTooLarge, decode, read_regular, split_lines
 from iaclint.run_terraform import lint_plan
 from iaclint.span import Span
 
-# CloudFormation accepts templates of up to 1 MB; one twice as large cannot be
-# deployed. Reading a template costs up to about 2.5 s and 90 MB per MB (YAML
-# packed with small resources), so this bound keeps the worst one a gate can be
-# handed under 10 s and 500 MB. Plans of large estates are bigger, but bounded too.
-MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
+# Plans of large estates are bigger than any source file, but bounded too.
+MAX_TEMPLATE_BYTES = MAX_SOURCE_BYTES
 MAX_PLAN_BYTES = 100 * 1024 * 1024
 
 
@@ -67,19 +64,6 @@ def lint_file(
         if os.environ.get("IACLINT_DEBUG"):
             raise
         return _failed(defect(candidate.shown, exc))
-
-
-def defect(shown: str, exc: Exception) -> Diagnostic:
-    """The error for an input iaclint failed on: the kind of failure, never a traceback.
-
-    The exception's text is left out: it may quote the input, and the input may hold
-    a secret.
-    """
-    return Diagnostic.error(
-        shown,
-        f"not linted: a defect in iaclint on this input ({type(exc).__name__}); "
-        "set IACLINT_DEBUG=1 to see where, and please report it",
-    )
 
 
 def _lint_file(

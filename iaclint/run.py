@@ -16,10 +16,10 @@ from typing import NamedTuple
 
 from iaclint.catalog import builtin_policy_dir, load_policies
 from iaclint.config import Config, Place
-from iaclint.diagnostics import Diagnostic, did_you_mean
+from iaclint.diagnostics import Diagnostic, defect, did_you_mean
 from iaclint.discover import Candidate, discover
 from iaclint.engine.policy import ParameterError, Policy
-from iaclint.file_work import FileWork, defect, has_error
+from iaclint.file_work import FileWork, has_error
 from iaclint.findings import CATEGORIES, Finding, Report, Severity, Undetermined
 from iaclint.parse.cloud_assembly import MANIFEST, Assembly, read_assembly
 from iaclint.run_terraform import merge_roots

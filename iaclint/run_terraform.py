@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import Diagnostic, defect
 from iaclint.discover import Candidate
 from iaclint.engine.evaluate import evaluate
 from iaclint.engine.policy import Policy
@@ -101,7 +101,7 @@ def _var_file(loader: ModuleLoader, path: Path, shown: str) -> tuple[VarValues, 
     except Exception as exc:  # a defect must not lose the rest of the run
         if os.environ.get("IACLINT_DEBUG"):
             raise
-        return {}, [Diagnostic.error(shown, defect_message(exc))]
+        return {}, [defect(shown, exc, "this file")]
 
 
 def lint_terraform(
@@ -176,17 +176,7 @@ def _lint_root(
     except Exception as exc:  # a defect must not lose the rest of the run
         if os.environ.get("IACLINT_DEBUG"):
             raise
-        return [], [], [Diagnostic.error(root.shown, defect_message(exc))]
-
-
-def defect_message(exc: Exception) -> str:
-    """What a defect in iaclint says about the input it met, in one line."""
-    reason = str(exc).splitlines()[0][:200] if str(exc) else ""
-    return (
-        f"a defect in iaclint on this input ({type(exc).__name__}{': ' if reason else ''}"
-        f"{reason}); this root module is not linted (set IACLINT_DEBUG=1 for details, "
-        "and please report it)"
-    )
+        return [], [], [defect(root.shown, exc, "this root module")]
 
 
 def _evaluate_root(

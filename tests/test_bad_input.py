@@ -127,7 +127,7 @@ def test_bad_file_is_a_located_error_and_the_rest_is_linted(
     assert code == 2
     assert f"run/{error}" in output
     assert f"run/{GOOD_FINDING}" in output
-    assert "Traceback" not in output and "internal error" not in output
+    assert "Traceback" not in output and "a defect in iaclint" not in output
 
 
 @pytest.mark.parametrize(
@@ -319,4 +319,4 @@ def test_pipes_and_link_loops_named_or_walked_are_errors_and_never_block(
         assert "run/pipe.yaml: error: cannot read: not a regular file" in output
         assert "run/module/pipe.tf: error: cannot read: not a regular file" in output
         assert "run/loop: error: symbolic link loop: not read" in output
-        assert "Traceback" not in output and "internal error" not in output
+        assert "Traceback" not in output and "a defect in iaclint" not in output

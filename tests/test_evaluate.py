@@ -263,6 +263,7 @@ def test_a_defect_in_one_resource_is_an_error_not_a_crash(monkeypatch: pytest.Mo
         return original(self, predicate, value, arguments)
 
     monkeypatch.setattr(module._PolicyRun, "apply", explode_on_a)
+    monkeypatch.delenv("IACLINT_DEBUG", raising=False)
     check = """\
 check:
   targets: [{kind: ec2.instance}]
@@ -276,7 +277,10 @@ check:
     )
     result = run(graph, policy(check))
     assert [f.resource for f in result.findings] == ["B"]
-    assert result.errors[0][2] == "A: internal error: ZeroDivisionError: boom"
+    assert result.errors[0][2] == (
+        "A: a defect in iaclint on this resource (ZeroDivisionError); "
+        "set IACLINT_DEBUG=1 to see where, and please report it"
+    )
 
 
 def test_message_fact_missing_on_a_path_reads_unknown() -> None:
@@ -315,3 +319,22 @@ check:
 )
 def test_display(value: object, shown: str) -> None:
     assert display(value) == shown
+
+
+def test_a_defect_in_one_resource_is_raised_where_it_happened_when_debugging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from iaclint.engine import evaluate as module
+
+    def explode(self: Any, predicate: Any, value: object, arguments: Any) -> Any:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(module._PolicyRun, "apply", explode)
+    monkeypatch.setenv("IACLINT_DEBUG", "1")
+    check = """\
+check:
+  targets: [{kind: ec2.instance}]
+  when: {path: $.image_id, op: equals, value: b}
+"""
+    with pytest.raises(ZeroDivisionError, match="boom"):
+        run(Graph([resource("A", "ec2.instance", {"image_id": "a"})]), policy(check))

@@ -138,7 +138,9 @@ def mutated(draw: st.DrawFn, text: str) -> str:
 
 def defects(report: Report) -> list[str]:
     return [
-        f"{d.where()}: {d.message}" for d in report.diagnostics if "internal error" in d.message
+        f"{d.where()}: {d.message}"
+        for d in report.diagnostics
+        if "a defect in iaclint" in d.message
     ]
 
 

@@ -15,9 +15,11 @@ in some is reported once, naming the conditions under which it holds.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from iaclint.diagnostics import defect_message
 from iaclint.engine.operators import Verdict
 from iaclint.engine.policy import (
     All,
@@ -130,7 +132,9 @@ class _PolicyRun:
                 except RecursionError:
                     self._error(resource, "the resource is nested too deeply to check")
                 except Exception as exc:  # a defect must not lose the rest of the run
-                    self._error(resource, f"internal error: {type(exc).__name__}: {exc}")
+                    if os.environ.get("IACLINT_DEBUG"):
+                        raise
+                    self._error(resource, defect_message(exc, "this resource"))
         self._merge(raw)
 
     def _subject(self, resource: Resource, match: Match) -> Outcome:
