@@ -228,9 +228,9 @@ def densest_file(folder: Path) -> Path:
 
 
 def densest_root(folder: Path) -> Path:
-    """Files that fill the root module's 3 MiB, and one more that is refused."""
+    """Files that fill the root module's 2.5 MiB, and one more that is refused."""
     _security_groups(folder / "a.tf", 2 * 1024 * 1024 - 4096)
-    _security_groups(folder / "b.tf", 1024 * 1024)
+    _security_groups(folder / "b.tf", 512 * 1024)
     _security_groups(folder / "c.tf", 2 * 1024 * 1024 - 4096)
     return folder
 

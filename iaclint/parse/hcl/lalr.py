@@ -140,8 +140,11 @@ class LalrParser:
     def parse(self, text: str) -> Tree:
         tables = self.tables
         lexer_of_state = tables.lexer_of_state
+        actions = tables.actions
+        rules = tables.rules
         scanners = self._scanners
         ignore = tables.ignore
+        new_tuple = tuple.__new__
         states = [tables.start_state]
         values: list[Any] = []
         pos = 0
@@ -159,11 +162,35 @@ class LalrParser:
                 pos += len(value)
                 if kind in ignore:
                     continue
-                token = Token(scanner.kind(value, kind), value, start, pos)
+                token = new_tuple(Token, (scanner.kind(value, kind), value, start, pos))
                 break
             if token is None:
                 break
-            self._feed(states, values, token, at_end=False)
+            # What _feed does, inline: this loop runs once per token of the file.
+            kind = token.type
+            while True:
+                action = actions[states[-1]].get(kind)
+                if action is None:
+                    self._feed(states, values, token, at_end=False)  # raises, located
+                    raise AssertionError("unreachable: the token has no action")
+                if action >= 0:
+                    states.append(action)
+                    values.append(token)
+                    break
+                rule = rules[~action]
+                size = rule.size
+                if size:
+                    children = values[-size:]
+                    del states[-size:]
+                    del values[-size:]
+                else:
+                    children = []
+                if rule.include is None and not rule.expand_single:
+                    node: Any = new_tuple(Tree, (rule.name, children))
+                else:
+                    node = _node(rule, children)
+                states.append(actions[states[-1]][rule.origin])
+                values.append(node)
             last = token
         if last is None:
             final = Token("$END", "", 0, 0)
