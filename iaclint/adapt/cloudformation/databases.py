@@ -92,7 +92,11 @@ def replication_group(props: Src, context: Context) -> Src:
 
 
 def _enabled(block: Src | None) -> Src | None:
-    return None if block is None else convert(block.get("Enabled"), to_bool)
+    """An options block's `Enabled`: off when the block leaves it out, located at the block."""
+    if block is None:
+        return None
+    enabled = block.get("Enabled")
+    return block.with_value(False) if enabled is None else convert(enabled, to_bool)
 
 
 def domain(props: Src, context: Context) -> Src:
