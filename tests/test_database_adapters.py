@@ -330,3 +330,49 @@ resource "aws_kinesis_firehose_delivery_stream" "msk" {
 """,
     )
     assert model(tf, "aws_kinesis_firehose_delivery_stream.msk")[1] == {"source_type": "msk"}
+
+
+def test_a_restored_cluster_takes_only_true_at_its_word() -> None:
+    """With a source, `false` is the provider's default in a plan, or a flag
+    CloudFormation ignores: the source decides, so it is unknown."""
+    graph = template_graph(
+        """\
+  Restored:
+    Type: AWS::Neptune::DBCluster
+    Properties: {SnapshotIdentifier: nightly, StorageEncrypted: false}
+  Claimed:
+    Type: AWS::Neptune::DBCluster
+    Properties: {SnapshotIdentifier: nightly, StorageEncrypted: true}
+"""
+    )
+    assert isinstance(model(graph, "Restored")[1]["storage_encrypted"], Unknown)
+    assert model(graph, "Claimed")[1]["storage_encrypted"] is True
+
+
+def test_a_snapshot_of_the_files_leads_to_its_cluster(tmp_path: Path) -> None:
+    graph = terraform_graph(
+        tmp_path,
+        """\
+resource "aws_docdb_cluster" "source" {
+  cluster_identifier = "documents"
+}
+
+resource "aws_docdb_cluster_snapshot" "nightly" {
+  db_cluster_identifier          = "documents"
+  db_cluster_snapshot_identifier = "nightly"
+}
+
+resource "aws_docdb_cluster" "copy" {
+  snapshot_identifier = "nightly"
+  storage_encrypted   = false
+}
+""",
+    )
+    assert model(graph, "aws_docdb_cluster_snapshot.nightly") == (
+        "docdb.cluster_snapshot",
+        {"cluster": Reference("aws_docdb_cluster.source")},
+    )
+    # Judged through the snapshot's cluster, not by a `false` it cannot have.
+    assert model(graph, "aws_docdb_cluster.copy")[1] == {
+        "snapshot": Reference("aws_docdb_cluster_snapshot.nightly")
+    }

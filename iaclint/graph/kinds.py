@@ -302,11 +302,31 @@ KINDS: dict[str, Kind] = {
     # Databases and streams
     "neptune.db_cluster": Kind(
         "A Neptune database cluster (its instances and snapshots have its encryption).",
-        {"storage_encrypted": ENCRYPTION_NOTE, "kms_key": REFERENCE},
+        {
+            "storage_encrypted": ENCRYPTION_NOTE
+            + "; not set when it is restored from a snapshot of the linted files",
+            "kms_key": REFERENCE,
+            "snapshot": REFERENCE + " (the snapshot it is restored from)",
+        },
+    ),
+    "neptune.cluster_snapshot": Kind(
+        "A manual Neptune cluster snapshot (Terraform `aws_neptune_cluster_snapshot`): "
+        "it has its cluster's encryption.",
+        {"cluster": REFERENCE},
     ),
     "docdb.db_cluster": Kind(
         "An Amazon DocumentDB cluster (its instances and snapshots have its encryption).",
-        {"storage_encrypted": ENCRYPTION_NOTE, "kms_key": REFERENCE},
+        {
+            "storage_encrypted": ENCRYPTION_NOTE
+            + "; not set when it is restored from a snapshot of the linted files",
+            "kms_key": REFERENCE,
+            "snapshot": REFERENCE + " (the snapshot it is restored from)",
+        },
+    ),
+    "docdb.cluster_snapshot": Kind(
+        "A manual DocumentDB cluster snapshot (Terraform `aws_docdb_cluster_snapshot`): "
+        "it has its cluster's encryption.",
+        {"cluster": REFERENCE},
     ),
     "rds.global_cluster": Kind(
         "A global database: Aurora's, or Neptune's and DocumentDB's (Terraform "

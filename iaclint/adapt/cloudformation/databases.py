@@ -12,7 +12,7 @@ is unknown with the reason.
 from __future__ import annotations
 
 from iaclint.adapt.cloudformation.context import Context, Mapper
-from iaclint.adapt.normalize import inherited, lower, to_bool
+from iaclint.adapt.normalize import lower, restored, to_bool
 from iaclint.adapt.sourced import Src, convert, obj
 from iaclint.graph.values import Unknown
 
@@ -24,7 +24,7 @@ def _cluster(props: Src, context: Context) -> Src:
     return obj(
         props,
         {
-            "storage_encrypted": inherited(
+            "storage_encrypted": restored(
                 props.get("StorageEncrypted"),
                 [props.get("SnapshotIdentifier"), props.get("SourceDBClusterIdentifier")],
                 _RESTORED,
@@ -39,7 +39,7 @@ def global_cluster(props: Src, context: Context) -> Src:
     return obj(
         props,
         {
-            "storage_encrypted": inherited(
+            "storage_encrypted": restored(
                 props.get("StorageEncrypted"),
                 [source],
                 "a global database made from a cluster has that cluster's encryption",
@@ -50,7 +50,7 @@ def global_cluster(props: Src, context: Context) -> Src:
 
 
 def redshift_cluster(props: Src, context: Context) -> Src:
-    encrypted = inherited(
+    encrypted = restored(
         props.get("Encrypted"),
         [props.get("SnapshotIdentifier")],
         "a restored cluster takes the encryption of its snapshot",
@@ -73,7 +73,7 @@ _GLOBAL_MEMBER = "a member of a global datastore has the datastore's encryption 
 def replication_group(props: Src, context: Context) -> Src:
     engine = convert(props.get("Engine"), lower)
     member = props.get("GlobalReplicationGroupId")
-    at_rest = inherited(props.get("AtRestEncryptionEnabled"), [member], _GLOBAL_MEMBER)
+    at_rest = restored(props.get("AtRestEncryptionEnabled"), [member], _GLOBAL_MEMBER)
     if at_rest is None and engine is not None and engine.value == "valkey":
         # Valkey replication groups are encrypted at rest unless told otherwise.
         at_rest = engine.with_value(True)
@@ -82,7 +82,7 @@ def replication_group(props: Src, context: Context) -> Src:
         {
             "engine": engine,
             "at_rest_encryption": at_rest,
-            "transit_encryption": inherited(
+            "transit_encryption": restored(
                 props.get("TransitEncryptionEnabled"), [member], _GLOBAL_MEMBER
             ),
             "transit_encryption_mode": convert(props.get("TransitEncryptionMode"), lower),

@@ -10,33 +10,58 @@ unknown with the reason.
 
 from __future__ import annotations
 
-from iaclint.adapt.normalize import inherited, lower, to_bool
+from iaclint.adapt.normalize import lower, restored, to_bool
 from iaclint.adapt.sourced import Src, convert, obj
 from iaclint.adapt.terraform.family import Build, Context, Family, first_block
-from iaclint.graph.values import Unknown
+from iaclint.graph.values import Reference, Unknown
 
 _RESTORED = "a restored or replica cluster takes the encryption of its source"
 
 
-def _cluster(kms_argument: str) -> Build:
-    """Neptune and DocumentDB clusters: storage not encrypted unless they say so."""
+def _cluster(service: str, kms_argument: str) -> Build:
+    """Neptune and DocumentDB clusters: storage not encrypted unless they say so.
+
+    A cluster restored from a snapshot of the linted files (by reference or by
+    name) has the encryption of that snapshot's cluster, which the policy reads
+    through `snapshot`; any other source leaves it unknown.
+    """
 
     def build(props: Src, context: Context) -> Src:
+        snapshot = context.link(props.get("snapshot_identifier"), f"{service}.cluster_snapshot")
+        in_files = snapshot is not None and isinstance(snapshot.value, Reference)
+        encrypted = restored(
+            props.get("storage_encrypted"),
+            [
+                snapshot,
+                props.get("replication_source_identifier"),
+                first_block(props.get("restore_to_point_in_time")),
+            ],
+            _RESTORED,
+        )
+        judged_through_snapshot = (
+            in_files
+            and encrypted is not None
+            and snapshot is not None
+            and encrypted.origin == snapshot.origin
+        )
+        if judged_through_snapshot:
+            encrypted = None  # the snapshot's cluster decides, read through `snapshot`
         return obj(
             props,
             {
-                "storage_encrypted": inherited(
-                    props.get("storage_encrypted"),
-                    [
-                        props.get("snapshot_identifier"),
-                        props.get("replication_source_identifier"),
-                        first_block(props.get("restore_to_point_in_time")),
-                    ],
-                    _RESTORED,
-                ),
+                "storage_encrypted": encrypted,
                 "kms_key": props.get(kms_argument),
+                "snapshot": snapshot if in_files else None,
             },
         )
+
+    return build
+
+
+def _snapshot(service: str) -> Build:
+    def build(props: Src, context: Context) -> Src:
+        cluster = context.link(props.get("db_cluster_identifier"), f"{service}.db_cluster")
+        return obj(props, {"cluster": cluster})
 
     return build
 
@@ -47,7 +72,7 @@ def _global_cluster(member_kind: str) -> Build:
         return obj(
             props,
             {
-                "storage_encrypted": inherited(
+                "storage_encrypted": restored(
                     props.get("storage_encrypted"),
                     [source],
                     "a global database made from a cluster has that cluster's encryption",
@@ -60,7 +85,7 @@ def _global_cluster(member_kind: str) -> Build:
 
 
 def redshift_cluster(props: Src, context: Context) -> Src:
-    encrypted = inherited(
+    encrypted = restored(
         props.get("encrypted"),
         [props.get("snapshot_identifier")],
         "a restored cluster takes the encryption of its snapshot",
@@ -83,7 +108,7 @@ _GLOBAL_MEMBER = "a member of a global datastore has the datastore's encryption 
 def replication_group(props: Src, context: Context) -> Src:
     engine = convert(props.get("engine"), lower)
     member = props.get("global_replication_group_id")
-    at_rest = inherited(props.get("at_rest_encryption_enabled"), [member], _GLOBAL_MEMBER)
+    at_rest = restored(props.get("at_rest_encryption_enabled"), [member], _GLOBAL_MEMBER)
     if at_rest is None and engine is not None and engine.value == "valkey":
         # Valkey replication groups are encrypted at rest unless told otherwise.
         at_rest = engine.with_value(True)
@@ -92,7 +117,7 @@ def replication_group(props: Src, context: Context) -> Src:
         {
             "engine": engine,
             "at_rest_encryption": at_rest,
-            "transit_encryption": inherited(
+            "transit_encryption": restored(
                 props.get("transit_encryption_enabled"), [member], _GLOBAL_MEMBER
             ),
             "transit_encryption_mode": convert(props.get("transit_encryption_mode"), lower),
@@ -169,8 +194,10 @@ def kafka_cluster(props: Src, context: Context) -> Src:
 
 
 FAMILIES: dict[str, Family] = {
-    "aws_neptune_cluster": Family("neptune.db_cluster", _cluster("kms_key_arn")),
-    "aws_docdb_cluster": Family("docdb.db_cluster", _cluster("kms_key_id")),
+    "aws_neptune_cluster": Family("neptune.db_cluster", _cluster("neptune", "kms_key_arn")),
+    "aws_neptune_cluster_snapshot": Family("neptune.cluster_snapshot", _snapshot("neptune")),
+    "aws_docdb_cluster": Family("docdb.db_cluster", _cluster("docdb", "kms_key_id")),
+    "aws_docdb_cluster_snapshot": Family("docdb.cluster_snapshot", _snapshot("docdb")),
     "aws_rds_global_cluster": Family("rds.global_cluster", _global_cluster("rds.db_cluster")),
     "aws_neptune_global_cluster": Family(
         "rds.global_cluster", _global_cluster("neptune.db_cluster")
@@ -189,4 +216,6 @@ FAMILIES: dict[str, Family] = {
 NAMED = {
     "aws_neptune_cluster": ("neptune.db_cluster", "cluster_identifier"),
     "aws_docdb_cluster": ("docdb.db_cluster", "cluster_identifier"),
+    "aws_neptune_cluster_snapshot": ("neptune.cluster_snapshot", "db_cluster_snapshot_identifier"),
+    "aws_docdb_cluster_snapshot": ("docdb.cluster_snapshot", "db_cluster_snapshot_identifier"),
 }
