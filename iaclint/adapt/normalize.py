@@ -95,6 +95,25 @@ def inherited(written: Src | None, sources: list[Src | None], reason: str) -> Sr
     return None
 
 
+def restored(written: Src | None, sources: list[Src | None], reason: str) -> Src | None:
+    """An encryption flag of a resource that may be restored or replicated: as
+    written, except that with a source only `true` is taken at its word.
+
+    A restored cluster takes its source's encryption whatever the flag says
+    (CloudFormation asks not to set it then), and a Terraform plan shows the
+    provider's default, `false`, for a flag nobody wrote: neither is evidence
+    that the data is stored unencrypted.
+    """
+    has_source = any(source is not None for source in sources)
+    if written is not None and has_source:
+        value = written.value
+        if isinstance(value, Input) and value.has_default:
+            value = value.value
+        if to_bool(value) is not True:
+            written = None
+    return inherited(written, sources, reason)
+
+
 def canned_acl(value: object) -> object:
     """A canned ACL in Terraform's spelling (`PublicRead` -> `public-read`)."""
     if not isinstance(value, str):

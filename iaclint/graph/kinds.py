@@ -299,6 +299,95 @@ KINDS: dict[str, Kind] = {
     ),
     # Resources with no adapter yet: present in the graph (for edges), no properties.
     "unmodelled": Kind("A resource type no other policy looks into.", {}),
+    # Databases and streams
+    "neptune.db_cluster": Kind(
+        "A Neptune database cluster (its instances and snapshots have its encryption).",
+        {
+            "storage_encrypted": ENCRYPTION_NOTE
+            + "; not set when it is restored from a snapshot of the linted files",
+            "kms_key": REFERENCE,
+            "snapshot": REFERENCE + " (the snapshot it is restored from)",
+        },
+    ),
+    "neptune.cluster_snapshot": Kind(
+        "A manual Neptune cluster snapshot (Terraform `aws_neptune_cluster_snapshot`): "
+        "it has its cluster's encryption.",
+        {"cluster": REFERENCE},
+    ),
+    "docdb.db_cluster": Kind(
+        "An Amazon DocumentDB cluster (its instances and snapshots have its encryption).",
+        {
+            "storage_encrypted": ENCRYPTION_NOTE
+            + "; not set when it is restored from a snapshot of the linted files",
+            "kms_key": REFERENCE,
+            "snapshot": REFERENCE + " (the snapshot it is restored from)",
+        },
+    ),
+    "docdb.cluster_snapshot": Kind(
+        "A manual DocumentDB cluster snapshot (Terraform `aws_docdb_cluster_snapshot`): "
+        "it has its cluster's encryption.",
+        {"cluster": REFERENCE},
+    ),
+    "rds.global_cluster": Kind(
+        "A global database: Aurora's, or Neptune's and DocumentDB's (Terraform "
+        "`aws_neptune_global_cluster`, `aws_docdb_global_cluster`), which share its API.",
+        {
+            "storage_encrypted": ENCRYPTION_NOTE,
+            "source_cluster": REFERENCE + " (the cluster it is made from)",
+        },
+    ),
+    "redshift.cluster": Kind(
+        "A Redshift provisioned cluster.",
+        {
+            "storage_encrypted": ENCRYPTION_NOTE
+            + "; unknown when not written, as the default depends on when the cluster "
+            "was created and, in Terraform, on the provider version",
+            "kms_key": REFERENCE,
+        },
+    ),
+    "elasticache.replication_group": Kind(
+        "An ElastiCache (Redis OSS or Valkey) replication group.",
+        {
+            "engine": "'redis' or 'valkey'",
+            "at_rest_encryption": ENCRYPTION_NOTE,
+            "transit_encryption": "true when clients must use TLS (unknown for a member "
+            "of a global datastore, which has the datastore's setting)",
+            "transit_encryption_mode": "'required' or 'preferred' (TLS and plain text both "
+            "accepted)",
+            "kms_key": REFERENCE,
+        },
+    ),
+    "opensearch.domain": Kind(
+        "An OpenSearch Service domain (or a legacy Elasticsearch Service domain).",
+        {
+            "encrypted": "true when data at rest (indices, logs, swap, snapshots) is encrypted",
+            "kms_key": REFERENCE,
+            "node_to_node_encryption": "true when traffic between the domain's nodes uses TLS",
+        },
+    ),
+    "kinesis.stream": Kind(
+        "A Kinesis data stream.",
+        {"encryption_type": "'kms' or 'none'", "kms_key": REFERENCE},
+    ),
+    "firehose.delivery_stream": Kind(
+        "A Kinesis Data Firehose (Amazon Data Firehose) delivery stream.",
+        {
+            "source_type": "'direct_put', 'kinesis_stream', 'msk' or 'database': where "
+            "records come from",
+            "source_stream": REFERENCE + " (the Kinesis stream records are read from)",
+            "encrypted": "true when server-side encryption of the stream is on",
+            "key_type": "'aws_owned_cmk' or 'customer_managed_cmk'",
+            "kms_key": REFERENCE,
+        },
+    ),
+    "msk.cluster": Kind(
+        "An Amazon MSK (managed Kafka) provisioned cluster; its storage is always encrypted.",
+        {
+            "client_broker": "'tls', 'tls_plaintext' or 'plaintext': what clients may use",
+            "in_cluster": "false when brokers talk to each other in plain text",
+            "kms_key": REFERENCE,
+        },
+    ),
 }
 
 # Every kind, modelled or not, lists the settings holding secrets (adapt/secrets.py).

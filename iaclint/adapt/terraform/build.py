@@ -19,7 +19,7 @@ from iaclint.adapt.secrets import sensitive_settings
 from iaclint.adapt.sensitive_values import of_resources, written
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import terraform_tags
-from iaclint.adapt.terraform import ec2, iam, observability, storage
+from iaclint.adapt.terraform import databases, ec2, iam, observability, storage
 from iaclint.adapt.terraform.documents import JsonDocument
 from iaclint.adapt.terraform.evaluate import TooLarge, Unresolved
 from iaclint.adapt.terraform.family import Context, Contribution, Family
@@ -44,10 +44,16 @@ FAMILIES: dict[str, Family] = {
     **iam.FAMILIES,
     **storage.FAMILIES,
     **observability.FAMILIES,
+    **databases.FAMILIES,
 }
 # Resources no family maps still carry what every kind shares (`sensitive`).
 _UNMODELLED = Family("unmodelled")
-NAMED: dict[str, tuple[str, str]] = {**ec2.NAMED, **iam.NAMED, **storage.NAMED}
+NAMED: dict[str, tuple[str, str]] = {
+    **ec2.NAMED,
+    **iam.NAMED,
+    **storage.NAMED,
+    **databases.NAMED,
+}
 
 
 class _Built(NamedTuple):
