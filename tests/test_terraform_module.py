@@ -189,6 +189,89 @@ resource "aws_security_group" "g" {
     assert "dynamic 'ingress' over variable unknown_rules has no default" in ingress[3].reason
 
 
+VOLUMES_MODULE = """
+variable "volumes" {
+  type    = map(object({ kms_key_id = string, encrypted = optional(bool, true) }))
+  default = null
+}
+resource "aws_ebs_volume" "this" {
+  for_each          = var.volumes != null ? var.volumes : {}
+  availability_zone = "eu-west-1a"
+  size              = 10
+  encrypted         = each.value.encrypted
+  kms_key_id        = each.value.kms_key_id
+}
+"""
+
+
+def test_for_each_over_literal_keys_with_unknown_values_has_its_instances(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    # Terraform needs a for_each map's keys at plan time, not its values: the
+    # instances exist, each.key is known and each.value is what it is.
+    files = {
+        "main.tf": """
+resource "aws_kms_key" "k" {}
+module "disks" {
+  source  = "./modules/disks"
+  volumes = {
+    data    = { kms_key_id = aws_kms_key.k.arn }
+    scratch = { kms_key_id = aws_kms_key.k.arn, encrypted = false }
+  }
+}
+""",
+        "modules/disks/main.tf": VOLUMES_MODULE,
+    }
+    graph, _, _ = graph_of(tmp_path, files)
+    assert [a for a in addresses(graph) if "ebs" in a] == [
+        'module.disks.aws_ebs_volume.this["data"]',
+        'module.disks.aws_ebs_volume.this["scratch"]',
+    ]
+    data = props(graph, 'module.disks.aws_ebs_volume.this["data"]')
+    assert data["kms_key"] == Reference("aws_kms_key.k", "arn")
+    assert data["encrypted"] is True
+    result = lint(tmp_path, policies, files)
+    assert [(f.policy_id, f.resource, f.span.file, f.span.line) for f in result.findings] == [
+        ("IAC020", 'module.disks.aws_ebs_volume.this["scratch"]', "main.tf", 7)
+    ]
+    assert [u for u in result.undetermined if u.policy_id == "IAC020"] == []
+
+
+def test_for_each_over_a_set_needs_every_element_known(tmp_path: Path) -> None:
+    # Unlike a map's values, a set's elements are its keys: one unknown element
+    # leaves the instances unknown (Terraform refuses to plan it).
+    graph, _, _ = graph_of(
+        tmp_path,
+        {
+            "main.tf": """
+resource "aws_kms_key" "k" {}
+resource "aws_ebs_volume" "v" {
+  for_each          = toset(["known", aws_kms_key.k.arn])
+  availability_zone = "eu-west-1a"
+  tags              = { Name = each.key }
+}
+resource "aws_ebs_volume" "w" {
+  for_each          = toset(["a", "b"])
+  availability_zone = "eu-west-1a"
+  kms_key_id        = aws_kms_key.k.arn
+}
+"""
+        },
+    )
+    assert [a for a in addresses(graph) if "ebs" in a] == [
+        "aws_ebs_volume.v",
+        'aws_ebs_volume.w["a"]',
+        'aws_ebs_volume.w["b"]',
+    ]
+    tags = props(graph, "aws_ebs_volume.v")["tags"]
+    assert tags == {
+        "Name": Unknown(
+            "the instance is not known: for_each depends on aws_kms_key.k.arn, "
+            "known only after deployment"
+        )
+    }
+
+
 def test_variables_from_tfvars_files_in_terraform_order(
     tmp_path: Path, policies: list[Policy]
 ) -> None:
