@@ -13,7 +13,7 @@ from iaclint.diagnostics import Diagnostic
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
 from iaclint.graph.model import Graph
-from iaclint.graph.values import Input, PartialString, Reference, Unknown
+from iaclint.graph.values import Input, PartialString, Reference, Unknown, concrete
 from iaclint.run_terraform import TerraformResult, lint_terraform
 
 
@@ -270,6 +270,65 @@ resource "aws_ebs_volume" "w" {
             "known only after deployment"
         )
     }
+
+
+def test_a_vpc_or_subnet_cidr_stated_in_the_files_is_that_cidr(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    files = {
+        "main.tf": """
+variable "cidr" { default = "10.1.0.0/16" }
+variable "unset" {}
+resource "aws_vpc" "main" {
+  count      = 1
+  cidr_block = var.cidr
+}
+resource "aws_vpc" "pooled" {
+  ipv4_ipam_pool_id   = "ipam-pool-0123456789abcdef0"
+  ipv4_netmask_length = 16
+}
+resource "aws_vpc" "unset" {
+  cidr_block = var.unset
+}
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main[0].id
+  cidr_block = cidrsubnet(aws_vpc.main[0].cidr_block, 8, 1)
+}
+resource "aws_security_group" "vpc_only" {
+  vpc_id = aws_vpc.main[0].id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main[0].cidr_block, aws_subnet.a.cidr_block]
+  }
+}
+resource "aws_security_group" "pooled" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.pooled.cidr_block, aws_vpc.unset.cidr_block]
+  }
+}
+"""
+    }
+    graph, diagnostics, _ = graph_of(tmp_path, files)
+    assert diagnostics == []
+    (rule,) = props(graph, "aws_security_group.vpc_only")["ingress"]  # type: ignore[misc]
+    assert [concrete(cidr) for cidr in rule["cidrs"]] == ["10.1.0.0/16", "10.1.1.0/24"]
+    (rule,) = props(graph, "aws_security_group.pooled")["ingress"]  # type: ignore[misc]
+    # A CIDR the provider chooses (from an IPAM pool), or a variable without a
+    # value, stays unknown with its own reason.
+    assert rule["cidrs"] == [
+        Reference("aws_vpc.pooled", "cidr_block"),
+        Unknown("variable unset has no default and no value in .tfvars"),
+    ]
+    result = lint(tmp_path, policies, files)
+    assert result.findings == []
+    assert [(u.policy_id, u.resource) for u in result.undetermined] == [
+        ("IAC001", "aws_security_group.pooled")
+    ]
 
 
 def test_variables_from_tfvars_files_in_terraform_order(

@@ -534,6 +534,9 @@ def get_attribute(target: Located, name: str) -> Located:
     if isinstance(value, Instance):
         if value.data:
             return Located(Unknown(f"data source {value.address} is read at plan time"))
+        configured = value.configured(name) if value.configured is not None else None
+        if configured is not None:
+            return configured
         return Located(Reference(value.address, name))
     if isinstance(value, Reference):
         attribute = name if value.attribute is None else f"{value.attribute}.{name}"
