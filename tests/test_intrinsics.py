@@ -208,6 +208,46 @@ def test_find_in_map_with_literal_keys(resolver: Resolver) -> None:
     assert isinstance(missing, Unknown) and "no entry" in missing.reason
 
 
+BY_PARTITION = """
+Mappings:
+  Policies:
+    aws: {Admin: "arn:aws:iam::aws:policy/AdministratorAccess", Same: x, Other: a}
+    aws-cn: {Admin: "arn:aws-cn:iam::aws:policy/AdministratorAccess", Same: x, Other: b}
+  ByRegion:
+    us-east-1: {Ami: ami-1, Arn: "arn:aws:iam::aws:policy/A"}
+    eu-west-1: {Ami: ami-2, Arn: "arn:aws:iam::aws:policy/B"}
+  Nested:
+    Top: {aws: x, aws-cn: x}
+Resources:
+  Role: {Type: AWS::IAM::Role}
+"""
+
+
+def test_find_in_map_with_the_partition_or_another_key_unknown() -> None:
+    document = read_template(BY_PARTITION, "t.yaml")
+    assert isinstance(document.data, dict)
+    resolver = Resolver(document.data, document)
+    partition = {"Ref": "AWS::Partition"}
+    admin = resolve(resolver, {"Fn::FindInMap": ["Policies", partition, "Admin"]})
+    assert isinstance(admin, PartialString)
+    assert admin.describe() == "arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess"
+    # The same value in every entry is that value, located at the first entry.
+    node = resolver.resolve(
+        {"Fn::FindInMap": ["Policies", partition, "Same"]}, ("X",), NO_CONDITIONS
+    )
+    assert isinstance(node, Src)
+    assert (node.value, node.origin) == ("x", ("Mappings", "Policies", "aws", "Same"))
+    assert resolve(resolver, {"Fn::FindInMap": ["Nested", "Top", partition]}) == "x"
+    # Values that differ otherwise, or ARNs of a map keyed by something else, stay unknown.
+    unknown = Unknown("Fn::FindInMap with a key known only at deployment")
+    assert resolve(resolver, {"Fn::FindInMap": ["Policies", partition, "Other"]}) == unknown
+    region = {"Ref": "AWS::Region"}
+    assert resolve(resolver, {"Fn::FindInMap": ["ByRegion", region, "Arn"]}) == unknown
+    assert resolve(resolver, {"Fn::FindInMap": ["ByRegion", region, "Missing"]}) == unknown
+    assert resolve(resolver, {"Fn::FindInMap": [region, "aws", "Same"]}) == unknown
+    assert resolve(resolver, {"Fn::FindInMap": ["Policies", partition, region]}) == unknown
+
+
 def test_select_split_length_tojsonstring(resolver: Resolver) -> None:
     assert resolve(resolver, {"Fn::Select": [1, ["a", "b"]]}) == "b"
     assert resolve(resolver, {"Fn::Select": ["0", {"Ref": "Names"}]}) == "x"

@@ -221,6 +221,21 @@ def test_unknowns_spread_with_their_reason() -> None:
     )
 
 
+def test_format_and_join_keep_unknown_text_in_place() -> None:
+    partition = {"p": Unknown("AWS::Partition is known only at deployment", "AWS::Partition")}
+    formatted = value('format("arn:%s:iam::aws:policy/%s", var.p, "Admin")', partition)
+    assert formatted == PartialString(("arn:", partition["p"], ":iam::aws:policy/Admin"))
+    joined = value('join(":", ["arn", var.p], ["iam::aws:policy/Admin"])', partition)
+    assert joined == PartialString(("arn:", partition["p"], ":iam::aws:policy/Admin"))
+    assert value('join("-", [aws_instance.web.id, "x"])') == PartialString(
+        (Reference("aws_instance.web", "id"), "-x")
+    )
+    # A verb that formats its value (a width, a number) needs it known.
+    assert isinstance(value('format("%5s", var.p)', partition), Unknown)
+    assert isinstance(value('format("%d", aws_instance.web.id)'), Unknown)
+    assert isinstance(value('join(",", var.p)', partition), Unknown)
+
+
 def test_the_known_side_decides_a_logical_operator() -> None:
     assert value('false && aws_instance.web.id == "x"') is False
     assert value('true || aws_instance.web.id == "x"') is True

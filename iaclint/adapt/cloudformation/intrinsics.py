@@ -98,6 +98,8 @@ ECHOED: Mapping[tuple[str, str], str] = {
     ("AWS::EC2::Subnet", "CidrBlock"): "CidrBlock",
 }
 
+# An ARN in any partition (aws, aws-cn, aws-us-gov, aws-iso...): what follows it.
+_PARTITION_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*(:.*)$", re.DOTALL)
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -408,12 +410,19 @@ class Resolver:
         if not isinstance(argument, list) or len(argument) < 3:
             return Src(Unknown("malformed Fn::FindInMap"), origin)
         keys: list[str] = []
+        unknown_key: tuple[int, object] | None = None
         for index, key in enumerate(argument[:3]):
             resolved = self.resolve(key, (*origin, "Fn::FindInMap", index), variant)
             plain = concrete(resolved.value) if isinstance(resolved, Src) else None
-            if not isinstance(plain, str | int):
+            if isinstance(plain, str | int):
+                keys.append(str(plain))
+            elif index == 0 or unknown_key is not None:
                 return Src(Unknown("Fn::FindInMap with a key known only at deployment"), origin)
-            keys.append(str(plain))
+            else:
+                unknown_key = (index, plain)
+                keys.append("")
+        if unknown_key is not None:
+            return self._find_in_any_entry(keys, *unknown_key, origin)
         current: object = self.mappings
         for key in keys:
             current = current.get(key) if isinstance(current, dict) else None
@@ -434,6 +443,43 @@ class Resolver:
             return self.resolve(current, ("Mappings", *keys), variant)
         finally:
             self._mapping_chain.pop()
+
+    def _find_in_any_entry(self, keys: list[str], index: int, key: object, origin: DocPath) -> Src:
+        """`Fn::FindInMap` with one key known only at deployment (`!Ref AWS::Partition`).
+
+        Whichever entry is chosen, the value is the same when every entry holds the
+        same one; and ARNs that differ only in their partition, in a map keyed by
+        `AWS::Partition`, are that ARN in the partition deployed to.
+        """
+        unknown = Unknown("Fn::FindInMap with a key known only at deployment")
+        level: object = self.mappings.get(keys[0])
+        if index == 2 and isinstance(level, dict):
+            level = level.get(keys[1])
+        if not isinstance(level, dict) or not level:
+            return Src(unknown, origin)
+        candidates: list[tuple[tuple[str, ...], object]] = []
+        for entry in sorted(level):
+            chosen = (*keys[:index], entry, *keys[index + 1 :])
+            value = level[entry]
+            if index == 1:  # the second-level key is known: look it up in each entry
+                value = value.get(keys[2]) if isinstance(value, dict) else None
+            if value is None or isinstance(value, dict | list):
+                return Src(unknown, origin)  # missing here, or not a plain value
+            candidates.append((chosen, value))
+        values = {json.dumps(value, sort_keys=True) for _, value in candidates}
+        if len(values) == 1:
+            chosen, value = candidates[0]
+            return Src(value, ("Mappings", *chosen))
+        if isinstance(key, Unknown) and key.symbol == "AWS::Partition":
+            rests = set()
+            for _, value in candidates:
+                match = _PARTITION_ARN.match(value) if isinstance(value, str) else None
+                if match is None:
+                    return Src(unknown, origin)
+                rests.add(match.group(1))
+            if len(rests) == 1:
+                return Src(PartialString(("arn:", key, rests.pop())), origin)
+        return Src(unknown, origin)
 
     def _join_parts(self, parts: list[Part]) -> object:
         """One string, or a PartialString whose neighbouring strings are joined.
