@@ -9,12 +9,15 @@ import pytest
 from iaclint.adapt.terraform.build import adapt_unit
 from iaclint.adapt.terraform.loader import ModuleLoader
 from iaclint.adapt.terraform.module import Unit
+from iaclint.adapt.terraform.tfvars import root_values
 from iaclint.diagnostics import Diagnostic
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
 from iaclint.graph.model import Graph
 from iaclint.graph.values import Input, PartialString, Reference, Unknown, concrete
 from iaclint.run_terraform import TerraformResult, lint_terraform
+
+from .conftest import FIXTURES
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -329,6 +332,29 @@ resource "aws_security_group" "pooled" {
     assert [(u.policy_id, u.resource) for u in result.undetermined] == [
         ("IAC001", "aws_security_group.pooled")
     ]
+
+
+def test_a_local_label_module_gives_its_caller_known_outputs() -> None:
+    """The `module "this"` label pattern (the fixture is written in its shape): its
+    outputs depend only on variables with defaults and the .tfvars, so they are known,
+    and `count = module.x.enabled ? 1 : 0` is decided both ways."""
+    root = FIXTURES / "policies" / "IAC001" / "fail-label-hcl"
+    loader = ModuleLoader([root])
+    values, problems = root_values(loader, root, ".", [])
+    assert problems == []
+    graph, diagnostics = adapt_unit(Unit(loader, root, ".", values))
+    assert diagnostics == []
+    assert [a for a in addresses(graph) if a.startswith("aws_security_group")] == [
+        "aws_security_group.admin[0]"
+    ]
+    admin = props(graph, "aws_security_group.admin[0]")
+    assert concrete(admin["name"]) == "acme-prod-ops-admin"
+    assert {key: concrete(value) for key, value in admin["tags"].items()} == {  # type: ignore[attr-defined]
+        "Attributes": "admin",
+        "Name": "acme-prod-ops",  # the context's tags come last in merge(), so win
+        "Namespace": "acme",
+        "Stage": "prod",
+    }
 
 
 def test_variables_from_tfvars_files_in_terraform_order(
