@@ -87,6 +87,91 @@ def test_ref_to_resource_and_getatt_are_references(resolver: Resolver) -> None:
     assert isinstance(undefined, Unknown) and "does not define" in undefined.reason
 
 
+ECHOING = """
+Parameters:
+  VpcCidr: {Type: String, Default: 10.20.0.0/16}
+  Unset: {Type: String}
+Conditions:
+  Wide: !Equals [!Ref Unset, wide]
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: !Ref VpcCidr
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: !Select [1, !Cidr [!GetAtt Vpc.CidrBlock, 4, 8]]
+  Pooled:
+    Type: AWS::EC2::VPC
+    Properties:
+      Ipv4IpamPoolId: ipam-pool-0123456789abcdef0
+      Ipv4NetmaskLength: 16
+  Either:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: !If [Wide, 10.0.0.0/8, 10.1.0.0/16]
+  Loop:
+    Type: AWS::EC2::Subnet
+    Properties:
+      CidrBlock: !GetAtt Loop.CidrBlock
+"""
+
+
+def test_getatt_of_an_attribute_returned_as_written_is_that_property() -> None:
+    document = read_template(ECHOING, "t.yaml")
+    assert isinstance(document.data, dict)
+    resolver = Resolver(document.data, document)
+    cidr = resolver.resolve({"Fn::GetAtt": ["Vpc", "CidrBlock"]}, ("X",), NO_CONDITIONS)
+    assert isinstance(cidr, Src) and isinstance(cidr.value, Input)
+    assert (cidr.value.name, cidr.value.value) == ("VpcCidr", "10.20.0.0/16")
+    assert cidr.origin == ("Resources", "Vpc", "Properties", "CidrBlock")
+    assert resolve(resolver, {"Fn::GetAtt": "Subnet.CidrBlock"}) == "10.20.1.0/24"
+    assert resolve(resolver, {"Fn::Sub": "${Subnet.CidrBlock}"}) == "10.20.1.0/24"
+    # Other attributes, and CIDRs chosen at deployment, stay references.
+    assert resolve(resolver, {"Fn::GetAtt": "Vpc.DefaultSecurityGroup"}) == Reference(
+        "Vpc", "DefaultSecurityGroup"
+    )
+    assert resolve(resolver, {"Fn::GetAtt": "Pooled.CidrBlock"}) == Reference("Pooled", "CidrBlock")
+    # The property is resolved in the variant asking for it.
+    either = {"Fn::GetAtt": "Either.CidrBlock"}
+    assert resolve(resolver, either, Variant((("Wide", True),))) == "10.0.0.0/8"
+    assert resolve(resolver, either, Variant((("Wide", False),))) == "10.1.0.0/16"
+    assert resolve(resolver, either) == Unknown("depends on condition Wide")
+    assert resolve(resolver, {"Fn::GetAtt": "Loop.CidrBlock"}) == Reference("Loop", "CidrBlock")
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        (["10.0.0.0/16", 3, 8], ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]),
+        (["192.168.0.0/24", "2", "5"], ["192.168.0.0/27", "192.168.0.32/27"]),
+        (["2001:db8::/56", 2, 64], ["2001:db8::/64", "2001:db8:0:1::/64"]),
+    ],
+)
+def test_cidr_of_known_values_is_computed(
+    resolver: Resolver, argument: list[object], expected: list[str]
+) -> None:
+    assert resolve(resolver, {"Fn::Cidr": argument}) == expected
+
+
+@pytest.mark.parametrize(
+    ("argument", "reason"),
+    [
+        (["10.0.0.0/24", 4, 8], "Fn::Cidr cannot make 4 subnets of 10.0.0.0/24"),
+        (["10.0.0.0/16", 0, 8], "Fn::Cidr cannot make 0 subnets of 10.0.0.0/16"),
+        (["not-a-cidr", 2, 8], "Fn::Cidr of 'not-a-cidr', which is not a CIDR block"),
+        ([{"Ref": "Role"}, 2, 8], "Fn::Cidr of values known only at deployment"),
+        (["10.0.0.0/16", 2], "malformed Fn::Cidr"),
+    ],
+)
+def test_cidr_of_unknown_or_impossible_values_is_unknown(
+    resolver: Resolver, argument: list[object], reason: str
+) -> None:
+    assert resolve(resolver, {"Fn::Cidr": argument}) == Unknown(reason)
+
+
 def test_no_value_removes_properties_and_items(resolver: Resolver) -> None:
     value = resolve(resolver, {"A": {"Ref": "AWS::NoValue"}, "B": [1, {"Ref": "AWS::NoValue"}, 2]})
     assert value == {"B": [1, 2]}
@@ -123,6 +208,46 @@ def test_find_in_map_with_literal_keys(resolver: Resolver) -> None:
     assert isinstance(missing, Unknown) and "no entry" in missing.reason
 
 
+BY_PARTITION = """
+Mappings:
+  Policies:
+    aws: {Admin: "arn:aws:iam::aws:policy/AdministratorAccess", Same: x, Other: a}
+    aws-cn: {Admin: "arn:aws-cn:iam::aws:policy/AdministratorAccess", Same: x, Other: b}
+  ByRegion:
+    us-east-1: {Ami: ami-1, Arn: "arn:aws:iam::aws:policy/A"}
+    eu-west-1: {Ami: ami-2, Arn: "arn:aws:iam::aws:policy/B"}
+  Nested:
+    Top: {aws: x, aws-cn: x}
+Resources:
+  Role: {Type: AWS::IAM::Role}
+"""
+
+
+def test_find_in_map_with_the_partition_or_another_key_unknown() -> None:
+    document = read_template(BY_PARTITION, "t.yaml")
+    assert isinstance(document.data, dict)
+    resolver = Resolver(document.data, document)
+    partition = {"Ref": "AWS::Partition"}
+    admin = resolve(resolver, {"Fn::FindInMap": ["Policies", partition, "Admin"]})
+    assert isinstance(admin, PartialString)
+    assert admin.describe() == "arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess"
+    # The same value in every entry is that value, located at the first entry.
+    node = resolver.resolve(
+        {"Fn::FindInMap": ["Policies", partition, "Same"]}, ("X",), NO_CONDITIONS
+    )
+    assert isinstance(node, Src)
+    assert (node.value, node.origin) == ("x", ("Mappings", "Policies", "aws", "Same"))
+    assert resolve(resolver, {"Fn::FindInMap": ["Nested", "Top", partition]}) == "x"
+    # Values that differ otherwise, or ARNs of a map keyed by something else, stay unknown.
+    unknown = Unknown("Fn::FindInMap with a key known only at deployment")
+    assert resolve(resolver, {"Fn::FindInMap": ["Policies", partition, "Other"]}) == unknown
+    region = {"Ref": "AWS::Region"}
+    assert resolve(resolver, {"Fn::FindInMap": ["ByRegion", region, "Arn"]}) == unknown
+    assert resolve(resolver, {"Fn::FindInMap": ["ByRegion", region, "Missing"]}) == unknown
+    assert resolve(resolver, {"Fn::FindInMap": [region, "aws", "Same"]}) == unknown
+    assert resolve(resolver, {"Fn::FindInMap": ["Policies", partition, region]}) == unknown
+
+
 def test_select_split_length_tojsonstring(resolver: Resolver) -> None:
     assert resolve(resolver, {"Fn::Select": [1, ["a", "b"]]}) == "b"
     assert resolve(resolver, {"Fn::Select": ["0", {"Ref": "Names"}]}) == "x"
@@ -142,7 +267,6 @@ def test_base64_is_transparent(resolver: Resolver) -> None:
     [
         ({"Fn::ImportValue": "x"}, "another stack"),
         ({"Fn::GetAZs": ""}, "availability zones"),
-        ({"Fn::Cidr": ["10.0.0.0/16", 2, 8]}, "Fn::Cidr"),
         ({"Fn::Transform": {"Name": "M"}}, "macro"),
     ],
 )

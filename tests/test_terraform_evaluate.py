@@ -221,11 +221,49 @@ def test_unknowns_spread_with_their_reason() -> None:
     )
 
 
+def test_format_and_join_keep_unknown_text_in_place() -> None:
+    partition = {"p": Unknown("AWS::Partition is known only at deployment", "AWS::Partition")}
+    formatted = value('format("arn:%s:iam::aws:policy/%s", var.p, "Admin")', partition)
+    assert formatted == PartialString(("arn:", partition["p"], ":iam::aws:policy/Admin"))
+    joined = value('join(":", ["arn", var.p], ["iam::aws:policy/Admin"])', partition)
+    assert joined == PartialString(("arn:", partition["p"], ":iam::aws:policy/Admin"))
+    assert value('join("-", [aws_instance.web.id, "x"])') == PartialString(
+        (Reference("aws_instance.web", "id"), "-x")
+    )
+    # A verb that formats its value (a width, a number) needs it known.
+    assert isinstance(value('format("%5s", var.p)', partition), Unknown)
+    assert isinstance(value('format("%d", aws_instance.web.id)'), Unknown)
+    assert isinstance(value('join(",", var.p)', partition), Unknown)
+
+
 def test_the_known_side_decides_a_logical_operator() -> None:
     assert value('false && aws_instance.web.id == "x"') is False
     assert value('true || aws_instance.web.id == "x"') is True
     assert isinstance(value('true && aws_instance.web.id == "x"'), Unknown)
     assert isinstance(value('aws_instance.web.id == "x" ? 1 : 2'), Unknown)
+
+
+def test_equality_is_decided_where_the_unknown_parts_cannot_change_it() -> None:
+    # A known collection is never null, whatever its elements (Terraform's rule).
+    volumes = {"vol": {"kms": Reference("aws_kms_key.k", "arn")}}
+    assert value("var.v != null", {"v": volumes}) is True
+    assert value("var.v == null", {"v": volumes}) is False
+    assert value("[aws_instance.web.id] == null") is False
+    # Different shapes are never equal, whatever the elements.
+    assert value("var.v == {}", {"v": volumes}) is False
+    assert value('[aws_instance.web.id] == ["a", "b"]') is False
+    assert value('{a = aws_instance.web.id} == {b = "x"}') is False
+    assert value("[aws_instance.web.id] == {}") is False
+    # One element known to differ decides; otherwise an unknown element leaves it open.
+    assert value('[aws_instance.web.id, "a"] == ["x", "b"]') is False
+    assert value('[aws_instance.web.id, "a"] == ["x", "a"]') == Unknown(
+        "depends on aws_instance.web.id, known only after deployment"
+    )
+    # An unknown compared with null stays unknown: it may be null.
+    assert isinstance(value("aws_instance.web.id == null"), Unknown)
+    assert isinstance(value("var.missing == null", {"missing": Input("missing")}), Unknown)
+    assert value('{a = [1, "x"]} == {a = [1, "x"]}') is True
+    assert value('jsonencode({a = 1}) == "{\\"a\\":1}"') is True
 
 
 def test_references_resolve_to_configured_text_in_strings() -> None:

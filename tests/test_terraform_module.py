@@ -9,12 +9,15 @@ import pytest
 from iaclint.adapt.terraform.build import adapt_unit
 from iaclint.adapt.terraform.loader import ModuleLoader
 from iaclint.adapt.terraform.module import Unit
+from iaclint.adapt.terraform.tfvars import root_values
 from iaclint.diagnostics import Diagnostic
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
 from iaclint.graph.model import Graph
-from iaclint.graph.values import Input, PartialString, Reference, Unknown
+from iaclint.graph.values import Input, PartialString, Reference, Unknown, concrete
 from iaclint.run_terraform import TerraformResult, lint_terraform
+
+from .conftest import FIXTURES
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -187,6 +190,171 @@ resource "aws_security_group" "g" {
     assert ingress[1]["description"] == "rule 0"  # type: ignore[index]
     assert isinstance(ingress[3], Unknown)
     assert "dynamic 'ingress' over variable unknown_rules has no default" in ingress[3].reason
+
+
+VOLUMES_MODULE = """
+variable "volumes" {
+  type    = map(object({ kms_key_id = string, encrypted = optional(bool, true) }))
+  default = null
+}
+resource "aws_ebs_volume" "this" {
+  for_each          = var.volumes != null ? var.volumes : {}
+  availability_zone = "eu-west-1a"
+  size              = 10
+  encrypted         = each.value.encrypted
+  kms_key_id        = each.value.kms_key_id
+}
+"""
+
+
+def test_for_each_over_literal_keys_with_unknown_values_has_its_instances(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    # Terraform needs a for_each map's keys at plan time, not its values: the
+    # instances exist, each.key is known and each.value is what it is.
+    files = {
+        "main.tf": """
+resource "aws_kms_key" "k" {}
+module "disks" {
+  source  = "./modules/disks"
+  volumes = {
+    data    = { kms_key_id = aws_kms_key.k.arn }
+    scratch = { kms_key_id = aws_kms_key.k.arn, encrypted = false }
+  }
+}
+""",
+        "modules/disks/main.tf": VOLUMES_MODULE,
+    }
+    graph, _, _ = graph_of(tmp_path, files)
+    assert [a for a in addresses(graph) if "ebs" in a] == [
+        'module.disks.aws_ebs_volume.this["data"]',
+        'module.disks.aws_ebs_volume.this["scratch"]',
+    ]
+    data = props(graph, 'module.disks.aws_ebs_volume.this["data"]')
+    assert data["kms_key"] == Reference("aws_kms_key.k", "arn")
+    assert data["encrypted"] is True
+    result = lint(tmp_path, policies, files)
+    assert [(f.policy_id, f.resource, f.span.file, f.span.line) for f in result.findings] == [
+        ("IAC020", 'module.disks.aws_ebs_volume.this["scratch"]', "main.tf", 7)
+    ]
+    assert [u for u in result.undetermined if u.policy_id == "IAC020"] == []
+
+
+def test_for_each_over_a_set_needs_every_element_known(tmp_path: Path) -> None:
+    # Unlike a map's values, a set's elements are its keys: one unknown element
+    # leaves the instances unknown (Terraform refuses to plan it).
+    graph, _, _ = graph_of(
+        tmp_path,
+        {
+            "main.tf": """
+resource "aws_kms_key" "k" {}
+resource "aws_ebs_volume" "v" {
+  for_each          = toset(["known", aws_kms_key.k.arn])
+  availability_zone = "eu-west-1a"
+  tags              = { Name = each.key }
+}
+resource "aws_ebs_volume" "w" {
+  for_each          = toset(["a", "b"])
+  availability_zone = "eu-west-1a"
+  kms_key_id        = aws_kms_key.k.arn
+}
+"""
+        },
+    )
+    assert [a for a in addresses(graph) if "ebs" in a] == [
+        "aws_ebs_volume.v",
+        'aws_ebs_volume.w["a"]',
+        'aws_ebs_volume.w["b"]',
+    ]
+    tags = props(graph, "aws_ebs_volume.v")["tags"]
+    assert tags == {
+        "Name": Unknown(
+            "the instance is not known: for_each depends on aws_kms_key.k.arn, "
+            "known only after deployment"
+        )
+    }
+
+
+def test_a_vpc_or_subnet_cidr_stated_in_the_files_is_that_cidr(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    files = {
+        "main.tf": """
+variable "cidr" { default = "10.1.0.0/16" }
+variable "unset" {}
+resource "aws_vpc" "main" {
+  count      = 1
+  cidr_block = var.cidr
+}
+resource "aws_vpc" "pooled" {
+  ipv4_ipam_pool_id   = "ipam-pool-0123456789abcdef0"
+  ipv4_netmask_length = 16
+}
+resource "aws_vpc" "unset" {
+  cidr_block = var.unset
+}
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main[0].id
+  cidr_block = cidrsubnet(aws_vpc.main[0].cidr_block, 8, 1)
+}
+resource "aws_security_group" "vpc_only" {
+  vpc_id = aws_vpc.main[0].id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main[0].cidr_block, aws_subnet.a.cidr_block]
+  }
+}
+resource "aws_security_group" "pooled" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.pooled.cidr_block, aws_vpc.unset.cidr_block]
+  }
+}
+"""
+    }
+    graph, diagnostics, _ = graph_of(tmp_path, files)
+    assert diagnostics == []
+    (rule,) = props(graph, "aws_security_group.vpc_only")["ingress"]  # type: ignore[misc]
+    assert [concrete(cidr) for cidr in rule["cidrs"]] == ["10.1.0.0/16", "10.1.1.0/24"]
+    (rule,) = props(graph, "aws_security_group.pooled")["ingress"]  # type: ignore[misc]
+    # A CIDR the provider chooses (from an IPAM pool), or a variable without a
+    # value, stays unknown with its own reason.
+    assert rule["cidrs"] == [
+        Reference("aws_vpc.pooled", "cidr_block"),
+        Unknown("variable unset has no default and no value in .tfvars"),
+    ]
+    result = lint(tmp_path, policies, files)
+    assert result.findings == []
+    assert [(u.policy_id, u.resource) for u in result.undetermined] == [
+        ("IAC001", "aws_security_group.pooled")
+    ]
+
+
+def test_a_local_label_module_gives_its_caller_known_outputs() -> None:
+    """The `module "this"` label pattern (the fixture is written in its shape): its
+    outputs depend only on variables with defaults and the .tfvars, so they are known,
+    and `count = module.x.enabled ? 1 : 0` is decided both ways."""
+    root = FIXTURES / "policies" / "IAC001" / "fail-label-hcl"
+    loader = ModuleLoader([root])
+    values, problems = root_values(loader, root, ".", [])
+    assert problems == []
+    graph, diagnostics = adapt_unit(Unit(loader, root, ".", values))
+    assert diagnostics == []
+    assert [a for a in addresses(graph) if a.startswith("aws_security_group")] == [
+        "aws_security_group.admin[0]"
+    ]
+    admin = props(graph, "aws_security_group.admin[0]")
+    assert concrete(admin["name"]) == "acme-prod-ops-admin"
+    assert {key: concrete(value) for key, value in admin["tags"].items()} == {  # type: ignore[attr-defined]
+        "Attributes": "admin",
+        "Name": "acme-prod-ops",  # the context's tags come last in merge(), so win
+        "Namespace": "acme",
+        "Stage": "prod",
+    }
 
 
 def test_variables_from_tfvars_files_in_terraform_order(

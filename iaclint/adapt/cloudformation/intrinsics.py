@@ -7,13 +7,16 @@ explicit unknown with its reason:
   and `AllowedValues`; to a resource: a `Reference`; to a pseudo parameter: an
   `Unknown` naming the symbol (`AWS::Partition` stands for every partition);
   `AWS::NoValue` removes the property or list item.
-- `Fn::GetAtt`: a `Reference` to the resource's attribute.
+- `Fn::GetAtt`: a `Reference` to the resource's attribute, except for the few
+  attributes CloudFormation returns as the template states them (`ECHOED`: a
+  VPC's `CidrBlock`), which are that property's value when it is set.
 - `Fn::Sub`, `Fn::Join`: a string when every part is known, else a `PartialString`.
 - `Fn::FindInMap` with literal keys: the mapped value (located in `Mappings`).
 - `Fn::If`: the branch chosen by the variant being resolved.
 - `Fn::Select`, `Fn::Split`, `Fn::Length`, `Fn::ToJsonString`: computed on known values.
 - `Fn::Base64`: transparent (policies read the text that gets encoded).
-- `Fn::GetAZs`, `Fn::ImportValue`, `Fn::Cidr`, `Fn::Transform`: unknown.
+- `Fn::Cidr`: the subnets' CIDRs, when the block, count and size are known.
+- `Fn::GetAZs`, `Fn::ImportValue`, `Fn::Transform`: unknown.
 
 The number of values resolved per template is bounded in proportion to what the
 template's text holds (`budget_for`), so YAML aliases that multiply a small text
@@ -22,6 +25,7 @@ into an enormous tree are refused quickly instead of being expanded.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -87,6 +91,15 @@ INTRINSICS = frozenset(
     }
 )
 
+# Attributes that are the resource's own property, as written: (type, attribute)
+# -> property. Left out (an IPAM pool's CIDR), the attribute stays a reference.
+ECHOED: Mapping[tuple[str, str], str] = {
+    ("AWS::EC2::VPC", "CidrBlock"): "CidrBlock",
+    ("AWS::EC2::Subnet", "CidrBlock"): "CidrBlock",
+}
+
+# An ARN in any partition (aws, aws-cn, aws-us-gov, aws-iso...): what follows it.
+_PARTITION_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*(:.*)$", re.DOTALL)
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -107,6 +120,8 @@ class Resolver:
         self.parameters: Mapping[str, object] = parameters if isinstance(parameters, dict) else {}
         self.mappings: Mapping[str, object] = mappings if isinstance(mappings, dict) else {}
         self.resources: frozenset[str] = frozenset(resources if isinstance(resources, dict) else ())
+        self._declarations: Mapping[str, object] = resources if isinstance(resources, dict) else {}
+        self._echo_chain: list[str] = []
         self.document = document
         self.budget = budget_for(document)
         self._inputs: dict[str, Input] = {}
@@ -157,7 +172,7 @@ class Resolver:
         if name == "Fn::Base64":
             return self.resolve(argument, inner, variant)
         if name == "Fn::GetAtt":
-            return Src(self._getatt(argument), origin)
+            return self._getatt(argument, origin, variant)
         if name == "Fn::Sub":
             return Src(self._sub(argument, inner, variant), origin)
         if name == "Fn::Join":
@@ -187,7 +202,7 @@ class Resolver:
         if name == "Fn::ImportValue":
             return Src(Unknown("imported from another stack's outputs"), origin)
         if name == "Fn::Cidr":
-            return Src(Unknown("computed by Fn::Cidr at deployment"), origin)
+            return self._cidr(argument, inner, origin, variant)
         if name == "Fn::Transform":
             return Src(Unknown("computed by a macro (Fn::Transform)"), origin)
         return Src(Unknown(f"{name} is only meaningful in Conditions"), origin)
@@ -239,7 +254,7 @@ class Resolver:
         self._inputs[name] = result
         return result
 
-    def _getatt(self, argument: object) -> object:
+    def _getatt(self, argument: object, origin: DocPath, variant: Variant) -> Src:
         if isinstance(argument, str):
             argument = argument.split(".", 1)
         if (
@@ -250,9 +265,33 @@ class Resolver:
         ):
             resource, attribute = argument
             if resource in self.resources:
-                return Reference(resource, attribute)
-            return Unknown(f"GetAtt of '{resource}', which the template does not define")
-        return Unknown("GetAtt with an attribute computed at deployment")
+                echoed = self._echoed(resource, attribute, variant)
+                return echoed if echoed is not None else Src(Reference(resource, attribute), origin)
+            return Src(
+                Unknown(f"GetAtt of '{resource}', which the template does not define"), origin
+            )
+        return Src(Unknown("GetAtt with an attribute computed at deployment"), origin)
+
+    def _echoed(self, resource: str, attribute: str, variant: Variant) -> Src | None:
+        """The property an `ECHOED` attribute returns, resolved where it is written."""
+        declaration = self._declarations.get(resource)
+        if not isinstance(declaration, dict):
+            return None
+        native_type = declaration.get("Type")
+        prop = ECHOED.get((native_type, attribute)) if isinstance(native_type, str) else None
+        properties = declaration.get("Properties")
+        if prop is None or not isinstance(properties, dict) or prop not in properties:
+            return None
+        if resource in self._echo_chain or len(self._echo_chain) >= MAX_MAPPING_CHAIN:
+            return None  # a CIDR made of itself: CloudFormation refuses the template
+        self._echo_chain.append(resource)
+        try:
+            resolved = self.resolve(
+                properties[prop], ("Resources", resource, "Properties", prop), variant
+            )
+        finally:
+            self._echo_chain.pop()
+        return resolved if isinstance(resolved, Src) and resolved.value is not None else None
 
     def _if(
         self, argument: object, inner: DocPath, origin: DocPath, variant: Variant
@@ -288,13 +327,13 @@ class Resolver:
             elif name in variables:
                 parts.extend(_string_parts(variables[name].value))
             else:
-                parts.extend(_string_parts(self._sub_name(name)))
+                parts.extend(_string_parts(self._sub_name(name, variant)))
         parts.append(text[position:])
         return self._join_parts(parts)
 
-    def _sub_name(self, name: str) -> object:
+    def _sub_name(self, name: str, variant: Variant) -> object:
         if "." in name:
-            return self._getatt(name)
+            return self._getatt(name, (), variant).value
         resolved = self._ref(name, ())
         return resolved.value if isinstance(resolved, Src) else ""
 
@@ -342,16 +381,48 @@ class Resolver:
             return Src(Unknown("Fn::Split of a string known only at deployment"), origin)
         return Src([Src(part, origin) for part in text.split(delimiter)], origin)
 
+    def _cidr(self, argument: object, inner: DocPath, origin: DocPath, variant: Variant) -> Src:
+        """`Fn::Cidr [block, count, bits]`: the first `count` subnets of the block with
+        `bits` host bits each, as CloudFormation computes them."""
+        if not isinstance(argument, list) or len(argument) != 3:
+            return Src(Unknown("malformed Fn::Cidr"), origin)
+        values = []
+        for index, item in enumerate(argument):
+            resolved = self.resolve(item, (*inner, index), variant)
+            values.append(concrete(resolved.value) if isinstance(resolved, Src) else None)
+        block, count, bits = values
+        count, bits = _small_number(count), _small_number(bits)
+        if not isinstance(block, str) or count is None or bits is None:
+            return Src(Unknown("Fn::Cidr of values known only at deployment"), origin)
+        try:
+            network = ipaddress.ip_network(block.strip(), strict=False)
+        except ValueError:
+            return Src(Unknown(f"Fn::Cidr of '{block}', which is not a CIDR block"), origin)
+        prefix = network.max_prefixlen - bits
+        available = 2 ** (prefix - network.prefixlen) if prefix >= network.prefixlen else 0
+        if not 1 <= count <= min(256, available):
+            return Src(Unknown(f"Fn::Cidr cannot make {count} subnets of {block}"), origin)
+        first, size = network.network_address, 2**bits
+        cidrs = [f"{first + index * size}/{prefix}" for index in range(count)]
+        return Src([Src(cidr, origin) for cidr in cidrs], origin)
+
     def _find_in_map(self, argument: object, origin: DocPath, variant: Variant) -> Src | _NoValue:
         if not isinstance(argument, list) or len(argument) < 3:
             return Src(Unknown("malformed Fn::FindInMap"), origin)
         keys: list[str] = []
+        unknown_key: tuple[int, object] | None = None
         for index, key in enumerate(argument[:3]):
             resolved = self.resolve(key, (*origin, "Fn::FindInMap", index), variant)
             plain = concrete(resolved.value) if isinstance(resolved, Src) else None
-            if not isinstance(plain, str | int):
+            if isinstance(plain, str | int):
+                keys.append(str(plain))
+            elif index == 0 or unknown_key is not None:
                 return Src(Unknown("Fn::FindInMap with a key known only at deployment"), origin)
-            keys.append(str(plain))
+            else:
+                unknown_key = (index, plain)
+                keys.append("")
+        if unknown_key is not None:
+            return self._find_in_any_entry(keys, *unknown_key, origin)
         current: object = self.mappings
         for key in keys:
             current = current.get(key) if isinstance(current, dict) else None
@@ -372,6 +443,43 @@ class Resolver:
             return self.resolve(current, ("Mappings", *keys), variant)
         finally:
             self._mapping_chain.pop()
+
+    def _find_in_any_entry(self, keys: list[str], index: int, key: object, origin: DocPath) -> Src:
+        """`Fn::FindInMap` with one key known only at deployment (`!Ref AWS::Partition`).
+
+        Whichever entry is chosen, the value is the same when every entry holds the
+        same one; and ARNs that differ only in their partition, in a map keyed by
+        `AWS::Partition`, are that ARN in the partition deployed to.
+        """
+        unknown = Unknown("Fn::FindInMap with a key known only at deployment")
+        level: object = self.mappings.get(keys[0])
+        if index == 2 and isinstance(level, dict):
+            level = level.get(keys[1])
+        if not isinstance(level, dict) or not level:
+            return Src(unknown, origin)
+        candidates: list[tuple[tuple[str, ...], object]] = []
+        for entry in sorted(level):
+            chosen = (*keys[:index], entry, *keys[index + 1 :])
+            value = level[entry]
+            if index == 1:  # the second-level key is known: look it up in each entry
+                value = value.get(keys[2]) if isinstance(value, dict) else None
+            if value is None or isinstance(value, dict | list):
+                return Src(unknown, origin)  # missing here, or not a plain value
+            candidates.append((chosen, value))
+        values = {json.dumps(value, sort_keys=True) for _, value in candidates}
+        if len(values) == 1:
+            chosen, value = candidates[0]
+            return Src(value, ("Mappings", *chosen))
+        if isinstance(key, Unknown) and key.symbol == "AWS::Partition":
+            rests = set()
+            for _, value in candidates:
+                match = _PARTITION_ARN.match(value) if isinstance(value, str) else None
+                if match is None:
+                    return Src(unknown, origin)
+                rests.add(match.group(1))
+            if len(rests) == 1:
+                return Src(PartialString(("arn:", key, rests.pop())), origin)
+        return Src(unknown, origin)
 
     def _join_parts(self, parts: list[Part]) -> object:
         """One string, or a PartialString whose neighbouring strings are joined.
@@ -429,6 +537,15 @@ class Resolver:
                 stack.extend(reversed(current.values()))  # depth first, in document order
             elif isinstance(current, list):
                 stack.extend(reversed(current))
+
+
+def _small_number(value: object) -> int | None:
+    """A whole number from 0 to 128, written as a number or as text."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 128:
+        return value
+    return None
 
 
 def _is_list_type(kind: str) -> bool:

@@ -228,10 +228,21 @@ def _ssm_parameter(arguments: Mapping[str, Located], here: Located) -> Mapping[s
     return {"value": Located(unknown), "insecure_value": Located(unknown)}
 
 
+def _iam_policy(arguments: Mapping[str, Located], here: Located) -> Mapping[str, Located]:
+    """`data "aws_iam_policy"` looked up by its ARN has that ARN (by name, it may be
+    the account's own policy of that name: unknown)."""
+    arn = arguments.get("arn")
+    return {"arn": arn} if arn is not None and look_through(arn.value) is not None else {}
+
+
 COMPUTED: dict[str, Compute] = {
     "aws_ssm_parameter": _ssm_parameter,
     "aws_iam_policy_document": _policy_document,
-    "aws_partition": _symbols(partition="AWS::Partition", dns_suffix="AWS::URLSuffix"),
-    "aws_region": _symbols(name="AWS::Region", region="AWS::Region"),
+    "aws_iam_policy": _iam_policy,
+    # A data source's id is the value it reads.
+    "aws_partition": _symbols(
+        partition="AWS::Partition", id="AWS::Partition", dns_suffix="AWS::URLSuffix"
+    ),
+    "aws_region": _symbols(name="AWS::Region", region="AWS::Region", id="AWS::Region"),
     "aws_caller_identity": _symbols(account_id="AWS::AccountId"),
 }

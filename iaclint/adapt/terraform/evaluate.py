@@ -28,7 +28,6 @@ from iaclint.adapt.terraform.values import (
     Namespace,
     Place,
     encoded_text,
-    first_unknown,
     look_through,
     plain,
     unknown_of,
@@ -535,6 +534,9 @@ def get_attribute(target: Located, name: str) -> Located:
     if isinstance(value, Instance):
         if value.data:
             return Located(Unknown(f"data source {value.address} is read at plan time"))
+        configured = value.configured(name) if value.configured is not None else None
+        if configured is not None:
+            return configured
         return Located(Reference(value.address, name))
     if isinstance(value, Reference):
         attribute = name if value.attribute is None else f"{value.attribute}.{name}"
@@ -602,16 +604,63 @@ def equal(left: object, right: object) -> bool:
     return left == right
 
 
+def compare(left: Located, right: Located) -> bool:
+    """`left == right` as Terraform decides it, even when parts are not known.
+
+    A known value is never equal to null, and collections of different shapes
+    are never equal, whatever their elements: `var.volumes != null` is true for
+    a map whose values are known only after deployment. Otherwise any unknown
+    element leaves the answer unknown (Unresolved).
+    """
+    a = _comparable(left.value)
+    b = _comparable(right.value)
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return False
+        return _all_equal(list(zip(a, b, strict=True)))
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return False
+        return _all_equal([(a[key], b[key]) for key in sorted(a)])
+    if isinstance(a, list | dict) or isinstance(b, list | dict):
+        return False
+    return equal(a, b)
+
+
+def _comparable(value: object) -> object:
+    """A value ready for `compare`: Unresolved if it is not known at its top."""
+    value = look_through(value)
+    if isinstance(value, Encoded):
+        value = encoded_text(value)
+    if isinstance(value, Instance | Namespace):
+        raise Unresolved(Unknown("a resource or module used as data"))
+    missing = unknown_of(value)
+    if missing is not None:
+        raise Unresolved(missing)
+    return value
+
+
+def _all_equal(pairs: list[tuple[Located, Located]]) -> bool:
+    """Every pair equal: one pair known unequal decides, else an unknown leaves it open."""
+    unknown: Unresolved | None = None
+    for first, second in pairs:
+        try:
+            if not compare(first, second):
+                return False
+        except Unresolved as exc:
+            unknown = unknown or exc
+    if unknown is not None:
+        raise unknown
+    return True
+
+
 def binary(op: str, left: Located, right: Located) -> object:
     if op in ("&&", "||"):
         return _logic(op, left, right)
     if op in ("==", "!="):
-        left_unknown = first_unknown(left)
-        right_unknown = first_unknown(right)
-        missing = left_unknown or right_unknown
-        if missing is not None:
-            raise Unresolved(missing)
-        same = equal(plain(left), plain(right))
+        same = compare(left, right)
         return same if op == "==" else not same
     a = to_number(left)
     b = to_number(right)

@@ -49,7 +49,7 @@ from iaclint.adapt.terraform.values import (
     plain,
     unknown_of,
 )
-from iaclint.graph.values import Reference, Unknown
+from iaclint.graph.values import PartialString, Reference, Unknown
 
 Args = list[Located]
 
@@ -451,8 +451,10 @@ def _json_sized(located: Located) -> Located:
     return located
 
 
-def _format_text(ev: Evaluator, spec: str, args: Args) -> str:
-    out: list[str] = []
+def _format_text(ev: Evaluator, spec: str, args: Args) -> object:
+    """The formatted text; a PartialString when a plain `%s` or `%v` takes a text
+    known only at deployment (`arn:%s:iam::aws:policy/X` with the partition)."""
+    out: list[str | Unknown | Reference] = []
     position = 0
     next_arg = 0
     length = len(spec)
@@ -468,6 +470,9 @@ def _format_text(ev: Evaluator, spec: str, args: Args) -> str:
         if index >= len(args):
             raise EvalError("format(): too few arguments")
         arg = args[index]
+        if verb in ("s", "v") and not (flags or width or precision) and _is_text_unknown(arg):
+            out.extend(ev.string_pieces(arg))
+            continue
         if verb in ("s", "v"):
             value = need(arg)
             text = (
@@ -502,7 +507,13 @@ def _format_text(ev: Evaluator, spec: str, args: Args) -> str:
         length += len(text)
         Budget.string_room(length)
     out.append(spec[position:])
-    return "".join(out)
+    return join_pieces(out)
+
+
+def _is_text_unknown(located: Located) -> bool:
+    """An unknown that a string template may hold in place (a reference, a symbol)."""
+    value = look_through(located.value)
+    return isinstance(value, Unknown | Reference | PartialString)
 
 
 def _format(ev: Evaluator, args: Args, site: CallSite) -> object:
@@ -531,11 +542,14 @@ def _formatlist(ev: Evaluator, args: Args, site: CallSite) -> object:
 def _join(ev: Evaluator, args: Args, site: CallSite) -> object:
     _arity(args, 2, None, "join")
     separator = to_text(ev, args[0])
-    texts: list[str] = []
-    for arg in args[1:]:
-        texts.extend(to_text(ev, item) for item in _list(arg, "join"))
-    Budget.string_room(sum(map(len, texts)) + len(separator) * max(len(texts) - 1, 0))
-    return separator.join(texts)
+    pieces: list[str | Unknown | Reference] = []
+    items = [item for arg in args[1:] for item in _list(arg, "join")]
+    for index, item in enumerate(items):
+        if index:
+            pieces.append(separator)
+        pieces.extend(ev.string_pieces(item))
+    Budget.string_room(sum(len(piece) for piece in pieces if isinstance(piece, str)))
+    return join_pieces(pieces)
 
 
 def _split(ev: Evaluator, args: Args, site: CallSite) -> object:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -58,6 +58,14 @@ MAX_MODULE_DEPTH = 20
 RESOURCE_META = frozenset(
     {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 )
+# Attributes the AWS provider returns exactly as configured: a reference to one
+# is the configured value (a VPC's CIDR is the one its block states). Those it
+# may fill in itself (an IPAM pool's CIDR) stay references when not configured.
+ECHOED: Mapping[str, frozenset[str]] = {
+    "aws_vpc": frozenset({"cidr_block"}),
+    "aws_subnet": frozenset({"cidr_block"}),
+    "aws_vpc_ipv4_cidr_block_association": frozenset({"cidr_block"}),
+}
 MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
@@ -564,6 +572,9 @@ class ModuleInstance:
         def one(suffix: str, bindings: Bindings) -> Located:
             if data and decl.type in COMPUTED:
                 return self._computed(decl, base + suffix, bindings)
+            instance = self.unit.instances.get(base + suffix)
+            if not data and instance is not None and decl.type in ECHOED:
+                return Located(Instance(base + suffix, data, instance.echoed))
             return Located(Instance(base + suffix, data))
 
         if expansion.kind == "count":
@@ -638,6 +649,22 @@ class ResourceInstance:
             )
             self._native = values
         return self._native
+
+    def echoed(self, attribute: str) -> Located | None:
+        """What `attribute` is before deployment, for those the provider returns as
+        configured (`ECHOED`): the argument's value, when the configuration sets it."""
+        if attribute not in ECHOED.get(self.decl.type, ()) or self._resolving:
+            return None
+        self._resolving = True
+        try:
+            found = self.native().get(attribute)
+        except Unresolved:
+            return None
+        finally:
+            self._resolving = False
+        if found is None or look_through(found.value) is None:
+            return None
+        return found
 
     def configured_text(self, attribute: str) -> str | None:
         """The text an argument is set to, when it is known (for `"${aws_x.y.name}"`)."""

@@ -73,6 +73,9 @@ class Instance(NamedTuple):
 
     address: str
     data: bool = False
+    # The value an attribute has before deployment, when the provider returns it
+    # as configured (a VPC's `cidr_block`); None for the others.
+    configured: Callable[[str], Located | None] | None = None
 
 
 class Encoded(NamedTuple):
