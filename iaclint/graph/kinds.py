@@ -299,6 +299,12 @@ KINDS: dict[str, Kind] = {
     ),
     # Resources with no adapter yet: present in the graph (for edges), no properties.
     "unmodelled": Kind("A resource type no other policy looks into.", {}),
+    # Data services
+    "ec2.ebs_encryption_default": Kind(
+        "The account's EBS encryption by default, in one region (Terraform "
+        "`aws_ebs_encryption_by_default`).",
+        {"enabled": "false when new EBS volumes are not encrypted by default"},
+    ),
 }
 
 # Every kind, modelled or not, lists the settings holding secrets (adapt/secrets.py).
