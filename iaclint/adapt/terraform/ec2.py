@@ -246,19 +246,25 @@ _FROM_SNAPSHOT = "the volume takes the encryption of its snapshot"
 
 
 def _encrypted(
-    written: Src | None, sources: list[Src | None], reason: str, anchor: Src, context: Context
+    written: Src | None, sources: list[Src | None], reason: str, anchor: Src, default: Src | None
 ) -> Src | None:
     """A volume's encryption: as written, else the account's default when the files
     set it (it encrypts every new volume), else inherited from a snapshot or AMI."""
-    default = context.ebs_default_encryption
     if written is None and default is not None:
         return anchor.with_value(default.value)
     return inherited(written, sources, reason)
 
 
-def _volume(block: Src, root: bool, context: Context) -> Src:
-    """A `root_block_device`/`ebs_block_device` block (instances, launch configurations)."""
+def _snapshot(block: Src) -> Src | None:
+    """The snapshot a volume is made from; a plan writes "" for none."""
     snapshot = block.get("snapshot_id")
+    return None if snapshot is None or snapshot.value == "" else snapshot
+
+
+def _volume(block: Src, root: bool, default: Src | None) -> Src:
+    """A `root_block_device`/`ebs_block_device` block (instances, launch configurations,
+    AMIs); `default` is the account's EBS encryption by default, when it applies."""
+    snapshot = _snapshot(block)
     no_device = block.get("no_device")
     return obj(
         block,
@@ -271,7 +277,7 @@ def _volume(block: Src, root: bool, context: Context) -> Src:
                 [snapshot, block if root else None],
                 _FROM_SNAPSHOT if snapshot is not None else FROM_AMI,
                 block,
-                context,
+                default,
             ),
             "kms_key": block.get("kms_key_id"),
             "snapshot_id": snapshot,
@@ -288,9 +294,10 @@ def _ephemeral(block: Src) -> Src:
 
 def _block_devices(props: Src, context: Context) -> Src | None:
     """Instance and launch configuration disks, root first, as one list."""
+    default = context.ebs_default_encryption
     parts = [
-        each(props.get("root_block_device"), lambda block: _volume(block, True, context)),
-        each(props.get("ebs_block_device"), lambda block: _volume(block, False, context)),
+        each(props.get("root_block_device"), lambda block: _volume(block, True, default)),
+        each(props.get("ebs_block_device"), lambda block: _volume(block, False, default)),
         each(props.get("ephemeral_block_device"), _ephemeral),
     ]
     return joined(*parts, origin=props)
@@ -321,7 +328,7 @@ def _template_block_device(mapping: Src, context: Context) -> Src:
                 [snapshot, name if root else None],
                 _FROM_SNAPSHOT if snapshot is not None else FROM_AMI,
                 ebs,
-                context,
+                context.ebs_default_encryption,
             ),
             "kms_key": ebs.get("kms_key_id"),
             "snapshot_id": snapshot,
@@ -470,7 +477,11 @@ def volume(props: Src, context: Context) -> Src:
         props,
         {
             "encrypted": _encrypted(
-                props.get("encrypted"), [snapshot], _FROM_SNAPSHOT, props, context
+                props.get("encrypted"),
+                [snapshot],
+                _FROM_SNAPSHOT,
+                props,
+                context.ebs_default_encryption,
             ),
             "kms_key": props.get("kms_key_id"),
             "snapshot_id": snapshot,
@@ -487,6 +498,28 @@ def ami_copy(props: Src, context: Context) -> Src:
             "kms_key": props.get("kms_key_id"),
         },
     )
+
+
+def ami(props: Src, context: Context) -> Src:
+    """`aws_ami`: an AMI registered from snapshots, encrypted device by device.
+
+    A device made from a snapshot has the snapshot's encryption (EC2 refuses
+    `encrypted` beside `snapshot_id`), which is not in the files: unknown, whatever
+    the account's default (it encrypts volumes made from the AMI, not the AMI's own
+    snapshot). A device without a snapshot is a new empty volume at each launch,
+    encrypted only if it says so or the account's default encrypts it.
+    """
+
+    def device(block: Src) -> Src:
+        has_snapshot = _snapshot(block) is not None
+        return _volume(block, False, None if has_snapshot else context.ebs_default_encryption)
+
+    devices = joined(
+        each(props.get("ebs_block_device"), device),
+        each(props.get("ephemeral_block_device"), _ephemeral),
+        origin=props,
+    )
+    return obj(props, {"block_devices": devices or Src([], props.origin)})
 
 
 def ami_launch_permission(props: Src, context: Context) -> Src:
@@ -518,6 +551,7 @@ FAMILIES: dict[str, Family] = {
     "aws_subnet": Family("ec2.subnet", subnet),
     "aws_eks_node_group": Family("eks.node_group", node_group),
     "aws_ebs_volume": Family("ec2.volume", volume),
+    "aws_ami": Family("ec2.image", ami),
     "aws_ami_copy": Family("ec2.image", ami_copy),
     "aws_ami_launch_permission": Family("ec2.image_launch_permission", ami_launch_permission),
     "aws_network_interface_sg_attachment": Family(
