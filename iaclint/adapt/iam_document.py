@@ -53,6 +53,21 @@ def document(source: Src | None) -> Src | None:
     )
 
 
+def json_data(source: Src | None) -> Src | None:
+    """A JSON setting (an object, or text holding JSON) as located data; text that
+    is not JSON is unknown. IAM's documents are read this way, and so are other
+    services' JSON settings (an EMR security configuration)."""
+    if source is None:
+        return None
+    value = source.value
+    if isinstance(value, str | PartialString):
+        parsed = _parse_text(value)
+        if parsed is None:
+            return source.with_value(Unknown("the setting is not valid JSON"))
+        return _as_src(parsed, source.origin)
+    return source
+
+
 def statement(source: Src) -> Src | None:
     if not isinstance(source.value, dict):
         return None

@@ -80,6 +80,42 @@ def port(source: Src | None) -> Src | None:
     return source.with_value(value)
 
 
+FROM_AMI = (
+    "the root volume takes the encryption of the AMI's snapshot, unless the account "
+    "encrypts new EBS volumes by default"
+)
+
+
+def with_root(devices: Src | None, header: Src, default: Src | None = None) -> Src | None:
+    """The block devices, with the root volume the AMI gives when no mapping names it.
+
+    Every instance has a root volume. When no mapping changes it, its encryption is
+    the AMI's snapshot's, or the account's EBS encryption by default: both outside
+    the files, so it is unknown, placed on the resource's header. `default` is the
+    account's EBS encryption by default, when the files set it.
+    """
+    items = devices.items() if devices is not None else []
+    if items is None:
+        return devices  # an unknown list: the root volume may be in it
+    for item in items:
+        mapping = item.value
+        if not isinstance(mapping, dict):
+            return devices  # an unknown mapping may be the root one
+        name = mapping.get("device_name")
+        if mapping.get("root") is not None or (
+            isinstance(name, Src) and not isinstance(name.value, str)
+        ):
+            return devices
+    root = Src(
+        {
+            "root": header.with_value(True),
+            "encrypted": header.with_value(default.value if default else Unknown(FROM_AMI)),
+        },
+        header.origin,
+    )
+    return Src([*items, root], devices.origin if devices is not None else header.origin)
+
+
 def inherited(written: Src | None, sources: list[Src | None], reason: str) -> Src | None:
     """An encryption flag: as written (a boolean), else unknown when it is inherited.
 

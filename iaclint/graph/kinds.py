@@ -388,6 +388,98 @@ KINDS: dict[str, Kind] = {
             "kms_key": REFERENCE,
         },
     ),
+    # Data services
+    "ec2.ebs_encryption_default": Kind(
+        "The account's EBS encryption by default, in one region (Terraform "
+        "`aws_ebs_encryption_by_default`).",
+        {"enabled": "false when new EBS volumes are not encrypted by default"},
+    ),
+    "logs.log_group": Kind("A CloudWatch Logs log group.", {"kms_key": REFERENCE}),
+    "eks.cluster": Kind(
+        "An EKS cluster.",
+        {
+            "encryption": [
+                {
+                    "resources": ["what the key encrypts ('secrets')"],
+                    "kms_key": REFERENCE,
+                }
+            ]
+        },
+    ),
+    "codebuild.project": Kind(
+        "A CodeBuild project.",
+        {
+            "artifacts": [
+                {
+                    "type": "'s3', 'codepipeline' or 'no_artifacts'",
+                    "encryption_disabled": "true when the artifacts are written unencrypted",
+                }
+            ],
+            "s3_logs": {
+                "status": "'enabled' or 'disabled'",
+                "encryption_disabled": "true when the build logs are written unencrypted",
+            },
+        },
+    ),
+    "glue.security_configuration": Kind(
+        "A Glue security configuration: how jobs, crawlers and development endpoints "
+        "encrypt what they write.",
+        {
+            "encryption": [
+                {
+                    "target": "'s3', 'cloudwatch' or 'job_bookmarks'",
+                    "mode": "'disabled', 'sse-s3', 'sse-kms' or 'cse-kms' (absent: disabled)",
+                    "kms_key": REFERENCE,
+                }
+            ]
+        },
+    ),
+    "athena.workgroup": Kind(
+        "An Athena workgroup.",
+        {
+            "result_encryption": "'sse_s3', 'sse_kms' or 'cse_kms': how query results are "
+            "encrypted",
+            "enforce_configuration": "false when clients may override the workgroup's "
+            "settings (true when absent)",
+        },
+    ),
+    "emr.security_configuration": Kind(
+        "An EMR security configuration.",
+        {"at_rest_encryption": "true when data at rest is encrypted (`EnableAtRestEncryption`)"},
+    ),
+    "workspaces.workspace": Kind(
+        "An Amazon WorkSpaces workspace.",
+        {
+            "volumes": [
+                {
+                    "volume": "'root' or 'user'",
+                    "encrypted": "true when the volume is encrypted (false when absent)",
+                }
+            ],
+            "kms_key": REFERENCE,
+        },
+    ),
+    "sagemaker.notebook_instance": Kind("A SageMaker notebook instance.", {"kms_key": REFERENCE}),
+    "sagemaker.endpoint_config": Kind(
+        "A SageMaker endpoint configuration.",
+        {
+            "kms_key": REFERENCE,
+            "variants": [
+                {"instance_type": "the ML instance type (absent for a serverless variant)"}
+            ],
+        },
+    ),
+    "sagemaker.domain": Kind("A SageMaker domain (Studio).", {"kms_key": REFERENCE}),
+    "backup.vault": Kind("An AWS Backup vault.", {"kms_key": REFERENCE}),
+    "fsx.file_system": Kind(
+        "An FSx file system (Windows File Server, Lustre, NetApp ONTAP or OpenZFS).",
+        {
+            "type": "'windows', 'lustre', 'ontap' or 'openzfs'",
+            "deployment_type": "the deployment type, lower case ('scratch_2', 'persistent_1', "
+            "...); Lustre's default 'scratch_1' when absent",
+            "kms_key": REFERENCE,
+        },
+    ),
 }
 
 # Every kind, modelled or not, lists the settings holding secrets (adapt/secrets.py).

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from iaclint.adapt.cloudformation.context import Context, Mapper
-from iaclint.adapt.normalize import inherited, lower, network_protocol, port, to_bool, to_int
+from iaclint.adapt.normalize import (
+    FROM_AMI,
+    inherited,
+    lower,
+    network_protocol,
+    port,
+    to_bool,
+    to_int,
+    with_root,
+)
 from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
 
 
@@ -160,9 +169,7 @@ def block_device(mapping: Src) -> Src:
         encrypted = inherited(
             ebs.get("Encrypted"),
             [snapshot, name if root else None],
-            "the volume takes the encryption of its snapshot"
-            if snapshot is not None
-            else "the root volume takes the encryption of the AMI's snapshot",
+            "the volume takes the encryption of its snapshot" if snapshot is not None else FROM_AMI,
         )
     # Located at `Ebs` when there is one: that is where `Encrypted` goes.
     return obj(
@@ -191,6 +198,11 @@ def public_ip(props: Src) -> Src | None:
     return None
 
 
+def _header(props: Src) -> Src:
+    """A value placed on the resource's first line (its logical id)."""
+    return Src(None, props.origin[:2])
+
+
 def _instance_config(props: Src, profile: Src | None, groups: Src | None) -> dict[str, Src | None]:
     return {
         "metadata_options": metadata_options(props.get("MetadataOptions")),
@@ -209,17 +221,15 @@ def instance(props: Src, context: Context) -> Src:
     if template is not None:
         reference = _first(template.get("LaunchTemplateId"), template.get("LaunchTemplateName"))
         reference = context.link(reference, "ec2.launch_template")
-    return obj(
+    config = _instance_config(
         props,
-        {
-            **_instance_config(
-                props,
-                context.link(props.get("IamInstanceProfile"), "iam.instance_profile"),
-                _first(props.get("SecurityGroupIds"), props.get("SecurityGroups")),
-            ),
-            "launch_template": reference,
-        },
+        context.link(props.get("IamInstanceProfile"), "iam.instance_profile"),
+        _first(props.get("SecurityGroupIds"), props.get("SecurityGroups")),
     )
+    if template is None:
+        # With a launch template, the template's mappings (judged there) apply.
+        config["block_devices"] = with_root(config["block_devices"], _header(props))
+    return obj(props, {**config, "launch_template": reference})
 
 
 def launch_template(props: Src, context: Context) -> Src:
@@ -237,18 +247,18 @@ def launch_template(props: Src, context: Context) -> Src:
                 _first(data.get("SecurityGroupIds"), data.get("SecurityGroups")),
             )
         )
+        fields["block_devices"] = with_root(fields["block_devices"], _header(props))
     return obj(props, fields)
 
 
 def launch_configuration(props: Src, context: Context) -> Src:
-    return obj(
+    config = _instance_config(
         props,
-        _instance_config(
-            props,
-            context.link(props.get("IamInstanceProfile"), "iam.instance_profile"),
-            props.get("SecurityGroups"),
-        ),
+        context.link(props.get("IamInstanceProfile"), "iam.instance_profile"),
+        props.get("SecurityGroups"),
     )
+    config["block_devices"] = with_root(config["block_devices"], _header(props))
+    return obj(props, config)
 
 
 def node_group(props: Src, context: Context) -> Src:

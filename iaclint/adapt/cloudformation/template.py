@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from iaclint.adapt.cloudformation import databases, ec2, iam, observability, storage
+from iaclint.adapt.cloudformation import (
+    data_services,
+    databases,
+    ec2,
+    iam,
+    observability,
+    storage,
+)
 from iaclint.adapt.cloudformation.conditions import ConditionModel, TooLarge, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver
@@ -24,6 +31,7 @@ MAPPERS: dict[str, Mapper] = {
     **storage.MAPPERS,
     **observability.MAPPERS,
     **databases.MAPPERS,
+    **data_services.MAPPERS,
 }
 
 # Resources other resources may name literally: type -> (kind, name property).

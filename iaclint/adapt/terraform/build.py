@@ -15,11 +15,19 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from iaclint.adapt.normalize import to_bool
 from iaclint.adapt.secrets import sensitive_settings
 from iaclint.adapt.sensitive_values import of_resources, written
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import terraform_tags
-from iaclint.adapt.terraform import databases, ec2, iam, observability, storage
+from iaclint.adapt.terraform import (
+    data_services,
+    databases,
+    ec2,
+    iam,
+    observability,
+    storage,
+)
 from iaclint.adapt.terraform.documents import JsonDocument
 from iaclint.adapt.terraform.evaluate import TooLarge, Unresolved
 from iaclint.adapt.terraform.family import Context, Contribution, Family
@@ -33,6 +41,7 @@ from iaclint.adapt.terraform.values import (
     Namespace,
     encoded_text,
     look_through,
+    unknown_of,
 )
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Edge, Graph, Location, Resource, SensitiveValue
@@ -45,6 +54,7 @@ FAMILIES: dict[str, Family] = {
     **storage.FAMILIES,
     **observability.FAMILIES,
     **databases.FAMILIES,
+    **data_services.FAMILIES,
 }
 # Resources no family maps still carry what every kind shares (`sensitive`).
 _UNMODELLED = Family("unmodelled")
@@ -249,7 +259,7 @@ class _GraphBuilder:
         for native in self.natives:
             family = FAMILIES.get(native.type, _UNMODELLED)
             built[native.address] = _Built(native, family, None)
-        context = Context(self.names(built))
+        context = Context(self.names(built), self.ebs_default_encryption())
         for address, item in built.items():
             own = item.native.native
             if item.family.build is not None:
@@ -278,6 +288,26 @@ class _GraphBuilder:
             edges.extend(Edge(address, target, "ref") for target in contributed.get(address, ()))
             edges.extend(Edge(address, target, "depends_on") for target in native.depends_on)
         return Graph(resources, edges, [*sensitive, *of_resources(resources)])
+
+    def ebs_default_encryption(self) -> Src | None:
+        """True when an `aws_ebs_encryption_by_default` of the unit turns it on
+        (`enabled` defaults to true), unknown when its value is not known, None when
+        none says so: the volumes that do not say are then judged on their own."""
+        found: Src | None = None
+        for native in self.natives:
+            if native.type != "aws_ebs_encryption_by_default":
+                continue
+            enabled = native.native.get("enabled")
+            value = True if enabled is None else to_bool(look_through(enabled.value))
+            if value is True:
+                return Src(True, native.native.origin)
+            unknown = unknown_of(value)
+            if unknown is not None and found is None:
+                found = Src(
+                    Unknown(f"the account's EBS encryption by default: {unknown.reason}"),
+                    native.native.origin,
+                )
+        return found
 
     def names(self, built: dict[str, _Built]) -> dict[tuple[str, str], str]:
         names: dict[tuple[str, str], str] = {}

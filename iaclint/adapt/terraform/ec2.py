@@ -14,7 +14,16 @@ import base64
 import binascii
 from collections.abc import Callable
 
-from iaclint.adapt.normalize import inherited, lower, network_protocol, port, to_bool, to_int
+from iaclint.adapt.normalize import (
+    FROM_AMI,
+    inherited,
+    lower,
+    network_protocol,
+    port,
+    to_bool,
+    to_int,
+    with_root,
+)
 from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
 from iaclint.adapt.terraform.family import (
     Context,
@@ -234,12 +243,28 @@ def _decoded(source: Src | None) -> Src | None:
 
 
 _FROM_SNAPSHOT = "the volume takes the encryption of its snapshot"
-_FROM_AMI = "the root volume takes the encryption of the AMI's snapshot"
 
 
-def _volume(block: Src, root: bool) -> Src:
-    """A `root_block_device`/`ebs_block_device` block (instances, launch configurations)."""
+def _encrypted(
+    written: Src | None, sources: list[Src | None], reason: str, anchor: Src, default: Src | None
+) -> Src | None:
+    """A volume's encryption: as written, else the account's default when the files
+    set it (it encrypts every new volume), else inherited from a snapshot or AMI."""
+    if written is None and default is not None:
+        return anchor.with_value(default.value)
+    return inherited(written, sources, reason)
+
+
+def _snapshot(block: Src) -> Src | None:
+    """The snapshot a volume is made from; a plan writes "" for none."""
     snapshot = block.get("snapshot_id")
+    return None if snapshot is None or snapshot.value == "" else snapshot
+
+
+def _volume(block: Src, root: bool, default: Src | None) -> Src:
+    """A `root_block_device`/`ebs_block_device` block (instances, launch configurations,
+    AMIs); `default` is the account's EBS encryption by default, when it applies."""
+    snapshot = _snapshot(block)
     no_device = block.get("no_device")
     return obj(
         block,
@@ -247,10 +272,12 @@ def _volume(block: Src, root: bool) -> Src:
             "device_name": block.get("device_name"),
             "root": Src(True, block.origin) if root else None,
             "ephemeral": Src(True, block.origin) if _is_true(no_device) else None,
-            "encrypted": inherited(
+            "encrypted": _encrypted(
                 block.get("encrypted"),
                 [snapshot, block if root else None],
-                _FROM_SNAPSHOT if snapshot is not None else _FROM_AMI,
+                _FROM_SNAPSHOT if snapshot is not None else FROM_AMI,
+                block,
+                default,
             ),
             "kms_key": block.get("kms_key_id"),
             "snapshot_id": snapshot,
@@ -265,17 +292,18 @@ def _ephemeral(block: Src) -> Src:
     )
 
 
-def _block_devices(props: Src) -> Src | None:
+def _block_devices(props: Src, context: Context) -> Src | None:
     """Instance and launch configuration disks, root first, as one list."""
+    default = context.ebs_default_encryption
     parts = [
-        each(props.get("root_block_device"), lambda block: _volume(block, root=True)),
-        each(props.get("ebs_block_device"), lambda block: _volume(block, root=False)),
+        each(props.get("root_block_device"), lambda block: _volume(block, True, default)),
+        each(props.get("ebs_block_device"), lambda block: _volume(block, False, default)),
         each(props.get("ephemeral_block_device"), _ephemeral),
     ]
     return joined(*parts, origin=props)
 
 
-def _template_block_device(mapping: Src) -> Src:
+def _template_block_device(mapping: Src, context: Context) -> Src:
     """A launch template's `block_device_mappings` block."""
     ebs = first_block(mapping.get("ebs"))
     if ebs is None:
@@ -295,10 +323,12 @@ def _template_block_device(mapping: Src) -> Src:
         {
             "device_name": name,
             "root": Src(True, mapping.origin) if root else None,
-            "encrypted": inherited(
+            "encrypted": _encrypted(
                 ebs.get("encrypted"),
                 [snapshot, name if root else None],
-                _FROM_SNAPSHOT if snapshot is not None else _FROM_AMI,
+                _FROM_SNAPSHOT if snapshot is not None else FROM_AMI,
+                ebs,
+                context.ebs_default_encryption,
             ),
             "kms_key": ebs.get("kms_key_id"),
             "snapshot_id": snapshot,
@@ -319,11 +349,11 @@ def _public_ip(props: Src) -> Src | None:
 
 
 def _instance_config(
-    props: Src, profile: Src | None, groups: Src | None, user_data: Src | None
+    props: Src, profile: Src | None, groups: Src | None, user_data: Src | None, context: Context
 ) -> dict[str, Src | None]:
     return {
         "metadata_options": metadata_options(props.get("metadata_options")),
-        "block_devices": _block_devices(props),
+        "block_devices": _block_devices(props, context),
         "associate_public_ip": _public_ip(props),
         "iam_instance_profile": profile,
         "image_id": first(props.get("ami"), props.get("image_id")),
@@ -340,18 +370,19 @@ def instance(props: Src, context: Context) -> Src:
             first(template.get("id"), template.get("name")), "ec2.launch_template"
         )
     groups = joined(props.get("vpc_security_group_ids"), props.get("security_groups"), origin=props)
-    return obj(
+    config = _instance_config(
         props,
-        {
-            **_instance_config(
-                props,
-                context.link(props.get("iam_instance_profile"), "iam.instance_profile"),
-                groups,
-                first(props.get("user_data"), _decoded(props.get("user_data_base64"))),
-            ),
-            "launch_template": reference,
-        },
+        context.link(props.get("iam_instance_profile"), "iam.instance_profile"),
+        groups,
+        first(props.get("user_data"), _decoded(props.get("user_data_base64"))),
+        context,
     )
+    if template is None:
+        # With a launch template, the template's mappings (judged there) apply.
+        config["block_devices"] = with_root(
+            config["block_devices"], props, context.ebs_default_encryption
+        )
+    return obj(props, {**config, "launch_template": reference})
 
 
 def launch_template(props: Src, context: Context) -> Src:
@@ -369,27 +400,32 @@ def launch_template(props: Src, context: Context) -> Src:
     groups = joined(
         props.get("vpc_security_group_ids"), props.get("security_group_names"), origin=props
     )
+    devices = each(
+        props.get("block_device_mappings"), lambda item: _template_block_device(item, context)
+    )
     return obj(
         props,
         {
             "name": first(props.get("name"), props.get("name_prefix")),
-            **_instance_config(props, profile, groups, _decoded(props.get("user_data"))),
-            "block_devices": each(props.get("block_device_mappings"), _template_block_device),
+            **_instance_config(props, profile, groups, _decoded(props.get("user_data")), context),
+            "block_devices": with_root(devices, props, context.ebs_default_encryption),
         },
     )
 
 
 def launch_configuration(props: Src, context: Context) -> Src:
     groups = joined(props.get("security_groups"), origin=props)
-    return obj(
+    config = _instance_config(
         props,
-        _instance_config(
-            props,
-            context.link(props.get("iam_instance_profile"), "iam.instance_profile"),
-            groups,
-            first(props.get("user_data"), _decoded(props.get("user_data_base64"))),
-        ),
+        context.link(props.get("iam_instance_profile"), "iam.instance_profile"),
+        groups,
+        first(props.get("user_data"), _decoded(props.get("user_data_base64"))),
+        context,
     )
+    config["block_devices"] = with_root(
+        config["block_devices"], props, context.ebs_default_encryption
+    )
+    return obj(props, config)
 
 
 def instance_profile(props: Src, context: Context) -> Src:
@@ -440,7 +476,13 @@ def volume(props: Src, context: Context) -> Src:
     return obj(
         props,
         {
-            "encrypted": inherited(props.get("encrypted"), [snapshot], _FROM_SNAPSHOT),
+            "encrypted": _encrypted(
+                props.get("encrypted"),
+                [snapshot],
+                _FROM_SNAPSHOT,
+                props,
+                context.ebs_default_encryption,
+            ),
             "kms_key": props.get("kms_key_id"),
             "snapshot_id": snapshot,
         },
@@ -456,6 +498,28 @@ def ami_copy(props: Src, context: Context) -> Src:
             "kms_key": props.get("kms_key_id"),
         },
     )
+
+
+def ami(props: Src, context: Context) -> Src:
+    """`aws_ami`: an AMI registered from snapshots, encrypted device by device.
+
+    A device made from a snapshot has the snapshot's encryption (EC2 refuses
+    `encrypted` beside `snapshot_id`), which is not in the files: unknown, whatever
+    the account's default (it encrypts volumes made from the AMI, not the AMI's own
+    snapshot). A device without a snapshot is a new empty volume at each launch,
+    encrypted only if it says so or the account's default encrypts it.
+    """
+
+    def device(block: Src) -> Src:
+        has_snapshot = _snapshot(block) is not None
+        return _volume(block, False, None if has_snapshot else context.ebs_default_encryption)
+
+    devices = joined(
+        each(props.get("ebs_block_device"), device),
+        each(props.get("ephemeral_block_device"), _ephemeral),
+        origin=props,
+    )
+    return obj(props, {"block_devices": devices or Src([], props.origin)})
 
 
 def ami_launch_permission(props: Src, context: Context) -> Src:
@@ -487,6 +551,7 @@ FAMILIES: dict[str, Family] = {
     "aws_subnet": Family("ec2.subnet", subnet),
     "aws_eks_node_group": Family("eks.node_group", node_group),
     "aws_ebs_volume": Family("ec2.volume", volume),
+    "aws_ami": Family("ec2.image", ami),
     "aws_ami_copy": Family("ec2.image", ami_copy),
     "aws_ami_launch_permission": Family("ec2.image_launch_permission", ami_launch_permission),
     "aws_network_interface_sg_attachment": Family(

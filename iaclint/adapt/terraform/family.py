@@ -20,9 +20,15 @@ from iaclint.graph.values import Reference
 
 
 class Context:
-    def __init__(self, names: Mapping[tuple[str, str], str]):
+    def __init__(
+        self, names: Mapping[tuple[str, str], str], ebs_default_encryption: Src | None = None
+    ):
         # (kind, literal name) -> address, for resources referred to by name.
         self._names = names
+        # `aws_ebs_encryption_by_default` when the unit turns it on (true), or sets
+        # it to a value not known (unknown): every new EBS volume is then encrypted
+        # whatever the volume says when it says nothing.
+        self.ebs_default_encryption = ebs_default_encryption
 
     def address_named(self, kind: str, name: str) -> str | None:
         return self._names.get((kind, name))
