@@ -338,3 +338,28 @@ check:
 """
     with pytest.raises(ZeroDivisionError, match="boom"):
         run(Graph([resource("A", "ec2.instance", {"image_id": "a"})]), policy(check))
+
+
+def test_an_any_that_is_false_throughout_names_its_deepest_witness() -> None:
+    """`not any` over two ways of writing a setting: the one written (wrong) is where
+    the finding points, not where the other way would be added."""
+    body = """\
+check:
+  targets: [{kind: ec2.instance}]
+  when:
+    not:
+      any:
+        - {path: $.metadata_options.http_endpoint, op: equals, value: disabled}
+        - {path: $.metadata_options.http_tokens, op: equals, value: required}
+"""
+    lines = {("metadata_options",): 3, ("metadata_options", "http_tokens"): 4}
+    graph = Graph(
+        [
+            resource(
+                "I", "ec2.instance", {"metadata_options": {"http_tokens": "optional"}}, lines=lines
+            )
+        ]
+    )
+    (finding,) = run(graph, policy(body)).findings
+    assert finding.span.line == 4
+

@@ -410,7 +410,9 @@ def _any(
         if outcome.truth is None:
             return outcome
     if outcomes:
-        return outcomes[0]
+        # Every item is false: each decided it, so name the deepest, as `_all` does when
+        # every item is true (a setting written wrong, rather than where another is missing).
+        return max(outcomes, key=lambda outcome: len(outcome.witness))
     return Outcome(False, subject.path if empty_witness is None else empty_witness)
 
 
