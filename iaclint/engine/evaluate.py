@@ -123,7 +123,8 @@ class _PolicyRun:
     def run(self) -> None:
         raw: list[_Raw] = []
         for target in self.policy.targets:
-            for resource in self.graph.of_kinds(target.kinds):
+            subjects = [*self.graph.of_kinds(target.kinds), *self.graph.of_types(target.types)]
+            for resource in subjects:
                 try:
                     for subject in target.each.select(resource.properties).matches:
                         outcome = self._subject(resource, subject)

@@ -22,6 +22,7 @@ A policy file is YAML (see docs/policies.md for the language):
       targets:                      # what is examined
         - kind: ec2.security_group
           each: $.ingress[*]        # optional: examine each match on its own
+        - type: AWS::Lambda::Function   # a native type: its properties as written
       when: <condition>             # true means: report a finding
 
 Conditions: `all: [...]`, `any: [...]`, `not: ...`, a predicate
@@ -39,6 +40,7 @@ import string
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from iaclint.diagnostics import did_you_mean
 from iaclint.engine.operators import OPERATORS, Operator, argument_fits
 from iaclint.engine.operators.base import ARGUMENT_TYPES
 from iaclint.engine.selectors import Selector, SelectorError, compile_selector
@@ -139,6 +141,9 @@ Condition = All | AnyOf | Not | Predicate | Hop | ReverseHop
 class Target(NamedTuple):
     kinds: tuple[str, ...]
     each: Selector
+    # Native resource types (`AWS::Lambda::Function`, `aws_lambda_function`): their
+    # resources are examined through their properties as written in their format.
+    types: tuple[str, ...] = ()
 
 
 class Policy(NamedTuple):
@@ -210,6 +215,10 @@ _TOP_KEYS = {
     "secret": False,
     "enabled": False,
 }
+# Native resource types: CloudFormation's (`AWS::Lambda::Function`, `Custom::Thing`)
+# and Terraform's (`aws_lambda_function`).
+CLOUDFORMATION_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(::[A-Za-z0-9]+){1,3}$")
+TERRAFORM_TYPE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 
 
 class _Compiler:
@@ -267,7 +276,33 @@ class _Compiler:
         for index, name in enumerate(names):
             if name not in KINDS:
                 where = path if isinstance(value, str) else (*path, index)
-                raise self.fail(where, f"unknown resource kind '{name}' (see docs/model.md)")
+                if _is_native_type(name) and path[-1] == "kind":
+                    raise self.fail(
+                        where, f"'{name}' is a native resource type: write 'type: {name}'"
+                    )
+                raise self.fail(
+                    where,
+                    f"unknown resource kind '{name}'{did_you_mean(name, KINDS)} "
+                    "(see docs/model.md)",
+                )
+        return tuple(names)
+
+    def native_types(self, value: object, path: DocPath) -> tuple[str, ...]:
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise self.fail(path, "expected a native resource type or a list of them")
+        for index, name in enumerate(names):
+            where = path if isinstance(value, str) else (*path, index)
+            if name in KINDS:
+                raise self.fail(
+                    where, f"'{name}' is a kind of the common model: write 'kind: {name}'"
+                )
+            if not _is_native_type(name):
+                raise self.fail(
+                    where,
+                    f"'{name}' is not a resource type (a CloudFormation type such as "
+                    "AWS::Lambda::Function, or a Terraform type such as aws_lambda_function)",
+                )
         return tuple(names)
 
     # the policy
@@ -394,11 +429,19 @@ class _Compiler:
         for index, item in enumerate(value):
             where = (*path, index)
             body = self.mapping(item, where, "a target")
-            self.only_keys(body, where, {"kind", "each"}, "a target")
-            if "kind" not in body:
-                raise self.fail(where, "a target needs a 'kind'")
-            kinds = self.kinds(body["kind"], (*where, "kind"))
+            self.only_keys(body, where, {"kind", "type", "each"}, "a target")
+            if ("kind" in body) == ("type" in body):
+                raise self.fail(
+                    where,
+                    "a target needs either a 'kind' (of the common model) "
+                    "or a 'type' (a native resource type)",
+                )
             each = self.selector(body.get("each", "$"), (*where, "each"))
+            if "type" in body:
+                # Native properties have no shape: selectors are checked for syntax only.
+                out.append(Target((), each, self.native_types(body["type"], (*where, "type"))))
+                continue
+            kinds = self.kinds(body["kind"], (*where, "kind"))
             target = Target(kinds, each)
             if not self.subject_shapes(target):
                 raise self.fail(
@@ -408,7 +451,7 @@ class _Compiler:
         return tuple(out)
 
     def subject_shapes(self, target: Target) -> list[Shape]:
-        shapes: list[Shape] = []
+        shapes: list[Shape] = [ANY] if target.types else []
         for kind in target.kinds:
             shape = _follow(KINDS[kind].shape, target.each)
             if shape is not None:
@@ -602,6 +645,10 @@ class _Compiler:
                     f"message uses '{{{name}}}', which is not available "
                     f"(available: {', '.join(sorted(allowed))})",
                 )
+
+
+def _is_native_type(name: str) -> bool:
+    return bool(CLOUDFORMATION_TYPE.match(name) or TERRAFORM_TYPE.match(name))
 
 
 def _type_compatible(have: str, need: str) -> bool:

@@ -42,6 +42,15 @@ class Resource(NamedTuple):
     construct_path: str | None = None
     # Where the user's code defines the resource (a CDK construct's creation site).
     defined_at: Span | None = None
+    # The properties as written in the resource's own format (CloudFormation's
+    # `Properties`, Terraform's arguments and blocks), resolved like `properties`,
+    # for policies that target a native type; and where each is written.
+    native: Mapping[str, object] = {}
+    native_locations: Mapping[ModelPath, Location] = {}
+
+    def as_native(self) -> Resource:
+        """This resource seen through its native properties (a policy targeting its type)."""
+        return self._replace(properties=self.native, locations=self.native_locations)
 
     def locate(self, path: ModelPath) -> Location:
         """Where the value at `path` is written, or its nearest written ancestor."""
@@ -91,10 +100,12 @@ class Graph:
         self.sensitive: tuple[SensitiveValue, ...] = tuple(dict.fromkeys(sensitive))
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[str, list[Resource]] = defaultdict(list)
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._referrers: dict[str, set[str]] = defaultdict(set)
         for resource in self.resources:
             self._by_kind[resource.kind].append(resource)
             self._by_address[resource.address].append(resource)
+            self._by_type[resource.native_type].append(resource)
         for edge in self.edges:
             self._referrers[edge.target].add(edge.source)
 
@@ -102,6 +113,13 @@ class Graph:
         out: list[Resource] = []
         for kind in kinds:
             out.extend(self._by_kind.get(kind, ()))
+        return out
+
+    def of_types(self, native_types: Iterable[str]) -> list[Resource]:
+        """Resources of the given native types, seen through their native properties."""
+        out: list[Resource] = []
+        for native_type in native_types:
+            out.extend(resource.as_native() for resource in self._by_type.get(native_type, ()))
         return out
 
     def variants(self, address: str) -> Sequence[Resource]:

@@ -209,6 +209,7 @@ class _TemplateAdapter:
             return Location(self._attribute(logical_id, doc_path), span_of(doc_path))
 
         locations = Locations(origins, where)
+        native, native_origins = freeze(resolved) if isinstance(resolved.value, dict) else ({}, {})
         self.resources.append(
             Resource(
                 address=logical_id,
@@ -220,6 +221,8 @@ class _TemplateAdapter:
                 conditions=variant.conditions,
                 construct_path=construct_path,
                 defined_at=self.defined_at.get(logical_id),
+                native=native,
+                native_locations=Locations(native_origins, where),
             )
         )
         labelled = set()
