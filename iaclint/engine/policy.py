@@ -4,13 +4,13 @@ A policy file is YAML (see docs/policies.md for the language):
 
     id: IAC001                      # stable, opaque, never reused
     title: ...
-    description: ...                # what it flags
-    category: network               # one of findings.CATEGORIES
+    category: network               # one of findings.CATEGORIES, or namespaced: org.storage
     severity: high                  # low | medium | high | critical
-    rationale: ...                  # why it matters
+    description: ...                # what it flags (optional outside the bundled policies,
+    rationale: ...                  # why it matters     as are these three)
     remediation: ...                # how to fix it
     references: [https://...]
-    message: "{ports} open to the world ({value})"
+    message: "{ports} open to the world ({value})"   # optional: the title
     example:                        # optional: templates for the docs (fail and pass)
       fail: |
         Resources: ...
@@ -199,22 +199,20 @@ class Policy(NamedTuple):
 
 # -- compiling a parsed policy file ----------------------------------------
 
-_TOP_KEYS = {
-    "id": True,
-    "title": True,
-    "description": True,
-    "category": True,
-    "severity": True,
-    "rationale": True,
-    "remediation": True,
-    "references": True,
-    "message": True,
-    "parameters": False,
-    "check": True,
-    "example": False,
-    "secret": False,
-    "enabled": False,
-}
+# Every policy needs these; the rest have defaults (the message is the title).
+REQUIRED_FIELDS = ("id", "title", "severity", "category", "check")
+# What the generated documentation of a bundled policy is made of: required there.
+DOCUMENTATION_FIELDS = ("description", "rationale", "remediation", "references")
+OPTIONAL_FIELDS = (
+    *DOCUMENTATION_FIELDS,
+    "message",
+    "parameters",
+    "example",
+    "secret",
+    "enabled",
+)
+# A category of the user's own: namespaced, so it never collides with a bundled one.
+CUSTOM_CATEGORY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$")
 # Native resource types: CloudFormation's (`AWS::Lambda::Function`, `Custom::Thing`)
 # and Terraform's (`aws_lambda_function`).
 CLOUDFORMATION_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(::[A-Za-z0-9]+){1,3}$")
@@ -222,9 +220,10 @@ TERRAFORM_TYPE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 
 
 class _Compiler:
-    def __init__(self, spans: Mapping[DocPath, Span], source: str):
+    def __init__(self, spans: Mapping[DocPath, Span], source: str, bundled: bool):
         self.spans = spans
         self.source_file = source
+        self.bundled = bundled
         self.parameters: dict[str, Parameter] = {}
         self.facts: set[str] = set()
 
@@ -309,38 +308,36 @@ class _Compiler:
 
     def policy(self, data: object) -> Policy:
         top = self.mapping(data, (), "a policy file")
-        for key, required in _TOP_KEYS.items():
-            if required and key not in top:
+        required = REQUIRED_FIELDS + (DOCUMENTATION_FIELDS if self.bundled else ())
+        for key in required:
+            if key not in top:
                 raise self.fail((), f"missing required field '{key}'")
-        self.only_keys(top, (), set(_TOP_KEYS), "a policy")
+        self.only_keys(top, (), {*REQUIRED_FIELDS, *OPTIONAL_FIELDS}, "a policy")
         policy_id = self.text(top, "id", ())
         if not POLICY_ID.match(policy_id):
             raise self.fail(
                 ("id",), f"policy id '{policy_id}' must look like IAC001 (letters then digits)"
             )
-        category = self.text(top, "category", ())
-        if category not in CATEGORIES:
-            raise self.fail(
-                ("category",),
-                f"unknown category '{category}' (expected one of: {', '.join(CATEGORIES)})",
-            )
+        category = self.category(self.text(top, "category", ()))
         try:
             severity = Severity.parse(self.text(top, "severity", ()))
         except ValueError as exc:
             raise self.fail(("severity",), str(exc)) from None
-        references = top.get("references")
+        references = top.get("references", [])
         if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
             raise self.fail(("references",), "'references' must be a list of URLs")
+        title = self.text(top, "title", ())
+        description = self.optional_text(top, "description")
         info = PolicyInfo(
             id=policy_id,
-            title=self.text(top, "title", ()),
+            title=title,
             category=category,
             severity=severity,
-            rationale=self.text(top, "rationale", ()),
-            remediation=self.text(top, "remediation", ()),
+            rationale=self.optional_text(top, "rationale"),
+            remediation=self.optional_text(top, "remediation"),
             references=tuple(references),
             source=self.source_file,
-            description=self.text(top, "description", ()),
+            description=description,
         )
         self.parameters = self.parameter_table(top.get("parameters"))
         check = self.mapping(top["check"], ("check",), "'check'")
@@ -350,8 +347,11 @@ class _Compiler:
         targets = self.targets(check["targets"], ("check", "targets"))
         shapes = [shape for target in targets for shape in self.subject_shapes(target)]
         condition = self.condition(check["when"], ("check", "when"), shapes)
-        message = self.text(top, "message", ())
-        self.check_message(message)
+        if "message" in top:
+            message = self.text(top, "message", ())
+            self.check_message(message)
+        else:  # the title, read as text: its braces are not placeholders
+            message = title.replace("{", "{{").replace("}", "}}")
         return Policy(
             info=info,
             message=message,
@@ -359,11 +359,28 @@ class _Compiler:
             condition=condition,
             parameters=self.parameters,
             values={name: parameter.default for name, parameter in self.parameters.items()},
-            description=self.text(top, "description", ()),
+            description=description,
             example=self.example(top.get("example")),
             example_parameters=self.example_parameters(top.get("example")),
             secret=self.flag(top, "secret"),
             enabled=self.flag(top, "enabled", default=True),
+        )
+
+    def optional_text(self, data: dict[str, object], key: str) -> str:
+        """Text that may be left out (""), but not left empty when it is written."""
+        return self.text(data, key, ()) if key in data else ""
+
+    def category(self, category: str) -> str:
+        """A bundled category, or (outside the bundled policies) a namespaced one."""
+        if category in CATEGORIES:
+            return category
+        if not self.bundled and CUSTOM_CATEGORY.match(category):
+            return category
+        own = "" if self.bundled else "; a category of your own is namespaced, like org.storage"
+        raise self.fail(
+            ("category",),
+            f"unknown category '{category}'{did_you_mean(category, CATEGORIES)} "
+            f"(expected one of: {', '.join(CATEGORIES)}{own})",
         )
 
     def example_parameters(self, value: object) -> dict[str, object]:
@@ -682,6 +699,12 @@ def _follow(shape: Shape, selector: Selector) -> Shape | None:
     return current
 
 
-def compile_policy(data: object, spans: Mapping[DocPath, Span], source: str) -> Policy:
-    """Build a policy from its parsed file; raises PolicyError naming line and field."""
-    return _Compiler(spans, source).policy(data)
+def compile_policy(
+    data: object, spans: Mapping[DocPath, Span], source: str, bundled: bool = False
+) -> Policy:
+    """Build a policy from its parsed file; raises PolicyError naming line and field.
+
+    `bundled`: one of iaclint's own policies, whose documentation fields are required
+    and whose category is one of `CATEGORIES`.
+    """
+    return _Compiler(spans, source, bundled).policy(data)
