@@ -298,3 +298,81 @@ def test_sarif_describes_a_short_policy_by_its_title(
     title = "Lambda function on a deprecated runtime"
     assert rule["help"] == {"text": title, "markdown": title}
     assert rule["properties"]["tags"] == ["security", "org.compute"]
+
+
+HOPS = """\
+id: ORG400
+title: Lambda function with an administrator role
+severity: high
+category: org.compute
+message: "role {value}"
+check:
+  targets:
+    - type: AWS::Lambda::Function
+    - type: aws_lambda_function
+  when:
+    hop: $.Role
+    to: iam.role
+    then: {path: "$.managed_policy_arns[*]", op: matches, pattern: AdministratorAccess}
+"""
+
+ADMIN_ROLE = """\
+Resources:
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: []}
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: !GetAtt AppRole.Arn
+  Elsewhere:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: arn:aws:iam::123456789012:role/outside
+"""
+
+
+def test_a_native_subject_hops_along_its_references(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _folder(tmp_path, {"p.yaml": HOPS})
+    (tmp_path / "stack.yaml").write_text(ADMIN_ROLE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    arguments = ["--policies", "policies", "--select", "ORG400", "--show-unknown"]
+    assert main([*arguments, "--format", "json", "stack.yaml"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(f["resource"], f["line"], f["message"]) for f in report["findings"]] == [
+        ("Fn", 10, "role AppRole.Arn")
+    ]
+    # A role outside the linted files is unknown, not a finding.
+    assert [(u["resource"], u["line"]) for u in report["undetermined"]] == [("Elsewhere", 14)]
+
+
+def test_a_hop_to_a_native_type_is_a_located_error(tmp_path: Path) -> None:
+    text = HOPS.replace("to: iam.role", "to: AWS::IAM::Role")
+    _, problems = load_policies([_folder(tmp_path, {"p.yaml": text})])
+    (problem,) = problems
+    assert problem.line == 12
+    assert "hops lead to kinds of the common model" in problem.message
+
+
+def test_a_native_value_that_is_a_secret_is_never_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = SHORT.replace("AWS::SQS::Queue", "AWS::DocDB::DBCluster").replace(
+        "not: {path: $.RedrivePolicy, op: present}", "{path: $.MasterUserPassword, op: present}"
+    )
+    _folder(tmp_path, {"p.yaml": policy + "message: 'password {value}'\n"})
+    (tmp_path / "db.yaml").write_text(
+        "Resources:\n  Db:\n    Type: AWS::DocDB::DBCluster\n    Properties:\n"
+        "      MasterUsername: admin\n      MasterUserPassword: correct-horse-battery\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    for output in ("text", "json", "sarif"):
+        assert main(["--policies", "policies", "--format", output, "db.yaml"]) == 1
+        printed = capsys.readouterr().out
+        assert "ORG200" in printed
+        assert "correct-horse-battery" not in printed

@@ -279,6 +279,12 @@ class _Compiler:
                     raise self.fail(
                         where, f"'{name}' is a native resource type: write 'type: {name}'"
                     )
+                if _is_native_type(name):
+                    raise self.fail(
+                        where,
+                        f"'{name}' is a native resource type: hops lead to kinds of the "
+                        "common model (see docs/model.md)",
+                    )
                 raise self.fail(
                     where,
                     f"unknown resource kind '{name}'{did_you_mean(name, KINDS)} "
