@@ -376,3 +376,30 @@ def test_a_native_value_that_is_a_secret_is_never_printed(
         printed = capsys.readouterr().out
         assert "ORG200" in printed
         assert "correct-horse-battery" not in printed
+
+
+def test_native_properties_unknown_as_a_whole_are_unknown_not_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Properties` a macro computes at deployment hold nothing to call missing."""
+    _folder(tmp_path, {"p.yaml": SHORT})
+    (tmp_path / "queues.yaml").write_text(
+        "Resources:\n"
+        "  Included:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties:\n"
+        "      Fn::Transform:\n"
+        "        Name: AWS::Include\n"
+        "        Parameters: {Location: s3://bucket/queue.yaml}\n"
+        "  Plain:\n"
+        "    Type: AWS::SQS::Queue\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    arguments = ["--policies", "policies", "--select", "ORG200", "--show-unknown"]
+    assert main([*arguments, "--format", "json", "queues.yaml"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(f["resource"], f["line"]) for f in report["findings"]] == [("Plain", 8)]
+    assert [(u["resource"], u["line"], u["reason"]) for u in report["undetermined"]] == [
+        ("Included", 2, "computed by a macro (Fn::Transform)")
+    ]

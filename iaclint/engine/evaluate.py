@@ -123,8 +123,14 @@ class _PolicyRun:
     def run(self) -> None:
         raw: list[_Raw] = []
         for target in self.policy.targets:
-            subjects = [*self.graph.of_kinds(target.kinds), *self.graph.of_types(target.types)]
-            for resource in subjects:
+            subjects = [(resource, False) for resource in self.graph.of_kinds(target.kinds)]
+            subjects += [(resource, True) for resource in self.graph.of_types(target.types)]
+            for resource, native in subjects:
+                if native and resource.native_unknown is not None:
+                    # Native properties unknown as a whole: nothing to select in.
+                    unknown = Outcome(None, (), reason=resource.native_unknown)
+                    raw.append(_Raw(resource, resource.header, unknown))
+                    continue
                 try:
                     for subject in target.each.select(resource.properties).matches:
                         outcome = self._subject(resource, subject)

@@ -47,6 +47,9 @@ class Resource(NamedTuple):
     # for policies that target a native type; and where each is written.
     native: Mapping[str, object] = {}
     native_locations: Mapping[ModelPath, Location] = {}
+    # Why the native properties cannot be known as a whole (CloudFormation's
+    # `Properties: {Fn::Transform: ...}`), or None: their policies answer unknown.
+    native_unknown: str | None = None
 
     def as_native(self) -> Resource:
         """This resource seen through its native properties (a policy targeting its type)."""

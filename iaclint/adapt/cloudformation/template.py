@@ -14,7 +14,7 @@ from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import template_tags
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Edge, Graph, Location, Resource
-from iaclint.graph.values import PartialString, Reference
+from iaclint.graph.values import PartialString, Reference, unknown_reason
 from iaclint.parse.document import Document, Tagged
 from iaclint.span import DocPath, Span, format_doc_path
 
@@ -210,6 +210,9 @@ class _TemplateAdapter:
 
         locations = Locations(origins, where)
         native, native_origins = freeze(resolved) if isinstance(resolved.value, dict) else ({}, {})
+        native_unknown = (
+            None if isinstance(resolved.value, dict) else unknown_reason(resolved.value)
+        )
         self.resources.append(
             Resource(
                 address=logical_id,
@@ -223,6 +226,7 @@ class _TemplateAdapter:
                 defined_at=self.defined_at.get(logical_id),
                 native=native,
                 native_locations=Locations(native_origins, where),
+                native_unknown=native_unknown,
             )
         )
         labelled = set()

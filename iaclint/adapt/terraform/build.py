@@ -36,7 +36,7 @@ from iaclint.adapt.terraform.values import (
 )
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Edge, Graph, Location, ModelPath, Resource, SensitiveValue
-from iaclint.graph.values import Input, PartialString, Reference, Unknown
+from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
 from iaclint.span import DocPath, Span, format_doc_path
 
 FAMILIES: dict[str, Family] = {
@@ -269,8 +269,10 @@ class _GraphBuilder:
             else:
                 resource = self.resource(found)
                 edges.extend(_edges(address, found.model))
-            arguments, places = self.native_view(native)
-            resources.append(resource._replace(native=arguments, native_locations=places))
+            arguments, places, unknown = self.native_view(native)
+            resources.append(
+                resource._replace(native=arguments, native_locations=places, native_unknown=unknown)
+            )
             edges.extend(Edge(address, target, "ref") for target in contributed.get(address, ()))
             edges.extend(Edge(address, target, "depends_on") for target in native.depends_on)
         return Graph(resources, edges, [*sensitive, *of_resources(resources)])
@@ -324,13 +326,14 @@ class _GraphBuilder:
 
     def native_view(
         self, native: Native
-    ) -> tuple[Mapping[str, object], Mapping[ModelPath, Location]]:
-        """A resource's arguments as written (its `native` properties), and their places."""
+    ) -> tuple[Mapping[str, object], Mapping[ModelPath, Location], str | None]:
+        """A resource's arguments as written (its `native` properties), their places,
+        and why they cannot be known when they cannot."""
         arguments = _sanitized(native.native)
         if not isinstance(arguments.value, dict):
-            return {}, {}
+            return {}, {}, unknown_reason(arguments.value)
         data, origins = freeze(arguments)
-        return data, Locations(origins, self.where(native))
+        return data, Locations(origins, self.where(native)), None
 
     def where(self, native: Native) -> Callable[[DocPath], Location]:
         own = native.address
