@@ -350,12 +350,132 @@ def test_a_native_subject_hops_along_its_references(
     assert [(u["resource"], u["line"]) for u in report["undetermined"]] == [("Elsewhere", 14)]
 
 
-def test_a_hop_to_a_native_type_is_a_located_error(tmp_path: Path) -> None:
-    text = HOPS.replace("to: iam.role", "to: AWS::IAM::Role")
-    _, problems = load_policies([_folder(tmp_path, {"p.yaml": text})])
-    (problem,) = problems
-    assert problem.line == 12
-    assert "hops lead to kinds of the common model" in problem.message
+LAYERS = """\
+id: ORG401
+title: Lambda function using a layer shared with every account
+severity: medium
+category: org.compute
+check:
+  targets:
+    - type: AWS::Lambda::Function
+      each: $.Layers[*]
+    - type: aws_lambda_function
+      each: $.layers[*]
+  when:
+    hop: $
+    to: [AWS::Lambda::LayerVersion, aws_lambda_layer_version]
+    then:
+      from: [AWS::Lambda::LayerVersionPermission, aws_lambda_layer_version_permission]
+      through: $.*
+      then:
+        first_of:
+          - {path: $.Principal}
+          - {path: $.principal}
+        op: equals
+        value: "*"
+"""
+
+PUBLIC_LAYER = """\
+Resources:
+  Layer:
+    Type: AWS::Lambda::LayerVersion
+    Properties:
+      Content: {S3Bucket: b, S3Key: k}
+  Everyone:
+    Type: AWS::Lambda::LayerVersionPermission
+    Properties:
+      Action: lambda:GetLayerVersion
+      LayerVersionArn: !Ref Layer
+      Principal: "*"
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Layers: [!Ref Layer]
+  Private:
+    Type: AWS::Lambda::LayerVersion
+    Properties:
+      Content: {S3Bucket: b, S3Key: k}
+  Alone:
+    Type: AWS::Lambda::Function
+    Properties:
+      Layers: [!Ref Private]
+"""
+
+# A layer is reached from its permission: `from` comes back from referrers.
+SHARED_FROM = """\
+id: ORG402
+title: Lambda layer shared with every account
+severity: medium
+category: org.compute
+check:
+  targets:
+    - type: AWS::Lambda::LayerVersion
+    - type: aws_lambda_layer_version
+  when:
+    from: [AWS::Lambda::LayerVersionPermission, aws_lambda_layer_version_permission]
+    through: $.*
+    then:
+      first_of:
+        - {path: $.Principal}
+        - {path: $.principal}
+      op: equals
+      value: "*"
+"""
+
+PUBLIC_LAYER_HCL = """\
+resource "aws_lambda_layer_version" "shared" {
+  layer_name = "shared"
+  filename   = "layer.zip"
+}
+
+resource "aws_lambda_layer_version_permission" "everyone" {
+  layer_name     = aws_lambda_layer_version.shared.layer_arn
+  version_number = aws_lambda_layer_version.shared.version
+  statement_id   = "everyone"
+  action         = "lambda:GetLayerVersion"
+  principal      = "*"
+}
+
+resource "aws_lambda_layer_version" "private" {
+  layer_name = "private"
+  filename   = "layer.zip"
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("policy", "name", "text", "expected"),
+    [
+        (LAYERS, "stack.yaml", PUBLIC_LAYER, [("ORG401", "Fn", 15)]),
+        (SHARED_FROM, "stack.yaml", PUBLIC_LAYER, [("ORG402", "Layer", 2)]),
+        (
+            SHARED_FROM,
+            "main.tf",
+            PUBLIC_LAYER_HCL,
+            [("ORG402", "aws_lambda_layer_version.shared", 1)],
+        ),
+    ],
+    ids=["hop", "from", "from-hcl"],
+)
+def test_hops_reach_native_types(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    policy: str,
+    name: str,
+    text: str,
+    expected: list[tuple[str, str, int]],
+) -> None:
+    _folder(tmp_path, {"p.yaml": policy})
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    policy_id = expected[0][0]
+    arguments = ["--policies", "policies", "--select", policy_id, "--show-unknown"]
+    assert main([*arguments, "--format", "json", name]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["errors"] == []
+    assert [(f["policy_id"], f["resource"], f["line"]) for f in report["findings"]] == expected
+    assert report["undetermined"] == []
 
 
 def test_a_native_value_that_is_a_secret_is_never_printed(

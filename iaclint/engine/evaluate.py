@@ -256,7 +256,17 @@ class _PolicyRun:
             variants = self.graph.variants(value.target)
             if not variants:
                 return [], f"{value.target} is not defined in the linted files"
-            return [v for v in variants if v.kind in kinds and v.compatible_with(origin)], None
+            reached: list[Resource] = []
+            for variant in variants:
+                if not variant.compatible_with(origin):
+                    continue
+                if variant.kind in kinds:
+                    reached.append(variant)
+                elif variant.native_type in kinds:  # a hop to a native type
+                    if variant.native_unknown is not None:
+                        return [], variant.native_unknown
+                    reached.append(variant.as_native())
+            return reached, None
         if isinstance(value, Input) and value.has_default:
             shown = display(value.value, mask=self.masker.message)
             return [], f"'{shown}' (parameter {value.name}) is not defined in the linted files"

@@ -266,24 +266,20 @@ class _Compiler:
         except SelectorError as exc:
             raise self.fail(path, str(exc)) from None
 
-    def kinds(self, value: object, path: DocPath) -> tuple[str, ...]:
+    def kinds(self, value: object, path: DocPath, native: bool = False) -> tuple[str, ...]:
+        """Kinds of the common model; with `native`, native resource types too (the
+        resources a hop reaches, read through their native properties)."""
         if value == "*":
             return tuple(sorted(KINDS))  # every kind: properties all kinds share
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             raise self.fail(path, "expected a resource kind or a list of kinds")
         for index, name in enumerate(names):
-            if name not in KINDS:
+            if name not in KINDS and not (native and _is_native_type(name)):
                 where = path if isinstance(value, str) else (*path, index)
-                if _is_native_type(name) and path[-1] == "kind":
-                    raise self.fail(
-                        where, f"'{name}' is a native resource type: write 'type: {name}'"
-                    )
                 if _is_native_type(name):
                     raise self.fail(
-                        where,
-                        f"'{name}' is a native resource type: hops lead to kinds of the "
-                        "common model (see docs/model.md)",
+                        where, f"'{name}' is a native resource type: write 'type: {name}'"
                     )
                 raise self.fail(
                     where,
@@ -488,7 +484,8 @@ class _Compiler:
             raise self.fail(path, f"'{selector.text}' matches no property of the targeted kinds")
 
     def kind_shapes(self, kinds: tuple[str, ...]) -> list[Shape]:
-        return [KINDS[kind].shape for kind in kinds]
+        # A native type's properties have no shape: anything may be read in them.
+        return [KINDS[kind].shape if kind in KINDS else ANY for kind in kinds]
 
     def condition(self, value: object, path: DocPath, shapes: list[Shape]) -> Condition:
         body = self.mapping(value, path, "a condition")
@@ -539,7 +536,7 @@ class _Compiler:
         self.check_path(through, shapes, (*path, "hop"))
         if "to" not in body or "then" not in body:
             raise self.fail(path, "a hop needs 'to' (the kinds it reaches) and 'then'")
-        to = self.kinds(body["to"], (*path, "to"))
+        to = self.kinds(body["to"], (*path, "to"), native=True)
         then = self.condition(body["then"], (*path, "then"), self.kind_shapes(to))
         references_only = body.get("references_only", False)
         if not isinstance(references_only, bool):
@@ -552,7 +549,7 @@ class _Compiler:
         self.only_keys(
             body, path, {"from", "through", "then", "match", "locate"}, "a hop from referrers"
         )
-        kinds = self.kinds(body["from"], (*path, "from"))
+        kinds = self.kinds(body["from"], (*path, "from"), native=True)
         if "through" not in body or "then" not in body:
             raise self.fail(path, "a hop from referrers needs 'through' and 'then'")
         through = self.selector(body["through"], (*path, "through"))
@@ -649,7 +646,7 @@ class _Compiler:
         self.check_path(via, shapes, (*path, "via"))
         if "to" not in body:
             raise self.fail(path, "'via' needs 'to': the kinds the reference leads to")
-        to = self.kinds(body["to"], (*path, "to"))
+        to = self.kinds(body["to"], (*path, "to"), native=True)
         self.check_path(selector, self.kind_shapes(to), (*path, "path"))
         return Source(selector, via, to)
 

@@ -133,12 +133,15 @@ class Graph:
         return address in self._by_address
 
     def referrers(self, address: str, kinds: Iterable[str]) -> list[Resource]:
-        """Resources of the given kinds that have an edge to `address`."""
+        """Resources of the given kinds that have an edge to `address`; a native type
+        among the kinds gives its resources seen through their native properties."""
         sources = self._referrers.get(address, set())
         wanted = set(kinds)
-        return [
-            resource
-            for source in sorted(sources)
-            for resource in self._by_address[source]
-            if resource.kind in wanted
-        ]
+        out: list[Resource] = []
+        for source in sorted(sources):
+            for resource in self._by_address[source]:
+                if resource.kind in wanted:
+                    out.append(resource)
+                elif resource.native_type in wanted:
+                    out.append(resource.as_native())
+        return out

@@ -263,12 +263,21 @@ class _GraphBuilder:
         for native in self.natives:
             address = native.address
             found = built.get(address)
+            outgoing: list[Edge] = []
             if found is None or found.model is None:
                 kind = found.family.kind if found is not None else "unmodelled"
                 resource = Resource(address, kind, native.type, {}, native.header)
             else:
                 resource = self.resource(found)
-                edges.extend(_edges(address, found.model))
+                outgoing = list(_edges(address, found.model))
+            # References in arguments the model leaves out, for hops back from native types.
+            modelled = {edge.target for edge in outgoing}
+            outgoing += [
+                Edge(address, reference.target, "ref")
+                for _, reference in _references(native.native, ())
+                if reference.target not in modelled
+            ]
+            edges.extend(outgoing)
             arguments, places, unknown = self.native_view(native)
             resources.append(
                 resource._replace(native=arguments, native_locations=places, native_unknown=unknown)
