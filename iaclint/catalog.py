@@ -1,5 +1,10 @@
 """Finding and loading policy files: the bundled ones and the user's folders.
 
+Every YAML file of the bundled folder is a policy. A user's folder may keep other
+YAML beside its policies (templates to try them on, a CI workflow): there, a file
+is a policy when it looks like one (`looks_like_policy`), and only then is a
+mistake in it an error.
+
 Compiling a policy (reading its YAML, parsing its selectors, checking it) costs a
 few milliseconds; a run loads every policy, so compiled policies are kept in the
 user's cache, keyed by the file's bytes, the name it is shown under, and
@@ -11,12 +16,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
+import re
 from pathlib import Path
 
 from iaclint import POLICY_DOCS
 from iaclint.cache import cache_directory, code_fingerprint, read_entry, write_entry
 from iaclint.diagnostics import Diagnostic
-from iaclint.engine.policy import Policy, PolicyError, compile_policy
+from iaclint.engine.policy import POLICY_ID, Policy, PolicyError, compile_policy
 from iaclint.parse.document import ParseError
 from iaclint.parse.text import decode, read_regular
 
@@ -61,7 +67,7 @@ def load_policies(
         documented = real_folder == bundled
         for path in policy_files(folder):
             shown = _shown(path, real_folder / path.relative_to(folder), root)
-            policy = load_policy(path, shown, diagnostics, use_cache)
+            policy = load_policy(path, shown, diagnostics, use_cache, bundled=documented)
             if policy is None:
                 continue
             if documented:  # only the bundled policies have a generated page
@@ -80,19 +86,26 @@ def load_policies(
 
 
 def load_policy(
-    path: Path, shown: str, diagnostics: list[Diagnostic], use_cache: bool = True
+    path: Path,
+    shown: str,
+    diagnostics: list[Diagnostic],
+    use_cache: bool = True,
+    bundled: bool = False,
 ) -> Policy | None:
+    """The policy in a file; None (with an error in `diagnostics` when the file is a
+    broken policy) when there is none. Outside the bundled folder (`bundled`), a file
+    that does not look like a policy is none, without an error."""
     try:
         raw = read_regular(path)
     except OSError as exc:
         diagnostics.append(Diagnostic.error(shown, f"cannot read policy file: {exc.strerror}"))
         return None
-    entry = _cache_entry(raw, shown) if use_cache else None
+    entry = _cache_entry(raw, shown, bundled) if use_cache else None
     if entry is not None:
         cached = _cached_policy(entry)
         if cached is not None:
             return cached
-    policy = _compile_file(raw, shown, diagnostics)
+    policy = _compile_file(raw, shown, diagnostics, bundled)
     if policy is not None:
         policy = policy._replace(source_digest=hashlib.sha256(raw).hexdigest())
     if policy is not None and entry is not None:
@@ -102,7 +115,9 @@ def load_policy(
     return policy
 
 
-def _compile_file(raw: bytes, shown: str, diagnostics: list[Diagnostic]) -> Policy | None:
+def _compile_file(
+    raw: bytes, shown: str, diagnostics: list[Diagnostic], bundled: bool
+) -> Policy | None:
     # The YAML reader (and PyYAML) is imported only when a policy is compiled, not
     # when every policy comes from the cache, as on most runs.
     from iaclint.parse.yaml_reader import read_yaml
@@ -111,16 +126,19 @@ def _compile_file(raw: bytes, shown: str, diagnostics: list[Diagnostic]) -> Poli
         text = decode(raw)
         document = read_yaml(text, shown)
     except ParseError as exc:
-        diagnostics.append(
-            Diagnostic.error(shown, f"bad policy file: {exc.message}", exc.line, exc.column)
-        )
+        if bundled or _POLICY_LINE.search(raw):
+            diagnostics.append(
+                Diagnostic.error(shown, f"bad policy file: {exc.message}", exc.line, exc.column)
+            )
+        return None
+    if not bundled and not looks_like_policy(document.data):
         return None
     problems = list(document.diagnostics)
     if problems:
         diagnostics.extend(problems)
         return None
     try:
-        return compile_policy(document.data, document.spans, shown)
+        return compile_policy(document.data, document.spans, shown, bundled)
     except PolicyError as exc:
         line = exc.span.line if exc.span else None
         column = exc.span.column if exc.span else None
@@ -131,9 +149,28 @@ def _compile_file(raw: bytes, shown: str, diagnostics: list[Diagnostic]) -> Poli
         return None
 
 
-def _cache_entry(raw: bytes, shown: str) -> Path:
+# A top-level `check:` or `id:` line: a file YAML cannot read that was meant as a policy.
+_POLICY_LINE = re.compile(rb"^(check|id)[ \t]*:", re.MULTILINE)
+
+
+def looks_like_policy(data: object) -> bool:
+    """Whether a user's YAML file is meant as a policy: a mapping with a `check`, or
+    with an `id` that is a policy id (`ORG100`) or comes with a `title`, `severity` or
+    `category`. Templates, workflows and manifests have none of these at their top."""
+    if not isinstance(data, dict) or not ("check" in data or "id" in data):
+        return False
+    policy_id = data.get("id")
+    return (
+        "check" in data
+        or (isinstance(policy_id, str) and POLICY_ID.match(policy_id) is not None)
+        or bool({"title", "severity", "category"} & set(data))
+    )
+
+
+def _cache_entry(raw: bytes, shown: str, bundled: bool) -> Path:
     digest = hashlib.sha256()
-    for part in (code_fingerprint().encode(), shown.encode("utf-8", "surrogatepass"), raw):
+    parts = (code_fingerprint().encode(), shown.encode("utf-8", "surrogatepass"), raw)
+    for part in (*parts, b"bundled" if bundled else b"user"):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return cache_directory() / "policies" / f"{digest.hexdigest()[:32]}.pickle"

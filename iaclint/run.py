@@ -76,6 +76,8 @@ def prepare(options: Options, config: Config | None = None, off_too: bool = Fals
         folders, display_root=Path.cwd(), use_cache=options.use_cache
     )
     known = frozenset(policy.id for policy in policies)
+    # The bundled categories and the user's own (`org.storage`) that a policy uses.
+    categories = (*CATEGORIES, *sorted({p.info.category for p in policies} - set(CATEGORIES)))
     errors: list[Diagnostic] = []
     place = config.place if config is not None else Place("configuration")
 
@@ -84,12 +86,12 @@ def prepare(options: Options, config: Config | None = None, off_too: bool = Fals
 
     def unknown(token: str, where: str = "", ids_only: bool = False) -> str | None:
         """What is wrong with naming `token` (in `where`), or None if nothing is."""
-        if token in known or (not ids_only and token in CATEGORIES):
+        if token in known or (not ids_only and token in categories):
             return None
-        if ids_only and token in CATEGORIES:
+        if ids_only and token in categories:
             return f"'{token}' is a category{where}: name policy ids (iaclint --list-policies)"
         what = "policy id" if ids_only else "policy id or category"
-        choices = known if ids_only else (*known, *CATEGORIES)
+        choices = known if ids_only else (*known, *categories)
         return f"unknown {what} '{token}'{where}" + did_you_mean(token, choices)
 
     # The configuration's own entries, at their lines (even those the command line overrides).

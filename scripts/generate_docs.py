@@ -52,7 +52,9 @@ def model() -> str:
         NOTICE,
         "Policies are written against these kinds and properties, whatever format the",
         "resource came from. Values that cannot be known before deployment are",
-        "*unknown* (see docs/architecture.md), and a policy meeting one answers unknown.\n",
+        "*unknown* (see docs/architecture.md), and a policy meeting one answers unknown.",
+        "Any resource, of a kind below or not, can also be targeted by its native type",
+        "and read through its properties as written (docs/writing-policies.md).\n",
     ]
     for name in sorted(KINDS):
         kind = KINDS[name]

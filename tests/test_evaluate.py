@@ -338,3 +338,49 @@ check:
 """
     with pytest.raises(ZeroDivisionError, match="boom"):
         run(Graph([resource("A", "ec2.instance", {"image_id": "a"})]), policy(check))
+
+
+def test_an_any_that_is_false_throughout_names_its_deepest_witness() -> None:
+    """`not any` over two ways of writing a setting: the one written (wrong) is where
+    the finding points, not where the other way would be added."""
+    body = """\
+check:
+  targets: [{kind: ec2.instance}]
+  when:
+    not:
+      any:
+        - {path: $.metadata_options.http_endpoint, op: equals, value: disabled}
+        - {path: $.metadata_options.http_tokens, op: equals, value: required}
+"""
+    lines = {("metadata_options",): 3, ("metadata_options", "http_tokens"): 4}
+    graph = Graph(
+        [
+            resource(
+                "I", "ec2.instance", {"metadata_options": {"http_tokens": "optional"}}, lines=lines
+            )
+        ]
+    )
+    (finding,) = run(graph, policy(body)).findings
+    assert finding.span.line == 4
+
+
+def test_a_native_type_target_reads_the_native_properties() -> None:
+    body = """\
+check:
+  targets: [{type: AWS::Lambda::Function, each: $.Runtime}]
+  when: {op: one_of, values: [python3.8]}
+"""
+    header = Location("", Span("t.yaml", 1, 1, 1, 2))
+    place = {("Runtime",): Location("Properties.Runtime", Span("t.yaml", 5, 1, 5, 2))}
+    old = Resource("Old", "unmodelled", "AWS::Lambda::Function", {}, header)
+    old = old._replace(native={"Runtime": "python3.8"}, native_locations=place)
+    new = old._replace(address="New", native={"Runtime": "python3.13"})
+    other = old._replace(address="Other", native_type="AWS::Lambda::LayerVersion")
+    (finding,) = run(Graph([old, new, other]), policy(body)).findings
+    assert (finding.resource, finding.span.line, finding.attribute) == (
+        "Old",
+        5,
+        "Properties.Runtime",
+    )
+    assert finding.resource_type == "AWS::Lambda::Function"
+    assert finding.message == "bad python3.8"

@@ -227,3 +227,44 @@ def test_broken_plan_json_is_a_located_error(tmp_path: Path, policies: list[Poli
     assert not result.linted
     (error,) = result.diagnostics
     assert (error.line, error.column) == (1, 46)  # the stray comma
+
+
+def test_native_properties_are_the_planned_values_placed_in_the_configuration(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_lambda_function" "f" {\n'
+        '  function_name = "f"\n'
+        '  runtime       = "python3.8"\n'
+        "  role          = aws_iam_role.r.arn\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    values = {"function_name": "f", "runtime": "python3.8", "timeout": 3}
+    unknown = {"aws_lambda_function.f": {"role": True, "arn": True}}
+    configuration = {
+        "resources": [
+            config_resource(
+                "aws_lambda_function.f",
+                {
+                    "function_name": {"constant_value": "f"},
+                    "runtime": {"constant_value": "python3.8"},
+                    "role": {"references": ["aws_iam_role.r.arn", "aws_iam_role.r"]},
+                },
+            )
+        ]
+    }
+    graph = graph_of(
+        tmp_path,
+        plan_text([instance("aws_lambda_function.f", values)], unknown, configuration),
+    )
+    (function,) = graph.of_types(["aws_lambda_function"])
+    assert function.kind == "unmodelled"
+    assert function.properties == {
+        "function_name": "f",
+        "runtime": "python3.8",
+        "timeout": 3,
+        "role": Reference("aws_iam_role.r", "arn"),
+    }
+    runtime = function.locate(("runtime",))
+    assert (runtime.attribute, runtime.span.file, runtime.span.line) == ("runtime", "main.tf", 3)

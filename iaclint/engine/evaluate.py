@@ -123,7 +123,14 @@ class _PolicyRun:
     def run(self) -> None:
         raw: list[_Raw] = []
         for target in self.policy.targets:
-            for resource in self.graph.of_kinds(target.kinds):
+            subjects = [(resource, False) for resource in self.graph.of_kinds(target.kinds)]
+            subjects += [(resource, True) for resource in self.graph.of_types(target.types)]
+            for resource, native in subjects:
+                if native and resource.native_unknown is not None:
+                    # Native properties unknown as a whole: nothing to select in.
+                    unknown = Outcome(None, (), reason=resource.native_unknown)
+                    raw.append(_Raw(resource, resource.header, unknown))
+                    continue
                 try:
                     for subject in target.each.select(resource.properties).matches:
                         outcome = self._subject(resource, subject)
@@ -249,7 +256,17 @@ class _PolicyRun:
             variants = self.graph.variants(value.target)
             if not variants:
                 return [], f"{value.target} is not defined in the linted files"
-            return [v for v in variants if v.kind in kinds and v.compatible_with(origin)], None
+            reached: list[Resource] = []
+            for variant in variants:
+                if not variant.compatible_with(origin):
+                    continue
+                if variant.kind in kinds:
+                    reached.append(variant)
+                elif variant.native_type in kinds:  # a hop to a native type
+                    if variant.native_unknown is not None:
+                        return [], variant.native_unknown
+                    reached.append(variant.as_native())
+            return reached, None
         if isinstance(value, Input) and value.has_default:
             shown = display(value.value, mask=self.masker.message)
             return [], f"'{shown}' (parameter {value.name}) is not defined in the linted files"
@@ -410,7 +427,9 @@ def _any(
         if outcome.truth is None:
             return outcome
     if outcomes:
-        return outcomes[0]
+        # Every item is false: each decided it, so name the deepest, as `_all` does when
+        # every item is true (a setting written wrong, rather than where another is missing).
+        return max(outcomes, key=lambda outcome: len(outcome.witness))
     return Outcome(False, subject.path if empty_witness is None else empty_witness)
 
 

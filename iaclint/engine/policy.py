@@ -4,13 +4,13 @@ A policy file is YAML (see docs/policies.md for the language):
 
     id: IAC001                      # stable, opaque, never reused
     title: ...
-    description: ...                # what it flags
-    category: network               # one of findings.CATEGORIES
+    category: network               # one of findings.CATEGORIES, or namespaced: org.storage
     severity: high                  # low | medium | high | critical
-    rationale: ...                  # why it matters
+    description: ...                # what it flags (optional outside the bundled policies,
+    rationale: ...                  # why it matters     as are these three)
     remediation: ...                # how to fix it
     references: [https://...]
-    message: "{ports} open to the world ({value})"
+    message: "{ports} open to the world ({value})"   # optional: the title
     example:                        # optional: templates for the docs (fail and pass)
       fail: |
         Resources: ...
@@ -22,6 +22,7 @@ A policy file is YAML (see docs/policies.md for the language):
       targets:                      # what is examined
         - kind: ec2.security_group
           each: $.ingress[*]        # optional: examine each match on its own
+        - type: AWS::Lambda::Function   # a native type: its properties as written
       when: <condition>             # true means: report a finding
 
 Conditions: `all: [...]`, `any: [...]`, `not: ...`, a predicate
@@ -39,6 +40,7 @@ import string
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from iaclint.diagnostics import did_you_mean
 from iaclint.engine.operators import OPERATORS, Operator, argument_fits
 from iaclint.engine.operators.base import ARGUMENT_TYPES
 from iaclint.engine.selectors import Selector, SelectorError, compile_selector
@@ -139,6 +141,9 @@ Condition = All | AnyOf | Not | Predicate | Hop | ReverseHop
 class Target(NamedTuple):
     kinds: tuple[str, ...]
     each: Selector
+    # Native resource types (`AWS::Lambda::Function`, `aws_lambda_function`): their
+    # resources are examined through their properties as written in their format.
+    types: tuple[str, ...] = ()
 
 
 class Policy(NamedTuple):
@@ -194,28 +199,31 @@ class Policy(NamedTuple):
 
 # -- compiling a parsed policy file ----------------------------------------
 
-_TOP_KEYS = {
-    "id": True,
-    "title": True,
-    "description": True,
-    "category": True,
-    "severity": True,
-    "rationale": True,
-    "remediation": True,
-    "references": True,
-    "message": True,
-    "parameters": False,
-    "check": True,
-    "example": False,
-    "secret": False,
-    "enabled": False,
-}
+# Every policy needs these; the rest have defaults (the message is the title).
+REQUIRED_FIELDS = ("id", "title", "severity", "category", "check")
+# What the generated documentation of a bundled policy is made of: required there.
+DOCUMENTATION_FIELDS = ("description", "rationale", "remediation", "references")
+OPTIONAL_FIELDS = (
+    *DOCUMENTATION_FIELDS,
+    "message",
+    "parameters",
+    "example",
+    "secret",
+    "enabled",
+)
+# A category of the user's own: namespaced, so it never collides with a bundled one.
+CUSTOM_CATEGORY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$")
+# Native resource types: CloudFormation's (`AWS::Lambda::Function`, `Custom::Thing`)
+# and Terraform's (`aws_lambda_function`).
+CLOUDFORMATION_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(::[A-Za-z0-9]+){1,3}$")
+TERRAFORM_TYPE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 
 
 class _Compiler:
-    def __init__(self, spans: Mapping[DocPath, Span], source: str):
+    def __init__(self, spans: Mapping[DocPath, Span], source: str, bundled: bool):
         self.spans = spans
         self.source_file = source
+        self.bundled = bundled
         self.parameters: dict[str, Parameter] = {}
         self.facts: set[str] = set()
 
@@ -258,54 +266,80 @@ class _Compiler:
         except SelectorError as exc:
             raise self.fail(path, str(exc)) from None
 
-    def kinds(self, value: object, path: DocPath) -> tuple[str, ...]:
+    def kinds(self, value: object, path: DocPath, native: bool = False) -> tuple[str, ...]:
+        """Kinds of the common model; with `native`, native resource types too (the
+        resources a hop reaches, read through their native properties)."""
         if value == "*":
             return tuple(sorted(KINDS))  # every kind: properties all kinds share
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             raise self.fail(path, "expected a resource kind or a list of kinds")
         for index, name in enumerate(names):
-            if name not in KINDS:
+            if name not in KINDS and not (native and _is_native_type(name)):
                 where = path if isinstance(value, str) else (*path, index)
-                raise self.fail(where, f"unknown resource kind '{name}' (see docs/model.md)")
+                if _is_native_type(name):
+                    raise self.fail(
+                        where, f"'{name}' is a native resource type: write 'type: {name}'"
+                    )
+                raise self.fail(
+                    where,
+                    f"unknown resource kind '{name}'{did_you_mean(name, KINDS)} "
+                    "(see docs/model.md)",
+                )
+        return tuple(names)
+
+    def native_types(self, value: object, path: DocPath) -> tuple[str, ...]:
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise self.fail(path, "expected a native resource type or a list of them")
+        for index, name in enumerate(names):
+            where = path if isinstance(value, str) else (*path, index)
+            if name in KINDS:
+                raise self.fail(
+                    where, f"'{name}' is a kind of the common model: write 'kind: {name}'"
+                )
+            if not _is_native_type(name):
+                raise self.fail(
+                    where,
+                    f"'{name}' is not a resource type (a CloudFormation type such as "
+                    "AWS::Lambda::Function, or a Terraform type such as aws_lambda_function)",
+                )
         return tuple(names)
 
     # the policy
 
     def policy(self, data: object) -> Policy:
         top = self.mapping(data, (), "a policy file")
-        for key, required in _TOP_KEYS.items():
-            if required and key not in top:
+        required = REQUIRED_FIELDS + (DOCUMENTATION_FIELDS if self.bundled else ())
+        for key in required:
+            if key not in top:
                 raise self.fail((), f"missing required field '{key}'")
-        self.only_keys(top, (), set(_TOP_KEYS), "a policy")
+        self.only_keys(top, (), {*REQUIRED_FIELDS, *OPTIONAL_FIELDS}, "a policy")
         policy_id = self.text(top, "id", ())
         if not POLICY_ID.match(policy_id):
             raise self.fail(
                 ("id",), f"policy id '{policy_id}' must look like IAC001 (letters then digits)"
             )
-        category = self.text(top, "category", ())
-        if category not in CATEGORIES:
-            raise self.fail(
-                ("category",),
-                f"unknown category '{category}' (expected one of: {', '.join(CATEGORIES)})",
-            )
+        category = self.category(self.text(top, "category", ()))
         try:
             severity = Severity.parse(self.text(top, "severity", ()))
         except ValueError as exc:
             raise self.fail(("severity",), str(exc)) from None
-        references = top.get("references")
+        references = top.get("references", [])
         if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
             raise self.fail(("references",), "'references' must be a list of URLs")
+        title = self.text(top, "title", ())
+        description = self.optional_text(top, "description")
         info = PolicyInfo(
             id=policy_id,
-            title=self.text(top, "title", ()),
+            title=title,
             category=category,
             severity=severity,
-            rationale=self.text(top, "rationale", ()),
-            remediation=self.text(top, "remediation", ()),
+            rationale=self.optional_text(top, "rationale"),
+            remediation=self.optional_text(top, "remediation"),
             references=tuple(references),
             source=self.source_file,
-            description=self.text(top, "description", ()),
+            description=description,
         )
         self.parameters = self.parameter_table(top.get("parameters"))
         check = self.mapping(top["check"], ("check",), "'check'")
@@ -315,8 +349,11 @@ class _Compiler:
         targets = self.targets(check["targets"], ("check", "targets"))
         shapes = [shape for target in targets for shape in self.subject_shapes(target)]
         condition = self.condition(check["when"], ("check", "when"), shapes)
-        message = self.text(top, "message", ())
-        self.check_message(message)
+        if "message" in top:
+            message = self.text(top, "message", ())
+            self.check_message(message)
+        else:  # the title, read as text: its braces are not placeholders
+            message = title.replace("{", "{{").replace("}", "}}")
         return Policy(
             info=info,
             message=message,
@@ -324,11 +361,28 @@ class _Compiler:
             condition=condition,
             parameters=self.parameters,
             values={name: parameter.default for name, parameter in self.parameters.items()},
-            description=self.text(top, "description", ()),
+            description=description,
             example=self.example(top.get("example")),
             example_parameters=self.example_parameters(top.get("example")),
             secret=self.flag(top, "secret"),
             enabled=self.flag(top, "enabled", default=True),
+        )
+
+    def optional_text(self, data: dict[str, object], key: str) -> str:
+        """Text that may be left out (""), but not left empty when it is written."""
+        return self.text(data, key, ()) if key in data else ""
+
+    def category(self, category: str) -> str:
+        """A bundled category, or (outside the bundled policies) a namespaced one."""
+        if category in CATEGORIES:
+            return category
+        if not self.bundled and CUSTOM_CATEGORY.match(category):
+            return category
+        own = "" if self.bundled else "; a category of your own is namespaced, like org.storage"
+        raise self.fail(
+            ("category",),
+            f"unknown category '{category}'{did_you_mean(category, CATEGORIES)} "
+            f"(expected one of: {', '.join(CATEGORIES)}{own})",
         )
 
     def example_parameters(self, value: object) -> dict[str, object]:
@@ -394,11 +448,19 @@ class _Compiler:
         for index, item in enumerate(value):
             where = (*path, index)
             body = self.mapping(item, where, "a target")
-            self.only_keys(body, where, {"kind", "each"}, "a target")
-            if "kind" not in body:
-                raise self.fail(where, "a target needs a 'kind'")
-            kinds = self.kinds(body["kind"], (*where, "kind"))
+            self.only_keys(body, where, {"kind", "type", "each"}, "a target")
+            if ("kind" in body) == ("type" in body):
+                raise self.fail(
+                    where,
+                    "a target needs either a 'kind' (of the common model) "
+                    "or a 'type' (a native resource type)",
+                )
             each = self.selector(body.get("each", "$"), (*where, "each"))
+            if "type" in body:
+                # Native properties have no shape: selectors are checked for syntax only.
+                out.append(Target((), each, self.native_types(body["type"], (*where, "type"))))
+                continue
+            kinds = self.kinds(body["kind"], (*where, "kind"))
             target = Target(kinds, each)
             if not self.subject_shapes(target):
                 raise self.fail(
@@ -408,7 +470,7 @@ class _Compiler:
         return tuple(out)
 
     def subject_shapes(self, target: Target) -> list[Shape]:
-        shapes: list[Shape] = []
+        shapes: list[Shape] = [ANY] if target.types else []
         for kind in target.kinds:
             shape = _follow(KINDS[kind].shape, target.each)
             if shape is not None:
@@ -422,7 +484,8 @@ class _Compiler:
             raise self.fail(path, f"'{selector.text}' matches no property of the targeted kinds")
 
     def kind_shapes(self, kinds: tuple[str, ...]) -> list[Shape]:
-        return [KINDS[kind].shape for kind in kinds]
+        # A native type's properties have no shape: anything may be read in them.
+        return [KINDS[kind].shape if kind in KINDS else ANY for kind in kinds]
 
     def condition(self, value: object, path: DocPath, shapes: list[Shape]) -> Condition:
         body = self.mapping(value, path, "a condition")
@@ -473,7 +536,7 @@ class _Compiler:
         self.check_path(through, shapes, (*path, "hop"))
         if "to" not in body or "then" not in body:
             raise self.fail(path, "a hop needs 'to' (the kinds it reaches) and 'then'")
-        to = self.kinds(body["to"], (*path, "to"))
+        to = self.kinds(body["to"], (*path, "to"), native=True)
         then = self.condition(body["then"], (*path, "then"), self.kind_shapes(to))
         references_only = body.get("references_only", False)
         if not isinstance(references_only, bool):
@@ -486,7 +549,7 @@ class _Compiler:
         self.only_keys(
             body, path, {"from", "through", "then", "match", "locate"}, "a hop from referrers"
         )
-        kinds = self.kinds(body["from"], (*path, "from"))
+        kinds = self.kinds(body["from"], (*path, "from"), native=True)
         if "through" not in body or "then" not in body:
             raise self.fail(path, "a hop from referrers needs 'through' and 'then'")
         through = self.selector(body["through"], (*path, "through"))
@@ -583,7 +646,7 @@ class _Compiler:
         self.check_path(via, shapes, (*path, "via"))
         if "to" not in body:
             raise self.fail(path, "'via' needs 'to': the kinds the reference leads to")
-        to = self.kinds(body["to"], (*path, "to"))
+        to = self.kinds(body["to"], (*path, "to"), native=True)
         self.check_path(selector, self.kind_shapes(to), (*path, "path"))
         return Source(selector, via, to)
 
@@ -602,6 +665,10 @@ class _Compiler:
                     f"message uses '{{{name}}}', which is not available "
                     f"(available: {', '.join(sorted(allowed))})",
                 )
+
+
+def _is_native_type(name: str) -> bool:
+    return bool(CLOUDFORMATION_TYPE.match(name) or TERRAFORM_TYPE.match(name))
 
 
 def _type_compatible(have: str, need: str) -> bool:
@@ -635,6 +702,12 @@ def _follow(shape: Shape, selector: Selector) -> Shape | None:
     return current
 
 
-def compile_policy(data: object, spans: Mapping[DocPath, Span], source: str) -> Policy:
-    """Build a policy from its parsed file; raises PolicyError naming line and field."""
-    return _Compiler(spans, source).policy(data)
+def compile_policy(
+    data: object, spans: Mapping[DocPath, Span], source: str, bundled: bool = False
+) -> Policy:
+    """Build a policy from its parsed file; raises PolicyError naming line and field.
+
+    `bundled`: one of iaclint's own policies, whose documentation fields are required
+    and whose category is one of `CATEGORIES`.
+    """
+    return _Compiler(spans, source, bundled).policy(data)

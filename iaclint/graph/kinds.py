@@ -298,7 +298,12 @@ KINDS: dict[str, Kind] = {
         {"logging_bucket": "the bucket standard access logs go to"},
     ),
     # Resources with no adapter yet: present in the graph (for edges), no properties.
-    "unmodelled": Kind("A resource type no other policy looks into.", {}),
+    "unmodelled": Kind(
+        "A resource type no other kind covers. A policy reads its properties by "
+        "targeting its native type (`type: AWS::Lambda::Function`, see "
+        "docs/writing-policies.md).",
+        {},
+    ),
     # Databases and streams
     "neptune.db_cluster": Kind(
         "A Neptune database cluster (its instances and snapshots have its encryption).",

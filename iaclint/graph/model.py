@@ -42,6 +42,18 @@ class Resource(NamedTuple):
     construct_path: str | None = None
     # Where the user's code defines the resource (a CDK construct's creation site).
     defined_at: Span | None = None
+    # The properties as written in the resource's own format (CloudFormation's
+    # `Properties`, Terraform's arguments and blocks), resolved like `properties`,
+    # for policies that target a native type; and where each is written.
+    native: Mapping[str, object] = {}
+    native_locations: Mapping[ModelPath, Location] = {}
+    # Why the native properties cannot be known as a whole (CloudFormation's
+    # `Properties: {Fn::Transform: ...}`), or None: their policies answer unknown.
+    native_unknown: str | None = None
+
+    def as_native(self) -> Resource:
+        """This resource seen through its native properties (a policy targeting its type)."""
+        return self._replace(properties=self.native, locations=self.native_locations)
 
     def locate(self, path: ModelPath) -> Location:
         """Where the value at `path` is written, or its nearest written ancestor."""
@@ -91,10 +103,12 @@ class Graph:
         self.sensitive: tuple[SensitiveValue, ...] = tuple(dict.fromkeys(sensitive))
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[str, list[Resource]] = defaultdict(list)
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._referrers: dict[str, set[str]] = defaultdict(set)
         for resource in self.resources:
             self._by_kind[resource.kind].append(resource)
             self._by_address[resource.address].append(resource)
+            self._by_type[resource.native_type].append(resource)
         for edge in self.edges:
             self._referrers[edge.target].add(edge.source)
 
@@ -102,6 +116,13 @@ class Graph:
         out: list[Resource] = []
         for kind in kinds:
             out.extend(self._by_kind.get(kind, ()))
+        return out
+
+    def of_types(self, native_types: Iterable[str]) -> list[Resource]:
+        """Resources of the given native types, seen through their native properties."""
+        out: list[Resource] = []
+        for native_type in native_types:
+            out.extend(resource.as_native() for resource in self._by_type.get(native_type, ()))
         return out
 
     def variants(self, address: str) -> Sequence[Resource]:
@@ -112,12 +133,15 @@ class Graph:
         return address in self._by_address
 
     def referrers(self, address: str, kinds: Iterable[str]) -> list[Resource]:
-        """Resources of the given kinds that have an edge to `address`."""
+        """Resources of the given kinds that have an edge to `address`; a native type
+        among the kinds gives its resources seen through their native properties."""
         sources = self._referrers.get(address, set())
         wanted = set(kinds)
-        return [
-            resource
-            for source in sorted(sources)
-            for resource in self._by_address[source]
-            if resource.kind in wanted
-        ]
+        out: list[Resource] = []
+        for source in sorted(sources):
+            for resource in self._by_address[source]:
+                if resource.kind in wanted:
+                    out.append(resource)
+                elif resource.native_type in wanted:
+                    out.append(resource.as_native())
+        return out

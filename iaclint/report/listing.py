@@ -14,7 +14,9 @@ def render_policies(policies: list[PolicyInfo], off: set[str] | None = None) -> 
     for policy in policies:
         by_category[policy.category].append(policy)
     lines: list[str] = []
-    for category in CATEGORIES:
+    # The bundled categories in their order, then the user's own (`org.storage`).
+    own = sorted(set(by_category) - set(CATEGORIES))
+    for category in (*CATEGORIES, *own):
         members = sorted(by_category.get(category, []), key=lambda policy: policy.id)
         if not members:
             continue

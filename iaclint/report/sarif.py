@@ -78,8 +78,14 @@ def render(report: Report, root: SourceRoot = NO_ROOT) -> str:
 
 
 def _rule(policy: PolicyInfo) -> dict[str, object]:
-    help_text = [policy.rationale, f"How to fix: {policy.remediation}"]
-    help_markdown = [policy.rationale, f"**How to fix:** {policy.remediation}"]
+    # A user's policy may leave out its rationale and remediation: its title is its help.
+    help_text = [policy.rationale] if policy.rationale else []
+    help_markdown = list(help_text)
+    if policy.remediation:
+        help_text.append(f"How to fix: {policy.remediation}")
+        help_markdown.append(f"**How to fix:** {policy.remediation}")
+    if not help_text:
+        help_text, help_markdown = [policy.title], [policy.title]
     if policy.references:
         help_text.append("References: " + " ".join(policy.references))
         help_markdown.append("References:\n\n" + "\n".join(f"- {r}" for r in policy.references))

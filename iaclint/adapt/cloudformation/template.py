@@ -21,7 +21,7 @@ from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import template_tags
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Edge, Graph, Location, Resource
-from iaclint.graph.values import PartialString, Reference
+from iaclint.graph.values import PartialString, Reference, unknown_reason
 from iaclint.parse.document import Document, Tagged
 from iaclint.span import DocPath, Span, format_doc_path
 
@@ -218,6 +218,10 @@ class _TemplateAdapter:
             return Location(self._attribute(logical_id, doc_path), span_of(doc_path))
 
         locations = Locations(origins, where)
+        native, native_origins = freeze(resolved) if isinstance(resolved.value, dict) else ({}, {})
+        native_unknown = (
+            None if isinstance(resolved.value, dict) else unknown_reason(resolved.value)
+        )
         self.resources.append(
             Resource(
                 address=logical_id,
@@ -229,6 +233,9 @@ class _TemplateAdapter:
                 conditions=variant.conditions,
                 construct_path=construct_path,
                 defined_at=self.defined_at.get(logical_id),
+                native=native,
+                native_locations=Locations(native_origins, where),
+                native_unknown=native_unknown,
             )
         )
         labelled = set()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from iaclint.adapt.normalize import to_bool
@@ -44,8 +44,8 @@ from iaclint.adapt.terraform.values import (
     unknown_of,
 )
 from iaclint.diagnostics import Diagnostic
-from iaclint.graph.model import Edge, Graph, Location, Resource, SensitiveValue
-from iaclint.graph.values import Input, PartialString, Reference, Unknown
+from iaclint.graph.model import Edge, Graph, Location, ModelPath, Resource, SensitiveValue
+from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
 from iaclint.span import DocPath, Span, format_doc_path
 
 FAMILIES: dict[str, Family] = {
@@ -279,12 +279,25 @@ class _GraphBuilder:
         for native in self.natives:
             address = native.address
             found = built.get(address)
+            outgoing: list[Edge] = []
             if found is None or found.model is None:
                 kind = found.family.kind if found is not None else "unmodelled"
-                resources.append(Resource(address, kind, native.type, {}, native.header))
+                resource = Resource(address, kind, native.type, {}, native.header)
             else:
-                resources.append(self.resource(found))
-                edges.extend(_edges(address, found.model))
+                resource = self.resource(found)
+                outgoing = list(_edges(address, found.model))
+            # References in arguments the model leaves out, for hops back from native types.
+            modelled = {edge.target for edge in outgoing}
+            outgoing += [
+                Edge(address, reference.target, "ref")
+                for _, reference in _references(native.native, ())
+                if reference.target not in modelled
+            ]
+            edges.extend(outgoing)
+            arguments, places, unknown = self.native_view(native)
+            resources.append(
+                resource._replace(native=arguments, native_locations=places, native_unknown=unknown)
+            )
             edges.extend(Edge(address, target, "ref") for target in contributed.get(address, ()))
             edges.extend(Edge(address, target, "depends_on") for target in native.depends_on)
         return Graph(resources, edges, [*sensitive, *of_resources(resources)])
@@ -356,27 +369,40 @@ class _GraphBuilder:
                     return address
         return None
 
+    def native_view(
+        self, native: Native
+    ) -> tuple[Mapping[str, object], Mapping[ModelPath, Location], str | None]:
+        """A resource's arguments as written (its `native` properties), their places,
+        and why they cannot be known when they cannot."""
+        arguments = _sanitized(native.native)
+        if not isinstance(arguments.value, dict):
+            return {}, {}, unknown_reason(arguments.value)
+        data, origins = freeze(arguments)
+        return data, Locations(origins, self.where(native)), None
+
+    def where(self, native: Native) -> Callable[[DocPath], Location]:
+        own = native.address
+        header = native.header
+        spans = self.spans
+
+        def where(origin: DocPath) -> Location:
+            return Location(_attribute(own, origin), spans.get(origin, header.span))
+
+        return where
+
     def resource(self, item: _Built) -> Resource:
         assert item.model is not None
         model = _sanitized(item.model)
         if not isinstance(model.value, dict):
             model = Src({}, model.origin)
         data, origins = freeze(model)
-        own = item.native.address
-        header = item.native.header
-        spans = self.spans
-
-        def where(origin: DocPath) -> Location:
-            return Location(_attribute(own, origin), spans.get(origin, header.span))
-
-        locations = Locations(origins, where)
         return Resource(
-            address=own,
+            address=item.native.address,
             kind=item.family.kind,
             native_type=item.native.type,
             properties=data,
-            header=header,
-            locations=locations,
+            header=item.native.header,
+            locations=Locations(origins, self.where(item.native)),
         )
 
 
