@@ -102,6 +102,53 @@ def test_what_counts_as_written_into_the_template(value: object, written: bool) 
     assert verdict.truth is written
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<>",
+        "<<Enter your Password>>",
+        "<db-password>",
+        "CHANGE_ME",
+        "changeme",
+        "Change-Me",
+        "xxx",
+        "XXXXXXXX",
+        "TODO",
+        "***",
+        "...",
+        "-",
+        "your-password-here",
+        "Enter password here",
+        Input("DbPassword", "<<Enter your Password>>", has_default=True),
+    ],
+)
+def test_a_placeholder_is_reported_as_one_never_as_a_written_secret(value: object) -> None:
+    assert OPERATORS["secret_written"].function(entry(value), {}).truth is False
+    verdict = OPERATORS["secret_placeholder"].function(entry(value), {})
+    assert verdict.truth is True
+    assert verdict.facts["setting"] == "MasterUserPassword"
+
+
+@pytest.mark.parametrize(
+    "value",
+    # Real secrets, short ones too (no value is judged by its length), text that
+    # only contains a placeholder word, JSON, values given at deployment.
+    [
+        "x9z",
+        "ab",
+        "hunter2",
+        "changeme-in-prod",
+        "todo-list-S3cret",
+        '{"username":"app","password":"s3cr3t"}',
+        "",
+        Input("DbPassword"),
+        Reference("Generated"),
+    ],
+)
+def test_what_is_not_a_placeholder(value: object) -> None:
+    assert OPERATORS["secret_placeholder"].function(entry(value), {}).truth is False
+
+
 def test_inputs_not_marked_secret_are_shown() -> None:
     shown = OPERATORS["secret_input_shown"].function
     assert shown(entry(Input("DbPassword")), {}).truth is True
@@ -130,12 +177,19 @@ SECRETS = [
     "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
     "MIIEpAIBAAKCAQEA",
     "kept-in-a-tfvars-file",
+    # Placeholders are not printed either: a guess at one may be a real password.
+    "<<Enter the database password>>",
+    "<db-password>",
+    "change-me",
+    "your-db-password-here",
 ]
 
 
 @pytest.mark.parametrize("format_name", ["text", "json", "sarif", "github", "rdjson"])
 def test_no_report_prints_a_detected_secret(format_name: str) -> None:
-    folders = [str(FIXTURES / "policies" / name) for name in ("IAC030", "IAC031", "IAC032")]
+    folders = [
+        str(FIXTURES / "policies" / name) for name in ("IAC030", "IAC031", "IAC032", "IAC033")
+    ]
     done = subprocess.run(
         [sys.executable, "-m", "iaclint", "--no-cache", "--format", format_name, *folders],
         capture_output=True,
