@@ -34,6 +34,14 @@ def masked(line: str, span: Span) -> str:
         "master_password",
         "AdminPassphrase",
         "ClientSecret",
+        "ApiKeyValue",
+        "SecretKey",
+        "secret_key",
+        # Write-only arguments: the provider keeps them out of state because they are secrets.
+        "password_wo",
+        "master_password_wo",
+        "secret_string_wo",
+        "value_wo",
     ],
 )
 def test_secret_property_names(name: str) -> None:
@@ -51,6 +59,9 @@ def test_secret_property_names(name: str) -> None:
         "Username",
         "TokenValidityUnits",
         "GenerateSecretString",
+        "password_wo_version",
+        "secret_string_wo_version",
+        "ApiKeyName",
     ],
 )
 def test_names_about_passwords_are_not_passwords(name: str) -> None:
@@ -182,6 +193,18 @@ SECRETS = [
     "<db-password>",
     "change-me",
     "your-db-password-here",
+    # Credentials of connections, endpoints, locations and brokers; write-only arguments.
+    "live-key-1234",
+    "header-secret-1234",
+    "oauth-secret-1234",
+    "basic-pass-1234",
+    "glue-pass-1234",
+    "dms-pass-1234",
+    "smb-pass-1234",
+    "objstore-secret-1234",
+    "mq-pass-1234",
+    "wo-pass-1234",
+    "wo-secret-1234",
 ]
 
 

@@ -7,7 +7,11 @@ as written (a literal, a parameter or variable, a dynamic reference), located
 where it is written. Policies judge the values; this module only finds them.
 
 - `password`: a property whose name says it holds a password or token
-  (`MasterUserPassword`, `password`, `AuthToken`, `SecretString`, ...);
+  (`MasterUserPassword`, `password`, `AuthToken`, `SecretString`, ...), a
+  Terraform write-only argument (`password_wo`, `secret_string_wo`: the provider
+  makes an argument write-only because it is a secret), the value of an API key
+  (EventBridge's `ApiKeyValue`, Terraform's `api_key { value }`), and a value its
+  neighbour marks secret (`IsValueSecret: true`);
 - `environment`: an environment variable whose name says it holds a secret;
 - `access_key`: an AWS access key id anywhere in a text value;
 - `private_key`: a PEM private key block anywhere in a text value.
@@ -39,9 +43,15 @@ _SECRET_PROPERTIES = frozenset(
         "clientsecret",
         "sharedsecret",
         "presharedkey",
+        "secretkey",
+        "apikeyvalue",
     }
 )
 _PASSWORD_SUFFIXES = ("password", "passwd", "passphrase")
+# The `value` of these holds the secret (`auth_parameters { api_key { key, value } }`).
+_SECRET_VALUE_OWNERS = frozenset({"apikey"})
+# A sibling saying its mapping's `value` is a secret (EventBridge connection parameters).
+_VALUE_IS_SECRET = frozenset({"isvaluesecret"})
 # Names of switches about a password rather than the password itself.
 _SETTING_PREFIXES = ("manage", "allow", "require", "reset", "enable", "generate")
 
@@ -71,10 +81,22 @@ def _normal(name: str) -> str:
 # Property names repeat across every resource of a run: each is judged once.
 @functools.lru_cache(maxsize=4096)
 def is_secret_property(name: str) -> bool:
+    if name.lower().endswith("_wo"):
+        return True  # a write-only argument: kept out of state because it is a secret
     normal = _normal(name)
     if normal.startswith(_SETTING_PREFIXES) or normal.endswith(("policy", "length", "required")):
         return False
     return normal in _SECRET_PROPERTIES or normal.endswith(_PASSWORD_SUFFIXES)
+
+
+def _value_is_secret(mapping: dict[object, object], owner: str) -> bool:
+    """Whether `mapping`'s `value` holds a secret, by its owner's name or a sibling flag."""
+    if owner in _SECRET_VALUE_OWNERS:
+        return True
+    for key, flag in mapping.items():
+        if _normal(str(key)) in _VALUE_IS_SECRET and isinstance(flag, Src):
+            return flag.value is True or str(flag.value).lower() == "true"
+    return False
 
 
 def is_secret_variable(name: str) -> bool:
@@ -130,11 +152,13 @@ def _entry(value: Src, setting: str, kind: str) -> Src:
     )
 
 
-def _walk(node: Src, path: str, found: list[Src], by_name: bool = True) -> None:
+def _walk(node: Src, path: str, found: list[Src], by_name: bool = True, owner: str = "") -> None:
     """Every setting below `node`; `by_name` is off inside environment variables,
-    which are judged by their own rule."""
+    which are judged by their own rule; `owner`: the name `node` is under (the
+    name of the list, for an element)."""
     value = node.value
     if isinstance(value, dict):
+        secret_value = by_name and _value_is_secret(value, owner)
         for key, child in value.items():
             if not isinstance(child, Src):
                 continue
@@ -149,17 +173,17 @@ def _walk(node: Src, path: str, found: list[Src], by_name: bool = True) -> None:
                 inside = False
             elif (
                 by_name
-                and is_secret_property(str(key))
+                and (is_secret_property(str(key)) or (secret_value and normal == "value"))
                 and _holds_text(child.value)
                 and not _has_key_material(child.value)  # reported as the key it is
             ):
                 found.append(_entry(child, setting, "password"))
-            _walk(child, setting, found, inside)
+            _walk(child, setting, found, inside, normal)
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, Src):
-                _walk(item, f"{path}[{index}]", found, by_name)
+                _walk(item, f"{path}[{index}]", found, by_name, owner)
         return
     _scan(node, path, found)
 
