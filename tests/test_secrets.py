@@ -8,7 +8,12 @@ import sys
 
 import pytest
 
-from iaclint.adapt.secrets import is_secret_property, is_secret_variable
+from iaclint.adapt.secrets import (
+    connection_secrets,
+    is_secret_property,
+    is_secret_variable,
+    url_credentials,
+)
 from iaclint.engine.operators import OPERATORS
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
 from iaclint.span import MASK, Span, masked_range
@@ -160,6 +165,36 @@ def test_what_is_not_a_placeholder(value: object) -> None:
     assert OPERATORS["secret_placeholder"].function(entry(value), {}).truth is False
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("postgres://app:s3cret@db.internal:5432/app", ["app:s3cret@"]),
+        ("jdbc:mysql://root:pw@db:3306/app", ["root:pw@"]),
+        ("redis://:r3d1s@cache:6379", [":r3d1s@"]),
+        ("https://bot:tok_1@git.example.com/a.git", ["bot:tok_1@"]),
+        ("a=mongodb+srv://u:p%40ss@c.example.net/x b=amqp://g:q@mq", ["u:p%40ss@", "g:q@"]),
+        # Short passwords are passwords: no value is judged by its length.
+        ("postgres://u:xyz1@h", ["u:xyz1@"]),
+        # No password, or one filled in later.
+        ("postgres://app@db.internal/app", []),
+        ("postgres://app:${DB_PASSWORD}@db/app", []),
+        ("amqp://guest:$PASS@mq", []),
+        ("postgres://u:%s@h", []),
+        ("postgres://u:{password}@h", []),
+        ("postgres://u:<password>@h", []),
+        ("postgres://u:****@h", []),
+        ("postgres://u:xxxx@h", []),
+        ("ops@example.com and https://example.com:8443/a@b", []),
+    ],
+)
+def test_passwords_in_connection_strings(text: str, found: list[str]) -> None:
+    assert url_credentials(text) == found
+
+
+def test_a_connection_strings_password_is_masked_with_its_user() -> None:
+    assert connection_secrets("postgres://app:s3cret@db/app") == ["app:s3cret@", "s3cret"]
+
+
 def test_inputs_not_marked_secret_are_shown() -> None:
     shown = OPERATORS["secret_input_shown"].function
     assert shown(entry(Input("DbPassword")), {}).truth is True
@@ -205,13 +240,21 @@ SECRETS = [
     "mq-pass-1234",
     "wo-pass-1234",
     "wo-secret-1234",
+    # Passwords in connection strings.
+    "pg-pw-9d2m",
+    "cache-pw-7f3k",
+    "amqp-pw-4h1s",
+    "jdbc-pw-2k8q",
+    "git-token-6v0z",
+    "mongo-pw-8r5t",
 ]
 
 
 @pytest.mark.parametrize("format_name", ["text", "json", "sarif", "github", "rdjson"])
 def test_no_report_prints_a_detected_secret(format_name: str) -> None:
     folders = [
-        str(FIXTURES / "policies" / name) for name in ("IAC030", "IAC031", "IAC032", "IAC033")
+        str(FIXTURES / "policies" / name)
+        for name in ("IAC030", "IAC031", "IAC032", "IAC033", "IAC034")
     ]
     done = subprocess.run(
         [sys.executable, "-m", "iaclint", "--no-cache", "--format", format_name, *folders],

@@ -14,7 +14,11 @@ where it is written. Policies judge the values; this module only finds them.
   neighbour marks secret (`IsValueSecret: true`);
 - `environment`: an environment variable whose name says it holds a secret;
 - `access_key`: an AWS access key id anywhere in a text value;
-- `private_key`: a PEM private key block anywhere in a text value.
+- `private_key`: a PEM private key block anywhere in a text value;
+- `connection_string`: a URL with a password in it (`scheme://user:password@host`)
+  anywhere in a text value; `scheme://user@host`, and a password that is a
+  placeholder to be filled in (`${DB_PASSWORD}`, `$PASS`, `%s`, `{password}`,
+  `<password>`), are not.
 
 Names are matched without regard to case, `_` or `-`. A value is never judged by
 its length or its looks alone: only the setting's name (for the first two), or a
@@ -66,6 +70,13 @@ _KEY_KIND = r"(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
 _PRIVATE_KEY = re.compile(rf"-----BEGIN {_KEY_KIND}")
 # The whole block, to its end marker (or the end of the text when it has none).
 _PRIVATE_KEY_BLOCK = re.compile(rf"-----BEGIN {_KEY_KIND}(?:.*?-----END {_KEY_KIND}|.*)", re.DOTALL)
+
+# `scheme://user:password@host`: the user and password as written, up to the `@`.
+_URL_CREDENTIALS = re.compile(
+    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://([^\s:/@'\"<>]*):([^\s/@'\"]+)@(?=[^\s@/])"
+)
+# A password still to be filled in by a shell, a template engine or a person.
+_FILLED_IN = re.compile(r"\$.*|%s|%\(.*|\{.*\}|<.*>|\*+|x+", re.IGNORECASE)
 
 # Where environment variables are written: a mapping of names to values.
 _ENVIRONMENT_MAPS = frozenset({"variables"})
@@ -201,6 +212,27 @@ def _private_key(text: str) -> bool:
     return "-----BEGIN " in text and bool(_PRIVATE_KEY.search(text))
 
 
+def url_credentials(text: str) -> list[str]:
+    """The `user:password@` parts of the URLs in `text` that carry a password."""
+    if "://" not in text or "@" not in text:
+        return []
+    return [
+        match.group(0)[match.group(0).index("://") + 3 :]
+        for match in _URL_CREDENTIALS.finditer(text)
+        if not _FILLED_IN.fullmatch(match.group(2))
+    ]
+
+
+def connection_secrets(text: str) -> list[str]:
+    """What no report may show of the connection strings in `text` (or what it encodes):
+    each one's `user:password@` and its password."""
+    found: list[str] = []
+    for inner in _texts(text):
+        for part in url_credentials(inner):
+            found.extend([part, part[part.index(":") + 1 : -1]])
+    return found
+
+
 def key_material(text: str) -> list[str]:
     """The access key ids and private key blocks written in `text`, or all of `text`
     when they are in what it encodes (Base64): the parts no report may show."""
@@ -223,6 +255,8 @@ def _scan(node: Src, setting: str, found: list[Src]) -> None:
             found.append(_entry(node, setting, "access_key"))
         if _private_key(text):
             found.append(_entry(node, setting, "private_key"))
+        if url_credentials(text):
+            found.append(_entry(node, setting, "connection_string"))
 
 
 def _environment_map(variables: Src, setting: str, found: list[Src]) -> None:

@@ -10,7 +10,8 @@ engine masks them wherever a report could show them.
   secrets module finds (`adapt/secrets.py`), as the secrets policies judge them:
   literals and the defaults of parameters or variables feeding a password or a
   secret-named environment variable (dynamic references are names, not
-  secrets), and the access keys and private keys written anywhere.
+  secrets), the access keys and private keys written anywhere, and the
+  `user:password@` part (and the password) of connection strings.
 - **Templates**: the defaults of `NoEcho` parameters; **Terraform** (`build.py`):
   the values of root variables declared `sensitive`.
 - **Plans**: every value under a `sensitive_values`, `after_sensitive` or
@@ -26,7 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 
-from iaclint.adapt.secrets import key_material
+from iaclint.adapt.secrets import connection_secrets, key_material
 from iaclint.graph.model import Resource, SensitiveValue
 from iaclint.graph.values import Input
 from iaclint.parse.document import Document
@@ -87,6 +88,9 @@ def _secret_texts(kind: object, value: object) -> Iterator[tuple[str, bool]]:
     if kind in ("access_key", "private_key"):
         for key in key_material(value):
             yield key, here and key == value
+    elif kind == "connection_string":
+        for part in connection_secrets(value):
+            yield part, False  # a part of the value: found wherever it is written
     elif not value.lstrip().startswith("{{resolve:"):  # a dynamic reference names the secret
         yield value, here
 

@@ -304,7 +304,7 @@ KINDS: dict[str, Kind] = {
 # Every kind, modelled or not, lists the settings holding secrets (adapt/secrets.py).
 SENSITIVE: dict[str, Shape] = {
     "setting": "the setting as written (`MasterUserPassword`, `Environment.Variables.TOKEN`)",
-    "kind": "'password', 'environment', 'access_key' or 'private_key'",
+    "kind": "'password', 'environment', 'access_key', 'private_key' or 'connection_string'",
     "value": "the value as written: a literal, a parameter or variable, a dynamic reference",
 }
 for _kind in KINDS.values():

@@ -158,7 +158,26 @@ def _key_material(value: object, args: Mapping[str, object]) -> Verdict:
     return Verdict(True, {"setting": entry[0], "key": _KEYS[str(kind)]})
 
 
+def _url_credentials(value: object, args: Mapping[str, object]) -> Verdict:
+    entry = _entry(value)
+    kind = value.get("kind") if isinstance(value, dict) else None
+    if entry is None or kind != "connection_string":
+        return Verdict(False)
+    return Verdict(True, {"setting": entry[0]})
+
+
 OPERATORS = (
+    Operator(
+        "url_credentials",
+        _url_credentials,
+        "The value is a `sensitive` entry holding a connection string with a password in it "
+        "(`scheme://user:password@host`); a URL without a password (`scheme://user@host`) or "
+        "whose password is filled in later (`${DB_PASSWORD}`, `$PASS`, `%s`, `{password}`, "
+        "`<password>`) is not one.",
+        facts=frozenset({"setting"}),
+        sees_unknowns=True,
+        sees_inputs=True,
+    ),
     Operator(
         "key_material",
         _key_material,
