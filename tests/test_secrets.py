@@ -12,6 +12,7 @@ from iaclint.adapt.secrets import (
     connection_secrets,
     is_secret_property,
     is_secret_variable,
+    names_a_secret,
     url_credentials,
 )
 from iaclint.engine.operators import OPERATORS
@@ -195,6 +196,27 @@ def test_a_connection_strings_password_is_masked_with_its_user() -> None:
     assert connection_secrets("postgres://app:s3cret@db/app") == ["app:s3cret@", "s3cret"]
 
 
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("/app/db/password", True),
+        ("/prod/api/token/", True),
+        ("DEPLOY_SECRET", True),
+        ("/app/db/host", False),
+        ("/app/db/password-secret-arn", False),
+        ("/app/password/length", False),
+        (PartialString((Unknown("env"), "/api/token")), True),
+        (PartialString((Unknown("env"), "/db/host")), False),
+        (PartialString(("/app/", Unknown("name"))), None),
+        (Input("Name"), None),
+        (Input("Name", "/app/db/password", has_default=True), True),
+        (Reference("Other"), None),
+    ],
+)
+def test_names_that_say_a_value_is_secret(name: object, secret: bool | None) -> None:
+    assert names_a_secret(name) is secret
+
+
 def test_inputs_not_marked_secret_are_shown() -> None:
     shown = OPERATORS["secret_input_shown"].function
     assert shown(entry(Input("DbPassword")), {}).truth is True
@@ -247,6 +269,9 @@ SECRETS = [
     "jdbc-pw-2k8q",
     "git-token-6v0z",
     "mongo-pw-8r5t",
+    # Values of String SSM parameters holding secrets.
+    "ssm-pg-pw-3c7n",
+    "ssm-plan-pw-5j2w",
 ]
 
 
@@ -254,7 +279,7 @@ SECRETS = [
 def test_no_report_prints_a_detected_secret(format_name: str) -> None:
     folders = [
         str(FIXTURES / "policies" / name)
-        for name in ("IAC030", "IAC031", "IAC032", "IAC033", "IAC034")
+        for name in ("IAC030", "IAC031", "IAC032", "IAC033", "IAC034", "IAC035")
     ]
     done = subprocess.run(
         [sys.executable, "-m", "iaclint", "--no-cache", "--format", format_name, *folders],

@@ -10,8 +10,9 @@ where it is written. Policies judge the values; this module only finds them.
   (`MasterUserPassword`, `password`, `AuthToken`, `SecretString`, ...), a
   Terraform write-only argument (`password_wo`, `secret_string_wo`: the provider
   makes an argument write-only because it is a secret), the value of an API key
-  (EventBridge's `ApiKeyValue`, Terraform's `api_key { value }`), and a value its
-  neighbour marks secret (`IsValueSecret: true`);
+  (EventBridge's `ApiKeyValue`, Terraform's `api_key { value }`), a value its
+  neighbour marks secret (`IsValueSecret: true`), and the `Value` of a mapping
+  whose `Name` says it holds a secret (an SSM parameter named `/app/db/password`);
 - `environment`: an environment variable whose name says it holds a secret;
 - `access_key`: an AWS access key id anywhere in a text value;
 - `private_key`: a PEM private key block anywhere in a text value;
@@ -34,7 +35,7 @@ import re
 from collections.abc import Iterator
 
 from iaclint.adapt.sourced import Src, obj
-from iaclint.graph.values import Input, PartialString
+from iaclint.graph.values import Input, PartialString, Unknown
 
 # Property names (normalized: lower case, no `_`/`-`) that hold a secret.
 _SECRET_PROPERTIES = frozenset(
@@ -100,6 +101,14 @@ def is_secret_property(name: str) -> bool:
     return normal in _SECRET_PROPERTIES or normal.endswith(_PASSWORD_SUFFIXES)
 
 
+def _named_secret(mapping: dict[object, object]) -> bool:
+    """Whether `mapping` has a `Name` that says its `Value` is a secret."""
+    for key, name in mapping.items():
+        if _normal(str(key)) == "name" and isinstance(name, Src):
+            return names_a_secret(name.value) is True
+    return False
+
+
 def _value_is_secret(mapping: dict[object, object], owner: str) -> bool:
     """Whether `mapping`'s `value` holds a secret, by its owner's name or a sibling flag."""
     if owner in _SECRET_VALUE_OWNERS:
@@ -116,6 +125,42 @@ def is_secret_variable(name: str) -> bool:
         return False
     normal = _normal(name)
     return any(word in normal for word in _SECRET_WORDS)
+
+
+def names_a_secret(name: object) -> bool | None:
+    """Whether a name, written as a path or not (`/app/db/password`, `DB_TOKEN`), says
+    its value is a secret; None when the name is not known before deployment."""
+    if isinstance(name, Input):
+        return names_a_secret(name.value) if name.has_default else None
+    if isinstance(name, PartialString):
+        last = name.parts[-1] if name.parts else None
+        if not isinstance(last, str) or "/" not in last:
+            return None  # the last segment is not known
+        name = last
+    if not isinstance(name, str):
+        return None
+    segment = name.rstrip("/").rsplit("/", 1)[-1]
+    return bool(segment) and is_secret_variable(segment)
+
+
+def holds_secret(name: Src | None, value: Src | None) -> Src | None:
+    """Whether a named value (an SSM parameter) holds a secret: by its name, or by a
+    secret its text holds (a key, a password in a connection string). Located at the
+    value, the line holding the secret; unknown when the name is not known."""
+    where = value if value is not None else name
+    if where is None:
+        return None
+    if value is not None and any(
+        _access_key(text) or _private_key(text) or url_credentials(text)
+        for text in _texts(value.value)
+    ):
+        return where.with_value(True)
+    if name is None:
+        return where.with_value(False)  # the service names it
+    named = names_a_secret(name.value)
+    if named is None:
+        return where.with_value(Unknown("the parameter's name is not known before deployment"))
+    return where.with_value(named)
 
 
 def _holds_text(value: object) -> bool:
@@ -169,7 +214,7 @@ def _walk(node: Src, path: str, found: list[Src], by_name: bool = True, owner: s
     name of the list, for an element)."""
     value = node.value
     if isinstance(value, dict):
-        secret_value = by_name and _value_is_secret(value, owner)
+        secret_value = by_name and (_value_is_secret(value, owner) or _named_secret(value))
         for key, child in value.items():
             if not isinstance(child, Src):
                 continue

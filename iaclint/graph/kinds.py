@@ -238,6 +238,19 @@ KINDS: dict[str, Kind] = {
         {"encrypted": ENCRYPTION_NOTE, "kms_key": REFERENCE},
     ),
     "sns.topic": Kind("An SNS topic.", {"kms_key": REFERENCE}),
+    "ssm.parameter": Kind(
+        "An SSM Parameter Store parameter.",
+        {
+            "name": "the parameter name (`/app/db/password`)",
+            "type": "'String', 'StringList' or 'SecureString' (CloudFormation cannot create "
+            "a SecureString)",
+            "value": "the value as written",
+            "holds_secret": "true when the name says the value is a secret "
+            "(`/app/db/password`, `API_TOKEN`) or the value holds one (an access key, a "
+            "private key, a password in a connection string); unknown when the name is not "
+            "known before deployment",
+        },
+    ),
     "sqs.queue": Kind(
         "An SQS queue.",
         {
