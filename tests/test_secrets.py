@@ -42,6 +42,9 @@ def masked(line: str, span: Span) -> str:
         "ClientSecret",
         "ApiKeyValue",
         "SecretKey",
+        "token",
+        "OAuthToken",
+        "access_token",
         "secret_key",
         # Write-only arguments: the provider keeps them out of state because they are secrets.
         "password_wo",
@@ -68,6 +71,8 @@ def test_secret_property_names(name: str) -> None:
         "password_wo_version",
         "secret_string_wo_version",
         "ApiKeyName",
+        "ClientToken",
+        "access_key",
     ],
 )
 def test_names_about_passwords_are_not_passwords(name: str) -> None:
@@ -136,6 +141,8 @@ def test_what_counts_as_written_into_the_template(value: object, written: bool) 
         "-",
         "your-password-here",
         "Enter password here",
+        "test",
+        "Password",
         Input("DbPassword", "<<Enter your Password>>", has_default=True),
     ],
 )
@@ -272,6 +279,11 @@ SECRETS = [
     # Values of String SSM parameters holding secrets.
     "ssm-pg-pw-3c7n",
     "ssm-plan-pw-5j2w",
+    # Credentials in provider blocks.
+    "pr0v-default-secret-4k2m",
+    "pr0v-literal-secret-7q1z",
+    "pr0v-tfvars-token-3n8c",
+    "pr0v-module-secret-6w5e",
 ]
 
 

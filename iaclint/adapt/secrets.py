@@ -50,6 +50,9 @@ _SECRET_PROPERTIES = frozenset(
         "presharedkey",
         "secretkey",
         "apikeyvalue",
+        "token",
+        "accesstoken",
+        "oauthtoken",
     }
 )
 _PASSWORD_SUFFIXES = ("password", "passwd", "passphrase")

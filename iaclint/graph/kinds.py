@@ -310,6 +310,14 @@ KINDS: dict[str, Kind] = {
         "A CloudFront distribution.",
         {"logging_bucket": "the bucket standard access logs go to"},
     ),
+    "terraform.provider": Kind(
+        'A Terraform `provider "aws"` configuration (aliased ones and those in modules '
+        "too): not a resource, but where AWS credentials get written (Terraform only).",
+        {
+            "alias": "the provider's alias, when it has one",
+            "region": "the region it deploys to",
+        },
+    ),
     # Resources with no adapter yet: present in the graph (for edges), no properties.
     "unmodelled": Kind("A resource type no other policy looks into.", {}),
 }

@@ -40,6 +40,15 @@ _PLACEHOLDER_WORDS = frozenset(
         "null",
         "nil",
         "na",
+        # Values of samples and local test setups, never a real secret.
+        "test",
+        "dummy",
+        "fake",
+        "mock",
+        "example",
+        "sample",
+        "password",
+        "secret",
     }
 )
 # `<password>`, `<<Enter your Password>>`, `your-password`, `enter password here`,
