@@ -284,6 +284,7 @@ SECRETS = [
     "pr0v-literal-secret-7q1z",
     "pr0v-tfvars-token-3n8c",
     "pr0v-module-secret-6w5e",
+    "pr0v-literal-token-2b6v",
 ]
 
 

@@ -33,6 +33,7 @@ from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Graph, Location
 from iaclint.graph.values import Reference, Unknown
 from iaclint.parse.document import Document
+from iaclint.parse.hcl.syntax import Literal
 from iaclint.span import DocPath, Span
 
 _REFERENCE = re.compile(r"^([a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]]*\])?)(?:\.(.+))?$")
@@ -81,6 +82,7 @@ class _PlanAdapter:
                     "the plan has no planned_values (made by an old Terraform?): not linted",
                 )
             )
+        self._providers(natives)
         graph = build_graph(natives, self.spans, sensitive=of_plan(self.document))
         return graph, self.diagnostics
 
@@ -163,6 +165,70 @@ class _PlanAdapter:
             expressions,
         )
         return Native(address, resource_type, native, Location("", header_span))
+
+    def _providers(self, natives: list[Native]) -> None:
+        """The `aws` provider configurations (`configuration.provider_config`), whose
+        literal arguments a plan prints as `constant_value`s: credentials too. An
+        argument set from a variable is unknown: the plan does not say whether its
+        value was written in a file or given on the command line."""
+        configuration = self.plan.get("configuration")
+        if not isinstance(configuration, dict):
+            return
+        providers = configuration.get("provider_config")
+        if not isinstance(providers, dict):
+            return
+        for key, provider in providers.items():
+            if not isinstance(provider, dict) or provider.get("name") != "aws":
+                continue
+            module = provider.get("module_address")
+            prefix = f"{module}." if isinstance(module, str) and module else ""
+            alias = provider.get("alias")
+            name = f"aws.{alias}" if isinstance(alias, str) and alias else "aws"
+            address = f"{prefix}provider.{name}"
+            where: DocPath = ("configuration", "provider_config", key)
+            decl = self._provider_block(prefix, alias if isinstance(alias, str) else None)
+            root: DocPath = (address,)
+            header = (
+                decl.source.span(decl.block.start, decl.block.header_end)
+                if decl is not None
+                else self.document.span_of(where)
+            )
+            self.spans[root] = header
+            fields: dict[str, Src] = {}
+            expressions = provider.get("expressions")
+            for argument, expression in (
+                expressions.items() if isinstance(expressions, dict) else ()
+            ):
+                if not isinstance(expression, dict):
+                    continue
+                origin: DocPath = (address, argument)
+                if decl is not None:
+                    self.spans[origin] = locate(decl, (argument,))
+                else:
+                    inner = "constant_value" if "constant_value" in expression else "references"
+                    self.spans[origin] = self.document.span_of(
+                        (*where, "expressions", argument, inner)
+                    )
+                if "constant_value" in expression:
+                    if expression["constant_value"] is not None:
+                        fields[argument] = Src(expression["constant_value"], origin)
+                else:
+                    fields[argument] = Src(Unknown("set from a variable of the plan"), origin)
+            natives.append(Native(address, "provider", Src(fields, root), Location("", header)))
+
+    def _provider_block(self, prefix: str, alias: str | None) -> ResourceDecl | None:
+        """The provider block in the configuration beside the plan, to point into."""
+        names = re.findall(r"module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?", prefix)
+        config = self._module_config(tuple(_strip_index(part) for part in names))
+        if config is None or config.tf is None:
+            return None
+        for declared in config.tf.providers:
+            written = declared.block.body.attributes.get("alias")
+            text = written.expr.value if written and isinstance(written.expr, Literal) else None
+            if text == alias:
+                name = f"aws.{alias}" if alias else "aws"
+                return ResourceDecl("provider", "provider", name, declared.block, declared.source)
+        return None
 
     def _module_config(self, names: tuple[str, ...]) -> _ModuleConfig | None:
         if names in self._modules:
