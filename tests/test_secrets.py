@@ -13,6 +13,7 @@ from iaclint.adapt.secrets import (
     is_secret_property,
     is_secret_variable,
     names_a_secret,
+    shown_secret,
     url_credentials,
 )
 from iaclint.engine.operators import OPERATORS
@@ -224,6 +225,30 @@ def test_names_that_say_a_value_is_secret(name: object, secret: bool | None) -> 
     assert names_a_secret(name) is secret
 
 
+_TYPES = {"Key": "AWS::IAM::AccessKey", "aws_iam_access_key.ci": "aws_iam_access_key"}
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Reference("Key", "SecretAccessKey"), "Key.SecretAccessKey"),
+        (Reference("aws_iam_access_key.ci", "secret"), "aws_iam_access_key.ci.secret"),
+        (PartialString(("u:", Reference("Key", "SecretAccessKey"))), "Key.SecretAccessKey"),
+        (Input("DbPassword", secret=True), "DbPassword (marked secret)"),
+        (Input("AdminPassword", "pw-1", has_default=True), "AdminPassword (its default)"),
+        # Not secrets: an access key's id, a parameter neither secret nor password-named,
+        # a password-named one given at deployment and not marked secret.
+        (Reference("Key"), None),
+        (Reference("aws_iam_access_key.ci", "id"), None),
+        (Input("Env", "prod", has_default=True), None),
+        (Input("AdminPassword"), None),
+        ("literal", None),
+    ],
+)
+def test_what_an_output_shows(value: object, shown: str | None) -> None:
+    assert shown_secret(value, _TYPES.get) == shown
+
+
 def test_inputs_not_marked_secret_are_shown() -> None:
     shown = OPERATORS["secret_input_shown"].function
     assert shown(entry(Input("DbPassword")), {}).truth is True
@@ -285,6 +310,8 @@ SECRETS = [
     "pr0v-tfvars-token-3n8c",
     "pr0v-module-secret-6w5e",
     "pr0v-literal-token-2b6v",
+    # A password-named variable's default shown by an output.
+    "out-admin-default-pw-5t",
 ]
 
 
@@ -292,7 +319,7 @@ SECRETS = [
 def test_no_report_prints_a_detected_secret(format_name: str) -> None:
     folders = [
         str(FIXTURES / "policies" / name)
-        for name in ("IAC030", "IAC031", "IAC032", "IAC033", "IAC034", "IAC035")
+        for name in ("IAC030", "IAC031", "IAC032", "IAC033", "IAC034", "IAC035", "IAC036")
     ]
     done = subprocess.run(
         [sys.executable, "-m", "iaclint", "--no-cache", "--format", format_name, *folders],

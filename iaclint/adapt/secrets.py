@@ -32,10 +32,10 @@ import base64
 import binascii
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from iaclint.adapt.sourced import Src, obj
-from iaclint.graph.values import Input, PartialString, Unknown
+from iaclint.graph.values import Input, PartialString, Reference, Unknown
 
 # Property names (normalized: lower case, no `_`/`-`) that hold a secret.
 _SECRET_PROPERTIES = frozenset(
@@ -164,6 +164,46 @@ def holds_secret(name: Src | None, value: Src | None) -> Src | None:
     if named is None:
         return where.with_value(Unknown("the parameter's name is not known before deployment"))
     return where.with_value(named)
+
+
+# Resource attributes that hold a secret though their names do not say so.
+_SECRET_ATTRIBUTES = frozenset(
+    {
+        ("aws_iam_access_key", "secret"),
+        ("aws_iam_access_key", "ses_smtp_password_v4"),
+        ("random_password", "result"),
+        ("tls_private_key", "private_key_pem"),
+        ("tls_private_key", "private_key_openssh"),
+        ("tls_private_key", "private_key_pem_pkcs8"),
+    }
+)
+
+
+def shown_secret(value: object, type_of: Callable[[str], str | None]) -> str | None:
+    """The secret an output's value shows, named (`AccessKey.SecretAccessKey`,
+    `parameter DbPassword`), or None: a secret attribute of a resource (`type_of`
+    gives a resource's type from its address), a parameter or variable marked
+    secret (`NoEcho`, `sensitive`), or a password-named one with a literal default.
+    Text built around them counts: `!Sub "${User}:${Key.SecretAccessKey}"`."""
+    if isinstance(value, PartialString):
+        for part in value.parts:
+            found = shown_secret(part, type_of)
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, Input):
+        if value.secret:
+            return f"{value.name} (marked secret)"
+        if value.has_default and isinstance(value.value, str) and is_secret_variable(value.name):
+            return f"{value.name} (its default)"
+        return None
+    if isinstance(value, Reference) and value.attribute is not None:
+        native_type = type_of(value.target)
+        if (native_type, value.attribute) in _SECRET_ATTRIBUTES or is_secret_property(
+            value.attribute
+        ):
+            return value.describe()
+    return None
 
 
 def _holds_text(value: object) -> bool:

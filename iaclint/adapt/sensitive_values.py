@@ -12,6 +12,8 @@ engine masks them wherever a report could show them.
   secret-named environment variable (dynamic references are names, not
   secrets), the access keys and private keys written anywhere, and the
   `user:password@` part (and the password) of connection strings.
+- **Outputs** showing a secret (`output` resources with a `secret`): their value
+  as the files hold it (a default, a text a parameter was substituted into).
 - **Templates**: the defaults of `NoEcho` parameters; **Terraform** (`build.py`):
   the values of root variables declared `sensitive`.
 - **Plans**: every value under a `sensitive_values`, `after_sensitive` or
@@ -63,6 +65,8 @@ def of_resources(resources: Iterable[Resource]) -> list[SensitiveValue]:
     """The secrets in the resources' `sensitive` settings."""
     found: list[SensitiveValue] = []
     for resource in resources:
+        if resource.kind == "output" and "secret" in resource.properties:
+            found.extend(_shown(resource))
         entries = resource.properties.get("sensitive")
         if not isinstance(entries, list):
             continue
@@ -74,6 +78,17 @@ def of_resources(resources: Iterable[Resource]) -> list[SensitiveValue]:
             for text, here in _secret_texts(entry.get("kind"), entry.get("value")):
                 found.extend(written(text, span if here else None))
     return list(dict.fromkeys(found))
+
+
+def _shown(output: Resource) -> Iterator[SensitiveValue]:
+    """The value of an output showing a secret, as far as the files hold it."""
+    value = output.properties.get("value")
+    location = output.locations.get(("value",))
+    here = location.span if location is not None else None
+    if isinstance(value, Input):
+        value, here = (value.value, None) if value.has_default else (None, None)
+    if isinstance(value, str) and value.strip():
+        yield from written(value, here)
 
 
 def _secret_texts(kind: object, value: object) -> Iterator[tuple[str, bool]]:

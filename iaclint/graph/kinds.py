@@ -310,6 +310,19 @@ KINDS: dict[str, Kind] = {
         "A CloudFront distribution.",
         {"logging_bucket": "the bucket standard access logs go to"},
     ),
+    "output": Kind(
+        "A value the stack or root module shows: CloudFormation `Outputs` (address "
+        "`Outputs.Name`), a Terraform root module's `output` blocks (`output.name`).",
+        {
+            "value": "the value as written",
+            "hidden": "true when Terraform hides the value (`sensitive = true`); "
+            "CloudFormation shows every output",
+            "secret": "the secret the value shows, named (`AccessKey.SecretAccessKey`, "
+            "`DbPassword (marked secret)`): a resource's secret attribute, a parameter or "
+            "variable marked secret, or a password-named one with a literal default; "
+            "absent when it shows none",
+        },
+    ),
     "terraform.provider": Kind(
         'A Terraform `provider "aws"` configuration (aliased ones and those in modules '
         "too): not a resource, but where AWS credentials get written (Terraform only).",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from iaclint.adapt.cloudformation import ec2, iam, observability, storage
 from iaclint.adapt.cloudformation.conditions import ConditionModel, TooLarge, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver
-from iaclint.adapt.secrets import sensitive_settings
+from iaclint.adapt.secrets import is_secret_variable, sensitive_settings, shown_secret
 from iaclint.adapt.sensitive_values import of_parameters, of_resources
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import template_tags
@@ -80,6 +81,7 @@ class _TemplateAdapter:
                 )
             for logical_id, body in section.items():
                 self._resource(logical_id, body, resolver, conditions, context)
+            self._outputs(section, resolver, conditions)
         except TooLarge as exc:
             self._error((), f"stopped resolving the template: {exc}")
         self._cdk_notice(section)
@@ -231,6 +233,81 @@ class _TemplateAdapter:
             if reference.target not in labelled:
                 self.edges.append(Edge(logical_id, reference.target, "ref"))
 
+    def _outputs(
+        self, section: dict[str, object], resolver: Resolver, conditions: ConditionModel
+    ) -> None:
+        """The template's `Outputs`, each an `output` named `Outputs.<name>`: every
+        one is shown in the console and by `describe-stacks`."""
+        outputs = self.template.get("Outputs")
+        if not isinstance(outputs, dict):
+            return
+
+        def type_of(logical_id: str) -> str | None:
+            body = section.get(logical_id)
+            native_type = body.get("Type") if isinstance(body, dict) else None
+            return native_type if isinstance(native_type, str) else None
+
+        for name, body in outputs.items():
+            if not isinstance(body, dict) or "Value" not in body:
+                continue
+            path: DocPath = ("Outputs", name)
+            required = body.get("Condition")
+            used = list(dict.fromkeys(resolver.conditions_used(body["Value"])))
+            for variant in conditions.variants(
+                used, required if isinstance(required, str) else None
+            ):
+                value = resolver.resolve(body["Value"], (*path, "Value"), variant)
+                if not isinstance(value, Src):
+                    continue
+                secret = shown_secret(value.value, type_of) or self._secret_parameter_in(
+                    body["Value"]
+                )
+                built = Src(
+                    {
+                        "value": value,
+                        "secret": value.with_value(secret) if secret is not None else None,
+                        "sensitive": sensitive_settings(Src({"Value": value}, path)),
+                    },
+                    path,
+                )
+                data, origins = freeze(built)
+                span = self.document.span_of(path)
+                header = Location(
+                    "", Span(span.file, span.line, span.column, span.line, span.column + len(name))
+                )
+                self.resources.append(
+                    Resource(
+                        address=f"Outputs.{name}",
+                        kind="output",
+                        native_type="Output",
+                        properties=data,
+                        header=header,
+                        locations=Locations(origins, self._output_location),
+                        conditions=variant.conditions,
+                    )
+                )
+
+    def _output_location(self, doc_path: DocPath) -> Location:
+        """Where an output's value is written, named as in the output (`Value`)."""
+        return Location(format_doc_path(doc_path[2:]), self.document.span_of(doc_path))
+
+    def _secret_parameter_in(self, raw: object) -> str | None:
+        """A secret parameter written into `raw` (`Ref`, or `${Name}` in `Fn::Sub`),
+        named, or None: once substituted, its default is text like any other."""
+        parameters = self.template.get("Parameters")
+        if not isinstance(parameters, dict):
+            return None
+        for name in _parameters_used(raw):
+            declaration = parameters.get(name)
+            if not isinstance(declaration, dict):
+                continue
+            no_echo = declaration.get("NoEcho")
+            if no_echo is True or str(no_echo).lower() == "true":
+                return f"{name} (marked secret)"
+            if isinstance(declaration.get("Default"), str) and is_secret_variable(name):
+                return f"{name} (its default)"
+        return None
+
     def _cdk_notice(self, section: dict[str, object]) -> None:
         """One notice for a CDK-synthesized template whose resources cannot be named."""
         parameters = self.template.get("Parameters")
@@ -307,3 +384,25 @@ def _references(
         for index, child in enumerate(value):
             if isinstance(child, Src):
                 yield from _references(child, (*path, index))
+
+
+_SUBSTITUTED = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)\}")
+
+
+def _parameters_used(raw: object) -> Iterator[str]:
+    """The names `raw` refers to with `Ref` or substitutes with `Fn::Sub`
+    (`${Name}`; `${!Name}` is literal text, `${Res.Attr}` an attribute)."""
+    if isinstance(raw, dict):
+        for key, inner in raw.items():
+            if key == "Ref" and isinstance(inner, str):
+                yield inner
+            elif key == "Fn::Sub":
+                text = inner[0] if isinstance(inner, list) and inner else inner
+                if isinstance(text, str):
+                    yield from _SUBSTITUTED.findall(text)
+                yield from _parameters_used(inner)
+            else:
+                yield from _parameters_used(inner)
+    elif isinstance(raw, list):
+        for item in raw:
+            yield from _parameters_used(item)

@@ -30,7 +30,8 @@ class LocalValue(NamedTuple):
 
 
 class ResourceDecl(NamedTuple):
-    mode: str  # "managed", "data", or "provider" (a provider block linted for its secrets)
+    # "managed", "data", or "provider"/"output" (blocks linted for the secrets they hold)
+    mode: str
     type: str
     name: str
     block: Block

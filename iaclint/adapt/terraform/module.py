@@ -147,7 +147,8 @@ class Unit:
     def resource_instances(self) -> list[ResourceInstance]:
         """Every managed resource instance in the root module and its local modules,
         then every `aws` provider configuration (`provider.aws`, `provider.aws.west`,
-        `module.net.provider.aws`): its arguments may hold credentials."""
+        `module.net.provider.aws`): its arguments may hold credentials; then the root
+        module's outputs (`output.name`), which Terraform prints."""
         out: list[ResourceInstance] = []
         providers: list[ResourceInstance] = []
         for module in self.root.walk():
@@ -155,7 +156,7 @@ class Unit:
             for decl in module.config.resources.values():
                 out.extend(module.instances_of(decl))
             providers.extend(module.providers())
-        return out + providers
+        return out + providers + self.root.outputs()
 
 
 class Constants:
@@ -533,6 +534,18 @@ class ModuleInstance:
             decl = ResourceDecl("provider", "provider", name, declared.block, declared.source)
             out.append(ResourceInstance(self, decl, f"{self.prefix}{decl.key}", {}))
         return out
+
+    def outputs(self) -> list[ResourceInstance]:
+        """The module's `output` blocks, read as `output.<name>` pseudo instances."""
+        return [
+            ResourceInstance(
+                self,
+                ResourceDecl("output", "output", name, declared.block, declared.source),
+                f"{self.prefix}output.{name}",
+                {},
+            )
+            for name, declared in self.config.outputs.items()
+        ]
 
     def instances_of(self, decl: ResourceDecl) -> list[ResourceInstance]:
         cached = self._instances.get(decl.key)

@@ -31,7 +31,7 @@ from iaclint.adapt.terraform.loader import ModuleLoader, NotRead, shown_join
 from iaclint.adapt.terraform.locate import locate
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Graph, Location
-from iaclint.graph.values import Reference, Unknown
+from iaclint.graph.values import Input, Reference, Unknown
 from iaclint.parse.document import Document
 from iaclint.parse.hcl.syntax import Literal
 from iaclint.span import DocPath, Span
@@ -83,6 +83,7 @@ class _PlanAdapter:
                 )
             )
         self._providers(natives)
+        self._outputs(natives)
         graph = build_graph(natives, self.spans, sensitive=of_plan(self.document))
         return graph, self.diagnostics
 
@@ -215,6 +216,82 @@ class _PlanAdapter:
                 else:
                     fields[argument] = Src(Unknown("set from a variable of the plan"), origin)
             natives.append(Native(address, "provider", Src(fields, root), Location("", header)))
+
+    def _outputs(self, natives: list[Native]) -> None:
+        """The root module's outputs (`configuration.root_module.outputs`): whether
+        each is sensitive, and what its expression refers to or holds."""
+        config = self._module_config(())
+        outputs = config.plan.get("outputs") if config is not None else None
+        if not isinstance(outputs, dict):
+            return
+        for name, output in outputs.items():
+            if not isinstance(output, dict):
+                continue
+            address = f"output.{name}"
+            where: DocPath = ("configuration", "root_module", "outputs", name)
+            declared = config.tf.outputs.get(name) if config and config.tf else None
+            decl = (
+                ResourceDecl("output", "output", name, declared.block, declared.source)
+                if declared is not None
+                else None
+            )
+            root: DocPath = (address,)
+            self.spans[root] = (
+                decl.source.span(decl.block.start, decl.block.header_end)
+                if decl is not None
+                else self.document.span_of(where)
+            )
+            fields: dict[str, Src] = {}
+            for argument, doc_path in (
+                ("value", (*where, "expression")),
+                ("sensitive", (*where, "sensitive")),
+            ):
+                origin: DocPath = (address, argument)
+                self.spans[origin] = (
+                    locate(decl, (argument,))
+                    if decl is not None
+                    else self.document.span_of(doc_path)
+                )
+            expression = output.get("expression")
+            if isinstance(expression, dict) and "constant_value" in expression:
+                fields["value"] = Src(expression["constant_value"], (address, "value"))
+            elif expression is not None:
+                value: object = _reference(expression, "") or self._variable(expression)
+                fields["value"] = Src(
+                    value or Unknown("known only after apply"), (address, "value")
+                )
+            if output.get("sensitive") is True:
+                fields["sensitive"] = Src(True, (address, "sensitive"))
+            natives.append(
+                Native(address, "output", Src(fields, root), Location("", self.spans[root]))
+            )
+
+    def _variable(self, expression: dict[str, object]) -> Input | None:
+        """A root variable an expression is (`var.name` alone), with the default the
+        configuration declares for it, if any: a plan's value of it may come from
+        anywhere, the command line included."""
+        references = expression.get("references")
+        if not isinstance(references, list) or len(references) != 1:
+            return None
+        reference = references[0]
+        if not isinstance(reference, str) or not reference.startswith("var."):
+            return None
+        name = reference.removeprefix("var.")
+        config = self._module_config(())
+        declared = config.plan.get("variables") if config is not None else None
+        declaration = declared.get(name) if isinstance(declared, dict) else None
+        if not isinstance(declaration, dict):
+            return None
+        secret = declaration.get("sensitive") is True
+        if "default" not in declaration:
+            return Input(name, secret=secret)
+        return Input(
+            name,
+            declaration["default"],
+            has_default=True,
+            secret=secret,
+            origin=f"default of variable {name}",
+        )
 
     def _provider_block(self, prefix: str, alias: str | None) -> ResourceDecl | None:
         """The provider block in the configuration beside the plan, to point into."""
