@@ -13,6 +13,7 @@ from iaclint.adapt.secrets import (
     is_secret_property,
     is_secret_variable,
     names_a_secret,
+    secret_input,
     shown_secret,
     url_credentials,
 )
@@ -88,6 +89,8 @@ def test_names_about_passwords_are_not_passwords(name: str) -> None:
         ("stripe-api-key", True),
         ("AWS_SECRET_ACCESS_KEY", True),
         ("DB_PASSWORD_SECRET_ARN", False),
+        ("DbPasswordSecretArn", False),
+        ("dbPassword", True),
         ("TOKEN_PATH", False),
         ("SECRET_NAME", False),
         ("DB_HOST", False),
@@ -249,6 +252,24 @@ def test_what_an_output_shows(value: object, shown: str | None) -> None:
     assert shown_secret(value, _TYPES.get) == shown
 
 
+@pytest.mark.parametrize(
+    ("name", "marked", "default", "secret"),
+    [
+        ("Anything", True, None, True),  # NoEcho / sensitive, whatever its name
+        ("DbPassword", False, "pw-1", True),  # named as a secret, with a literal default
+        ("api_token", False, "t", True),
+        ("DbPassword", False, None, False),  # given at deployment, not marked: IAC031's
+        ("DbPassword", False, "", False),
+        ("Env", False, "prod", False),
+        ("DbPasswordSecretArn", False, "arn:aws:secretsmanager:...", False),
+    ],
+)
+def test_which_parameters_hold_secrets(
+    name: str, marked: bool, default: object, secret: bool
+) -> None:
+    assert secret_input(name, marked, default) is secret
+
+
 def test_inputs_not_marked_secret_are_shown() -> None:
     shown = OPERATORS["secret_input_shown"].function
     assert shown(entry(Input("DbPassword")), {}).truth is True
@@ -312,6 +333,9 @@ SECRETS = [
     "pr0v-literal-token-2b6v",
     # A password-named variable's default shown by an output.
     "out-admin-default-pw-5t",
+    # Secret parameters and variables written into user data, tags, environments.
+    "exp-token-default-1",
+    "exp-plan-db-pw-8u",
 ]
 
 
@@ -319,7 +343,7 @@ SECRETS = [
 def test_no_report_prints_a_detected_secret(format_name: str) -> None:
     folders = [
         str(FIXTURES / "policies" / name)
-        for name in ("IAC030", "IAC031", "IAC032", "IAC033", "IAC034", "IAC035", "IAC036")
+        for name in ("IAC030", "IAC031", "IAC032", "IAC033", "IAC034", "IAC035", "IAC036", "IAC037")
     ]
     done = subprocess.run(
         [sys.executable, "-m", "iaclint", "--no-cache", "--format", format_name, *folders],

@@ -122,8 +122,12 @@ def _value_is_secret(mapping: dict[object, object], owner: str) -> bool:
     return False
 
 
+# Words of a name: `DB_PASSWORD_ARN`, `db-password.arn`, `DbPasswordArn`.
+_WORDS = re.compile(r"[_\-./]+|(?<=[a-z0-9])(?=[A-Z])")
+
+
 def is_secret_variable(name: str) -> bool:
-    parts = [part for part in re.split(r"[_\-.]", name.lower()) if part]
+    parts = [part.lower() for part in _WORDS.split(name) if part]
     if parts and parts[-1] in _POINTER_SUFFIXES:
         return False
     normal = _normal(name)
@@ -164,6 +168,33 @@ def holds_secret(name: Src | None, value: Src | None) -> Src | None:
     if named is None:
         return where.with_value(Unknown("the parameter's name is not known before deployment"))
     return where.with_value(named)
+
+
+def shown_settings(name: str) -> str | None:
+    """How a setting named `name` is shown to anyone allowed to read the resource's
+    configuration: 'user data', 'environment', 'tags', or None for other settings."""
+    normal = _normal(name)
+    if normal in ("userdata", "userdatabase64"):
+        return "user data"
+    if normal == "tags":
+        return "tags"
+    if normal in _ENVIRONMENT_MAPS or normal in _ENVIRONMENT_LISTS:
+        return "environment"
+    return None
+
+
+def secret_input(name: str, secret: bool, default: object) -> bool:
+    """Whether a parameter or variable holds a secret: marked so (`NoEcho`,
+    `sensitive`), or named as one (`DbPassword`) with a literal default."""
+    return secret or (isinstance(default, str) and bool(default) and is_secret_variable(name))
+
+
+def exposed_entry(origin: Src, setting: str, parameter: str) -> Src:
+    """An `exposed` entry: `parameter` is written into `setting`, at `origin`."""
+    return obj(
+        origin,
+        {"setting": origin.with_value(setting), "parameter": origin.with_value(parameter)},
+    )
 
 
 # Resource attributes that hold a secret though their names do not say so.

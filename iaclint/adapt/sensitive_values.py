@@ -14,7 +14,8 @@ engine masks them wherever a report could show them.
   `user:password@` part (and the password) of connection strings.
 - **Outputs** showing a secret (`output` resources with a `secret`): their value
   as the files hold it (a default, a text a parameter was substituted into).
-- **Templates**: the defaults of `NoEcho` parameters; **Terraform** (`build.py`):
+- **Templates**: the defaults of `NoEcho` parameters and of parameters named as
+  secrets (`DbPassword`, `ApiToken`); **Terraform** (`build.py`):
   the values of root variables declared `sensitive`.
 - **Plans**: every value under a `sensitive_values`, `after_sensitive` or
   `before_sensitive` mask (`planned_values`, `prior_state`, `resource_changes`),
@@ -29,7 +30,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 
-from iaclint.adapt.secrets import connection_secrets, key_material
+from iaclint.adapt.secrets import connection_secrets, key_material, secret_input
 from iaclint.graph.model import Resource, SensitiveValue
 from iaclint.graph.values import Input
 from iaclint.parse.document import Document
@@ -111,7 +112,8 @@ def _secret_texts(kind: object, value: object) -> Iterator[tuple[str, bool]]:
 
 
 def of_parameters(document: Document) -> list[SensitiveValue]:
-    """The defaults of a template's `NoEcho` parameters, wherever they are used."""
+    """The defaults of a template's secret parameters (`NoEcho`, or named as a secret),
+    wherever they are used: substituted into text, they are no longer told apart."""
     template = document.data
     parameters = template.get("Parameters") if isinstance(template, dict) else None
     if not isinstance(parameters, dict):
@@ -121,7 +123,8 @@ def of_parameters(document: Document) -> list[SensitiveValue]:
         if not isinstance(declaration, dict) or "Default" not in declaration:
             continue
         no_echo = declaration.get("NoEcho")
-        if no_echo is not True and str(no_echo).lower() != "true":
+        marked = no_echo is True or str(no_echo).lower() == "true"
+        if not secret_input(str(name), marked, declaration.get("Default")):
             continue
         default = declaration["Default"]
         if isinstance(default, bool) or not isinstance(default, str | int | float):

@@ -341,6 +341,15 @@ SENSITIVE: dict[str, Shape] = {
     "kind": "'password', 'environment', 'access_key', 'private_key' or 'connection_string'",
     "value": "the value as written: a literal, a parameter or variable, a dynamic reference",
 }
+# Every kind lists the secret parameters or variables written into what any reader of
+# the resource's configuration sees (adapters find them, in each format's syntax).
+EXPOSED: dict[str, Shape] = {
+    "setting": "the setting as written (`UserData`, `Environment.Variables.DB_URL`, "
+    "`tags.password`)",
+    "parameter": "the parameter or variable written into it: marked secret (`NoEcho`, "
+    "`sensitive`), or named as a secret with a literal default",
+}
 for _kind in KINDS.values():
     _kind.shape["sensitive"] = [SENSITIVE]
+    _kind.shape["exposed"] = [EXPOSED]
     _kind.shape["tags"] = "the resource's tags: a mapping of keys to values"

@@ -9,7 +9,14 @@ from iaclint.adapt.cloudformation import ec2, iam, observability, storage
 from iaclint.adapt.cloudformation.conditions import ConditionModel, TooLarge, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver
-from iaclint.adapt.secrets import is_secret_variable, sensitive_settings, shown_secret
+from iaclint.adapt.secrets import (
+    exposed_entry,
+    is_secret_variable,
+    secret_input,
+    sensitive_settings,
+    shown_secret,
+    shown_settings,
+)
 from iaclint.adapt.sensitive_values import of_parameters, of_resources
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import template_tags
@@ -61,6 +68,7 @@ class _TemplateAdapter:
         self.diagnostics: list[Diagnostic] = []
         self.resources: list[Resource] = []
         self.edges: list[Edge] = []
+        self._secrets: frozenset[str] | None = None
 
     def run(self) -> tuple[Graph, list[Diagnostic]]:
         section = self.template.get("Resources")
@@ -202,6 +210,7 @@ class _TemplateAdapter:
             shared = {
                 "tags": template_tags(resolved),
                 "sensitive": sensitive_settings(resolved),
+                "exposed": self._exposed(origin, properties),
             }
             built = obj(built, {**built.value, **shared})
         data, origins = freeze(built)
@@ -286,6 +295,29 @@ class _TemplateAdapter:
                         conditions=variant.conditions,
                     )
                 )
+
+    def _secret_parameters(self) -> frozenset[str]:
+        """The parameters holding secrets: `NoEcho`, or secret-named with a default."""
+        if self._secrets is None:
+            parameters = self.template.get("Parameters")
+            names = set()
+            for name, declaration in parameters.items() if isinstance(parameters, dict) else ():
+                if isinstance(declaration, dict):
+                    no_echo = declaration.get("NoEcho")
+                    marked = no_echo is True or str(no_echo).lower() == "true"
+                    if secret_input(str(name), marked, declaration.get("Default")):
+                        names.add(str(name))
+            self._secrets = frozenset(names)
+        return self._secrets
+
+    def _exposed(self, origin: DocPath, properties: dict[str, object]) -> Src | None:
+        """Secret parameters written into user data, environment variables or tags."""
+        secrets = self._secret_parameters()
+        if not secrets:
+            return None
+        found: list[Src] = []
+        _find_exposed(properties, origin, "", secrets, found)
+        return Src(found, origin) if found else None
 
     def _output_location(self, doc_path: DocPath) -> Location:
         """Where an output's value is written, named as in the output (`Value`)."""
@@ -406,3 +438,44 @@ def _parameters_used(raw: object) -> Iterator[str]:
     elif isinstance(raw, list):
         for item in raw:
             yield from _parameters_used(item)
+
+
+def _find_exposed(
+    node: object, path: DocPath, setting: str, secrets: frozenset[str], found: list[Src]
+) -> None:
+    """`exposed` entries below `node`: one per variable, tag or user data holding a
+    secret parameter."""
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            _find_exposed(item, (*path, index), f"{setting}[{index}]", secrets, found)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, child in node.items():
+        if not isinstance(key, str) or key.startswith("Fn::") or key == "Ref":
+            continue
+        name = f"{setting}.{key}" if setting else key
+        where: DocPath = (*path, key)
+        shown = shown_settings(key)
+        if shown == "user data":
+            _add_exposed(child, where, name, secrets, found)
+        elif shown is not None and isinstance(child, list):  # [{Name|Key, Value}]
+            for index, pair in enumerate(child):
+                if isinstance(pair, dict) and "Value" in pair:
+                    label = pair.get("Name", pair.get("Key", index))
+                    _add_exposed(
+                        pair["Value"], (*where, index, "Value"), f"{name}.{label}", secrets, found
+                    )
+        elif shown is not None and isinstance(child, dict) and key != "Environment":
+            for variable, value in child.items():
+                _add_exposed(value, (*where, variable), f"{name}.{variable}", secrets, found)
+        else:
+            _find_exposed(child, where, name, secrets, found)
+
+
+def _add_exposed(
+    value: object, path: DocPath, setting: str, secrets: frozenset[str], found: list[Src]
+) -> None:
+    for parameter in dict.fromkeys(_parameters_used(value)):
+        if parameter in secrets:
+            found.append(exposed_entry(Src(None, path), setting, parameter))

@@ -23,10 +23,12 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from iaclint.adapt.secrets import exposed_entry, secret_input, shown_settings
 from iaclint.adapt.sensitive_values import of_plan
 from iaclint.adapt.sourced import Src
 from iaclint.adapt.terraform.build import Native, build_graph
 from iaclint.adapt.terraform.config import ModuleConfig, ResourceDecl
+from iaclint.adapt.terraform.exposed import exposed, secret_variables
 from iaclint.adapt.terraform.loader import ModuleLoader, NotRead, shown_join
 from iaclint.adapt.terraform.locate import locate
 from iaclint.diagnostics import Diagnostic
@@ -165,7 +167,47 @@ class _PlanAdapter:
             self.changes.get(address),
             expressions,
         )
-        return Native(address, resource_type, native, Location("", header_span))
+        found: Src | None = None
+        if decl is not None and config is not None and config.tf is not None:
+            found = exposed(decl.block.body, address, secret_variables(config.tf))
+        elif config is not None:
+            found = self._exposed(address, expressions, config.plan)
+        return Native(address, resource_type, native, Location("", header_span), (), found)
+
+    def _exposed(self, address: str, expressions: object, module: dict[str, object]) -> Src | None:
+        """Secret variables in a resource's user data, tags and environment variables,
+        from the references the plan's configuration lists for them."""
+        declared = module.get("variables")
+        if not isinstance(expressions, dict) or not isinstance(declared, dict):
+            return None
+        secrets = {
+            name
+            for name, declaration in declared.items()
+            if isinstance(declaration, dict)
+            and secret_input(name, declaration.get("sensitive") is True, declaration.get("default"))
+        }
+        found: list[Src] = []
+
+        def add(expression: object, where: DocPath, setting: str) -> None:
+            references = expression.get("references") if isinstance(expression, dict) else None
+            for reference in references if isinstance(references, list) else ():
+                name = reference.removeprefix("var.") if isinstance(reference, str) else None
+                if name is not None and name != reference and name in secrets:
+                    found.append(exposed_entry(Src(None, where), setting, reference))
+
+        for key, expression in expressions.items():
+            shown = shown_settings(key)
+            if shown in ("user data", "tags"):
+                add(expression, (address, key), key)
+            elif key == "environment" and isinstance(expression, list):
+                for index, block in enumerate(expression):
+                    if isinstance(block, dict):
+                        where: DocPath = (address, "environment", index, "variables")
+                        add(block.get("variables"), where, f"environment[{index}].variables")
+        for entry in found:
+            if entry.origin not in self.spans:
+                self.spans[entry.origin] = self.spans[(address,)]
+        return Src(found, (address,)) if found else None
 
     def _providers(self, natives: list[Native]) -> None:
         """The `aws` provider configurations (`configuration.provider_config`), whose

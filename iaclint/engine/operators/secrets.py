@@ -175,7 +175,24 @@ def _url_credentials(value: object, args: Mapping[str, object]) -> Verdict:
     return Verdict(True, {"setting": entry[0]})
 
 
+def _secret_exposed(value: object, args: Mapping[str, object]) -> Verdict:
+    if not isinstance(value, dict) or value.get("parameter") is None:
+        return Verdict(False)
+    return Verdict(
+        True, {"setting": str(value.get("setting")), "parameter": str(value["parameter"])}
+    )
+
+
 OPERATORS = (
+    Operator(
+        "secret_exposed",
+        _secret_exposed,
+        "The value is an `exposed` entry: a parameter or variable holding a secret written "
+        "into user data, an environment variable or a tag.",
+        facts=frozenset({"setting", "parameter"}),
+        sees_unknowns=True,
+        sees_inputs=True,
+    ),
     Operator(
         "url_credentials",
         _url_credentials,
