@@ -64,12 +64,12 @@ def test_no_secret_in_any_format(
 
 
 def text_findings(out: str) -> dict[str, tuple[str, str]]:
-    """Policy id -> (the finding's heading, its snippet) of a text report."""
+    """Policy id -> (the heading, the snippet) of its first finding in a text report."""
     lines = out.splitlines()
     found = {}
     for heading, snippet in itertools.pairwise(lines):
         if ": IAC" in heading or ": TEST" in heading:
-            found[heading.split()[1]] = (heading, snippet.split(" | ", 1)[1])
+            found.setdefault(heading.split()[1], (heading, snippet.split(" | ", 1)[1]))
     return found
 
 
@@ -88,6 +88,10 @@ def test_plan_snippet_shows_the_offending_value(
     assert '"instance_class":"db.t3.micro","password":"****","storage_encrypted"' in snippet
     _, snippet = found["TEST900"]
     assert '"password":"****"' in snippet
+    # A token kept in a String SSM parameter: reported, and masked there too.
+    heading, snippet = found["IAC035"]
+    assert heading.startswith("plan.json:1:879: IAC035 high aws_ssm_parameter.token keeps")
+    assert '"type":"String","value":"****"' in snippet
 
 
 def test_template_snippet_masks_the_secret_a_finding_is_not_about(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from iaclint.adapt.cloudformation.template import adapt_template
 from iaclint.adapt.sensitive_values import of_parameters, of_plan, of_resources, written_forms
 from iaclint.graph.model import Location, Resource
 from iaclint.graph.values import Input
@@ -105,3 +106,25 @@ Parameters:
         ("tok-default-1234", 5),
         ("ab", 9),
     ]
+
+
+def test_the_value_of_a_pair_named_as_a_secret_is_a_secret() -> None:
+    text = (
+        "Resources:\n"
+        "  Service:\n"
+        "    Type: AWS::AppRunner::Service\n"
+        "    Properties:\n"
+        "      SourceConfiguration:\n"
+        "        ImageRepository:\n"
+        "          ImageConfiguration:\n"
+        "            RuntimeEnvironmentVariables:\n"
+        "              - Name: DB_HOST\n"
+        "                Value: db.internal\n"
+        "              - Name: DB_PASSWORD\n"
+        "                Value: pair-pw-1q9z\n"
+    )
+    graph, problems = adapt_template(read_template(text, "t.yaml"))
+    assert problems == []
+    texts = {value.text for value in graph.sensitive}
+    assert "pair-pw-1q9z" in texts
+    assert "db.internal" not in texts

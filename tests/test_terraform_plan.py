@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from iaclint.adapt.terraform.loader import ModuleLoader
@@ -14,6 +15,8 @@ from iaclint.graph.model import Graph
 from iaclint.graph.values import Reference, Unknown
 from iaclint.parse.json_reader import read_json
 from iaclint.parse.terraform_plan import is_plan, mentions_plan
+
+DATA = Path(__file__).parent / "data"
 
 
 def instance(
@@ -268,3 +271,31 @@ def test_native_properties_are_the_planned_values_placed_in_the_configuration(
     }
     runtime = function.locate(("runtime",))
     assert (runtime.attribute, runtime.span.file, runtime.span.line) == ("runtime", "main.tf", 3)
+
+
+def test_provider_credentials_of_a_real_plan_point_into_its_configuration(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    """A plan made by Terraform 1.11 (AWS provider 5.100) prints its providers'
+    literal arguments in `configuration.provider_config`, credentials included:
+    found, and located in the `.tf` files beside it (a module's too)."""
+    shutil.copytree(DATA / "provider-plan", tmp_path / "root")
+    root = tmp_path / "root"
+    result = lint_file(Candidate(root / "plan.json", "plan.json"), policies)
+    assert result.linted and result.diagnostics == []
+    found = {
+        (f.policy_id, f.resource, f.span.file, f.span.line)
+        for f in result.findings
+        if f.policy_id in ("IAC030", "IAC032")
+    }
+    assert found == {
+        ("IAC032", "provider.aws", "main.tf", 10),
+        ("IAC030", "provider.aws.west", "main.tf", 20),
+        ("IAC030", "provider.aws.west", "main.tf", 21),
+        ("IAC030", "module.network.provider.aws", "network/main.tf", 4),
+    }
+    # The secret key set from a variable is not judged: the plan holds the
+    # variable's value, not whether a file or the command line gave it.
+    assert not any(
+        f.attribute == "secret_key" and f.resource == "provider.aws" for f in result.findings
+    )

@@ -7,10 +7,19 @@ as written (a literal, a parameter or variable, a dynamic reference), located
 where it is written. Policies judge the values; this module only finds them.
 
 - `password`: a property whose name says it holds a password or token
-  (`MasterUserPassword`, `password`, `AuthToken`, `SecretString`, ...);
+  (`MasterUserPassword`, `password`, `AuthToken`, `SecretString`, ...), a
+  Terraform write-only argument (`password_wo`, `secret_string_wo`: the provider
+  makes an argument write-only because it is a secret), the value of an API key
+  (EventBridge's `ApiKeyValue`, Terraform's `api_key { value }`), a value its
+  neighbour marks secret (`IsValueSecret: true`), and the `Value` of a mapping
+  whose `Name` says it holds a secret (an SSM parameter named `/app/db/password`);
 - `environment`: an environment variable whose name says it holds a secret;
 - `access_key`: an AWS access key id anywhere in a text value;
-- `private_key`: a PEM private key block anywhere in a text value.
+- `private_key`: a PEM private key block anywhere in a text value;
+- `connection_string`: a URL with a password in it (`scheme://user:password@host`)
+  anywhere in a text value; `scheme://user@host`, and a password that is a
+  placeholder to be filled in (`${DB_PASSWORD}`, `$PASS`, `%s`, `{password}`,
+  `<password>`), are not.
 
 Names are matched without regard to case, `_` or `-`. A value is never judged by
 its length or its looks alone: only the setting's name (for the first two), or a
@@ -23,10 +32,10 @@ import base64
 import binascii
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from iaclint.adapt.sourced import Src, obj
-from iaclint.graph.values import Input, PartialString
+from iaclint.graph.values import Input, PartialString, Reference, Unknown
 
 # Property names (normalized: lower case, no `_`/`-`) that hold a secret.
 _SECRET_PROPERTIES = frozenset(
@@ -39,9 +48,18 @@ _SECRET_PROPERTIES = frozenset(
         "clientsecret",
         "sharedsecret",
         "presharedkey",
+        "secretkey",
+        "apikeyvalue",
+        "token",
+        "accesstoken",
+        "oauthtoken",
     }
 )
 _PASSWORD_SUFFIXES = ("password", "passwd", "passphrase")
+# The `value` of these holds the secret (`auth_parameters { api_key { key, value } }`).
+_SECRET_VALUE_OWNERS = frozenset({"apikey"})
+# A sibling saying its mapping's `value` is a secret (EventBridge connection parameters).
+_VALUE_IS_SECRET = frozenset({"isvaluesecret"})
 # Names of switches about a password rather than the password itself.
 _SETTING_PREFIXES = ("manage", "allow", "require", "reset", "enable", "generate")
 
@@ -57,6 +75,13 @@ _PRIVATE_KEY = re.compile(rf"-----BEGIN {_KEY_KIND}")
 # The whole block, to its end marker (or the end of the text when it has none).
 _PRIVATE_KEY_BLOCK = re.compile(rf"-----BEGIN {_KEY_KIND}(?:.*?-----END {_KEY_KIND}|.*)", re.DOTALL)
 
+# `scheme://user:password@host`: the user and password as written, up to the `@`.
+_URL_CREDENTIALS = re.compile(
+    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://([^\s:/@'\"<>]*):([^\s/@'\"]+)@(?=[^\s@/])"
+)
+# A password still to be filled in by a shell, a template engine or a person.
+_FILLED_IN = re.compile(r"\$.*|%s|%\(.*|\{.*\}|<.*>|\*+|x+", re.IGNORECASE)
+
 # Where environment variables are written: a mapping of names to values.
 _ENVIRONMENT_MAPS = frozenset({"variables"})
 # Lists of {Name, Value} pairs (ECS container definitions, CodeBuild).
@@ -71,18 +96,145 @@ def _normal(name: str) -> str:
 # Property names repeat across every resource of a run: each is judged once.
 @functools.lru_cache(maxsize=4096)
 def is_secret_property(name: str) -> bool:
+    if name.lower().endswith("_wo"):
+        return True  # a write-only argument: kept out of state because it is a secret
     normal = _normal(name)
     if normal.startswith(_SETTING_PREFIXES) or normal.endswith(("policy", "length", "required")):
         return False
     return normal in _SECRET_PROPERTIES or normal.endswith(_PASSWORD_SUFFIXES)
 
 
+def _named_secret(mapping: dict[object, object]) -> bool:
+    """Whether `mapping` has a `Name` that says its `Value` is a secret."""
+    for key, name in mapping.items():
+        if _normal(str(key)) == "name" and isinstance(name, Src):
+            return names_a_secret(name.value) is True
+    return False
+
+
+def _value_is_secret(mapping: dict[object, object], owner: str) -> bool:
+    """Whether `mapping`'s `value` holds a secret, by its owner's name or a sibling flag."""
+    if owner in _SECRET_VALUE_OWNERS:
+        return True
+    for key, flag in mapping.items():
+        if _normal(str(key)) in _VALUE_IS_SECRET and isinstance(flag, Src):
+            return flag.value is True or str(flag.value).lower() == "true"
+    return False
+
+
+# Words of a name: `DB_PASSWORD_ARN`, `db-password.arn`, `DbPasswordArn`.
+_WORDS = re.compile(r"[_\-./]+|(?<=[a-z0-9])(?=[A-Z])")
+
+
 def is_secret_variable(name: str) -> bool:
-    parts = [part for part in re.split(r"[_\-.]", name.lower()) if part]
+    parts = [part.lower() for part in _WORDS.split(name) if part]
     if parts and parts[-1] in _POINTER_SUFFIXES:
         return False
     normal = _normal(name)
     return any(word in normal for word in _SECRET_WORDS)
+
+
+def names_a_secret(name: object) -> bool | None:
+    """Whether a name, written as a path or not (`/app/db/password`, `DB_TOKEN`), says
+    its value is a secret; None when the name is not known before deployment."""
+    if isinstance(name, Input):
+        return names_a_secret(name.value) if name.has_default else None
+    if isinstance(name, PartialString):
+        last = name.parts[-1] if name.parts else None
+        if not isinstance(last, str) or "/" not in last:
+            return None  # the last segment is not known
+        name = last
+    if not isinstance(name, str):
+        return None
+    segment = name.rstrip("/").rsplit("/", 1)[-1]
+    return bool(segment) and is_secret_variable(segment)
+
+
+def holds_secret(name: Src | None, value: Src | None) -> Src | None:
+    """Whether a named value (an SSM parameter) holds a secret: by its name, or by a
+    secret its text holds (a key, a password in a connection string). Located at the
+    value, the line holding the secret; unknown when the name is not known."""
+    where = value if value is not None else name
+    if where is None:
+        return None
+    if value is not None and any(
+        _access_key(text) or _private_key(text) or url_credentials(text)
+        for text in _texts(value.value)
+    ):
+        return where.with_value(True)
+    if name is None:
+        return where.with_value(False)  # the service names it
+    named = names_a_secret(name.value)
+    if named is None:
+        return where.with_value(Unknown("the parameter's name is not known before deployment"))
+    return where.with_value(named)
+
+
+def shown_settings(name: str) -> str | None:
+    """How a setting named `name` is shown to anyone allowed to read the resource's
+    configuration: 'user data', 'environment', 'tags', or None for other settings."""
+    normal = _normal(name)
+    if normal in ("userdata", "userdatabase64"):
+        return "user data"
+    if normal == "tags":
+        return "tags"
+    if normal in _ENVIRONMENT_MAPS or normal in _ENVIRONMENT_LISTS:
+        return "environment"
+    return None
+
+
+def secret_input(name: str, secret: bool, default: object) -> bool:
+    """Whether a parameter or variable holds a secret: marked so (`NoEcho`,
+    `sensitive`), or named as one (`DbPassword`) with a literal default."""
+    return secret or (isinstance(default, str) and bool(default) and is_secret_variable(name))
+
+
+def exposed_entry(origin: Src, setting: str, parameter: str) -> Src:
+    """An `exposed` entry: `parameter` is written into `setting`, at `origin`."""
+    return obj(
+        origin,
+        {"setting": origin.with_value(setting), "parameter": origin.with_value(parameter)},
+    )
+
+
+# Resource attributes that hold a secret though their names do not say so.
+_SECRET_ATTRIBUTES = frozenset(
+    {
+        ("aws_iam_access_key", "secret"),
+        ("aws_iam_access_key", "ses_smtp_password_v4"),
+        ("random_password", "result"),
+        ("tls_private_key", "private_key_pem"),
+        ("tls_private_key", "private_key_openssh"),
+        ("tls_private_key", "private_key_pem_pkcs8"),
+    }
+)
+
+
+def shown_secret(value: object, type_of: Callable[[str], str | None]) -> str | None:
+    """The secret an output's value shows, named (`AccessKey.SecretAccessKey`,
+    `parameter DbPassword`), or None: a secret attribute of a resource (`type_of`
+    gives a resource's type from its address), a parameter or variable marked
+    secret (`NoEcho`, `sensitive`), or a password-named one with a literal default.
+    Text built around them counts: `!Sub "${User}:${Key.SecretAccessKey}"`."""
+    if isinstance(value, PartialString):
+        for part in value.parts:
+            found = shown_secret(part, type_of)
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, Input):
+        if value.secret:
+            return f"{value.name} (marked secret)"
+        if value.has_default and isinstance(value.value, str) and is_secret_variable(value.name):
+            return f"{value.name} (its default)"
+        return None
+    if isinstance(value, Reference) and value.attribute is not None:
+        native_type = type_of(value.target)
+        if (native_type, value.attribute) in _SECRET_ATTRIBUTES or is_secret_property(
+            value.attribute
+        ):
+            return value.describe()
+    return None
 
 
 def _holds_text(value: object) -> bool:
@@ -130,11 +282,13 @@ def _entry(value: Src, setting: str, kind: str) -> Src:
     )
 
 
-def _walk(node: Src, path: str, found: list[Src], by_name: bool = True) -> None:
+def _walk(node: Src, path: str, found: list[Src], by_name: bool = True, owner: str = "") -> None:
     """Every setting below `node`; `by_name` is off inside environment variables,
-    which are judged by their own rule."""
+    which are judged by their own rule; `owner`: the name `node` is under (the
+    name of the list, for an element)."""
     value = node.value
     if isinstance(value, dict):
+        secret_value = by_name and (_value_is_secret(value, owner) or _named_secret(value))
         for key, child in value.items():
             if not isinstance(child, Src):
                 continue
@@ -149,17 +303,17 @@ def _walk(node: Src, path: str, found: list[Src], by_name: bool = True) -> None:
                 inside = False
             elif (
                 by_name
-                and is_secret_property(str(key))
+                and (is_secret_property(str(key)) or (secret_value and normal == "value"))
                 and _holds_text(child.value)
                 and not _has_key_material(child.value)  # reported as the key it is
             ):
                 found.append(_entry(child, setting, "password"))
-            _walk(child, setting, found, inside)
+            _walk(child, setting, found, inside, normal)
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, Src):
-                _walk(item, f"{path}[{index}]", found, by_name)
+                _walk(item, f"{path}[{index}]", found, by_name, owner)
         return
     _scan(node, path, found)
 
@@ -175,6 +329,27 @@ def _access_key(text: str) -> bool:
 
 def _private_key(text: str) -> bool:
     return "-----BEGIN " in text and bool(_PRIVATE_KEY.search(text))
+
+
+def url_credentials(text: str) -> list[str]:
+    """The `user:password@` parts of the URLs in `text` that carry a password."""
+    if "://" not in text or "@" not in text:
+        return []
+    return [
+        match.group(0)[match.group(0).index("://") + 3 :]
+        for match in _URL_CREDENTIALS.finditer(text)
+        if not _FILLED_IN.fullmatch(match.group(2))
+    ]
+
+
+def connection_secrets(text: str) -> list[str]:
+    """What no report may show of the connection strings in `text` (or what it encodes):
+    each one's `user:password@` and its password."""
+    found: list[str] = []
+    for inner in _texts(text):
+        for part in url_credentials(inner):
+            found.extend([part, part[part.index(":") + 1 : -1]])
+    return found
 
 
 def key_material(text: str) -> list[str]:
@@ -199,6 +374,8 @@ def _scan(node: Src, setting: str, found: list[Src]) -> None:
             found.append(_entry(node, setting, "access_key"))
         if _private_key(text):
             found.append(_entry(node, setting, "private_key"))
+        if url_credentials(text):
+            found.append(_entry(node, setting, "connection_string"))
 
 
 def _environment_map(variables: Src, setting: str, found: list[Src]) -> None:

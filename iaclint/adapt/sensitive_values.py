@@ -10,8 +10,12 @@ engine masks them wherever a report could show them.
   secrets module finds (`adapt/secrets.py`), as the secrets policies judge them:
   literals and the defaults of parameters or variables feeding a password or a
   secret-named environment variable (dynamic references are names, not
-  secrets), and the access keys and private keys written anywhere.
-- **Templates**: the defaults of `NoEcho` parameters; **Terraform** (`build.py`):
+  secrets), the access keys and private keys written anywhere, and the
+  `user:password@` part (and the password) of connection strings.
+- **Outputs** showing a secret (`output` resources with a `secret`): their value
+  as the files hold it (a default, a text a parameter was substituted into).
+- **Templates**: the defaults of `NoEcho` parameters and of parameters named as
+  secrets (`DbPassword`, `ApiToken`); **Terraform** (`build.py`):
   the values of root variables declared `sensitive`.
 - **Plans**: every value under a `sensitive_values`, `after_sensitive` or
   `before_sensitive` mask (`planned_values`, `prior_state`, `resource_changes`),
@@ -26,7 +30,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 
-from iaclint.adapt.secrets import key_material
+from iaclint.adapt.secrets import connection_secrets, key_material, secret_input
 from iaclint.graph.model import Resource, SensitiveValue
 from iaclint.graph.values import Input
 from iaclint.parse.document import Document
@@ -62,6 +66,8 @@ def of_resources(resources: Iterable[Resource]) -> list[SensitiveValue]:
     """The secrets in the resources' `sensitive` settings."""
     found: list[SensitiveValue] = []
     for resource in resources:
+        if resource.kind == "output" and "secret" in resource.properties:
+            found.extend(_shown(resource))
         entries = resource.properties.get("sensitive")
         if not isinstance(entries, list):
             continue
@@ -73,6 +79,17 @@ def of_resources(resources: Iterable[Resource]) -> list[SensitiveValue]:
             for text, here in _secret_texts(entry.get("kind"), entry.get("value")):
                 found.extend(written(text, span if here else None))
     return list(dict.fromkeys(found))
+
+
+def _shown(output: Resource) -> Iterator[SensitiveValue]:
+    """The value of an output showing a secret, as far as the files hold it."""
+    value = output.properties.get("value")
+    location = output.locations.get(("value",))
+    here = location.span if location is not None else None
+    if isinstance(value, Input):
+        value, here = (value.value, None) if value.has_default else (None, None)
+    if isinstance(value, str) and value.strip():
+        yield from written(value, here)
 
 
 def _secret_texts(kind: object, value: object) -> Iterator[tuple[str, bool]]:
@@ -87,12 +104,16 @@ def _secret_texts(kind: object, value: object) -> Iterator[tuple[str, bool]]:
     if kind in ("access_key", "private_key"):
         for key in key_material(value):
             yield key, here and key == value
+    elif kind == "connection_string":
+        for part in connection_secrets(value):
+            yield part, False  # a part of the value: found wherever it is written
     elif not value.lstrip().startswith("{{resolve:"):  # a dynamic reference names the secret
         yield value, here
 
 
 def of_parameters(document: Document) -> list[SensitiveValue]:
-    """The defaults of a template's `NoEcho` parameters, wherever they are used."""
+    """The defaults of a template's secret parameters (`NoEcho`, or named as a secret),
+    wherever they are used: substituted into text, they are no longer told apart."""
     template = document.data
     parameters = template.get("Parameters") if isinstance(template, dict) else None
     if not isinstance(parameters, dict):
@@ -102,7 +123,8 @@ def of_parameters(document: Document) -> list[SensitiveValue]:
         if not isinstance(declaration, dict) or "Default" not in declaration:
             continue
         no_echo = declaration.get("NoEcho")
-        if no_echo is not True and str(no_echo).lower() != "true":
+        marked = no_echo is True or str(no_echo).lower() == "true"
+        if not secret_input(str(name), marked, declaration.get("Default")):
             continue
         default = declaration["Default"]
         if isinstance(default, bool) or not isinstance(default, str | int | float):

@@ -238,6 +238,19 @@ KINDS: dict[str, Kind] = {
         {"encrypted": ENCRYPTION_NOTE, "kms_key": REFERENCE},
     ),
     "sns.topic": Kind("An SNS topic.", {"kms_key": REFERENCE}),
+    "ssm.parameter": Kind(
+        "An SSM Parameter Store parameter.",
+        {
+            "name": "the parameter name (`/app/db/password`)",
+            "type": "'String', 'StringList' or 'SecureString' (CloudFormation cannot create "
+            "a SecureString)",
+            "value": "the value as written",
+            "holds_secret": "true when the name says the value is a secret "
+            "(`/app/db/password`, `API_TOKEN`) or the value holds one (an access key, a "
+            "private key, a password in a connection string); unknown when the name is not "
+            "known before deployment",
+        },
+    ),
     "sqs.queue": Kind(
         "An SQS queue.",
         {
@@ -296,6 +309,27 @@ KINDS: dict[str, Kind] = {
     "cloudfront.distribution": Kind(
         "A CloudFront distribution.",
         {"logging_bucket": "the bucket standard access logs go to"},
+    ),
+    "output": Kind(
+        "A value the stack or root module shows: CloudFormation `Outputs` (address "
+        "`Outputs.Name`), a Terraform root module's `output` blocks (`output.name`).",
+        {
+            "value": "the value as written",
+            "hidden": "true when Terraform hides the value (`sensitive = true`); "
+            "CloudFormation shows every output",
+            "secret": "the secret the value shows, named (`AccessKey.SecretAccessKey`, "
+            "`DbPassword (marked secret)`): a resource's secret attribute, a parameter or "
+            "variable marked secret, or a password-named one with a literal default; "
+            "absent when it shows none",
+        },
+    ),
+    "terraform.provider": Kind(
+        'A Terraform `provider "aws"` configuration (aliased ones and those in modules '
+        "too): not a resource, but where AWS credentials get written (Terraform only).",
+        {
+            "alias": "the provider's alias, when it has one",
+            "region": "the region it deploys to",
+        },
     ),
     # Resources with no adapter yet: present in the graph (for edges), no properties.
     "unmodelled": Kind(
@@ -490,9 +524,18 @@ KINDS: dict[str, Kind] = {
 # Every kind, modelled or not, lists the settings holding secrets (adapt/secrets.py).
 SENSITIVE: dict[str, Shape] = {
     "setting": "the setting as written (`MasterUserPassword`, `Environment.Variables.TOKEN`)",
-    "kind": "'password', 'environment', 'access_key' or 'private_key'",
+    "kind": "'password', 'environment', 'access_key', 'private_key' or 'connection_string'",
     "value": "the value as written: a literal, a parameter or variable, a dynamic reference",
+}
+# Every kind lists the secret parameters or variables written into what any reader of
+# the resource's configuration sees (adapters find them, in each format's syntax).
+EXPOSED: dict[str, Shape] = {
+    "setting": "the setting as written (`UserData`, `Environment.Variables.DB_URL`, "
+    "`tags.password`)",
+    "parameter": "the parameter or variable written into it: marked secret (`NoEcho`, "
+    "`sensitive`), or named as a secret with a literal default",
 }
 for _kind in KINDS.values():
     _kind.shape["sensitive"] = [SENSITIVE]
+    _kind.shape["exposed"] = [EXPOSED]
     _kind.shape["tags"] = "the resource's tags: a mapping of keys to values"

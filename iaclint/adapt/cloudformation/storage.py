@@ -6,6 +6,7 @@ from __future__ import annotations
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.iam_document import document
 from iaclint.adapt.normalize import canned_acl, inherited, lower, to_bool
+from iaclint.adapt.secrets import holds_secret
 from iaclint.adapt.sourced import Src, convert, each, obj
 from iaclint.graph.values import Unknown
 
@@ -83,6 +84,19 @@ def file_system(props: Src, context: Context) -> Src:
 
 def topic(props: Src, context: Context) -> Src:
     return obj(props, {"kms_key": props.get("KmsMasterKeyId")})
+
+
+def parameter(props: Src, context: Context) -> Src:
+    name, value = props.get("Name"), props.get("Value")
+    return obj(
+        props,
+        {
+            "name": name,
+            "type": props.get("Type"),
+            "value": value,
+            "holds_secret": holds_secret(name, value),
+        },
+    )
 
 
 def queue(props: Src, context: Context) -> Src:
@@ -178,6 +192,7 @@ MAPPERS: dict[str, Mapper] = {
     "AWS::EFS::FileSystem": ("efs.file_system", file_system),
     "AWS::SNS::Topic": ("sns.topic", topic),
     "AWS::SQS::Queue": ("sqs.queue", queue),
+    "AWS::SSM::Parameter": ("ssm.parameter", parameter),
     "AWS::S3::Bucket": ("s3.bucket", bucket),
     "AWS::S3::BucketPolicy": ("s3.bucket_policy", bucket_policy),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from iaclint.adapt.cloudformation import (
@@ -15,7 +16,14 @@ from iaclint.adapt.cloudformation import (
 from iaclint.adapt.cloudformation.conditions import ConditionModel, TooLarge, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver
-from iaclint.adapt.secrets import sensitive_settings
+from iaclint.adapt.secrets import (
+    exposed_entry,
+    is_secret_variable,
+    secret_input,
+    sensitive_settings,
+    shown_secret,
+    shown_settings,
+)
 from iaclint.adapt.sensitive_values import of_parameters, of_resources
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import template_tags
@@ -69,6 +77,7 @@ class _TemplateAdapter:
         self.diagnostics: list[Diagnostic] = []
         self.resources: list[Resource] = []
         self.edges: list[Edge] = []
+        self._secrets: frozenset[str] | None = None
 
     def run(self) -> tuple[Graph, list[Diagnostic]]:
         section = self.template.get("Resources")
@@ -89,6 +98,7 @@ class _TemplateAdapter:
                 )
             for logical_id, body in section.items():
                 self._resource(logical_id, body, resolver, conditions, context)
+            self._outputs(section, resolver, conditions)
         except TooLarge as exc:
             self._error((), f"stopped resolving the template: {exc}")
         self._cdk_notice(section)
@@ -209,6 +219,7 @@ class _TemplateAdapter:
             shared = {
                 "tags": template_tags(resolved),
                 "sensitive": sensitive_settings(resolved),
+                "exposed": self._exposed(origin, properties),
             }
             built = obj(built, {**built.value, **shared})
         data, origins = freeze(built)
@@ -246,6 +257,104 @@ class _TemplateAdapter:
         for _, reference in _references(resolved, ()):
             if reference.target not in labelled:
                 self.edges.append(Edge(logical_id, reference.target, "ref"))
+
+    def _outputs(
+        self, section: dict[str, object], resolver: Resolver, conditions: ConditionModel
+    ) -> None:
+        """The template's `Outputs`, each an `output` named `Outputs.<name>`: every
+        one is shown in the console and by `describe-stacks`."""
+        outputs = self.template.get("Outputs")
+        if not isinstance(outputs, dict):
+            return
+
+        def type_of(logical_id: str) -> str | None:
+            body = section.get(logical_id)
+            native_type = body.get("Type") if isinstance(body, dict) else None
+            return native_type if isinstance(native_type, str) else None
+
+        for name, body in outputs.items():
+            if not isinstance(body, dict) or "Value" not in body:
+                continue
+            path: DocPath = ("Outputs", name)
+            required = body.get("Condition")
+            used = list(dict.fromkeys(resolver.conditions_used(body["Value"])))
+            for variant in conditions.variants(
+                used, required if isinstance(required, str) else None
+            ):
+                value = resolver.resolve(body["Value"], (*path, "Value"), variant)
+                if not isinstance(value, Src):
+                    continue
+                secret = shown_secret(value.value, type_of) or self._secret_parameter_in(
+                    body["Value"]
+                )
+                built = Src(
+                    {
+                        "value": value,
+                        "secret": value.with_value(secret) if secret is not None else None,
+                        "sensitive": sensitive_settings(Src({"Value": value}, path)),
+                    },
+                    path,
+                )
+                data, origins = freeze(built)
+                span = self.document.span_of(path)
+                header = Location(
+                    "", Span(span.file, span.line, span.column, span.line, span.column + len(name))
+                )
+                self.resources.append(
+                    Resource(
+                        address=f"Outputs.{name}",
+                        kind="output",
+                        native_type="Output",
+                        properties=data,
+                        header=header,
+                        locations=Locations(origins, self._output_location),
+                        conditions=variant.conditions,
+                    )
+                )
+
+    def _secret_parameters(self) -> frozenset[str]:
+        """The parameters holding secrets: `NoEcho`, or secret-named with a default."""
+        if self._secrets is None:
+            parameters = self.template.get("Parameters")
+            names = set()
+            for name, declaration in parameters.items() if isinstance(parameters, dict) else ():
+                if isinstance(declaration, dict):
+                    no_echo = declaration.get("NoEcho")
+                    marked = no_echo is True or str(no_echo).lower() == "true"
+                    if secret_input(str(name), marked, declaration.get("Default")):
+                        names.add(str(name))
+            self._secrets = frozenset(names)
+        return self._secrets
+
+    def _exposed(self, origin: DocPath, properties: dict[str, object]) -> Src | None:
+        """Secret parameters written into user data, environment variables or tags."""
+        secrets = self._secret_parameters()
+        if not secrets:
+            return None
+        found: list[Src] = []
+        _find_exposed(properties, origin, "", secrets, found)
+        return Src(found, origin) if found else None
+
+    def _output_location(self, doc_path: DocPath) -> Location:
+        """Where an output's value is written, named as in the output (`Value`)."""
+        return Location(format_doc_path(doc_path[2:]), self.document.span_of(doc_path))
+
+    def _secret_parameter_in(self, raw: object) -> str | None:
+        """A secret parameter written into `raw` (`Ref`, or `${Name}` in `Fn::Sub`),
+        named, or None: once substituted, its default is text like any other."""
+        parameters = self.template.get("Parameters")
+        if not isinstance(parameters, dict):
+            return None
+        for name in _parameters_used(raw):
+            declaration = parameters.get(name)
+            if not isinstance(declaration, dict):
+                continue
+            no_echo = declaration.get("NoEcho")
+            if no_echo is True or str(no_echo).lower() == "true":
+                return f"{name} (marked secret)"
+            if isinstance(declaration.get("Default"), str) and is_secret_variable(name):
+                return f"{name} (its default)"
+        return None
 
     def _cdk_notice(self, section: dict[str, object]) -> None:
         """One notice for a CDK-synthesized template whose resources cannot be named."""
@@ -323,3 +432,66 @@ def _references(
         for index, child in enumerate(value):
             if isinstance(child, Src):
                 yield from _references(child, (*path, index))
+
+
+_SUBSTITUTED = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)\}")
+
+
+def _parameters_used(raw: object) -> Iterator[str]:
+    """The names `raw` refers to with `Ref` or substitutes with `Fn::Sub`
+    (`${Name}`; `${!Name}` is literal text, `${Res.Attr}` an attribute)."""
+    if isinstance(raw, dict):
+        for key, inner in raw.items():
+            if key == "Ref" and isinstance(inner, str):
+                yield inner
+            elif key == "Fn::Sub":
+                text = inner[0] if isinstance(inner, list) and inner else inner
+                if isinstance(text, str):
+                    yield from _SUBSTITUTED.findall(text)
+                yield from _parameters_used(inner)
+            else:
+                yield from _parameters_used(inner)
+    elif isinstance(raw, list):
+        for item in raw:
+            yield from _parameters_used(item)
+
+
+def _find_exposed(
+    node: object, path: DocPath, setting: str, secrets: frozenset[str], found: list[Src]
+) -> None:
+    """`exposed` entries below `node`: one per variable, tag or user data holding a
+    secret parameter."""
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            _find_exposed(item, (*path, index), f"{setting}[{index}]", secrets, found)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, child in node.items():
+        if not isinstance(key, str) or key.startswith("Fn::") or key == "Ref":
+            continue
+        name = f"{setting}.{key}" if setting else key
+        where: DocPath = (*path, key)
+        shown = shown_settings(key)
+        if shown == "user data":
+            _add_exposed(child, where, name, secrets, found)
+        elif shown is not None and isinstance(child, list):  # [{Name|Key, Value}]
+            for index, pair in enumerate(child):
+                if isinstance(pair, dict) and "Value" in pair:
+                    label = pair.get("Name", pair.get("Key", index))
+                    _add_exposed(
+                        pair["Value"], (*where, index, "Value"), f"{name}.{label}", secrets, found
+                    )
+        elif shown is not None and isinstance(child, dict) and key != "Environment":
+            for variable, value in child.items():
+                _add_exposed(value, (*where, variable), f"{name}.{variable}", secrets, found)
+        else:
+            _find_exposed(child, where, name, secrets, found)
+
+
+def _add_exposed(
+    value: object, path: DocPath, setting: str, secrets: frozenset[str], found: list[Src]
+) -> None:
+    for parameter in dict.fromkeys(_parameters_used(value)):
+        if parameter in secrets:
+            found.append(exposed_entry(Src(None, path), setting, parameter))

@@ -26,10 +26,13 @@ from iaclint.adapt.terraform import (
     ec2,
     iam,
     observability,
+    outputs,
+    providers,
     storage,
 )
 from iaclint.adapt.terraform.documents import JsonDocument
 from iaclint.adapt.terraform.evaluate import TooLarge, Unresolved
+from iaclint.adapt.terraform.exposed import exposed, secret_variables
 from iaclint.adapt.terraform.family import Context, Contribution, Family
 from iaclint.adapt.terraform.module import ResourceInstance, Unit
 from iaclint.adapt.terraform.values import (
@@ -55,6 +58,8 @@ FAMILIES: dict[str, Family] = {
     **observability.FAMILIES,
     **databases.FAMILIES,
     **data_services.FAMILIES,
+    **providers.FAMILIES,
+    **outputs.FAMILIES,
 }
 # Resources no family maps still carry what every kind shares (`sensitive`).
 _UNMODELLED = Family("unmodelled")
@@ -81,6 +86,8 @@ class Native(NamedTuple):
     native: Src
     header: Location
     depends_on: tuple[str, ...] = ()
+    # Secret variables written into its user data, environment or tags (exposed.py).
+    exposed: Src | None = None
 
 
 def adapt_unit(unit: Unit) -> tuple[Graph, list[Diagnostic]]:
@@ -131,18 +138,20 @@ def of_files_read(texts: list[str]) -> list[SensitiveValue]:
 
 
 def _sensitive_variables(unit: Unit) -> list[SensitiveValue]:
-    """The values of the root module's variables declared `sensitive`, where written."""
+    """The values of the root module's variables declared `sensitive`, or named as
+    secrets with a literal default, where written."""
     found: list[SensitiveValue] = []
     root = unit.root
+    secrets = secret_variables(root.config)
     for name, decl in root.config.variables.items():
-        if "sensitive" not in decl.block.body.attributes:
+        if "sensitive" not in decl.block.body.attributes and name not in secrets:
             continue
         try:
             value = root.variable(name)
         except (EvalError, Unresolved):
             continue
         for leaf in _inputs(value):
-            if leaf.secret and not isinstance(leaf.value, bool):
+            if (leaf.secret or name in secrets) and not isinstance(leaf.value, bool):
                 text = leaf.value if isinstance(leaf.value, str) else str(leaf.value)
                 if isinstance(leaf.value, str | int | float) and text.strip():
                     found.extend(written(text, leaf.declared_at))
@@ -185,12 +194,14 @@ def _native(instance: ResourceInstance, spans: dict[DocPath, Span]) -> Native:
             {name: _to_src(value, (*root, name), header, spans) for name, value in values.items()},
             root,
         )
+    secrets = secret_variables(instance.module.config)
     return Native(
         instance.address,
         instance.decl.type,
         native,
         Location("", header),
         tuple(_depends_on(instance)),
+        exposed(instance.decl.block.body, instance.address, secrets),
     )
 
 
@@ -270,6 +281,7 @@ class _GraphBuilder:
                 shared = {
                     "tags": terraform_tags(own, self.default_tags),
                     "sensitive": sensitive_settings(_decoded(own)),
+                    "exposed": item.native.exposed,
                 }
                 model = obj(model, {**model.value, **shared})
             built[address] = item._replace(model=model)

@@ -1,7 +1,8 @@
 """A Terraform module's configuration: every `.tf` file of one directory together.
 
 Blocks are sorted into what the evaluator asks for by name: variables, locals,
-outputs, managed resources, data sources and module calls. Declaring one twice
+outputs, managed resources, data sources, module calls, and the `aws` provider
+blocks (their credentials are linted like a resource's secrets). Declaring one twice
 is an error Terraform reports too; the first declaration is kept.
 """
 
@@ -29,7 +30,8 @@ class LocalValue(NamedTuple):
 
 
 class ResourceDecl(NamedTuple):
-    mode: str  # "managed" or "data"
+    # "managed", "data", or "provider"/"output" (blocks linted for the secrets they hold)
+    mode: str
     type: str
     name: str
     block: Block
@@ -57,6 +59,7 @@ class ModuleConfig:
         self.data_types: set[str] = set()
         # An `aws` provider block here sets `default_tags`, added to every resource's tags.
         self.default_tags = False
+        self.providers: list[Declared] = []  # `provider "aws"` blocks, aliased ones too
         self.diagnostics: list[Diagnostic] = []
 
 
@@ -73,8 +76,10 @@ def build_config(shown: str, files: Iterable[HclFile]) -> ModuleConfig:
 def _add(config: ModuleConfig, block: Block, source: SourceText) -> None:
     kind, labels = block.type, block.labels
     if kind == "provider":
-        if labels == ("aws",) and any(inner.type == "default_tags" for inner in block.body.blocks):
-            config.default_tags = True
+        if labels == ("aws",):
+            config.providers.append(Declared("aws", block, source))
+            if any(inner.type == "default_tags" for inner in block.body.blocks):
+                config.default_tags = True
         return
     if kind == "locals":
         for name, attribute in block.body.attributes.items():

@@ -153,13 +153,18 @@ class Unit:
             self._active.pop()
 
     def resource_instances(self) -> list[ResourceInstance]:
-        """Every managed resource instance in the root module and its local modules."""
+        """Every managed resource instance in the root module and its local modules,
+        then every `aws` provider configuration (`provider.aws`, `provider.aws.west`,
+        `module.net.provider.aws`): its arguments may hold credentials; then the root
+        module's outputs (`output.name`), which Terraform prints."""
         out: list[ResourceInstance] = []
+        providers: list[ResourceInstance] = []
         for module in self.root.walk():
             self.configs.setdefault(id(module.config), module.config)
             for decl in module.config.resources.values():
                 out.extend(module.instances_of(decl))
-        return out
+            providers.extend(module.providers())
+        return out + providers + self.root.outputs()
 
 
 class Constants:
@@ -521,6 +526,34 @@ class ModuleInstance:
         except TooLarge as exc:
             exc.where = (source, offset)
             raise
+
+    def providers(self) -> list[ResourceInstance]:
+        """The module's `aws` provider blocks, named by their alias when it is known."""
+        out: list[ResourceInstance] = []
+        for declared in self.config.providers:
+            name = declared.name
+            alias = declared.block.body.attributes.get("alias")
+            if alias is not None:
+                try:
+                    value = self.unit.constant_evaluator().evaluate(alias.expr, declared.source, {})
+                except (EvalError, Unresolved):
+                    value = Located(None)
+                name = f"{name}.{value.value}" if isinstance(value.value, str) else name
+            decl = ResourceDecl("provider", "provider", name, declared.block, declared.source)
+            out.append(ResourceInstance(self, decl, f"{self.prefix}{decl.key}", {}))
+        return out
+
+    def outputs(self) -> list[ResourceInstance]:
+        """The module's `output` blocks, read as `output.<name>` pseudo instances."""
+        return [
+            ResourceInstance(
+                self,
+                ResourceDecl("output", "output", name, declared.block, declared.source),
+                f"{self.prefix}output.{name}",
+                {},
+            )
+            for name, declared in self.config.outputs.items()
+        ]
 
     def instances_of(self, decl: ResourceDecl) -> list[ResourceInstance]:
         cached = self._instances.get(decl.key)

@@ -23,16 +23,19 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from iaclint.adapt.secrets import exposed_entry, secret_input, shown_settings
 from iaclint.adapt.sensitive_values import of_plan
 from iaclint.adapt.sourced import Src
 from iaclint.adapt.terraform.build import Native, build_graph
 from iaclint.adapt.terraform.config import ModuleConfig, ResourceDecl
+from iaclint.adapt.terraform.exposed import exposed, secret_variables
 from iaclint.adapt.terraform.loader import ModuleLoader, NotRead, shown_join
 from iaclint.adapt.terraform.locate import locate
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Graph, Location
-from iaclint.graph.values import Reference, Unknown
+from iaclint.graph.values import Input, Reference, Unknown
 from iaclint.parse.document import Document
+from iaclint.parse.hcl.syntax import Literal
 from iaclint.span import DocPath, Span
 
 _REFERENCE = re.compile(r"^([a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]]*\])?)(?:\.(.+))?$")
@@ -81,6 +84,8 @@ class _PlanAdapter:
                     "the plan has no planned_values (made by an old Terraform?): not linted",
                 )
             )
+        self._providers(natives)
+        self._outputs(natives)
         graph = build_graph(natives, self.spans, sensitive=of_plan(self.document))
         return graph, self.diagnostics
 
@@ -162,7 +167,187 @@ class _PlanAdapter:
             self.changes.get(address),
             expressions,
         )
-        return Native(address, resource_type, native, Location("", header_span))
+        found: Src | None = None
+        if decl is not None and config is not None and config.tf is not None:
+            found = exposed(decl.block.body, address, secret_variables(config.tf))
+        elif config is not None:
+            found = self._exposed(address, expressions, config.plan)
+        return Native(address, resource_type, native, Location("", header_span), (), found)
+
+    def _exposed(self, address: str, expressions: object, module: dict[str, object]) -> Src | None:
+        """Secret variables in a resource's user data, tags and environment variables,
+        from the references the plan's configuration lists for them."""
+        declared = module.get("variables")
+        if not isinstance(expressions, dict) or not isinstance(declared, dict):
+            return None
+        secrets = {
+            name
+            for name, declaration in declared.items()
+            if isinstance(declaration, dict)
+            and secret_input(name, declaration.get("sensitive") is True, declaration.get("default"))
+        }
+        found: list[Src] = []
+
+        def add(expression: object, where: DocPath, setting: str) -> None:
+            references = expression.get("references") if isinstance(expression, dict) else None
+            for reference in references if isinstance(references, list) else ():
+                name = reference.removeprefix("var.") if isinstance(reference, str) else None
+                if name is not None and name != reference and name in secrets:
+                    found.append(exposed_entry(Src(None, where), setting, reference))
+
+        for key, expression in expressions.items():
+            shown = shown_settings(key)
+            if shown in ("user data", "tags"):
+                add(expression, (address, key), key)
+            elif key == "environment" and isinstance(expression, list):
+                for index, block in enumerate(expression):
+                    if isinstance(block, dict):
+                        where: DocPath = (address, "environment", index, "variables")
+                        add(block.get("variables"), where, f"environment[{index}].variables")
+        for entry in found:
+            if entry.origin not in self.spans:
+                self.spans[entry.origin] = self.spans[(address,)]
+        return Src(found, (address,)) if found else None
+
+    def _providers(self, natives: list[Native]) -> None:
+        """The `aws` provider configurations (`configuration.provider_config`), whose
+        literal arguments a plan prints as `constant_value`s: credentials too. An
+        argument set from a variable is unknown: the plan does not say whether its
+        value was written in a file or given on the command line."""
+        configuration = self.plan.get("configuration")
+        if not isinstance(configuration, dict):
+            return
+        providers = configuration.get("provider_config")
+        if not isinstance(providers, dict):
+            return
+        for key, provider in providers.items():
+            if not isinstance(provider, dict) or provider.get("name") != "aws":
+                continue
+            module = provider.get("module_address")
+            prefix = f"{module}." if isinstance(module, str) and module else ""
+            alias = provider.get("alias")
+            name = f"aws.{alias}" if isinstance(alias, str) and alias else "aws"
+            address = f"{prefix}provider.{name}"
+            where: DocPath = ("configuration", "provider_config", key)
+            decl = self._provider_block(prefix, alias if isinstance(alias, str) else None)
+            root: DocPath = (address,)
+            header = (
+                decl.source.span(decl.block.start, decl.block.header_end)
+                if decl is not None
+                else self.document.span_of(where)
+            )
+            self.spans[root] = header
+            fields: dict[str, Src] = {}
+            expressions = provider.get("expressions")
+            for argument, expression in (
+                expressions.items() if isinstance(expressions, dict) else ()
+            ):
+                if not isinstance(expression, dict):
+                    continue
+                origin: DocPath = (address, argument)
+                if decl is not None:
+                    self.spans[origin] = locate(decl, (argument,))
+                else:
+                    inner = "constant_value" if "constant_value" in expression else "references"
+                    self.spans[origin] = self.document.span_of(
+                        (*where, "expressions", argument, inner)
+                    )
+                if "constant_value" in expression:
+                    if expression["constant_value"] is not None:
+                        fields[argument] = Src(expression["constant_value"], origin)
+                else:
+                    fields[argument] = Src(Unknown("set from a variable of the plan"), origin)
+            natives.append(Native(address, "provider", Src(fields, root), Location("", header)))
+
+    def _outputs(self, natives: list[Native]) -> None:
+        """The root module's outputs (`configuration.root_module.outputs`): whether
+        each is sensitive, and what its expression refers to or holds."""
+        config = self._module_config(())
+        outputs = config.plan.get("outputs") if config is not None else None
+        if not isinstance(outputs, dict):
+            return
+        for name, output in outputs.items():
+            if not isinstance(output, dict):
+                continue
+            address = f"output.{name}"
+            where: DocPath = ("configuration", "root_module", "outputs", name)
+            declared = config.tf.outputs.get(name) if config and config.tf else None
+            decl = (
+                ResourceDecl("output", "output", name, declared.block, declared.source)
+                if declared is not None
+                else None
+            )
+            root: DocPath = (address,)
+            self.spans[root] = (
+                decl.source.span(decl.block.start, decl.block.header_end)
+                if decl is not None
+                else self.document.span_of(where)
+            )
+            fields: dict[str, Src] = {}
+            for argument, doc_path in (
+                ("value", (*where, "expression")),
+                ("sensitive", (*where, "sensitive")),
+            ):
+                origin: DocPath = (address, argument)
+                self.spans[origin] = (
+                    locate(decl, (argument,))
+                    if decl is not None
+                    else self.document.span_of(doc_path)
+                )
+            expression = output.get("expression")
+            if isinstance(expression, dict) and "constant_value" in expression:
+                fields["value"] = Src(expression["constant_value"], (address, "value"))
+            elif expression is not None:
+                value: object = _reference(expression, "") or self._variable(expression)
+                fields["value"] = Src(
+                    value or Unknown("known only after apply"), (address, "value")
+                )
+            if output.get("sensitive") is True:
+                fields["sensitive"] = Src(True, (address, "sensitive"))
+            natives.append(
+                Native(address, "output", Src(fields, root), Location("", self.spans[root]))
+            )
+
+    def _variable(self, expression: dict[str, object]) -> Input | None:
+        """A root variable an expression is (`var.name` alone), with the default the
+        configuration declares for it, if any: a plan's value of it may come from
+        anywhere, the command line included."""
+        references = expression.get("references")
+        if not isinstance(references, list) or len(references) != 1:
+            return None
+        reference = references[0]
+        if not isinstance(reference, str) or not reference.startswith("var."):
+            return None
+        name = reference.removeprefix("var.")
+        config = self._module_config(())
+        declared = config.plan.get("variables") if config is not None else None
+        declaration = declared.get(name) if isinstance(declared, dict) else None
+        if not isinstance(declaration, dict):
+            return None
+        secret = declaration.get("sensitive") is True
+        if "default" not in declaration:
+            return Input(name, secret=secret)
+        return Input(
+            name,
+            declaration["default"],
+            has_default=True,
+            secret=secret,
+            origin=f"default of variable {name}",
+        )
+
+    def _provider_block(self, prefix: str, alias: str | None) -> ResourceDecl | None:
+        """The provider block in the configuration beside the plan, to point into."""
+        names = re.findall(r"module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?", prefix)
+        config = self._module_config(tuple(_strip_index(part) for part in names))
+        if config is None or config.tf is None:
+            return None
+        for declared in config.tf.providers:
+            written = declared.block.body.attributes.get("alias")
+            text = written.expr.value if written and isinstance(written.expr, Literal) else None
+            if text == alias:
+                name = f"aws.{alias}" if alias else "aws"
+                return ResourceDecl("provider", "provider", name, declared.block, declared.source)
+        return None
 
     def _module_config(self, names: tuple[str, ...]) -> _ModuleConfig | None:
         if names in self._modules:

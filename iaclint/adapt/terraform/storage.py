@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from iaclint.adapt.iam_document import document
 from iaclint.adapt.normalize import canned_acl, inherited, lower, to_bool
+from iaclint.adapt.secrets import holds_secret
 from iaclint.adapt.sourced import Src, convert, each, obj
 from iaclint.adapt.terraform.documents import json_document
 from iaclint.adapt.terraform.family import Context, Contribution, Family, first, first_block
@@ -90,6 +91,20 @@ def file_system(props: Src, context: Context) -> Src:
 
 def topic(props: Src, context: Context) -> Src:
     return obj(props, {"kms_key": props.get("kms_master_key_id")})
+
+
+def parameter(props: Src, context: Context) -> Src:
+    name = props.get("name")
+    value = first(props.get("value"), props.get("insecure_value"), props.get("value_wo"))
+    return obj(
+        props,
+        {
+            "name": name,
+            "type": props.get("type"),
+            "value": value,
+            "holds_secret": holds_secret(name, value),
+        },
+    )
 
 
 def queue(props: Src, context: Context) -> Src:
@@ -214,6 +229,7 @@ FAMILIES: dict[str, Family] = {
     "aws_efs_file_system": Family("efs.file_system", file_system),
     "aws_sns_topic": Family("sns.topic", topic),
     "aws_sqs_queue": Family("sqs.queue", queue),
+    "aws_ssm_parameter": Family("ssm.parameter", parameter),
     "aws_s3_bucket": Family("s3.bucket", bucket),
     "aws_s3_bucket_policy": Family("s3.bucket_policy", bucket_policy),
     "aws_s3_bucket_server_side_encryption_configuration": _configuration("encryption", _encryption),
