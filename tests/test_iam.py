@@ -133,6 +133,56 @@ def test_action_matches_service(pattern: object, truth: bool) -> None:
 
 @pytest.mark.parametrize(
     ("pattern", "truth"),
+    [("iam:*", False), ("IAM:?*", False), ("i*:*", False), ("s3:*", True), ("Iam:Get*", False)],
+)
+def test_action_matches_service_leaves_excluded_services_out(pattern: str, truth: bool) -> None:
+    assert run("action_matches_service", pattern, excluding=["iam"]) is truth
+
+
+@pytest.mark.parametrize(
+    ("pattern", "truth"),
+    [
+        ("iam:*", True),
+        ("IAM:*", True),
+        ("iam:?*", True),
+        ("i*:*", True),
+        ("*", True),
+        ("iam:Get*", False),
+        ("iam:PassRole", False),
+        ("s3:*", False),
+        ("ia:*", False),
+        (PartialString(("iam:", Unknown("x"))), None),
+        (PartialString(("s3:", Unknown("x"))), False),
+        (Unknown("x"), None),
+    ],
+)
+def test_action_covers_service(pattern: object, truth: bool | None) -> None:
+    assert run("action_covers_service", pattern, service="iam") is truth
+
+
+@pytest.mark.parametrize(
+    ("pattern", "truth"),
+    [
+        ("iam:*", True),
+        ("iam:Get*", True),
+        ("IAM:PassRole", True),
+        ("*", True),
+        ("*Role", True),
+        ("i?m:*", True),
+        ("s3:*", False),
+        ("ia:*", False),
+        ("iamx:*", False),
+        ("iam", False),
+        (PartialString((Unknown("x"), ":*")), None),
+        (PartialString(("s3:", Unknown("x"))), False),
+    ],
+)
+def test_action_touches_service(pattern: object, truth: bool | None) -> None:
+    assert run("action_touches_service", pattern, service="iam") is truth
+
+
+@pytest.mark.parametrize(
+    ("pattern", "truth"),
     [
         ("*", True),
         ("arn:*", True),
@@ -193,6 +243,8 @@ def statement(**fields: object) -> dict[str, object]:
         ([statement(actions=["*"], not_resources=["arn:aws:s3:::x"])], True),
         ([{"effect": "deny", "actions": ["*"], "resources": ["*"]}], False),
         ([statement(actions=["s3:*"], resources=["*"])], False),
+        ([statement(actions=["iam:*"], resources=["*"])], True),
+        ([statement(actions=["iam:*"], resources=["arn:aws:iam::123456789012:role/x"])], False),
         ([statement(actions=["*"], resources=["arn:aws:s3:::x/*"])], False),
         ([statement(actions=["s3:*"]), statement(actions=["*"], resources=["*"])], True),
         ([statement(actions=[Unknown("p")], resources=["*"])], None),

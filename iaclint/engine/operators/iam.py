@@ -118,7 +118,8 @@ def _action_matches_all(value: object, args: Mapping[str, object]) -> Verdict:
 
 
 def _action_matches_service(value: object, args: Mapping[str, object]) -> Verdict:
-    """`s3:*`, `S3:*`, `s*:*`: every action of a service (but not of every service)."""
+    """`s3:*`, `S3:*`, `s*:*`: every action of a service (but not of every service,
+    nor of a service in `excluding`, which another policy judges)."""
     reading = _readings(value)
     if reading is None:
         return (
@@ -132,11 +133,58 @@ def _action_matches_service(value: object, args: Mapping[str, object]) -> Verdic
         return Verdict(False)
     if _action_matches_all(value, args).truth is not False:
         return Verdict(False)  # every action of every service is not "a service"
+    excluding = args.get("excluding") or []
+    assert isinstance(excluding, list)
+    for other in excluding:
+        if _action_covers_service(value, {"service": other}).truth is not False:
+            return Verdict(False)
     return (
         Verdict(True, {"service": service.lower()})
         if exact
         else unknown("the service is known only at deployment")
     )
+
+
+# Action names of every shape a service's wildcard must match: a pattern matching
+# all of them leaves no action of the service out (`iam:*`, `IAM:?*`, `i*:*`).
+_ACTION_NAMES = ("A", "x9", "PassRole", "CreateAccessKey", "PutRolePolicy", "Zq0Get")
+
+
+def _action_covers_service(value: object, args: Mapping[str, object]) -> Verdict:
+    """The pattern matches every action of `service` (`iam:*`, `*`)."""
+    service = args["service"]
+    assert isinstance(service, str)
+    samples = tuple(f"{service}:{name}" for name in _ACTION_NAMES)
+    verdict = _covers(value, samples, ignore_case=True)
+    return Verdict(True, {"service": service}) if verdict.truth is True else verdict
+
+
+def _may_start_with(pattern: str, prefix: str) -> bool:
+    """Whether a wildcard pattern matches some text that starts with `prefix`."""
+    for index, char in enumerate(pattern):
+        if char == "*" or index >= len(prefix):
+            return True
+        if char not in ("?", prefix[index]):
+            return False
+    return len(pattern) > len(prefix)
+
+
+def _action_touches_service(value: object, args: Mapping[str, object]) -> Verdict:
+    """The pattern matches at least one action of `service` (`iam:Get*`, `*Role`, `*`)."""
+    service = args["service"]
+    assert isinstance(service, str)
+    reading = _readings(value)
+    if reading is None:
+        if isinstance(value, Unknown | Reference):
+            return unknown(unknown_reason(value))
+        return Verdict(False)
+    pattern, exact = reading
+    if not _may_start_with(_STARS.sub("*", pattern).lower(), f"{service.lower()}:"):
+        return Verdict(False)
+    if exact:
+        return Verdict(True)
+    shown = value.describe() if isinstance(value, PartialString) else str(value)
+    return unknown(f"'{shown}' depends on a value known only at deployment")
 
 
 def _resource_matches_all(value: object, args: Mapping[str, object]) -> Verdict:
@@ -153,8 +201,9 @@ def _statement_grants_admin(statement: object) -> Verdict:
         )
     if effect != "allow":
         return Verdict(False)
+    # Every IAM action is administrator access one step removed (IAMFullAccess).
     everything = _any_verdict(
-        [_action_matches_all(action, {}) for action in _listed(statement.get("actions"))]
+        [_action_covers_service(action, _IAM) for action in _listed(statement.get("actions"))]
         + [Verdict(True)] * bool(_listed(statement.get("not_actions")))
     )
     if everything.truth is not True:
@@ -163,6 +212,9 @@ def _statement_grants_admin(statement: object) -> Verdict:
         [_resource_matches_all(resource, {}) for resource in _listed(statement.get("resources"))]
         + [Verdict(True)] * bool(_listed(statement.get("not_resources")))
     )
+
+
+_IAM: Mapping[str, object] = {"service": "iam"}
 
 
 def _grants_admin(value: object, args: Mapping[str, object]) -> Verdict:
@@ -278,8 +330,34 @@ OPERATORS = (
         "action_matches_service",
         _action_matches_service,
         "The value is an IAM action pattern matching every action of a service (`s3:*`, "
-        "`IAM:*`, `s*:*`), but not every action of every service.",
+        "`IAM:*`, `s*:*`), but not every action of every service, nor every action of a "
+        "service listed in `excluding`.",
+        {
+            "excluding": Argument(
+                "list[str]",
+                required=False,
+                default=[],
+                description="services whose wildcards do not count (judged elsewhere)",
+            )
+        },
         facts=frozenset({"service"}),
+        sees_unknowns=True,
+    ),
+    Operator(
+        "action_covers_service",
+        _action_covers_service,
+        "The value is an IAM action pattern matching every action of `service` (`iam:*`, "
+        "`IAM:?*`, `i*:*`, `*`), in any case.",
+        {"service": Argument("str", description="the service prefix (`iam`)")},
+        facts=frozenset({"service"}),
+        sees_unknowns=True,
+    ),
+    Operator(
+        "action_touches_service",
+        _action_touches_service,
+        "The value is an IAM action pattern matching at least one action of `service` "
+        "(`iam:Get*`, `*Role`, `*`), in any case.",
+        {"service": Argument("str", description="the service prefix (`iam`)")},
         sees_unknowns=True,
     ),
     Operator(
@@ -292,8 +370,9 @@ OPERATORS = (
     Operator(
         "iam_grants_admin",
         _grants_admin,
-        "The value is an IAM policy document with an Allow statement for every action (or "
-        "`NotAction`) on every resource (or `NotResource`). Deny statements never count.",
+        "The value is an IAM policy document with an Allow statement for every action, every "
+        "IAM action (administrator access one step removed), or `NotAction`, on every "
+        "resource (or `NotResource`). Deny statements never count.",
     ),
     Operator(
         "iam_allows_anyone",
