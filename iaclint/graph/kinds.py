@@ -237,13 +237,52 @@ KINDS: dict[str, Kind] = {
         "An EFS file system.",
         {"encrypted": ENCRYPTION_NOTE, "kms_key": REFERENCE},
     ),
-    "sns.topic": Kind("An SNS topic.", {"kms_key": REFERENCE}),
+    "sns.topic": Kind(
+        "An SNS topic.",
+        {"kms_key": REFERENCE, "policy": IAM_DOCUMENT},
+    ),
     "sqs.queue": Kind(
         "An SQS queue.",
         {
             "kms_key": REFERENCE,
             "sqs_managed_sse": "true when SQS-managed encryption (SSE-SQS) is on",
+            "policy": IAM_DOCUMENT,
         },
+    ),
+    "kms.key": Kind("A KMS key, with its key policy.", {"policy": IAM_DOCUMENT}),
+    "ecr.repository": Kind(
+        "An ECR repository, with its repository policy.", {"policy": IAM_DOCUMENT}
+    ),
+    "secretsmanager.secret": Kind(
+        "A Secrets Manager secret, with the resource policy written inside it (Terraform).",
+        {"policy": IAM_DOCUMENT},
+    ),
+    "opensearch.domain": Kind(
+        "An OpenSearch Service (or Elasticsearch) domain, with its access policy.",
+        {"policy": IAM_DOCUMENT},
+    ),
+    "apigateway.rest_api": Kind(
+        "An API Gateway REST API, with its resource policy.", {"policy": IAM_DOCUMENT}
+    ),
+    "glacier.vault": Kind("An S3 Glacier vault, with its access policy.", {"policy": IAM_DOCUMENT}),
+    "resource_policy": Kind(
+        "A resource-based policy declared as its own resource: SQS queue and SNS topic "
+        "policies, Secrets Manager resource policies, and Terraform's separate policies of "
+        "KMS keys, ECR repositories, OpenSearch domains and API Gateway REST APIs (S3 "
+        "bucket policies are `s3.bucket_policy`).",
+        {
+            "service": "the service of the resources it governs ('sqs', 'sns', 'kms', 'ecr', "
+            "'secretsmanager', 'opensearch', 'apigateway')",
+            "resources": [REFERENCE],
+            "document": IAM_DOCUMENT,
+        },
+    ),
+    "lambda.permission": Kind(
+        "A statement of a Lambda function's resource policy (`AWS::Lambda::Permission`, "
+        "`aws_lambda_permission`), as Lambda writes it: the principal, the action, and "
+        "the source account, source ARN and organization as conditions "
+        "(`aws:SourceAccount`, `aws:SourceArn`, `aws:PrincipalOrgID`).",
+        {"function": REFERENCE, "document": IAM_DOCUMENT},
     ),
     "s3.bucket": Kind(
         "An S3 bucket with its configuration (Terraform's separate `aws_s3_bucket_*` "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from iaclint.adapt.cloudformation import ec2, iam, observability, storage
+from iaclint.adapt.cloudformation import ec2, iam, observability, resource_policies, storage
 from iaclint.adapt.cloudformation.conditions import ConditionModel, TooLarge, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver
@@ -23,6 +23,7 @@ MAPPERS: dict[str, Mapper] = {
     **iam.MAPPERS,
     **storage.MAPPERS,
     **observability.MAPPERS,
+    **resource_policies.MAPPERS,
 }
 
 # Resources other resources may name literally: type -> (kind, name property).

@@ -19,7 +19,7 @@ from iaclint.adapt.secrets import sensitive_settings
 from iaclint.adapt.sensitive_values import of_resources, written
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import terraform_tags
-from iaclint.adapt.terraform import ec2, iam, observability, storage
+from iaclint.adapt.terraform import ec2, iam, observability, resource_policies, storage
 from iaclint.adapt.terraform.documents import JsonDocument
 from iaclint.adapt.terraform.evaluate import TooLarge, Unresolved
 from iaclint.adapt.terraform.family import Context, Contribution, Family
@@ -44,6 +44,7 @@ FAMILIES: dict[str, Family] = {
     **iam.FAMILIES,
     **storage.FAMILIES,
     **observability.FAMILIES,
+    **resource_policies.FAMILIES,
 }
 # Resources no family maps still carry what every kind shares (`sensitive`).
 _UNMODELLED = Family("unmodelled")

@@ -89,7 +89,13 @@ def file_system(props: Src, context: Context) -> Src:
 
 
 def topic(props: Src, context: Context) -> Src:
-    return obj(props, {"kms_key": props.get("kms_master_key_id")})
+    return obj(
+        props,
+        {
+            "kms_key": props.get("kms_master_key_id"),
+            "policy": document(json_document(props.get("policy"))),
+        },
+    )
 
 
 def queue(props: Src, context: Context) -> Src:
@@ -98,6 +104,7 @@ def queue(props: Src, context: Context) -> Src:
         {
             "kms_key": props.get("kms_master_key_id"),
             "sqs_managed_sse": convert(props.get("sqs_managed_sse_enabled"), to_bool),
+            "policy": document(json_document(props.get("policy"))),
         },
     )
 
