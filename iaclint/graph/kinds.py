@@ -172,8 +172,26 @@ KINDS: dict[str, Kind] = {
     ),
     "iam.group": Kind("An IAM group.", dict(IAM_PRINCIPAL)),
     "iam.policy": Kind(
-        "An inline IAM policy declared as its own resource, attached to roles, users and groups.",
-        dict(ATTACHED_POLICY),
+        "An inline IAM policy declared as its own resource, attached to roles, users and "
+        "groups, or to an IAM Identity Center permission set "
+        "(`aws_ssoadmin_permission_set_inline_policy`).",
+        {**ATTACHED_POLICY, "permission_sets": [REFERENCE]},
+    ),
+    "iam.policy_attachment": Kind(
+        "A separate attachment of a managed policy (Terraform `aws_iam_*_policy_attachment`, "
+        "`aws_ssoadmin_managed_policy_attachment`). What it attaches to a principal declared "
+        "in the files is joined into that principal; what it attaches to one that is not "
+        "(named by a literal, a variable) stays here, judged where it is written.",
+        {"managed_policy_arns": [REFERENCE]},
+    ),
+    "sso.permission_set": Kind(
+        "An IAM Identity Center permission set: the inline policy and the managed policies "
+        "of the roles it creates in every account it is assigned to.",
+        {
+            "name": "the permission set name",
+            "policies": [INLINE_POLICY],
+            "managed_policy_arns": [REFERENCE],
+        },
     ),
     "iam.managed_policy": Kind(
         "A customer managed IAM policy, and the roles, users and groups it is attached to.",

@@ -296,6 +296,10 @@ class _GraphBuilder:
             for contribution in item.family.contribute(item.native.native, context):
                 receiver = self.receiver(contribution, built, context)
                 if receiver is None:
+                    own = built[address]
+                    if contribution.unclaimed is not None and own.model is not None:
+                        kept = contribution._replace(property=contribution.unclaimed, mode="append")
+                        built[address] = own._replace(model=_add(own.model, kept))
                     continue
                 target = built[receiver]
                 if target.model is None:
