@@ -304,7 +304,8 @@ KINDS: dict[str, Kind] = {
     ),
     "s3.bucket": Kind(
         "An S3 bucket with its configuration (Terraform's separate `aws_s3_bucket_*` "
-        "configuration resources are joined into it).",
+        "configuration resources are joined into it; `policy` is the bucket policy "
+        "written inside `aws_s3_bucket`, provider 3 and older).",
         {
             "name": "the bucket name",
             "encryption": [
@@ -325,6 +326,7 @@ KINDS: dict[str, Kind] = {
                 "ignore_public_acls": "true or false",
                 "restrict_public_buckets": "true or false",
             },
+            "policy": IAM_DOCUMENT,
         },
     ),
     "s3.bucket_policy": Kind(

@@ -3,8 +3,9 @@ account's own principals, may use a queue, a topic, a key, a function...
 
 Resources that carry their policy (`AWS::KMS::Key`'s `KeyPolicy`, a domain's
 `AccessPolicies`) get it as `policy`; policies declared as their own resources
-(`AWS::SQS::QueuePolicy`, `AWS::SNS::TopicPolicy`, `AWS::SecretsManager::ResourcePolicy`)
-are `resource_policy`, linked to what they govern. A Lambda permission is the
+(`AWS::SQS::QueuePolicy`, `AWS::SNS::TopicPolicy`, their `...InlinePolicy` forms,
+`AWS::SecretsManager::ResourcePolicy`) are `resource_policy`, linked to what they
+govern. A Lambda permission is the
 statement Lambda writes for it (`iam_document.permission`).
 """
 
@@ -67,8 +68,11 @@ MAPPERS: dict[str, Mapper] = {
     "AWS::Elasticsearch::Domain": _carrying("opensearch.domain", "AccessPolicies"),
     "AWS::ApiGateway::RestApi": _carrying("apigateway.rest_api", "Policy"),
     "AWS::Glacier::Vault": _carrying("glacier.vault", "AccessPolicy"),
+    "AWS::KMS::ReplicaKey": _carrying("kms.key", "KeyPolicy"),
     "AWS::SQS::QueuePolicy": _separate("sqs", "Queues", "sqs.queue", "PolicyDocument"),
+    "AWS::SQS::QueueInlinePolicy": _separate("sqs", "Queue", "sqs.queue", "PolicyDocument"),
     "AWS::SNS::TopicPolicy": _separate("sns", "Topics", "sns.topic", "PolicyDocument"),
+    "AWS::SNS::TopicInlinePolicy": _separate("sns", "TopicArn", "sns.topic", "PolicyDocument"),
     "AWS::SecretsManager::ResourcePolicy": _separate(
         "secretsmanager", "SecretId", None, "ResourcePolicy"
     ),

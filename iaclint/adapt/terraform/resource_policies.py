@@ -63,6 +63,7 @@ def lambda_permission(props: Src, context: Context) -> Src:
 
 FAMILIES: dict[str, Family] = {
     "aws_kms_key": _carrying("kms.key", "policy"),
+    "aws_kms_replica_key": _carrying("kms.key", "policy"),
     "aws_secretsmanager_secret": _carrying("secretsmanager.secret", "policy"),
     "aws_opensearch_domain": _carrying("opensearch.domain", "access_policies"),
     "aws_elasticsearch_domain": _carrying("opensearch.domain", "access_policies"),

@@ -169,6 +169,7 @@ def bucket(props: Src, context: Context) -> Src:
             "logging": _logging(first_block(props.get("logging")), context),
             "versioning": _inline_versioning(first_block(props.get("versioning"))),
             "acl": convert(props.get("acl"), canned_acl),
+            "policy": document(json_document(props.get("policy"))),
         },
     )
 
