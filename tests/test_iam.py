@@ -164,27 +164,6 @@ def test_action_covers_service(pattern: object, truth: bool | None) -> None:
 @pytest.mark.parametrize(
     ("pattern", "truth"),
     [
-        ("iam:*", True),
-        ("iam:Get*", True),
-        ("IAM:PassRole", True),
-        ("*", True),
-        ("*Role", True),
-        ("i?m:*", True),
-        ("s3:*", False),
-        ("ia:*", False),
-        ("iamx:*", False),
-        ("iam", False),
-        (PartialString((Unknown("x"), ":*")), None),
-        (PartialString(("s3:", Unknown("x"))), False),
-    ],
-)
-def test_action_touches_service(pattern: object, truth: bool | None) -> None:
-    assert run("action_touches_service", pattern, service="iam") is truth
-
-
-@pytest.mark.parametrize(
-    ("pattern", "truth"),
-    [
         ("*", True),
         ("arn:*", True),
         ("arn:aws:*:*:*:*", True),

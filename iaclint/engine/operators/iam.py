@@ -159,34 +159,6 @@ def _action_covers_service(value: object, args: Mapping[str, object]) -> Verdict
     return Verdict(True, {"service": service}) if verdict.truth is True else verdict
 
 
-def _may_start_with(pattern: str, prefix: str) -> bool:
-    """Whether a wildcard pattern matches some text that starts with `prefix`."""
-    for index, char in enumerate(pattern):
-        if char == "*" or index >= len(prefix):
-            return True
-        if char not in ("?", prefix[index]):
-            return False
-    return len(pattern) > len(prefix)
-
-
-def _action_touches_service(value: object, args: Mapping[str, object]) -> Verdict:
-    """The pattern matches at least one action of `service` (`iam:Get*`, `*Role`, `*`)."""
-    service = args["service"]
-    assert isinstance(service, str)
-    reading = _readings(value)
-    if reading is None:
-        if isinstance(value, Unknown | Reference):
-            return unknown(unknown_reason(value))
-        return Verdict(False)
-    pattern, exact = reading
-    if not _may_start_with(_STARS.sub("*", pattern).lower(), f"{service.lower()}:"):
-        return Verdict(False)
-    if exact:
-        return Verdict(True)
-    shown = value.describe() if isinstance(value, PartialString) else str(value)
-    return unknown(f"'{shown}' depends on a value known only at deployment")
-
-
 def _resource_matches_all(value: object, args: Mapping[str, object]) -> Verdict:
     return _covers(value, _SAMPLE_ARNS, ignore_case=False)
 
@@ -502,14 +474,6 @@ OPERATORS = (
         "`IAM:?*`, `i*:*`, `*`), in any case.",
         {"service": Argument("str", description="the service prefix (`iam`)")},
         facts=frozenset({"service"}),
-        sees_unknowns=True,
-    ),
-    Operator(
-        "action_touches_service",
-        _action_touches_service,
-        "The value is an IAM action pattern matching at least one action of `service` "
-        "(`iam:Get*`, `*Role`, `*`), in any case.",
-        {"service": Argument("str", description="the service prefix (`iam`)")},
         sees_unknowns=True,
     ),
     Operator(
