@@ -69,7 +69,7 @@ def test_edges_for_refs_getatts_dependencies_and_attachments() -> None:
         "    Type: AWS::EC2::SecurityGroupIngress\n"
         "    DependsOn: [Other]\n"
         "    Properties: {GroupId: !GetAtt G.GroupId, IpProtocol: tcp, Description: !Sub '${Other}'}\n"
-        "  Other: {Type: AWS::Lambda::Permission}\n"
+        "  Other: {Type: AWS::CloudWatch::Alarm}\n"
         "  Profile: {Type: AWS::IAM::InstanceProfile, Properties: {Roles: [!Ref Role]}}\n"
         "  Role: {Type: AWS::IAM::Role}\n"
     )

@@ -6,7 +6,7 @@ import pytest
 
 from iaclint.engine.evaluate import Evaluation, display, evaluate
 from iaclint.engine.policy import Policy, compile_policy
-from iaclint.graph.model import Graph, Location, Resource
+from iaclint.graph.model import Graph, Location, Resource, SensitiveValue
 from iaclint.graph.values import Input, Reference, Unknown
 from iaclint.parse.yaml_reader import read_yaml
 from iaclint.span import Span
@@ -384,3 +384,40 @@ check:
     )
     assert finding.resource_type == "AWS::Lambda::Function"
     assert finding.message == "bad python3.8"
+
+
+SERVICES = """\
+check:
+  targets: [{kind: iam.managed_policy, each: "$.document.statements[*]"}]
+  when: {path: "$.actions[*]", op: action_matches_service}
+"""
+
+
+def test_a_finding_names_every_value_that_satisfied_its_predicate() -> None:
+    actions = ["ec2:*", "s3:GetObject", "S3:*", "ec2:*", "lambda:*"]
+    graph = Graph(
+        [
+            resource(
+                "P",
+                "iam.managed_policy",
+                {"document": {"statements": [{"actions": actions}]}},
+                lines={("document", "statements", 0, "actions", 0): 4},
+            )
+        ]
+    )
+    (finding,) = run(graph, policy(SERVICES, "{service}: {values} (first {value})")).findings
+    assert finding.message == "ec2, s3, lambda: ec2:*, S3:*, lambda:* (first ec2:*)"
+    assert finding.span.line == 4
+
+
+def test_values_are_masked_and_cut() -> None:
+    secret = "s3cr3t-token-value"
+    actions = [f"{secret}:*", *[f"svc{n}:*" for n in range(60)]]
+    graph = Graph(
+        [resource("P", "iam.managed_policy", {"document": {"statements": [{"actions": actions}]}})],
+        sensitive=[SensitiveValue(secret)],
+    )
+    (finding,) = run(graph, policy(SERVICES, "{values}")).findings
+    assert secret not in finding.message
+    assert finding.message.startswith("****:*, svc0:*")
+    assert len(finding.message) == 240 and finding.message.endswith("…")

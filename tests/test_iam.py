@@ -5,9 +5,10 @@ import pytest
 from iaclint.adapt.iam_document import document
 from iaclint.adapt.sourced import Src, freeze
 from iaclint.engine.operators import OPERATORS
-from iaclint.graph.values import PartialString, Reference, Unknown
+from iaclint.graph.values import Input, PartialString, Reference, Unknown
 
 PARTITION = Unknown("AWS::Partition is known only at deployment", symbol="AWS::Partition")
+ACCOUNT = Unknown("AWS::AccountId is known only at deployment", symbol="AWS::AccountId")
 
 
 def src(value: object, origin: tuple[str | int, ...] = ("Doc",)) -> Src:
@@ -133,6 +134,35 @@ def test_action_matches_service(pattern: object, truth: bool) -> None:
 
 @pytest.mark.parametrize(
     ("pattern", "truth"),
+    [("iam:*", False), ("IAM:?*", False), ("i*:*", False), ("s3:*", True), ("Iam:Get*", False)],
+)
+def test_action_matches_service_leaves_excluded_services_out(pattern: str, truth: bool) -> None:
+    assert run("action_matches_service", pattern, excluding=["iam"]) is truth
+
+
+@pytest.mark.parametrize(
+    ("pattern", "truth"),
+    [
+        ("iam:*", True),
+        ("IAM:*", True),
+        ("iam:?*", True),
+        ("i*:*", True),
+        ("*", True),
+        ("iam:Get*", False),
+        ("iam:PassRole", False),
+        ("s3:*", False),
+        ("ia:*", False),
+        (PartialString(("iam:", Unknown("x"))), None),
+        (PartialString(("s3:", Unknown("x"))), False),
+        (Unknown("x"), None),
+    ],
+)
+def test_action_covers_service(pattern: object, truth: bool | None) -> None:
+    assert run("action_covers_service", pattern, service="iam") is truth
+
+
+@pytest.mark.parametrize(
+    ("pattern", "truth"),
     [
         ("*", True),
         ("arn:*", True),
@@ -193,6 +223,8 @@ def statement(**fields: object) -> dict[str, object]:
         ([statement(actions=["*"], not_resources=["arn:aws:s3:::x"])], True),
         ([{"effect": "deny", "actions": ["*"], "resources": ["*"]}], False),
         ([statement(actions=["s3:*"], resources=["*"])], False),
+        ([statement(actions=["iam:*"], resources=["*"])], True),
+        ([statement(actions=["iam:*"], resources=["arn:aws:iam::123456789012:role/x"])], False),
         ([statement(actions=["*"], resources=["arn:aws:s3:::x/*"])], False),
         ([statement(actions=["s3:*"]), statement(actions=["*"], resources=["*"])], True),
         ([statement(actions=[Unknown("p")], resources=["*"])], None),
@@ -202,3 +234,105 @@ def statement(**fields: object) -> dict[str, object]:
 )
 def test_iam_grants_admin(statements: object, truth: bool | None) -> None:
     assert run("iam_grants_admin", {"statements": statements}) is truth
+
+
+@pytest.mark.parametrize(
+    ("principal", "truth"),
+    [
+        ({"type": "*", "value": "*"}, True),
+        ({"type": "AWS", "value": "*"}, True),
+        ({"type": "AWS", "value": " * "}, True),
+        ({"type": "AWS", "value": "arn:aws:iam::123456789012:root"}, False),
+        ({"type": "Service", "value": "*"}, False),
+        ({"type": "AWS", "value": PartialString(("arn:aws:iam::", ACCOUNT, ":root"))}, False),
+        ({"type": "AWS", "value": Reference("Role", "Arn")}, False),
+        ({"type": "AWS", "value": Unknown("var.principal")}, None),
+        ({"type": "AWS", "value": Input("Who")}, None),
+        ({"type": "AWS", "value": Input("Who", "*", has_default=True)}, True),
+        (Unknown("principals"), None),
+    ],
+)
+def test_principal_allows_everyone(principal: object, truth: bool | None) -> None:
+    assert run("principal_allows_everyone", principal) is truth
+
+
+def test_any_not_principal_allows_everyone_else() -> None:
+    entry = {"type": "AWS", "value": "arn:aws:iam::123456789012:root"}
+    assert run("principal_allows_everyone", entry, not_principal=True) is True
+
+
+@pytest.mark.parametrize(
+    ("conditions", "truth"),
+    [
+        ({"StringEquals": {"aws:SourceAccount": "123456789012"}}, True),
+        ({"StringEquals": {"AWS:SourceOwner": ACCOUNT}}, True),
+        ({"stringequals": {"aws:principalorgid": ["o-a1b2c3d4e5"]}}, True),
+        ({"ArnLike": {"aws:SourceArn": Reference("Topic")}}, True),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:123456789012:*"}}, True),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:s3:::reports"}}, True),
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}}, False),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:s3:::*"}}, False),
+        ({"StringLike": {"aws:SourceVpce": "*"}}, False),
+        ({"StringEquals": {"aws:SourceVpce": ["vpce-1", "*"]}}, False),
+        ({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, True),
+        ({"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "0.0.0.0/0"]}}, False),
+        ({"ForAnyValue:StringEquals": {"aws:PrincipalOrgPaths": ["o-a/r-b/ou-c/"]}}, True),
+        ({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]}}, False),
+        ({"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}}, False),
+        ({"StringNotEquals": {"aws:SourceAccount": "123456789012"}}, False),
+        ({"Bool": {"aws:SecureTransport": "true"}}, False),
+        ({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}, False),
+        ({"StringEquals": {"aws:SourceAccount": Unknown("var.account")}}, None),
+        ({"StringEquals": {"aws:SourceAccount": Input("Account")}}, None),
+        (
+            {"StringEquals": {"aws:SourceAccount": Input("A", "123456789012", has_default=True)}},
+            True,
+        ),
+        (
+            {
+                "StringEquals": {"aws:PrincipalOrgID": Unknown("var.org")},
+                "ArnEquals": {"aws:SourceArn": "arn:aws:sns:eu-west-1:123456789012:t"},
+            },
+            True,
+        ),
+        (Unknown("a condition known only after deployment"), None),
+    ],
+)
+def test_conditions_narrow_principal(conditions: object, truth: bool | None) -> None:
+    assert run("conditions_narrow_principal", conditions) is truth
+
+
+@pytest.mark.parametrize(
+    ("statement_", "truth"),
+    [
+        ({"effect": "allow", "principals": [{"type": "*", "value": "*"}]}, True),
+        ({"effect": "deny", "principals": [{"type": "*", "value": "*"}]}, False),
+        ({"effect": "allow", "not_principals": [{"type": "AWS", "value": "x"}]}, True),
+        (
+            {
+                "effect": "allow",
+                "principals": [{"type": "AWS", "value": "*"}],
+                "conditions": {"Bool": {"aws:SecureTransport": "true"}},
+            },
+            True,
+        ),
+        (
+            {
+                "effect": "allow",
+                "principals": [{"type": "AWS", "value": "*"}],
+                "conditions": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+            },
+            False,
+        ),
+        (
+            {
+                "effect": "allow",
+                "principals": [{"type": "AWS", "value": "*"}],
+                "conditions": {"StringEquals": {"aws:PrincipalOrgID": Unknown("var.org")}},
+            },
+            None,
+        ),
+    ],
+)
+def test_iam_allows_anyone(statement_: object, truth: bool | None) -> None:
+    assert run("iam_allows_anyone", {"statements": [statement_]}) is truth

@@ -595,6 +595,77 @@ resource "aws_network_interface_sg_attachment" "extra" {
     )
 
 
+def test_an_attachment_keeps_what_no_principal_in_the_files_receives(tmp_path: Path) -> None:
+    graph, _, _ = graph_of(
+        tmp_path,
+        {
+            "main.tf": """
+resource "aws_iam_role" "app" {
+  name = "app"
+}
+resource "aws_iam_policy_attachment" "both" {
+  name       = "both"
+  roles      = [aws_iam_role.app.name, "elsewhere"]
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+resource "aws_iam_role_policy_attachment" "mine" {
+  role       = "app"
+  policy_arn = "arn:aws:iam::aws:policy/PowerUserAccess"
+}
+"""
+        },
+    )
+    assert props(graph, "aws_iam_role.app")["managed_policy_arns"] == [
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "arn:aws:iam::aws:policy/PowerUserAccess",
+    ]
+    assert props(graph, "aws_iam_policy_attachment.both")["managed_policy_arns"] == [
+        "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    ]
+    assert "managed_policy_arns" not in props(graph, "aws_iam_role_policy_attachment.mine")
+
+
+def test_an_aws_managed_policy_looked_up_by_name_is_its_arn(tmp_path: Path) -> None:
+    graph, _, _ = graph_of(
+        tmp_path,
+        {
+            "main.tf": """
+data "aws_iam_policy" "admin" {
+  name = "AdministratorAccess"
+}
+data "aws_iam_policy" "by_arn" {
+  arn = "arn:aws:iam::123456789012:policy/custom"
+}
+data "aws_iam_policy" "by_prefix" {
+  name        = "Custom"
+  path_prefix = "/teams/"
+}
+resource "aws_iam_role_policy_attachment" "a" {
+  role       = "x"
+  policy_arn = data.aws_iam_policy.admin.arn
+}
+resource "aws_iam_role_policy_attachment" "b" {
+  role       = "x"
+  policy_arn = data.aws_iam_policy.by_arn.arn
+}
+resource "aws_iam_role_policy_attachment" "c" {
+  role       = "x"
+  policy_arn = data.aws_iam_policy.by_prefix.arn
+}
+"""
+        },
+    )
+    (admin,) = props(graph, "aws_iam_role_policy_attachment.a")["managed_policy_arns"]  # type: ignore[misc]
+    assert isinstance(admin, PartialString)
+    assert admin.parts[0] == "arn:" and admin.parts[2] == ":iam::aws:policy/AdministratorAccess"
+    assert isinstance(admin.parts[1], Unknown) and admin.parts[1].symbol == "AWS::Partition"
+    assert props(graph, "aws_iam_role_policy_attachment.b")["managed_policy_arns"] == [
+        "arn:aws:iam::123456789012:policy/custom"
+    ]
+    (prefixed,) = props(graph, "aws_iam_role_policy_attachment.c")["managed_policy_arns"]  # type: ignore[misc]
+    assert isinstance(prefixed, Unknown)
+
+
 def test_module_inputs_are_converted_by_their_type(tmp_path: Path, policies: list[Policy]) -> None:
     files = {
         "main.tf": 'module "server" {\n  source   = "./server"\n  metadata = {}\n}\n',

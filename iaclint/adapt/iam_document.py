@@ -173,3 +173,62 @@ def _as_src(data: object, origin: tuple[str | int, ...]) -> Src:
     if isinstance(data, list):
         return Src([_as_src(child, origin) for child in data], origin)
     return Src(data, origin)
+
+
+def permission(
+    props: Src,
+    *,
+    action: Src | None,
+    principal: Src | None,
+    source_account: Src | None,
+    source_arn: Src | None,
+    organization: Src | None,
+) -> Src:
+    """A Lambda permission as the one-statement document Lambda adds to the function's
+    policy: its source account, source ARN and organization become the conditions
+    `aws:SourceAccount`, `aws:SourceArn` and `aws:PrincipalOrgID`."""
+    equals = {
+        key: value
+        for key, value in (
+            ("aws:SourceAccount", source_account),
+            ("aws:PrincipalOrgID", organization),
+        )
+        if value is not None
+    }
+    conditions: dict[str, Src | None] = {
+        "StringEquals": Src(equals, props.origin) if equals else None,
+        "ArnLike": obj(props, {"aws:SourceArn": source_arn}) if source_arn is not None else None,
+    }
+    return obj(
+        props,
+        {
+            "statements": props.with_value(
+                [
+                    obj(
+                        props,
+                        {
+                            "effect": props.with_value("allow"),
+                            "actions": each(action, _text),
+                            "principals": _permission_principal(principal),
+                            "conditions": obj(props, conditions)
+                            if any(conditions.values())
+                            else None,
+                        },
+                    )
+                ]
+            )
+        },
+    )
+
+
+def _permission_principal(source: Src | None) -> Src | None:
+    """Lambda's `Principal`: `*`, a service (`s3.amazonaws.com`), an account or an ARN."""
+    if source is None:
+        return None
+    value = source.value
+    if isinstance(value, str):
+        text = value.strip()
+        kind = "*" if text == "*" else "Service" if ".amazonaws.com" in text else "AWS"
+    else:
+        kind = "AWS"
+    return source.with_value([obj(source, {"type": source.with_value(kind), "value": source})])

@@ -59,6 +59,8 @@ class Outcome(NamedTuple):
     reason: str | None = None
     # Set by a condition marked `locate: true`: its witness is the finding's place.
     pinned: bool = False
+    # Every value that satisfied the deciding predicate, `value` first (`{values}`).
+    values: tuple[object, ...] = ()
 
 
 class Subject(NamedTuple):
@@ -196,8 +198,10 @@ class _PolicyRun:
             for match in matches
         ]
         if predicate.quantifier == "all":
-            return _all(outcomes, subject, empty_witness=deepest)
-        return _any(outcomes, subject, empty_witness=deepest)
+            decided = _all(outcomes, subject, empty_witness=deepest)
+        else:
+            decided = _any(outcomes, subject, empty_witness=deepest)
+        return _with_every_match(decided, outcomes) if decided.truth is True else decided
 
     def apply(
         self, predicate: Predicate, value: object, arguments: Mapping[str, object]
@@ -288,7 +292,7 @@ class _PolicyRun:
                 continue
             for target in targets:
                 inner = self.condition(hop.then, Subject(target, (), target.properties), depth + 1)
-                outcomes.append(inner._replace(witness=path, value=value))
+                outcomes.append(inner._replace(witness=path, value=value, values=()))
         if hop.quantifier == "all":
             return _all(outcomes, subject, empty_witness=references.deepest)
         return _any(outcomes, subject, empty_witness=references.deepest)
@@ -376,6 +380,8 @@ class _PolicyRun:
         }
         arguments.update(raw.outcome.facts)
         arguments["value"] = display(raw.outcome.value, mask=self.masker.message)
+        shown = [display(item, mask=self.masker.message) for item in raw.outcome.values]
+        arguments["values"] = _cut(", ".join(dict.fromkeys(shown)) or arguments["value"], 240)
         arguments["resource"] = raw.resource.address
         return self.policy.message.format_map(_MessageArguments(arguments))
 
@@ -392,6 +398,26 @@ class _MessageArguments(dict[str, str]):
 
 def _verdict_outcome(verdict: Verdict, match: Match) -> Outcome:
     return Outcome(verdict.truth, match.path, match.value, verdict.facts, verdict.reason)
+
+
+def _with_every_match(decided: Outcome, outcomes: list[Outcome]) -> Outcome:
+    """A true predicate names every value that satisfied it, not only the first:
+    `Action: [ec2:*, s3:*]` is reported once, with both. Facts of several values
+    are joined the same way (`ec2, s3`)."""
+    satisfied = [outcome for outcome in outcomes if outcome.truth is True]
+    if not satisfied:
+        return decided  # an empty selection under `match: all`
+    ordered = [decided, *(outcome for outcome in satisfied if outcome is not decided)]
+    facts: dict[str, list[str]] = {}
+    for outcome in ordered:
+        for name, fact in outcome.facts.items():
+            facts.setdefault(name, [])
+            if fact not in facts[name]:
+                facts[name].append(fact)
+    return decided._replace(
+        values=tuple(outcome.value for outcome in ordered),
+        facts={name: ", ".join(items) for name, items in facts.items()},
+    )
 
 
 def _all(
@@ -494,5 +520,9 @@ def display(value: object, limit: int = 80, mask: Callable[[str], str] | None = 
         text = str(value)
     if mask is not None:
         text = mask(text)
+    return _cut(text, limit)
+
+
+def _cut(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -49,7 +49,7 @@ from iaclint.graph.kinds import ANY, KINDS, Shape
 from iaclint.span import DocPath, Span, format_doc_path
 
 POLICY_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3,}$")
-_MESSAGE_FIELDS = frozenset({"value", "resource"})
+_MESSAGE_FIELDS = frozenset({"value", "values", "resource"})
 SELECTION_OPERATORS = frozenset({"present", "absent"})
 
 

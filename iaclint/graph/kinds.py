@@ -172,8 +172,26 @@ KINDS: dict[str, Kind] = {
     ),
     "iam.group": Kind("An IAM group.", dict(IAM_PRINCIPAL)),
     "iam.policy": Kind(
-        "An inline IAM policy declared as its own resource, attached to roles, users and groups.",
-        dict(ATTACHED_POLICY),
+        "An inline IAM policy declared as its own resource, attached to roles, users and "
+        "groups, or to an IAM Identity Center permission set "
+        "(`aws_ssoadmin_permission_set_inline_policy`).",
+        {**ATTACHED_POLICY, "permission_sets": [REFERENCE]},
+    ),
+    "iam.policy_attachment": Kind(
+        "A separate attachment of a managed policy (Terraform `aws_iam_*_policy_attachment`, "
+        "`aws_ssoadmin_managed_policy_attachment`). What it attaches to a principal declared "
+        "in the files is joined into that principal; what it attaches to one that is not "
+        "(named by a literal, a variable) stays here, judged where it is written.",
+        {"managed_policy_arns": [REFERENCE]},
+    ),
+    "sso.permission_set": Kind(
+        "An IAM Identity Center permission set: the inline policy and the managed policies "
+        "of the roles it creates in every account it is assigned to.",
+        {
+            "name": "the permission set name",
+            "policies": [INLINE_POLICY],
+            "managed_policy_arns": [REFERENCE],
+        },
     ),
     "iam.managed_policy": Kind(
         "A customer managed IAM policy, and the roles, users and groups it is attached to.",
@@ -237,7 +255,10 @@ KINDS: dict[str, Kind] = {
         "An EFS file system.",
         {"encrypted": ENCRYPTION_NOTE, "kms_key": REFERENCE},
     ),
-    "sns.topic": Kind("An SNS topic.", {"kms_key": REFERENCE}),
+    "sns.topic": Kind(
+        "An SNS topic.",
+        {"kms_key": REFERENCE, "policy": IAM_DOCUMENT},
+    ),
     "ssm.parameter": Kind(
         "An SSM Parameter Store parameter.",
         {
@@ -256,11 +277,44 @@ KINDS: dict[str, Kind] = {
         {
             "kms_key": REFERENCE,
             "sqs_managed_sse": "true when SQS-managed encryption (SSE-SQS) is on",
+            "policy": IAM_DOCUMENT,
         },
+    ),
+    "kms.key": Kind("A KMS key, with its key policy.", {"policy": IAM_DOCUMENT}),
+    "ecr.repository": Kind(
+        "An ECR repository, with its repository policy.", {"policy": IAM_DOCUMENT}
+    ),
+    "secretsmanager.secret": Kind(
+        "A Secrets Manager secret, with the resource policy written inside it (Terraform).",
+        {"policy": IAM_DOCUMENT},
+    ),
+    "apigateway.rest_api": Kind(
+        "An API Gateway REST API, with its resource policy.", {"policy": IAM_DOCUMENT}
+    ),
+    "glacier.vault": Kind("An S3 Glacier vault, with its access policy.", {"policy": IAM_DOCUMENT}),
+    "resource_policy": Kind(
+        "A resource-based policy declared as its own resource: SQS queue and SNS topic "
+        "policies, Secrets Manager resource policies, and Terraform's separate policies of "
+        "KMS keys, ECR repositories, OpenSearch domains and API Gateway REST APIs (S3 "
+        "bucket policies are `s3.bucket_policy`).",
+        {
+            "service": "the service of the resources it governs ('sqs', 'sns', 'kms', 'ecr', "
+            "'secretsmanager', 'opensearch', 'apigateway')",
+            "resources": [REFERENCE],
+            "document": IAM_DOCUMENT,
+        },
+    ),
+    "lambda.permission": Kind(
+        "A statement of a Lambda function's resource policy (`AWS::Lambda::Permission`, "
+        "`aws_lambda_permission`), as Lambda writes it: the principal, the action, and "
+        "the source account, source ARN and organization as conditions "
+        "(`aws:SourceAccount`, `aws:SourceArn`, `aws:PrincipalOrgID`).",
+        {"function": REFERENCE, "document": IAM_DOCUMENT},
     ),
     "s3.bucket": Kind(
         "An S3 bucket with its configuration (Terraform's separate `aws_s3_bucket_*` "
-        "configuration resources are joined into it).",
+        "configuration resources are joined into it; `policy` is the bucket policy "
+        "written inside `aws_s3_bucket`, provider 3 and older).",
         {
             "name": "the bucket name",
             "encryption": [
@@ -281,6 +335,7 @@ KINDS: dict[str, Kind] = {
                 "ignore_public_acls": "true or false",
                 "restrict_public_buckets": "true or false",
             },
+            "policy": IAM_DOCUMENT,
         },
     ),
     "s3.bucket_policy": Kind(
@@ -402,6 +457,7 @@ KINDS: dict[str, Kind] = {
             "encrypted": "true when data at rest (indices, logs, swap, snapshots) is encrypted",
             "kms_key": REFERENCE,
             "node_to_node_encryption": "true when traffic between the domain's nodes uses TLS",
+            "policy": IAM_DOCUMENT,
         },
     ),
     "kinesis.stream": Kind(

@@ -12,6 +12,7 @@ is unknown with the reason.
 from __future__ import annotations
 
 from iaclint.adapt.cloudformation.context import Context, Mapper
+from iaclint.adapt.iam_document import document
 from iaclint.adapt.normalize import lower, restored, to_bool
 from iaclint.adapt.sourced import Src, convert, obj
 from iaclint.graph.values import Unknown
@@ -107,6 +108,8 @@ def domain(props: Src, context: Context) -> Src:
             "encrypted": _enabled(at_rest),
             "kms_key": at_rest.get("KmsKeyId") if at_rest is not None else None,
             "node_to_node_encryption": _enabled(props.get("NodeToNodeEncryptionOptions")),
+            # Its access policy, as other resource policies are (resource_policies.py).
+            "policy": document(props.get("AccessPolicies")),
         },
     )
 

@@ -109,6 +109,23 @@ def instance_profile(props: Src, context: Context) -> Src:
     )
 
 
+def permission_set(props: Src, context: Context) -> Src:
+    """`AWS::SSO::PermissionSet`: judged like a role, by its inline and managed policies."""
+    inline = props.get("InlinePolicy")
+    return obj(
+        props,
+        {
+            "name": props.get("Name"),
+            "policies": (
+                inline.with_value([obj(inline, {"document": document(inline)})])
+                if inline is not None
+                else None
+            ),
+            "managed_policy_arns": props.get("ManagedPolicies"),
+        },
+    )
+
+
 MAPPERS: dict[str, Mapper] = {
     "AWS::IAM::Role": ("iam.role", role),
     "AWS::IAM::User": ("iam.user", user),
@@ -119,6 +136,7 @@ MAPPERS: dict[str, Mapper] = {
     "AWS::IAM::UserPolicy": _single_owner("UserName", "iam.user", "users"),
     "AWS::IAM::GroupPolicy": _single_owner("GroupName", "iam.group", "groups"),
     "AWS::IAM::InstanceProfile": ("iam.instance_profile", instance_profile),
+    "AWS::SSO::PermissionSet": ("sso.permission_set", permission_set),
 }
 
 # Resources other resources may name literally: type -> (kind, name property).

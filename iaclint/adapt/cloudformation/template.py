@@ -11,6 +11,7 @@ from iaclint.adapt.cloudformation import (
     ec2,
     iam,
     observability,
+    resource_policies,
     storage,
 )
 from iaclint.adapt.cloudformation.conditions import ConditionModel, TooLarge, Variant
@@ -40,6 +41,7 @@ MAPPERS: dict[str, Mapper] = {
     **observability.MAPPERS,
     **databases.MAPPERS,
     **data_services.MAPPERS,
+    **resource_policies.MAPPERS,
 }
 
 # Resources other resources may name literally: type -> (kind, name property).

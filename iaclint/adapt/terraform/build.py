@@ -28,6 +28,7 @@ from iaclint.adapt.terraform import (
     observability,
     outputs,
     providers,
+    resource_policies,
     storage,
 )
 from iaclint.adapt.terraform.documents import JsonDocument
@@ -60,6 +61,7 @@ FAMILIES: dict[str, Family] = {
     **data_services.FAMILIES,
     **providers.FAMILIES,
     **outputs.FAMILIES,
+    **resource_policies.FAMILIES,
 }
 # Resources no family maps still carry what every kind shares (`sensitive`).
 _UNMODELLED = Family("unmodelled")
@@ -356,6 +358,10 @@ class _GraphBuilder:
             for contribution in item.family.contribute(item.native.native, context):
                 receiver = self.receiver(contribution, built, context)
                 if receiver is None:
+                    own = built[address]
+                    if contribution.unclaimed is not None and own.model is not None:
+                        kept = contribution._replace(property=contribution.unclaimed, mode="append")
+                        built[address] = own._replace(model=_add(own.model, kept))
                     continue
                 target = built[receiver]
                 if target.model is None:

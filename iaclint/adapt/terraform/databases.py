@@ -10,8 +10,10 @@ unknown with the reason.
 
 from __future__ import annotations
 
+from iaclint.adapt.iam_document import document
 from iaclint.adapt.normalize import lower, restored, to_bool
 from iaclint.adapt.sourced import Src, convert, obj
+from iaclint.adapt.terraform.documents import json_document
 from iaclint.adapt.terraform.family import Build, Context, Family, first_block
 from iaclint.graph.values import Reference, Unknown
 
@@ -137,6 +139,8 @@ def domain(props: Src, context: Context) -> Src:
             "node_to_node_encryption": convert(node_to_node.get("enabled"), to_bool)
             if node_to_node is not None
             else None,
+            # Its access policy, as other resource policies are (resource_policies.py).
+            "policy": document(json_document(props.get("access_policies"))),
         },
     )
 

@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Mapping
 
 from iaclint.adapt.terraform.values import Encoded, Located, Place, look_through
-from iaclint.graph.values import SSM_PARAMETER, Unknown
+from iaclint.graph.values import SSM_PARAMETER, PartialString, Unknown
 
 Compute = Callable[[Mapping[str, Located], Located], Mapping[str, Located]]
 
@@ -228,17 +228,24 @@ def _ssm_parameter(arguments: Mapping[str, Located], here: Located) -> Mapping[s
     return {"value": Located(unknown), "insecure_value": Located(unknown)}
 
 
-def _iam_policy(arguments: Mapping[str, Located], here: Located) -> Mapping[str, Located]:
-    """`data "aws_iam_policy"` looked up by its ARN has that ARN (by name, it may be
-    the account's own policy of that name: unknown)."""
-    arn = arguments.get("arn")
-    return {"arn": arn} if arn is not None and look_through(arn.value) is not None else {}
+def _managed_policy(arguments: Mapping[str, Located], here: Located) -> Mapping[str, Located]:
+    """`data "aws_iam_policy"` looked up by a literal name is the AWS managed policy of
+    that name: its ARN, in the partition of the deployment. Placed nowhere, so a finding
+    points where a resource uses it (the attachment's `policy_arn`)."""
+    # By ARN: that ARN, partly known as it may be (its partition, say).
+    if "arn" in arguments and look_through(arguments["arn"].value) is not None:
+        return {"arn": arguments["arn"]}
+    name = look_through(arguments["name"].value) if "name" in arguments else None
+    if not isinstance(name, str) or "path_prefix" in arguments:
+        return {}
+    partition = Unknown("AWS::Partition is known only at deployment", symbol="AWS::Partition")
+    return {"arn": Located(PartialString(("arn:", partition, f":iam::aws:policy/{name}")))}
 
 
 COMPUTED: dict[str, Compute] = {
     "aws_ssm_parameter": _ssm_parameter,
     "aws_iam_policy_document": _policy_document,
-    "aws_iam_policy": _iam_policy,
+    "aws_iam_policy": _managed_policy,
     # A data source's id is the value it reads.
     "aws_partition": _symbols(
         partition="AWS::Partition", id="AWS::Partition", dns_suffix="AWS::URLSuffix"

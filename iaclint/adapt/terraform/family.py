@@ -58,6 +58,9 @@ class Contribution(NamedTuple):
     value: Src
     # "append": add to the list property; "set": set it unless the resource sets it itself.
     mode: str = "append"
+    # The contributing resource's own list property that keeps the value when the
+    # receiver is not in the files (a role named by a literal): judged where written.
+    unclaimed: str | None = None
 
 
 Build = Callable[[Src, Context], Src]

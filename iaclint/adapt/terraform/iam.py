@@ -89,6 +89,16 @@ def _inline_policy(owner: str) -> Family:
     return Family("iam.policy", build)
 
 
+def _attachment_model(props: Src, context: Context) -> Src:
+    """An attachment keeps, as its own `managed_policy_arns`, what it attaches to
+    principals that are not in the files (see `Contribution.unclaimed`)."""
+    return obj(props, {})
+
+
+def _attached_to(target: Src, kinds: tuple[str, ...], arn: Src) -> Contribution:
+    return Contribution(target, kinds, "managed_policy_arns", arn, unclaimed="managed_policy_arns")
+
+
 def _attachment(owner: str) -> Family:
     """`aws_iam_role_policy_attachment` and friends: a policy ARN for one principal."""
     kind = _PRINCIPALS[owner]
@@ -100,9 +110,9 @@ def _attachment(owner: str) -> Family:
             return []
         value = context.link(arn, "iam.managed_policy")
         assert value is not None
-        return [Contribution(target, (kind,), "managed_policy_arns", value)]
+        return [_attached_to(target, (kind,), value)]
 
-    return Family("unmodelled", contribute=contribute)
+    return Family("iam.policy_attachment", _attachment_model, contribute)
 
 
 def policy_attachment(props: Src, context: Context) -> list[Contribution]:
@@ -116,8 +126,33 @@ def policy_attachment(props: Src, context: Context) -> list[Contribution]:
     for owner, kind in _PRINCIPALS.items():
         targets = joined(props.get(f"{owner}s"), origin=props)
         for target in (targets.items() or []) if targets is not None else []:
-            out.append(Contribution(target, (kind,), "managed_policy_arns", value))
+            out.append(_attached_to(target, (kind,), value))
     return out
+
+
+def permission_set(props: Src, context: Context) -> Src:
+    return obj(props, {"name": props.get("name")})
+
+
+def permission_set_inline_policy(props: Src, context: Context) -> Src:
+    """`aws_ssoadmin_permission_set_inline_policy`: the one inline policy of a permission set."""
+    target = props.get("permission_set_arn")
+    return obj(
+        props,
+        {
+            "document": _policy_document(props.get("inline_policy")),
+            "permission_sets": target.with_value([target]) if target is not None else None,
+        },
+    )
+
+
+def permission_set_managed_policy(props: Src, context: Context) -> list[Contribution]:
+    """`aws_ssoadmin_managed_policy_attachment`: an AWS managed policy for a permission set."""
+    target = props.get("permission_set_arn")
+    arn = props.get("managed_policy_arn")
+    if target is None or arn is None:
+        return []
+    return [_attached_to(target, ("sso.permission_set",), arn)]
 
 
 FAMILIES: dict[str, Family] = {
@@ -131,7 +166,14 @@ FAMILIES: dict[str, Family] = {
     "aws_iam_role_policy_attachment": _attachment("role"),
     "aws_iam_user_policy_attachment": _attachment("user"),
     "aws_iam_group_policy_attachment": _attachment("group"),
-    "aws_iam_policy_attachment": Family("unmodelled", contribute=policy_attachment),
+    "aws_iam_policy_attachment": Family(
+        "iam.policy_attachment", _attachment_model, policy_attachment
+    ),
+    "aws_ssoadmin_permission_set": Family("sso.permission_set", permission_set),
+    "aws_ssoadmin_permission_set_inline_policy": Family("iam.policy", permission_set_inline_policy),
+    "aws_ssoadmin_managed_policy_attachment": Family(
+        "iam.policy_attachment", _attachment_model, permission_set_managed_policy
+    ),
 }
 
 # Resources other resources may name literally: type -> (kind, argument holding the name).

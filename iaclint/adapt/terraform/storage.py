@@ -90,7 +90,13 @@ def file_system(props: Src, context: Context) -> Src:
 
 
 def topic(props: Src, context: Context) -> Src:
-    return obj(props, {"kms_key": props.get("kms_master_key_id")})
+    return obj(
+        props,
+        {
+            "kms_key": props.get("kms_master_key_id"),
+            "policy": document(json_document(props.get("policy"))),
+        },
+    )
 
 
 def parameter(props: Src, context: Context) -> Src:
@@ -113,6 +119,7 @@ def queue(props: Src, context: Context) -> Src:
         {
             "kms_key": props.get("kms_master_key_id"),
             "sqs_managed_sse": convert(props.get("sqs_managed_sse_enabled"), to_bool),
+            "policy": document(json_document(props.get("policy"))),
         },
     )
 
@@ -177,6 +184,7 @@ def bucket(props: Src, context: Context) -> Src:
             "logging": _logging(first_block(props.get("logging")), context),
             "versioning": _inline_versioning(first_block(props.get("versioning"))),
             "acl": convert(props.get("acl"), canned_acl),
+            "policy": document(json_document(props.get("policy"))),
         },
     )
 

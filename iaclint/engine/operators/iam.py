@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 
 from iaclint.engine.operators.base import Argument, Operator, Verdict, unknown
-from iaclint.graph.values import PartialString, Reference, Unknown, unknown_reason
+from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
 
 # Values a template cannot narrow: a pattern written with them covers every value.
 _UNNARROWED = frozenset({"AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::URLSuffix"})
@@ -118,7 +118,8 @@ def _action_matches_all(value: object, args: Mapping[str, object]) -> Verdict:
 
 
 def _action_matches_service(value: object, args: Mapping[str, object]) -> Verdict:
-    """`s3:*`, `S3:*`, `s*:*`: every action of a service (but not of every service)."""
+    """`s3:*`, `S3:*`, `s*:*`: every action of a service (but not of every service,
+    nor of a service in `excluding`, which another policy judges)."""
     reading = _readings(value)
     if reading is None:
         return (
@@ -132,11 +133,30 @@ def _action_matches_service(value: object, args: Mapping[str, object]) -> Verdic
         return Verdict(False)
     if _action_matches_all(value, args).truth is not False:
         return Verdict(False)  # every action of every service is not "a service"
+    excluding = args.get("excluding") or []
+    assert isinstance(excluding, list)
+    for other in excluding:
+        if _action_covers_service(value, {"service": other}).truth is not False:
+            return Verdict(False)
     return (
         Verdict(True, {"service": service.lower()})
         if exact
         else unknown("the service is known only at deployment")
     )
+
+
+# Action names of every shape a service's wildcard must match: a pattern matching
+# all of them leaves no action of the service out (`iam:*`, `IAM:?*`, `i*:*`).
+_ACTION_NAMES = ("A", "x9", "PassRole", "CreateAccessKey", "PutRolePolicy", "Zq0Get")
+
+
+def _action_covers_service(value: object, args: Mapping[str, object]) -> Verdict:
+    """The pattern matches every action of `service` (`iam:*`, `*`)."""
+    service = args["service"]
+    assert isinstance(service, str)
+    samples = tuple(f"{service}:{name}" for name in _ACTION_NAMES)
+    verdict = _covers(value, samples, ignore_case=True)
+    return Verdict(True, {"service": service}) if verdict.truth is True else verdict
 
 
 def _resource_matches_all(value: object, args: Mapping[str, object]) -> Verdict:
@@ -153,8 +173,9 @@ def _statement_grants_admin(statement: object) -> Verdict:
         )
     if effect != "allow":
         return Verdict(False)
+    # Every IAM action is administrator access one step removed (IAMFullAccess).
     everything = _any_verdict(
-        [_action_matches_all(action, {}) for action in _listed(statement.get("actions"))]
+        [_action_covers_service(action, _IAM) for action in _listed(statement.get("actions"))]
         + [Verdict(True)] * bool(_listed(statement.get("not_actions")))
     )
     if everything.truth is not True:
@@ -163,6 +184,9 @@ def _statement_grants_admin(statement: object) -> Verdict:
         [_resource_matches_all(resource, {}) for resource in _listed(statement.get("resources"))]
         + [Verdict(True)] * bool(_listed(statement.get("not_resources")))
     )
+
+
+_IAM: Mapping[str, object] = {"service": "iam"}
 
 
 def _grants_admin(value: object, args: Mapping[str, object]) -> Verdict:
@@ -175,28 +199,180 @@ def _grants_admin(value: object, args: Mapping[str, object]) -> Verdict:
     return _any_verdict([_statement_grants_admin(item) for item in _listed(statements)])
 
 
+def _resolved(value: object) -> object:
+    """A parameter or variable as the value it stands for (its default), or unknown."""
+    if isinstance(value, Input):
+        if value.has_default:
+            return value.value
+        return Unknown(f"parameter {value.name} has no default")
+    return value
+
+
+def _principal_allows_everyone(value: object, args: Mapping[str, object]) -> Verdict:
+    """`Principal: "*"`, `{AWS: "*"}`, or (`not_principal`) any `NotPrincipal` entry."""
+    if args.get("not_principal"):
+        return Verdict(True, {"who": "NotPrincipal"})
+    value = _resolved(value)
+    if not isinstance(value, dict):
+        return unknown(unknown_reason(value)) if _undecided(value) else Verdict(False)
+    kind, principal = _resolved(value.get("type")), _resolved(value.get("value"))
+    if kind == "*":
+        return Verdict(True, {"who": 'Principal "*"'})
+    if _undecided(kind):
+        return unknown(f"principal type: {unknown_reason(kind)}")
+    if kind != "AWS":
+        return Verdict(False)
+    if isinstance(principal, str):
+        if principal.strip() == "*":
+            return Verdict(True, {"who": 'Principal {"AWS": "*"}'})
+        return Verdict(False)
+    if _undecided(principal):
+        return unknown(f"principal: {unknown_reason(principal)}")
+    return Verdict(False)
+
+
+def _undecided(value: object) -> bool:
+    """Unknown as a whole (text with a known part is never exactly `*`)."""
+    return isinstance(value, Unknown | Input)
+
+
+# Condition keys that narrow "everyone" to an account, an organization, a network
+# or a calling resource, when compared with a concrete value (lower case: keys are
+# case-insensitive).
+_NARROWING_KEYS = frozenset(
+    {
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:sourceowner",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:sourceip",
+        "aws:vpcsourceip",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "kms:calleraccount",
+    }
+)
+# Operators that let through only the values listed. Negated operators, `...IfExists`
+# (a caller without the key passes) and `ForAllValues:` (an empty set passes) do not.
+_NARROWING_OPERATORS = frozenset(
+    {
+        "stringequals",
+        "stringequalsignorecase",
+        "stringlike",
+        "arnequals",
+        "arnlike",
+        "ipaddress",
+    }
+)
+# Stand-ins for values that are concrete but known only at deployment: the
+# deploying account and partition, a resource of the linted files.
+_CONCRETE = {
+    "AWS::AccountId": "123456789012",
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+_WILDCARDS = frozenset("*?")
+
+
+def _concrete_text(value: object) -> str | Unknown:
+    """A condition value as text, deployment-time parts that are concrete filled in."""
+    value = _resolved(value)
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Reference):
+        return "resource-of-the-files"
+    if isinstance(value, Unknown) and value.symbol in _CONCRETE:
+        return _CONCRETE[value.symbol]
+    if isinstance(value, PartialString):
+        parts = []
+        for part in value.parts:
+            text = part if isinstance(part, str) else _concrete_text(part)
+            if isinstance(text, Unknown):
+                return text
+            parts.append(text)
+        return "".join(parts)
+    if isinstance(value, Unknown):
+        return value
+    return Unknown(f"'{value}' is not a condition value")
+
+
+def _narrow_value(text: str, key: str) -> bool:
+    """Whether one value of a narrowing key names something in particular."""
+    text = text.strip()
+    if key in ("aws:sourceip", "aws:vpcsourceip"):
+        return bool(text) and not text.endswith("/0")
+    if text.lower().startswith("arn:"):
+        fields = text.split(":", 5)
+        account = fields[4] if len(fields) > 4 else ""
+        resource = fields[5] if len(fields) > 5 else ""
+        if account:
+            return not (_WILDCARDS & set(account))
+        return bool(set(resource) - _WILDCARDS - {"/", ":"})
+    return bool(set(text) - _WILDCARDS)
+
+
+def _conditions_narrow_principal(value: object, args: Mapping[str, object]) -> Verdict:
+    """A statement's conditions limit who it lets in (`aws:SourceAccount`, ...)."""
+    value = _resolved(value)
+    if not isinstance(value, dict):
+        return unknown(unknown_reason(value)) if _undecided(value) else Verdict(False)
+    reasons: list[str] = []
+    for operator, tests in value.items():
+        name = str(operator).lower()
+        if name.startswith("foranyvalue:"):
+            name = name[len("foranyvalue:") :]
+        if name not in _NARROWING_OPERATORS:
+            continue
+        tests = _resolved(tests)
+        if not isinstance(tests, dict):
+            if _undecided(tests):
+                reasons.append(f"condition {operator}: {unknown_reason(tests)}")
+            continue
+        for key, listed in tests.items():
+            key_name = str(key).lower()
+            if key_name not in _NARROWING_KEYS:
+                continue
+            listed = _resolved(listed)
+            items = listed if isinstance(listed, list) else [listed]
+            texts = [_concrete_text(item) for item in items]
+            undecided = [text for text in texts if isinstance(text, Unknown)]
+            if not items or any(
+                isinstance(text, str) and not _narrow_value(text, key_name) for text in texts
+            ):
+                continue  # one value letting everyone through is enough
+            if undecided:
+                reasons.append(f"condition {key}: {unknown_reason(undecided[0])}")
+                continue
+            return Verdict(True, {"narrowed_by": str(key)})
+    if reasons:
+        return unknown(reasons[0])
+    return Verdict(False)
+
+
 def _statement_allows_anyone(statement: object) -> Verdict:
     if not isinstance(statement, dict) or statement.get("effect") != "allow":
         return Verdict(False)
-    if statement.get("conditions"):
-        return Verdict(False)  # a condition (source VPC, org id, ...) narrows "anyone"
-    verdicts = []
-    for principal in _listed(statement.get("principals")):
-        if not isinstance(principal, dict):
-            verdicts.append(unknown(unknown_reason(principal)))
-            continue
-        kind, value = principal.get("type"), principal.get("value")
-        if kind == "*" or (kind == "AWS" and isinstance(value, str) and value.strip() == "*"):
-            verdicts.append(Verdict(True))
-        elif isinstance(value, Unknown):
-            verdicts.append(unknown(unknown_reason(value)))
-        else:
-            verdicts.append(Verdict(False))
-    return _any_verdict(verdicts)
+    everyone = _any_verdict(
+        [_principal_allows_everyone(item, {}) for item in _listed(statement.get("principals"))]
+        + [Verdict(True)] * bool(_listed(statement.get("not_principals")))
+    )
+    if everyone.truth is False or "conditions" not in statement:
+        return everyone
+    narrowed = _conditions_narrow_principal(statement["conditions"], {})
+    if narrowed.truth is True:
+        return Verdict(False)
+    return everyone if narrowed.truth is False else narrowed
 
 
 def _allows_anyone(value: object, args: Mapping[str, object]) -> Verdict:
-    """A resource policy with an Allow statement for every principal, without conditions."""
+    """A resource policy with an Allow statement for every principal that no condition
+    narrows to an account, organization, network or source."""
     if not isinstance(value, dict):
         return Verdict(False)
     statements = value.get("statements")
@@ -278,7 +454,25 @@ OPERATORS = (
         "action_matches_service",
         _action_matches_service,
         "The value is an IAM action pattern matching every action of a service (`s3:*`, "
-        "`IAM:*`, `s*:*`), but not every action of every service.",
+        "`IAM:*`, `s*:*`), but not every action of every service, nor every action of a "
+        "service listed in `excluding`.",
+        {
+            "excluding": Argument(
+                "list[str]",
+                required=False,
+                default=[],
+                description="services whose wildcards do not count (judged elsewhere)",
+            )
+        },
+        facts=frozenset({"service"}),
+        sees_unknowns=True,
+    ),
+    Operator(
+        "action_covers_service",
+        _action_covers_service,
+        "The value is an IAM action pattern matching every action of `service` (`iam:*`, "
+        "`IAM:?*`, `i*:*`, `*`), in any case.",
+        {"service": Argument("str", description="the service prefix (`iam`)")},
         facts=frozenset({"service"}),
         sees_unknowns=True,
     ),
@@ -292,14 +486,46 @@ OPERATORS = (
     Operator(
         "iam_grants_admin",
         _grants_admin,
-        "The value is an IAM policy document with an Allow statement for every action (or "
-        "`NotAction`) on every resource (or `NotResource`). Deny statements never count.",
+        "The value is an IAM policy document with an Allow statement for every action, every "
+        "IAM action (administrator access one step removed), or `NotAction`, on every "
+        "resource (or `NotResource`). Deny statements never count.",
     ),
     Operator(
         "iam_allows_anyone",
         _allows_anyone,
         "The value is a resource policy document with an Allow statement whose principal is "
-        "everyone (`*`, `{AWS: '*'}`) and which has no condition. Deny statements never count.",
+        "everyone (`*`, `{AWS: '*'}`, or a `NotPrincipal`) and whose conditions do not narrow "
+        "it (see `conditions_narrow_principal`). Deny statements never count.",
+    ),
+    Operator(
+        "principal_allows_everyone",
+        _principal_allows_everyone,
+        "The value is a principal entry of a statement letting everyone in: `*` or "
+        "`{AWS: '*'}`; with `not_principal: true`, any entry (a `NotPrincipal` lets in "
+        "everyone it does not name).",
+        {
+            "not_principal": Argument(
+                "bool", required=False, default=False, description="the entry is a NotPrincipal"
+            )
+        },
+        facts=frozenset({"who"}),
+        sees_unknowns=True,
+    ),
+    Operator(
+        "conditions_narrow_principal",
+        _conditions_narrow_principal,
+        "The value is a statement's conditions, and one of them limits who the statement "
+        "lets in to an account, organization, network or calling resource: a key such as "
+        "`aws:SourceAccount`, `aws:SourceArn`, `aws:SourceVpc(e)`, `aws:SourceIp`, "
+        "`aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:SourceOwner` "
+        "or `kms:CallerAccount`, tested with `StringEquals`, `StringLike`, `ArnEquals`, "
+        "`ArnLike` or `IpAddress` (also `ForAnyValue:`) against concrete values (the "
+        "deploying account counts; `*`, `0.0.0.0/0` or an ARN of any account do not). "
+        "Negated operators, `...IfExists` and `ForAllValues:` do not narrow. A value known "
+        "only at deployment makes the answer unknown.",
+        facts=frozenset({"narrowed_by"}),
+        sees_unknowns=True,
+        sees_inputs=True,
     ),
     Operator(
         "is_aws_managed_policy",
