@@ -376,3 +376,18 @@ resource "aws_docdb_cluster" "copy" {
     assert model(graph, "aws_docdb_cluster.copy")[1] == {
         "snapshot": Reference("aws_docdb_cluster_snapshot.nightly")
     }
+
+
+def test_an_unknown_encryption_configuration_is_not_taken_as_on() -> None:
+    graph, _ = adapt_template(
+        read_template(
+            "Resources:\n"
+            "  Clicks:\n"
+            "    Type: AWS::KinesisFirehose::DeliveryStream\n"
+            "    Properties:\n"
+            "      DeliveryStreamEncryptionConfigurationInput: !Rain::Embed encryption.yaml\n",
+            "t.yaml",
+        )
+    )
+    encrypted = model(graph, "Clicks")[1]["encrypted"]
+    assert isinstance(encrypted, Unknown)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.iam_document import document
 from iaclint.adapt.normalize import lower, restored, to_bool
-from iaclint.adapt.sourced import Src, convert, obj
+from iaclint.adapt.sourced import Src, convert, is_opaque, obj
 from iaclint.graph.values import Unknown
 
 _RESTORED = "a restored cluster takes the encryption of its snapshot or source cluster"
@@ -139,6 +139,14 @@ def _source_type(value: object) -> object:
     return _SOURCE_TYPES.get(value.strip().lower(), value) if isinstance(value, str) else value
 
 
+def _turned_on(configuration: Src | None) -> Src | None:
+    """A configuration that exists only to turn a feature on: on where it is written,
+    unknown when it is itself unknown (a preprocessor's directive)."""
+    if configuration is None or is_opaque(configuration.value):
+        return configuration
+    return configuration.with_value(True)
+
+
 def delivery_stream(props: Src, context: Context) -> Src:
     encryption = props.get("DeliveryStreamEncryptionConfigurationInput")
     kinesis = props.get("KinesisStreamSourceConfiguration")
@@ -147,8 +155,7 @@ def delivery_stream(props: Src, context: Context) -> Src:
         {
             "source_type": convert(props.get("DeliveryStreamType"), _source_type),
             "source_stream": kinesis.get("KinesisStreamARN") if kinesis is not None else None,
-            # The configuration exists only to turn server-side encryption on.
-            "encrypted": encryption.with_value(True) if encryption is not None else None,
+            "encrypted": _turned_on(encryption),
             "key_type": convert(encryption.get("KeyType"), lower)
             if encryption is not None
             else None,
