@@ -238,7 +238,22 @@ def test_a_bundled_policy_keeps_the_closed_list_and_its_documentation() -> None:
         compile_policy(document.data, document.spans, "p.yaml", bundled=True)
     assert "namespaced" not in caught.value.message
     document = read_yaml(complete.replace("org.messaging", "logging"), "p.yaml")
+    with pytest.raises(PolicyError, match="written against the common model") as caught:
+        compile_policy(document.data, document.spans, "p.yaml", bundled=True)
+    assert caught.value.span is not None and caught.value.span.line == 7
+    modelled = complete.replace("org.messaging", "logging").replace(
+        "type: AWS::SQS::Queue", "kind: sqs.queue"
+    )
+    modelled = modelled.replace("$.RedrivePolicy", "$.kms_key")
+    document = read_yaml(modelled, "p.yaml")
     assert compile_policy(document.data, document.spans, "p.yaml", bundled=True).id == "ORG200"
+    hop = modelled.replace(
+        "not: {path: $.kms_key, op: present}",
+        "{hop: $.kms_key, to: AWS::KMS::Key, then: {path: $.Enabled, op: is_false}}",
+    )
+    document = read_yaml(hop, "p.yaml")
+    with pytest.raises(PolicyError, match="written against the common model"):
+        compile_policy(document.data, document.spans, "p.yaml", bundled=True)
 
 
 @pytest.mark.parametrize(

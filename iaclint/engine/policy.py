@@ -275,8 +275,10 @@ class _Compiler:
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             raise self.fail(path, "expected a resource kind or a list of kinds")
         for index, name in enumerate(names):
-            if name not in KINDS and not (native and _is_native_type(name)):
+            if name not in KINDS and not (native and _is_native_type(name) and not self.bundled):
                 where = path if isinstance(value, str) else (*path, index)
+                if self.bundled and _is_native_type(name):
+                    raise self.fail(where, _BUNDLED_NATIVE.format(name=name))
                 if _is_native_type(name):
                     raise self.fail(
                         where, f"'{name}' is a native resource type: write 'type: {name}'"
@@ -294,6 +296,8 @@ class _Compiler:
             raise self.fail(path, "expected a native resource type or a list of them")
         for index, name in enumerate(names):
             where = path if isinstance(value, str) else (*path, index)
+            if self.bundled:
+                raise self.fail(where, _BUNDLED_NATIVE.format(name=name))
             if name in KINDS:
                 raise self.fail(
                     where, f"'{name}' is a kind of the common model: write 'kind: {name}'"
@@ -665,6 +669,13 @@ class _Compiler:
                     f"message uses '{{{name}}}', which is not available "
                     f"(available: {', '.join(sorted(allowed))})",
                 )
+
+
+# iaclint's own policies cover every format through the common model (DESIGN.md).
+_BUNDLED_NATIVE = (
+    "a bundled policy is written against the common model, not a native type "
+    "('{name}'): give the resource a kind (iaclint/graph/kinds.py) and adapters"
+)
 
 
 def _is_native_type(name: str) -> bool:
