@@ -283,6 +283,10 @@ def test_equality_is_decided_where_the_unknown_parts_cannot_change_it() -> None:
     assert isinstance(value("aws_instance.web.id == null"), Unknown)
     assert isinstance(value("var.missing == null", {"missing": Input("missing")}), Unknown)
     assert value('{a = [1, "x"]} == {a = [1, "x"]}') is True
+    # A variable's value holds plain data inside.
+    whole = {"v": Input("v", {"a": [1, "x"]}, True)}
+    assert value('var.v == {a = [1, "x"]}', whole) is True
+    assert value('var.v != {a = [1, "y"]}', whole) is True
     assert value('jsonencode({a = 1}) == "{\\"a\\":1}"') is True
 
 
