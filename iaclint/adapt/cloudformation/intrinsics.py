@@ -122,6 +122,8 @@ class Resolver:
         self.resources: frozenset[str] = frozenset(resources if isinstance(resources, dict) else ())
         self._declarations: Mapping[str, object] = resources if isinstance(resources, dict) else {}
         self._echo_chain: list[str] = []
+        # Each echoed property is resolved once per variant, however often it is used.
+        self._echoes: dict[tuple[str, str, Variant], Src | None] = {}
         self.document = document
         self.budget = budget_for(document)
         self._inputs: dict[str, Input] = {}
@@ -282,6 +284,9 @@ class Resolver:
         properties = declaration.get("Properties")
         if prop is None or not isinstance(properties, dict) or prop not in properties:
             return None
+        key = (resource, prop, variant)
+        if key in self._echoes:
+            return self._echoes[key]
         if resource in self._echo_chain or len(self._echo_chain) >= MAX_MAPPING_CHAIN:
             return None  # a CIDR made of itself: CloudFormation refuses the template
         self._echo_chain.append(resource)
@@ -291,7 +296,9 @@ class Resolver:
             )
         finally:
             self._echo_chain.pop()
-        return resolved if isinstance(resolved, Src) and resolved.value is not None else None
+        found = resolved if isinstance(resolved, Src) and resolved.value is not None else None
+        self._echoes[key] = found
+        return found
 
     def _if(
         self, argument: object, inner: DocPath, origin: DocPath, variant: Variant
