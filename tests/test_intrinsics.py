@@ -248,6 +248,24 @@ def test_find_in_map_with_the_partition_or_another_key_unknown() -> None:
     assert resolve(resolver, {"Fn::FindInMap": ["Policies", partition, region]}) == unknown
 
 
+def test_find_in_map_with_an_unknown_key_walks_each_mapping_once() -> None:
+    entries = "\n".join(f"    r{index}: {{Ami: ami-1}}" for index in range(2000))
+    uses = "\n".join(
+        f"      P{index}: !FindInMap [ByRegion, !Ref AWS::Region, Ami]" for index in range(2000)
+    )
+    text = f"Mappings:\n  ByRegion:\n{entries}\nResources:\n  R:\n    Type: X\n"
+    text += f"    Properties:\n{uses}\n"
+    document = read_template(text, "t.yaml")
+    assert isinstance(document.data, dict)
+    resolver = Resolver(document.data, document)
+    before = resolver.budget
+    properties = document.data["Resources"]["R"]["Properties"]
+    resolved = resolve(resolver, properties)
+    assert set(resolved.values()) == {"ami-1"}
+    # About one step per FindInMap and its keys, plus one walk of the mapping.
+    assert before - resolver.budget < 10 * 2000
+
+
 def test_select_split_length_tojsonstring(resolver: Resolver) -> None:
     assert resolve(resolver, {"Fn::Select": [1, ["a", "b"]]}) == "b"
     assert resolve(resolver, {"Fn::Select": ["0", {"Ref": "Names"}]}) == "x"

@@ -236,6 +236,26 @@ def test_format_and_join_keep_unknown_text_in_place() -> None:
     assert isinstance(value('join(",", var.p)', partition), Unknown)
 
 
+def test_a_slice_of_a_list_read_at_plan_time_has_a_known_length() -> None:
+    # Terraform stops on a list shorter than the slice's end, so a plan has exactly
+    # end - start elements: the zones are unknown, their number is not.
+    zones = "slice(data.aws_availability_zones.available.names, 0, 3)"
+    read = Unknown("data source data.aws_availability_zones.available is read at plan time")
+    assert value(zones) == [read, read, read]
+    assert value(f"length({zones})") == 3
+    assert value(f'[for k, v in {zones} : cidrsubnet("10.0.0.0/16", 8, k)]') == [
+        "10.0.0.0/24",
+        "10.0.1.0/24",
+        "10.0.2.0/24",
+    ]
+    assert value("slice(var.zones, 1, 1)", {"zones": Input("zones")}) == []
+    # Indexes that are not known, or out of order, decide nothing.
+    assert isinstance(
+        value("length(slice(var.zones, 0, var.n))", {"zones": read, "n": read}), Unknown
+    )
+    assert isinstance(value("slice(var.zones, 2, 1)", {"zones": read}), Unknown)
+
+
 def test_the_known_side_decides_a_logical_operator() -> None:
     assert value('false && aws_instance.web.id == "x"') is False
     assert value('true || aws_instance.web.id == "x"') is True
@@ -263,6 +283,10 @@ def test_equality_is_decided_where_the_unknown_parts_cannot_change_it() -> None:
     assert isinstance(value("aws_instance.web.id == null"), Unknown)
     assert isinstance(value("var.missing == null", {"missing": Input("missing")}), Unknown)
     assert value('{a = [1, "x"]} == {a = [1, "x"]}') is True
+    # A variable's value holds plain data inside.
+    whole = {"v": Input("v", {"a": [1, "x"]}, True)}
+    assert value('var.v == {a = [1, "x"]}', whole) is True
+    assert value('var.v != {a = [1, "y"]}', whole) is True
     assert value('jsonencode({a = 1}) == "{\\"a\\":1}"') is True
 
 

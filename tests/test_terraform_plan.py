@@ -16,6 +16,8 @@ from iaclint.graph.values import Reference, Unknown
 from iaclint.parse.json_reader import read_json
 from iaclint.parse.terraform_plan import is_plan, mentions_plan
 
+from .conftest import FIXTURES
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -211,6 +213,52 @@ def test_child_modules_and_their_configuration_on_disk(
         20,
     )
     assert finding.attribute == "ingress[0].cidr_blocks[0]"
+
+
+def test_a_plan_of_for_each_over_unknown_values_has_the_same_instances(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    """The plan of the IAC020 for_each fixture: the instances the configuration's
+    keys give, judged on their planned values (found where the module sets them)."""
+    shutil.copytree(FIXTURES / "policies" / "IAC020" / "fail-for-each-hcl", tmp_path / "root")
+    root = tmp_path / "root"
+    volumes = [
+        instance(
+            f'module.disks.aws_ebs_volume.this["{key}"]',
+            {"availability_zone": "eu-west-1a", "size": 20, "encrypted": encrypted},
+            module="module.disks",
+        )
+        for key, encrypted in (("data", True), ("scratch", False))
+    ]
+    each = {
+        name: {"references": [f"each.value.{name}", "each.value"]}
+        for name in ("size", "encrypted", "kms_key_id")
+    }
+    configuration = {
+        "module_calls": {
+            "disks": {
+                "source": "./modules/disks",
+                "expressions": {"volumes": {"references": ["aws_kms_key.disks.arn"]}},
+                "module": {"resources": [config_resource("aws_ebs_volume.this", each)]},
+            }
+        }
+    }
+    unknown = {volume["address"]: {"kms_key_id": True, "id": True} for volume in volumes}
+    text = plan_text(
+        [], unknown, configuration, [{"address": "module.disks", "resources": volumes}]
+    )
+    (root / "main.plan.json").write_text(text, encoding="utf-8")
+    graph = graph_of(root, text)
+    assert [r.address for r in graph.resources] == [v["address"] for v in volumes]
+    data = graph.variants('module.disks.aws_ebs_volume.this["data"]')[0].properties
+    assert data["kms_key"] == Unknown("known only after apply")
+    result = lint_file(Candidate(root / "main.plan.json", "main.plan.json"), policies)
+    assert result.linted and result.diagnostics == []
+    assert [
+        (f.policy_id, f.resource, f.span.file, f.span.line)
+        for f in result.findings
+        if f.policy_id == "IAC020"
+    ] == [("IAC020", 'module.disks.aws_ebs_volume.this["scratch"]', "modules/disks/main.tf", 16)]
 
 
 def test_a_plan_without_planned_values_says_so(tmp_path: Path) -> None:

@@ -110,6 +110,8 @@ class _NoValue:
 NO_VALUE = _NoValue()
 
 Part = str | Unknown | Reference
+# A value found in Mappings, and where it is written (None: where it is used).
+_Found = tuple[object, DocPath | None]
 
 
 class Resolver:
@@ -122,6 +124,10 @@ class Resolver:
         self.resources: frozenset[str] = frozenset(resources if isinstance(resources, dict) else ())
         self._declarations: Mapping[str, object] = resources if isinstance(resources, dict) else {}
         self._echo_chain: list[str] = []
+        # Each echoed property is resolved once per variant, however often it is used.
+        self._echoes: dict[tuple[str, str, Variant], Src | None] = {}
+        # Fn::FindInMap with one key unknown, by (keys, which is unknown, its symbol).
+        self._any_entry: dict[tuple[tuple[str, ...], int, str | None], _Found] = {}
         self.document = document
         self.budget = budget_for(document)
         self._inputs: dict[str, Input] = {}
@@ -282,6 +288,9 @@ class Resolver:
         properties = declaration.get("Properties")
         if prop is None or not isinstance(properties, dict) or prop not in properties:
             return None
+        key = (resource, prop, variant)
+        if key in self._echoes:
+            return self._echoes[key]
         if resource in self._echo_chain or len(self._echo_chain) >= MAX_MAPPING_CHAIN:
             return None  # a CIDR made of itself: CloudFormation refuses the template
         self._echo_chain.append(resource)
@@ -291,7 +300,9 @@ class Resolver:
             )
         finally:
             self._echo_chain.pop()
-        return resolved if isinstance(resolved, Src) and resolved.value is not None else None
+        found = resolved if isinstance(resolved, Src) and resolved.value is not None else None
+        self._echoes[key] = found
+        return found
 
     def _if(
         self, argument: object, inner: DocPath, origin: DocPath, variant: Variant
@@ -422,7 +433,15 @@ class Resolver:
                 unknown_key = (index, plain)
                 keys.append("")
         if unknown_key is not None:
-            return self._find_in_any_entry(keys, *unknown_key, origin)
+            index, key = unknown_key
+            symbol = key.symbol if isinstance(key, Unknown) else None
+            cache = (tuple(keys), index, symbol)
+            found = self._any_entry.get(cache)
+            if found is None:
+                found = self._find_in_any_entry(keys, index, symbol)
+                self._any_entry[cache] = found
+            value, at = found
+            return Src(value, at if at is not None else origin)
         current: object = self.mappings
         for key in keys:
             current = current.get(key) if isinstance(current, dict) else None
@@ -444,8 +463,9 @@ class Resolver:
         finally:
             self._mapping_chain.pop()
 
-    def _find_in_any_entry(self, keys: list[str], index: int, key: object, origin: DocPath) -> Src:
-        """`Fn::FindInMap` with one key known only at deployment (`!Ref AWS::Partition`).
+    def _find_in_any_entry(self, keys: list[str], index: int, symbol: str | None) -> _Found:
+        """`Fn::FindInMap` with one key known only at deployment (`!Ref AWS::Partition`):
+        the value, and where it is written (None: at the Fn::FindInMap).
 
         Whichever entry is chosen, the value is the same when every entry holds the
         same one; and ARNs that differ only in their partition, in a map keyed by
@@ -456,7 +476,8 @@ class Resolver:
         if index == 2 and isinstance(level, dict):
             level = level.get(keys[1])
         if not isinstance(level, dict) or not level:
-            return Src(unknown, origin)
+            return unknown, None
+        self.budget -= len(level)
         candidates: list[tuple[tuple[str, ...], object]] = []
         for entry in sorted(level):
             chosen = (*keys[:index], entry, *keys[index + 1 :])
@@ -464,22 +485,22 @@ class Resolver:
             if index == 1:  # the second-level key is known: look it up in each entry
                 value = value.get(keys[2]) if isinstance(value, dict) else None
             if value is None or isinstance(value, dict | list):
-                return Src(unknown, origin)  # missing here, or not a plain value
+                return unknown, None  # missing here, or not a plain value
             candidates.append((chosen, value))
-        values = {json.dumps(value, sort_keys=True) for _, value in candidates}
-        if len(values) == 1:
-            chosen, value = candidates[0]
-            return Src(value, ("Mappings", *chosen))
-        if isinstance(key, Unknown) and key.symbol == "AWS::Partition":
+        chosen, first = candidates[0]
+        if all(type(value) is type(first) and value == first for _, value in candidates):
+            return first, ("Mappings", *chosen)
+        if symbol == "AWS::Partition":
             rests = set()
             for _, value in candidates:
                 match = _PARTITION_ARN.match(value) if isinstance(value, str) else None
                 if match is None:
-                    return Src(unknown, origin)
+                    return unknown, None
                 rests.add(match.group(1))
             if len(rests) == 1:
-                return Src(PartialString(("arn:", key, rests.pop())), origin)
-        return Src(unknown, origin)
+                partition = Unknown(f"{symbol} is known only at deployment", symbol=symbol)
+                return PartialString(("arn:", partition, rests.pop())), None
+        return unknown, None
 
     def _join_parts(self, parts: list[Part]) -> object:
         """One string, or a PartialString whose neighbouring strings are joined.

@@ -619,11 +619,11 @@ def compare(left: Located, right: Located) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             return False
-        return _all_equal(list(zip(a, b, strict=True)))
+        return _all_equal([(_item(x), _item(y)) for x, y in zip(a, b, strict=True)])
     if isinstance(a, dict) and isinstance(b, dict):
         if a.keys() != b.keys():
             return False
-        return _all_equal([(a[key], b[key]) for key in sorted(a)])
+        return _all_equal([(_item(a[key]), _item(b[key])) for key in sorted(a)])
     if isinstance(a, list | dict) or isinstance(b, list | dict):
         return False
     return equal(a, b)
@@ -640,6 +640,11 @@ def _comparable(value: object) -> object:
     if missing is not None:
         raise Unresolved(missing)
     return value
+
+
+def _item(value: object) -> Located:
+    """An element of a collection: located, or plain data (inside a variable's value)."""
+    return value if isinstance(value, Located) else Located(value)
 
 
 def _all_equal(pairs: list[tuple[Located, Located]]) -> bool:

@@ -296,8 +296,13 @@ def _identity(ev: Evaluator, args: Args, site: CallSite) -> object:
 
 def _slice(ev: Evaluator, args: Args, site: CallSite) -> object:
     _arity(args, 3, 3, "slice")
-    items = _list(args[0], "slice")
     start, end = _int(args[1], "slice"), _int(args[2], "slice")
+    unknown = unknown_of(args[0].value)
+    if unknown is not None and 0 <= start <= end <= MAX_ELEMENTS:
+        # Terraform stops on a list shorter than `end`: whatever the list read at plan
+        # time (`data.aws_availability_zones.x.names`), a plan has `end - start` of them.
+        return [site.located(unknown) for _ in range(end - start)]
+    items = _list(args[0], "slice")
     if not 0 <= start <= end <= len(items):
         raise EvalError(f"slice() indexes {start}..{end} are out of range")
     return items[start:end]
