@@ -336,6 +336,8 @@ SECRETS = [
     # Secret parameters and variables written into user data, tags, environments.
     "exp-token-default-1",
     "exp-plan-db-pw-8u",
+    # The CDK fixture app's password in a connection string.
+    "cdk-amqp-pw-2k",
 ]
 
 
@@ -345,6 +347,7 @@ def test_no_report_prints_a_detected_secret(format_name: str) -> None:
         str(FIXTURES / "policies" / name)
         for name in ("IAC030", "IAC031", "IAC032", "IAC033", "IAC034", "IAC035", "IAC036", "IAC037")
     ]
+    folders.append(str(FIXTURES / "cdk" / "cdk.out"))
     done = subprocess.run(
         [sys.executable, "-m", "iaclint", "--no-cache", "--format", format_name, *folders],
         capture_output=True,
