@@ -176,6 +176,8 @@ def _native(instance: ResourceInstance, spans: dict[DocPath, Span]) -> Native:
             {name: _to_src(value, (*root, name), header, spans) for name, value in values.items()},
             root,
         )
+        if instance.decl.mode == "provider":
+            _at_defaults(values, root, spans)
     secrets = secret_variables(instance.module.config)
     return Native(
         instance.address,
@@ -185,6 +187,19 @@ def _native(instance: ResourceInstance, spans: dict[DocPath, Span]) -> Native:
         tuple(_depends_on(instance)),
         exposed(instance.decl.block.body, instance.address, secrets),
     )
+
+
+def _at_defaults(values: dict[str, Located], root: DocPath, spans: dict[DocPath, Span]) -> None:
+    """A provider argument set from a variable's default points at the default: a
+    provider block is written once and the credential is changed where it is."""
+    for name, located in values.items():
+        value = located.value
+        if (
+            isinstance(value, Input)
+            and value.declared_at is not None
+            and (value.origin or "").startswith("default of variable")
+        ):
+            spans[(*root, name)] = value.declared_at
 
 
 def _to_src(located: Located, path: DocPath, inherited: Span, spans: dict[DocPath, Span]) -> Src:
