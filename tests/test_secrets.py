@@ -74,6 +74,9 @@ def test_secret_property_names(name: str) -> None:
         "secret_string_wo_version",
         "ApiKeyName",
         "ClientToken",
+        # Encrypted for its reader (PGP): ciphertext, not the secret.
+        "encrypted_password",
+        "encrypted_ses_smtp_password_v4",
         "access_key",
     ],
 )
@@ -243,6 +246,7 @@ _TYPES = {"Key": "AWS::IAM::AccessKey", "aws_iam_access_key.ci": "aws_iam_access
         # a password-named one given at deployment and not marked secret.
         (Reference("Key"), None),
         (Reference("aws_iam_access_key.ci", "id"), None),
+        (Reference("aws_iam_user_login_profile.u", "encrypted_password"), None),
         (Input("Env", "prod", has_default=True), None),
         (Input("AdminPassword"), None),
         ("literal", None),
