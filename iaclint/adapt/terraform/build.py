@@ -22,7 +22,7 @@ from iaclint.adapt.tags import terraform_tags
 from iaclint.adapt.terraform import ec2, iam, observability, outputs, providers, storage
 from iaclint.adapt.terraform.documents import JsonDocument
 from iaclint.adapt.terraform.evaluate import TooLarge, Unresolved
-from iaclint.adapt.terraform.exposed import exposed, secret_variables
+from iaclint.adapt.terraform.exposed import exposed, secret_variables, variables_in
 from iaclint.adapt.terraform.family import Context, Contribution, Family
 from iaclint.adapt.terraform.module import ResourceInstance, Unit
 from iaclint.adapt.terraform.values import (
@@ -70,6 +70,9 @@ class Native(NamedTuple):
     depends_on: tuple[str, ...] = ()
     # Secret variables written into its user data, environment or tags (exposed.py).
     exposed: Src | None = None
+    # For an output: the secret variables written into its value, which evaluation
+    # turns into text like any other (`"admin:${var.admin_password}"`).
+    shown_variables: tuple[str, ...] = ()
 
 
 def adapt_unit(unit: Unit) -> tuple[Graph, list[Diagnostic]]:
@@ -179,14 +182,32 @@ def _native(instance: ResourceInstance, spans: dict[DocPath, Span]) -> Native:
         if instance.decl.mode == "provider":
             _at_defaults(values, root, spans)
     secrets = secret_variables(instance.module.config)
+    body = instance.decl.block.body
+    shown: tuple[str, ...] = ()
+    if instance.decl.mode == "output" and "value" in body.attributes:
+        found = variables_in(body.attributes["value"].expr)
+        shown = tuple(name for name in dict.fromkeys(found) if name in secrets)
     return Native(
         instance.address,
         instance.decl.type,
         native,
         Location("", header),
         tuple(_depends_on(instance)),
-        exposed(instance.decl.block.body, instance.address, secrets),
+        exposed(body, instance.address, secrets),
+        shown,
     )
+
+
+def _shown_variable(model: Src, names: tuple[str, ...]) -> Src:
+    """An output whose value has a secret variable written into it shows that secret."""
+    fields = model.value
+    if not names or not isinstance(fields, dict) or fields.get("secret") is not None:
+        return model
+    value = fields.get("value")
+    if not isinstance(value, Src):
+        return model
+    secret = value.with_value(f"var.{names[0]} (written into its value)")
+    return model.with_value({**fields, "secret": secret})
 
 
 def _at_defaults(values: dict[str, Located], root: DocPath, spans: dict[DocPath, Span]) -> None:
@@ -274,6 +295,7 @@ class _GraphBuilder:
                 model = item.family.build(own, context)
             else:
                 model = Src({}, own.origin)
+            model = _shown_variable(model, item.native.shown_variables)
             if isinstance(model.value, dict):
                 shared = {
                     "tags": terraform_tags(own, self.default_tags),
