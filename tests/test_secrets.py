@@ -74,6 +74,9 @@ def test_secret_property_names(name: str) -> None:
         "secret_string_wo_version",
         "ApiKeyName",
         "ClientToken",
+        # Encrypted for its reader (PGP): ciphertext, not the secret.
+        "encrypted_password",
+        "encrypted_ses_smtp_password_v4",
         "access_key",
     ],
 )
@@ -243,6 +246,7 @@ _TYPES = {"Key": "AWS::IAM::AccessKey", "aws_iam_access_key.ci": "aws_iam_access
         # a password-named one given at deployment and not marked secret.
         (Reference("Key"), None),
         (Reference("aws_iam_access_key.ci", "id"), None),
+        (Reference("aws_iam_user_login_profile.u", "encrypted_password"), None),
         (Input("Env", "prod", has_default=True), None),
         (Input("AdminPassword"), None),
         ("literal", None),
@@ -336,6 +340,8 @@ SECRETS = [
     # Secret parameters and variables written into user data, tags, environments.
     "exp-token-default-1",
     "exp-plan-db-pw-8u",
+    # The CDK fixture app's password in a connection string.
+    "cdk-amqp-pw-2k",
 ]
 
 
@@ -345,6 +351,7 @@ def test_no_report_prints_a_detected_secret(format_name: str) -> None:
         str(FIXTURES / "policies" / name)
         for name in ("IAC030", "IAC031", "IAC032", "IAC033", "IAC034", "IAC035", "IAC036", "IAC037")
     ]
+    folders.append(str(FIXTURES / "cdk" / "cdk.out"))
     done = subprocess.run(
         [sys.executable, "-m", "iaclint", "--no-cache", "--format", format_name, *folders],
         capture_output=True,

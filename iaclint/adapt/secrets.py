@@ -60,8 +60,9 @@ _PASSWORD_SUFFIXES = ("password", "passwd", "passphrase")
 _SECRET_VALUE_OWNERS = frozenset({"apikey"})
 # A sibling saying its mapping's `value` is a secret (EventBridge connection parameters).
 _VALUE_IS_SECRET = frozenset({"isvaluesecret"})
-# Names of switches about a password rather than the password itself.
-_SETTING_PREFIXES = ("manage", "allow", "require", "reset", "enable", "generate")
+# Names of switches about a password rather than the password itself, and of a
+# password encrypted for its reader (`encrypted_password`: PGP ciphertext).
+_SETTING_PREFIXES = ("manage", "allow", "require", "reset", "enable", "generate", "encrypted")
 
 # Words that make an environment variable name secret...
 _SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "privatekey", "accesskey")

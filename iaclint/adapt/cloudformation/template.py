@@ -311,6 +311,8 @@ class _TemplateAdapter:
                         header=header,
                         locations=Locations(origins, self._output_location),
                         conditions=variant.conditions,
+                        construct_path=self.construct_paths.get(name),
+                        defined_at=self.defined_at.get(name),
                     )
                 )
 

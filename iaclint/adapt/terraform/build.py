@@ -33,7 +33,7 @@ from iaclint.adapt.terraform import (
 )
 from iaclint.adapt.terraform.documents import JsonDocument
 from iaclint.adapt.terraform.evaluate import TooLarge, Unresolved
-from iaclint.adapt.terraform.exposed import exposed, secret_variables
+from iaclint.adapt.terraform.exposed import exposed, secret_variables, variables_in
 from iaclint.adapt.terraform.family import Context, Contribution, Family
 from iaclint.adapt.terraform.module import ResourceInstance, Unit
 from iaclint.adapt.terraform.values import (
@@ -90,6 +90,9 @@ class Native(NamedTuple):
     depends_on: tuple[str, ...] = ()
     # Secret variables written into its user data, environment or tags (exposed.py).
     exposed: Src | None = None
+    # For an output: the secret variables written into its value, which evaluation
+    # turns into text like any other (`"admin:${var.admin_password}"`).
+    shown_variables: tuple[str, ...] = ()
 
 
 def adapt_unit(unit: Unit) -> tuple[Graph, list[Diagnostic]]:
@@ -196,15 +199,48 @@ def _native(instance: ResourceInstance, spans: dict[DocPath, Span]) -> Native:
             {name: _to_src(value, (*root, name), header, spans) for name, value in values.items()},
             root,
         )
+        if instance.decl.mode == "provider":
+            _at_defaults(values, root, spans)
     secrets = secret_variables(instance.module.config)
+    body = instance.decl.block.body
+    shown: tuple[str, ...] = ()
+    if instance.decl.mode == "output" and "value" in body.attributes:
+        found = variables_in(body.attributes["value"].expr)
+        shown = tuple(name for name in dict.fromkeys(found) if name in secrets)
     return Native(
         instance.address,
         instance.decl.type,
         native,
         Location("", header),
         tuple(_depends_on(instance)),
-        exposed(instance.decl.block.body, instance.address, secrets),
+        exposed(body, instance.address, secrets),
+        shown,
     )
+
+
+def _shown_variable(model: Src, names: tuple[str, ...]) -> Src:
+    """An output whose value has a secret variable written into it shows that secret."""
+    fields = model.value
+    if not names or not isinstance(fields, dict) or fields.get("secret") is not None:
+        return model
+    value = fields.get("value")
+    if not isinstance(value, Src):
+        return model
+    secret = value.with_value(f"var.{names[0]} (written into its value)")
+    return model.with_value({**fields, "secret": secret})
+
+
+def _at_defaults(values: dict[str, Located], root: DocPath, spans: dict[DocPath, Span]) -> None:
+    """A provider argument set from a variable's default points at the default: a
+    provider block is written once and the credential is changed where it is."""
+    for name, located in values.items():
+        value = located.value
+        if (
+            isinstance(value, Input)
+            and value.declared_at is not None
+            and (value.origin or "").startswith("default of variable")
+        ):
+            spans[(*root, name)] = value.declared_at
 
 
 def _to_src(located: Located, path: DocPath, inherited: Span, spans: dict[DocPath, Span]) -> Src:
@@ -279,6 +315,7 @@ class _GraphBuilder:
                 model = item.family.build(own, context)
             else:
                 model = Src({}, own.origin)
+            model = _shown_variable(model, item.native.shown_variables)
             if isinstance(model.value, dict):
                 shared = {
                     "tags": terraform_tags(own, self.default_tags),

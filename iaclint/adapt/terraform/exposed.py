@@ -77,12 +77,12 @@ def _per_key(
 def _add(
     expr: object, where: DocPath, setting: str, secrets: frozenset[str], found: list[Src]
 ) -> None:
-    for name in dict.fromkeys(_variables_in(expr)):
+    for name in dict.fromkeys(variables_in(expr)):
         if name in secrets:
             found.append(exposed_entry(Src(None, where), setting, f"var.{name}"))
 
 
-def _variables_in(expr: object) -> Iterator[str]:
+def variables_in(expr: object) -> Iterator[str]:
     """The names of the variables an expression refers to (`var.NAME`)."""
     if isinstance(expr, GetAttr) and isinstance(expr.target, Variable):
         if expr.target.name == "var":
@@ -91,4 +91,4 @@ def _variables_in(expr: object) -> Iterator[str]:
     if isinstance(expr, tuple):
         for item in expr:
             if isinstance(item, tuple):
-                yield from _variables_in(item)
+                yield from variables_in(item)

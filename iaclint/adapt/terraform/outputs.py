@@ -5,7 +5,8 @@ output`, and keeps them in state; one not declared `sensitive = true` is shown i
 clear in CI logs. Each output joins the graph as `output.<name>`, with the
 secret its value shows, named (`shown_secret`): a resource's secret attribute
 (`aws_iam_access_key.ci.secret`), a variable marked `sensitive`, or a
-password-named variable with a literal default.
+password-named variable with a literal default; one written into text
+(`"admin:${var.admin_password}"`) is found in the value's syntax (`build.py`).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ aliased one or one in a module, joins the graph under its own address
 `sensitive` settings are found like any resource's (`adapt/secrets.py`), and
 the secrets policies judge them: a literal, or a variable's default or
 variables-file value, is written in the files; a variable given no value is not.
+A credential from a variable's default points at the default (`build.py`): the
+provider block stays as it is, the default is what must go.
 """
 
 from __future__ import annotations
