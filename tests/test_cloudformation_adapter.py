@@ -3,7 +3,7 @@ from __future__ import annotations
 from iaclint.adapt.cloudformation.template import adapt_template
 from iaclint.diagnostics import Level
 from iaclint.graph.model import Edge, Graph
-from iaclint.graph.values import Reference
+from iaclint.graph.values import Reference, Unknown
 from iaclint.parse.cloudformation import read_template
 
 
@@ -152,3 +152,73 @@ def test_cdk_path_is_kept() -> None:
         "    Metadata: {aws:cdk:path: App/Stack/Bucket/Resource}\n"
     )
     assert graph.resources[0].construct_path == "App/Stack/Bucket/Resource"
+
+
+def test_a_root_volume_no_mapping_names_is_added_unknown_on_the_header() -> None:
+    graph, problems = graph_of(
+        "Parameters:\n"
+        "  Mappings:\n"
+        "    Type: CommaDelimitedList\n"
+        "Resources:\n"
+        "  Bare:\n"
+        "    Type: AWS::EC2::Instance\n"
+        "    Properties:\n"
+        "      ImageId: ami-0123456789abcdef0\n"
+        "      BlockDeviceMappings:\n"
+        "        - {DeviceName: /dev/sdf, Ebs: {Encrypted: true}}\n"
+        "  Rooted:\n"
+        "    Type: AWS::EC2::Instance\n"
+        "    Properties:\n"
+        "      BlockDeviceMappings:\n"
+        "        - {DeviceName: /dev/sda1, Ebs: {Encrypted: true}}\n"
+        "  Unknown:\n"
+        "    Type: AWS::EC2::Instance\n"
+        "    Properties:\n"
+        "      BlockDeviceMappings: !Ref Mappings\n"
+        "  Templated:\n"
+        "    Type: AWS::EC2::Instance\n"
+        "    Properties:\n"
+        "      LaunchTemplate: {LaunchTemplateId: lt-0123456789abcdef0, Version: '1'}\n"
+    )
+    assert problems == []
+    by_address = {resource.address: resource for resource in graph.resources}
+    bare = by_address["Bare"]
+    devices = bare.properties["block_devices"]
+    assert isinstance(devices, list) and len(devices) == 2
+    added = devices[1]
+    assert added["root"] is True
+    assert isinstance(added["encrypted"], Unknown)
+    assert "AMI's snapshot" in added["encrypted"].reason
+    assert "by default" in added["encrypted"].reason
+    assert bare.locate(("block_devices", 1, "encrypted")).span.line == 5
+    rooted = by_address["Rooted"].properties["block_devices"]
+    assert isinstance(rooted, list) and len(rooted) == 1
+    # An unknown list may hold the root mapping: it stays unknown, nothing is added.
+    assert not isinstance(by_address["Unknown"].properties["block_devices"], list)
+    # An instance launched from a template takes the template's mappings.
+    assert "block_devices" not in by_address["Templated"].properties
+
+
+def test_emr_security_configuration_as_an_object_or_json_text() -> None:
+    graph, problems = graph_of(
+        "Resources:\n"
+        "  Object:\n"
+        "    Type: AWS::EMR::SecurityConfiguration\n"
+        "    Properties:\n"
+        "      SecurityConfiguration:\n"
+        "        EncryptionConfiguration: {EnableAtRestEncryption: true}\n"
+        "  Text:\n"
+        "    Type: AWS::EMR::SecurityConfiguration\n"
+        "    Properties:\n"
+        '      SecurityConfiguration: \'{"EncryptionConfiguration": {"EnableAtRestEncryption": false}}\'\n'
+        "  Broken:\n"
+        "    Type: AWS::EMR::SecurityConfiguration\n"
+        "    Properties:\n"
+        "      SecurityConfiguration: '{not json'\n"
+    )
+    assert problems == []
+    by_address = {resource.address: resource.properties for resource in graph.resources}
+    assert by_address["Object"] == {"at_rest_encryption": True}
+    assert by_address["Text"] == {"at_rest_encryption": False}
+    broken = by_address["Broken"]["at_rest_encryption"]
+    assert isinstance(broken, Unknown) and "not valid JSON" in broken.reason

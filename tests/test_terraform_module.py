@@ -746,3 +746,57 @@ resource "aws_launch_template" "t" {
     assert list(native) == ["elastic_inference_accelerator"]
     (block,) = native["elastic_inference_accelerator"].value  # type: ignore[misc]
     assert sorted(block.value) == ["count", "type"]
+
+
+def test_the_accounts_ebs_default_encrypts_volumes_that_do_not_say(tmp_path: Path) -> None:
+    volumes = (
+        'resource "aws_ebs_volume" "unsaid" {\n  availability_zone = "eu-west-1a"\n}\n'
+        'resource "aws_ebs_volume" "off" {\n'
+        '  availability_zone = "eu-west-1a"\n  encrypted = false\n}\n'
+        'resource "aws_instance" "web" {\n  ami = "ami-0123456789abcdef0"\n}\n'
+        'resource "aws_ami" "image" {\n  name = "image"\n'
+        '  ebs_block_device {\n    device_name = "/dev/xvda"\n'
+        '    snapshot_id = "snap-0123456789abcdef0"\n  }\n}\n'
+    )
+
+    def encryption(graph: Graph) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for resource in graph.resources:
+            if resource.kind == "ec2.volume":
+                out[resource.address] = resource.properties.get("encrypted")
+            elif "block_devices" in resource.properties:
+                devices = resource.properties["block_devices"]
+                assert isinstance(devices, list)
+                out[resource.address] = [device.get("encrypted") for device in devices]
+        return out
+
+    on, problems, _ = graph_of(
+        tmp_path / "on",
+        {"main.tf": 'resource "aws_ebs_encryption_by_default" "on" {}\n' + volumes},
+    )
+    assert problems == []
+    found = encryption(on)
+    assert found["aws_ebs_volume.unsaid"] is True
+    assert found["aws_ebs_volume.off"] is False
+    assert found["aws_instance.web"] == [True]
+    # The AMI's own snapshot is what it is, whatever the account's default.
+    (image,) = found["aws_ami.image"]  # type: ignore[misc]
+    assert isinstance(image, Unknown) and "snapshot" in image.reason
+
+    unset, problems, _ = graph_of(
+        tmp_path / "unset",
+        {
+            "main.tf": 'variable "on" {\n  type = bool\n}\n'
+            'resource "aws_ebs_encryption_by_default" "maybe" {\n  enabled = var.on\n}\n' + volumes
+        },
+    )
+    found = encryption(unset)
+    unsaid = found["aws_ebs_volume.unsaid"]
+    assert isinstance(unsaid, Unknown) and "variable on" in unsaid.reason
+    assert found["aws_ebs_volume.off"] is False
+
+    none, problems, _ = graph_of(tmp_path / "none", {"main.tf": volumes})
+    found = encryption(none)
+    assert found["aws_ebs_volume.unsaid"] is None
+    (root,) = found["aws_instance.web"]  # type: ignore[misc]
+    assert isinstance(root, Unknown) and "AMI's snapshot" in root.reason

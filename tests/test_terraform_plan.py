@@ -347,3 +347,21 @@ def test_provider_credentials_of_a_real_plan_point_into_its_configuration(
     assert not any(
         f.attribute == "secret_key" and f.resource == "provider.aws" for f in result.findings
     )
+
+
+def test_the_accounts_ebs_default_holds_in_one_region_of_several(tmp_path: Path) -> None:
+    resources = [
+        instance("aws_ebs_encryption_by_default.on", {"enabled": True}),
+        instance("aws_ebs_volume.data", {"availability_zone": "us-east-1a", "size": 10}),
+    ]
+
+    def encrypted(providers: dict[str, object]) -> object:
+        document = json.loads(plan_text(resources, {}, None))
+        document["configuration"] = {"provider_config": providers, "root_module": {}}
+        graph = graph_of(tmp_path, json.dumps(document))
+        (volume,) = [r for r in graph.resources if r.kind == "ec2.volume"]
+        return volume.properties.get("encrypted")
+
+    assert encrypted({"aws": {"name": "aws"}}) is True
+    several = encrypted({"aws": {"name": "aws"}, "aws.us": {"name": "aws", "alias": "us"}})
+    assert isinstance(several, Unknown) and "several aws providers" in several.reason

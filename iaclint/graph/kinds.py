@@ -536,6 +536,8 @@ KINDS: dict[str, Kind] = {
             "encrypted",
             "enforce_configuration": "false when clients may override the workgroup's "
             "settings (true when absent)",
+            "managed_results": "true when Athena keeps query results in its own storage "
+            "(managed query results), always encrypted",
         },
     ),
     "emr.security_configuration": Kind(

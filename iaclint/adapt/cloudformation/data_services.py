@@ -106,6 +106,13 @@ def glue_security_configuration(props: Src, context: Context) -> Src:
     return obj(props, {"encryption": Src(entries, anchor.origin)})
 
 
+def _enabled(block: Src | None) -> Src | None:
+    """The `Enabled` flag of a configuration block."""
+    if block is None or is_opaque(block.value):
+        return block
+    return convert(block.get("Enabled"), to_bool)
+
+
 def athena_workgroup(props: Src, context: Context) -> Src:
     configuration = props.get("WorkGroupConfiguration")
     if configuration is None or is_opaque(configuration.value):
@@ -120,6 +127,7 @@ def athena_workgroup(props: Src, context: Context) -> Src:
             "enforce_configuration": convert(
                 configuration.get("EnforceWorkGroupConfiguration"), to_bool
             ),
+            "managed_results": _enabled(configuration.get("ManagedQueryResultsConfiguration")),
         },
     )
 

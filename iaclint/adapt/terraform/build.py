@@ -101,7 +101,14 @@ def adapt_unit(unit: Unit) -> tuple[Graph, list[Diagnostic]]:
         spans: dict[DocPath, Span] = {}
         natives = [_native(instance, spans) for instance in unit.resource_instances()]
         sensitive = [*_sensitive_variables(unit), *of_files_read(unit.loader.texts_read)]
-        graph = build_graph(natives, spans, unit.root.config.default_tags, sensitive)
+        configs = unit.configs.values()
+        several_regions = (
+            any(config.provider_choices for config in configs)
+            or sum(config.aws_provider_blocks for config in configs) > 1
+        )
+        graph = build_graph(
+            natives, spans, unit.root.config.default_tags, sensitive, several_regions
+        )
     except TooLarge as exc:
         root = unit.root.config
         file = root.files[0].file if root.files else root.shown
@@ -288,20 +295,30 @@ def build_graph(
     spans: dict[DocPath, Span],
     default_tags: bool = False,
     sensitive: Iterable[SensitiveValue] = (),
+    several_regions: bool = False,
 ) -> Graph:
     """Map each resource by its family, add contributions, and freeze them into a graph.
 
     `default_tags`: the root module's aws provider adds tags to every resource.
     `sensitive`: secrets known outside the resources (a plan's sensitive values).
+    `several_regions`: the unit may use several aws provider configurations, so a
+    setting of one region (EBS encryption by default) may not hold for a resource.
     """
-    return _GraphBuilder(natives, spans, default_tags).build(sensitive)
+    return _GraphBuilder(natives, spans, default_tags, several_regions).build(sensitive)
 
 
 class _GraphBuilder:
-    def __init__(self, natives: list[Native], spans: dict[DocPath, Span], default_tags: bool):
+    def __init__(
+        self,
+        natives: list[Native],
+        spans: dict[DocPath, Span],
+        default_tags: bool,
+        several_regions: bool = False,
+    ):
         self.natives = natives
         self.spans = spans
         self.default_tags = default_tags
+        self.several_regions = several_regions
 
     def build(self, sensitive: Iterable[SensitiveValue] = ()) -> Graph:
         built: dict[str, _Built] = {}
@@ -355,14 +372,25 @@ class _GraphBuilder:
 
     def ebs_default_encryption(self) -> Src | None:
         """True when an `aws_ebs_encryption_by_default` of the unit turns it on
-        (`enabled` defaults to true), unknown when its value is not known, None when
-        none says so: the volumes that do not say are then judged on their own."""
+        (`enabled` defaults to true), unknown when its value is not known or the
+        unit may use several regions (the setting holds in its provider's region
+        only), None when none says so: the volumes that do not say are then judged
+        on their own."""
         found: Src | None = None
         for native in self.natives:
             if native.type != "aws_ebs_encryption_by_default":
                 continue
             enabled = native.native.get("enabled")
             value = True if enabled is None else to_bool(look_through(enabled.value))
+            if value is True and self.several_regions:
+                return Src(
+                    Unknown(
+                        "the account encrypts new EBS volumes by default in the region of "
+                        f"{native.address}'s provider; the files use several aws providers, "
+                        "and whether this volume is in that region is not known"
+                    ),
+                    native.native.origin,
+                )
             if value is True:
                 return Src(True, native.native.origin)
             unknown = unknown_of(value)

@@ -60,6 +60,11 @@ class ModuleConfig:
         # An `aws` provider block here sets `default_tags`, added to every resource's tags.
         self.default_tags = False
         self.providers: list[Declared] = []  # `provider "aws"` blocks, aliased ones too
+        # `aws` provider blocks here, and whether a resource or module call here may
+        # choose among several (`alias`, `provider`, `providers`): account settings
+        # such as EBS encryption by default hold in one region only.
+        self.aws_provider_blocks = 0
+        self.provider_choices = False
         self.diagnostics: list[Diagnostic] = []
 
 
@@ -78,6 +83,8 @@ def _add(config: ModuleConfig, block: Block, source: SourceText) -> None:
     if kind == "provider":
         if labels == ("aws",):
             config.providers.append(Declared("aws", block, source))
+            config.aws_provider_blocks += 1
+            config.provider_choices |= "alias" in block.body.attributes
             if any(inner.type == "default_tags" for inner in block.body.blocks):
                 config.default_tags = True
         return
@@ -111,6 +118,7 @@ def _add(config: ModuleConfig, block: Block, source: SourceText) -> None:
             )
             return
         table[name] = Declared(name, block, source)
+        config.provider_choices |= kind == "module" and "providers" in block.body.attributes
         return
     if kind in ("resource", "data"):
         if len(labels) != 2:
@@ -132,6 +140,7 @@ def _add(config: ModuleConfig, block: Block, source: SourceText) -> None:
             )
             return
         resources[decl.key] = decl
+        config.provider_choices |= "provider" in block.body.attributes
         (config.resource_types if kind == "resource" else config.data_types).add(decl.type)
 
 

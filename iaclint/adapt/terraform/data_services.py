@@ -102,6 +102,13 @@ def glue_security_configuration(props: Src, context: Context) -> Src:
     return obj(props, {"encryption": Src(entries, anchor.origin)})
 
 
+def _enabled(block: Src | None) -> Src | None:
+    """The `enabled` argument of a nested block."""
+    if block is None or is_opaque(block.value):
+        return block
+    return convert(block.get("enabled"), to_bool)
+
+
 def athena_workgroup(props: Src, context: Context) -> Src:
     configuration = first_block(props.get("configuration"))
     if configuration is None or is_opaque(configuration.value):
@@ -115,6 +122,9 @@ def athena_workgroup(props: Src, context: Context) -> Src:
             "result_encryption": convert(option, lower),
             "enforce_configuration": convert(
                 configuration.get("enforce_workgroup_configuration"), to_bool
+            ),
+            "managed_results": _enabled(
+                first_block(configuration.get("managed_query_results_configuration"))
             ),
         },
     )

@@ -86,8 +86,25 @@ class _PlanAdapter:
             )
         self._providers(natives)
         self._outputs(natives)
-        graph = build_graph(natives, self.spans, sensitive=of_plan(self.document))
+        graph = build_graph(
+            natives,
+            self.spans,
+            sensitive=of_plan(self.document),
+            several_regions=self._several_aws_providers(),
+        )
         return graph, self.diagnostics
+
+    def _several_aws_providers(self) -> bool:
+        """Whether the plan's configuration has more than one aws provider
+        configuration (`aws`, `aws.us`...), each possibly another region."""
+        configuration = self.plan.get("configuration")
+        providers = (
+            configuration.get("provider_config") if isinstance(configuration, dict) else None
+        )
+        if not isinstance(providers, dict):
+            return False
+        names = [body.get("name") for body in providers.values() if isinstance(body, dict)]
+        return names.count("aws") > 1
 
     def _changes(self) -> dict[str, object]:
         out: dict[str, object] = {}
