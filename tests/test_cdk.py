@@ -45,6 +45,8 @@ def test_each_seeded_mistake_once_named_by_construct_path(
     findings = report["findings"]
     assert isinstance(findings, list)
     assert sorted(seen(f) for f in findings) == expected()
+    # The safe constructs are judged, not left unknown.
+    assert report["undetermined"] == []
     assert report["errors"] == []
     files = {Path(f["file"]).name for f in findings}
     assert files == {
@@ -53,6 +55,23 @@ def test_each_seeded_mistake_once_named_by_construct_path(
         "Logging.template.json",
         "ProdEdge216B1454.template.json",
     }
+
+
+@pytest.mark.parametrize("assembly", ["cdk.out", "cdk.out-no-paths"])
+def test_each_finding_points_at_the_property_or_the_resource_header(
+    capsys: pytest.CaptureFixture[str], assembly: str
+) -> None:
+    findings = run_json(capsys, str(APP / assembly))["findings"]
+    assert isinstance(findings, list)
+    for finding in findings:
+        text = Path(finding["file"]).read_text(encoding="utf-8").splitlines()[finding["line"] - 1]
+        attribute = finding["attribute"]
+        if not attribute:
+            # A property left out: the resource header, where it has to be added.
+            assert text.strip() == f'"{finding["resource"]}": {{', finding
+        elif not attribute.endswith("]"):
+            # The wrong property itself (list items are on their own lines).
+            assert text.strip().startswith(f'"{attribute.rsplit(".", 1)[-1]}":'), finding
 
 
 def test_stacks_nested_stacks_and_stages_are_all_linted(capsys: pytest.CaptureFixture[str]) -> None:
