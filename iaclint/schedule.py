@@ -25,7 +25,7 @@ from iaclint.memo import ResultCache, directory_digest, file_digest, still_curre
 from iaclint.parse.text import read_regular
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from iaclint.run_terraform import RootResult, TerraformSession
     from iaclint.terraform_roots import Root
@@ -37,6 +37,8 @@ PARALLEL_MINIMUM = 8
 PER_FILE_WEIGHT = 4096
 # Where the kernel cannot end a worker with its parent, how often it looks.
 _PARENT_POLL_SECONDS = 0.5
+# How often the run looks up from waiting on a worker, to see an interrupt.
+_RESULT_POLL_SECONDS = 0.2
 _PR_SET_PDEATHSIG = 1
 
 
@@ -120,9 +122,10 @@ class Scheduler:
             file_futures = [pool.submit(_files_task, [files[i] for i in part]) for part in chunks]
             # Results are kept as they arrive, while the workers go on.
             for i, root_future in zip(root_todo, root_futures, strict=True):
-                done_root(i, root_future.result())
+                done_root(i, _result(root_future))
             for part, file_future in zip(chunks, file_futures, strict=True):
-                for i, result in zip(part, file_future.result(), strict=True):
+                results: list[FileResult] = _result(file_future)
+                for i, result in zip(part, results, strict=True):
                     done_file(i, result)
         except BaseException:
             # Interrupted (Ctrl-C, SIGTERM) or failed: the workers' remaining work is
@@ -225,6 +228,19 @@ def _pool(jobs: int, policies: list[Policy], settings: Settings) -> ProcessPoolE
         initializer=_start_worker,
         initargs=(policies, settings, os.getpid()),
     )
+
+
+def _result(future: Future[T]) -> T:
+    """A worker's result, waited for in short steps: Ctrl-C may reach another thread
+    of this process (the pool's), and a wait without a timeout would only see it
+    once the result arrives, seconds later."""
+    from concurrent.futures import TimeoutError as NotYet
+
+    while True:
+        try:
+            return future.result(timeout=_RESULT_POLL_SECONDS)
+        except NotYet:
+            continue
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

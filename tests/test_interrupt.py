@@ -139,8 +139,8 @@ def test_sigterm_ends_the_run_and_its_workers_without_a_report(
     report.write_text("the previous report\n", encoding="utf-8")
     run, workers = start(folder, "--format", "json", "--output", str(report))
     run.process.terminate()
-    code, _, err = run.wait()
-    assert code == 128 + signal.SIGTERM
+    code, out, err = run.wait()
+    assert code == 128 + signal.SIGTERM, (err[-2000:], out[-500:])
     assert err.strip().splitlines()[-1] == "iaclint: terminated"
     assert gone_within(workers, 10) == set()
     assert report.read_text(encoding="utf-8") == "the previous report\n"
@@ -158,7 +158,7 @@ def test_ctrl_c_ends_the_run_at_once(folder: Path) -> None:
     os.killpg(run.process.pid, signal.SIGINT)  # what the terminal sends: the whole group
     code, out, err = run.wait()
     took = time.monotonic() - began
-    assert code == 130
+    assert code == 130, (took, err[-2000:], out[-500:])
     assert err.strip().splitlines() == ["iaclint: interrupted"]  # no traceback
     assert out == ""
     assert gone_within(workers, 10) == set()
