@@ -449,3 +449,19 @@ def test_no_expression_crashes_the_evaluator(pieces: list[str]) -> None:
     scope = Scope({"x": "v", "list": [1, "a", None], "map": {"a": {"b": 1}}})
     result = Evaluator(scope, FUNCTIONS, Budget()).evaluate(expr, SourceText("t.tf", text), {})
     assert isinstance(result, Located)
+
+
+def test_pieces_of_text_join_into_text_or_a_partial_string() -> None:
+    from iaclint.adapt.terraform.evaluate import join_pieces
+
+    assert join_pieces([]) == ""
+    assert join_pieces(["", ""]) == ""
+    assert join_pieces(["a", "", "b", "c"]) == "abc"
+    region = Unknown("the region")
+    assert join_pieces(["", region, ""]) == PartialString((region,))
+    assert join_pieces(["arn:", "", region, ":iam::", "aws"]) == PartialString(
+        ("arn:", region, ":iam::aws")
+    )
+    # Many long pieces: joined once, each run of text one string.
+    pieces: list[str | Unknown | Reference] = ["x" * 1000] * 5000 + [region] + ["y"] * 3
+    assert join_pieces(pieces) == PartialString(("x" * 5_000_000, region, "yyy"))
