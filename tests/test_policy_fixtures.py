@@ -235,3 +235,36 @@ def test_plan_with_configuration(path: Path, policies: list[Policy]) -> None:
     found = {(f.policy_id, f.resource, f.span.file, f.span.line) for f in result.findings}
     unknown = {(u.policy_id, u.resource, u.span.file, u.span.line) for u in result.undetermined}
     _check(_policy_of(root), found, unknown, _tree_expectations(root))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fail-encrypted-domain.yaml",
+        "fail-encrypted-domain.json",
+        "fail-encrypted-domain.plan.json",
+        "fail-encrypted-domain-hcl",
+    ],
+)
+def test_an_encrypted_domain_open_to_everyone_is_reported_for_its_policy_alone(
+    name: str, policies: list[Policy]
+) -> None:
+    """A domain's mapper reads its encryption and its access policy from the same
+    resource: with encryption on, the open policy is reported, and no policy of
+    the catalogue reports anything else in the file."""
+    from iaclint.run_terraform import lint_terraform
+
+    path = POLICY_FIXTURES / "IAC016" / name
+    if path.is_dir():
+        candidates = [
+            Candidate(tf, tf.relative_to(ROOT).as_posix()) for tf in sorted(path.glob("*.tf"))
+        ]
+        result = lint_terraform(candidates, policies, [str(path)])
+        marked, _ = _tree_expectations(path)
+        expected = {(policy, resource, line) for policy, resource, _, line in marked}
+    else:
+        result = lint_file(Candidate(path, path.relative_to(ROOT).as_posix()), policies)
+        expected, _ = _expectations(path)
+    assert [policy for policy, _, _ in expected] == ["IAC016"]
+    assert {(f.policy_id, f.resource, f.span.line) for f in result.findings} == expected
+    assert result.undetermined == []
