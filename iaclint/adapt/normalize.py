@@ -150,6 +150,21 @@ def restored(written: Src | None, sources: list[Src | None], reason: str) -> Src
     return inherited(written, sources, reason)
 
 
+_GLOBAL_MEMBER = "a member of a global datastore has the datastore's encryption settings"
+
+
+def replication_group_encryption(
+    engine: Src | None, member: Src | None, at_rest: Src | None, transit: Src | None
+) -> tuple[Src | None, Src | None]:
+    """An ElastiCache replication group's encryption at rest and in transit, as
+    written, read the same from every format: a member of a global datastore has
+    the datastore's, and Valkey encrypts at rest unless told otherwise."""
+    at_rest = restored(at_rest, [member], _GLOBAL_MEMBER)
+    if at_rest is None and engine is not None and engine.value == "valkey":
+        at_rest = engine.with_value(True)
+    return at_rest, restored(transit, [member], _GLOBAL_MEMBER)
+
+
 def canned_acl(value: object) -> object:
     """A canned ACL in Terraform's spelling (`PublicRead` -> `public-read`)."""
     if not isinstance(value, str):

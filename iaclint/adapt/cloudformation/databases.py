@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.iam_document import document
-from iaclint.adapt.normalize import lower, restored, to_bool
+from iaclint.adapt.normalize import lower, replication_group_encryption, restored, to_bool
 from iaclint.adapt.sourced import Src, convert, is_opaque, obj
 from iaclint.graph.values import Unknown
 
@@ -68,24 +68,20 @@ def redshift_cluster(props: Src, context: Context) -> Src:
     return obj(props, {"storage_encrypted": encrypted, "kms_key": props.get("KmsKeyId")})
 
 
-_GLOBAL_MEMBER = "a member of a global datastore has the datastore's encryption settings"
-
-
 def replication_group(props: Src, context: Context) -> Src:
     engine = convert(props.get("Engine"), lower)
-    member = props.get("GlobalReplicationGroupId")
-    at_rest = restored(props.get("AtRestEncryptionEnabled"), [member], _GLOBAL_MEMBER)
-    if at_rest is None and engine is not None and engine.value == "valkey":
-        # Valkey replication groups are encrypted at rest unless told otherwise.
-        at_rest = engine.with_value(True)
+    at_rest, transit = replication_group_encryption(
+        engine,
+        props.get("GlobalReplicationGroupId"),
+        props.get("AtRestEncryptionEnabled"),
+        props.get("TransitEncryptionEnabled"),
+    )
     return obj(
         props,
         {
             "engine": engine,
             "at_rest_encryption": at_rest,
-            "transit_encryption": restored(
-                props.get("TransitEncryptionEnabled"), [member], _GLOBAL_MEMBER
-            ),
+            "transit_encryption": transit,
             "transit_encryption_mode": convert(props.get("TransitEncryptionMode"), lower),
             "kms_key": props.get("KmsKeyId"),
         },

@@ -11,7 +11,7 @@ unknown with the reason.
 from __future__ import annotations
 
 from iaclint.adapt.iam_document import document
-from iaclint.adapt.normalize import lower, restored, to_bool
+from iaclint.adapt.normalize import lower, replication_group_encryption, restored, to_bool
 from iaclint.adapt.sourced import Src, convert, obj
 from iaclint.adapt.terraform.documents import json_document
 from iaclint.adapt.terraform.family import Build, Context, Family, first_block
@@ -104,24 +104,20 @@ def redshift_cluster(props: Src, context: Context) -> Src:
     return obj(props, {"storage_encrypted": encrypted, "kms_key": props.get("kms_key_id")})
 
 
-_GLOBAL_MEMBER = "a member of a global datastore has the datastore's encryption settings"
-
-
 def replication_group(props: Src, context: Context) -> Src:
     engine = convert(props.get("engine"), lower)
-    member = props.get("global_replication_group_id")
-    at_rest = restored(props.get("at_rest_encryption_enabled"), [member], _GLOBAL_MEMBER)
-    if at_rest is None and engine is not None and engine.value == "valkey":
-        # Valkey replication groups are encrypted at rest unless told otherwise.
-        at_rest = engine.with_value(True)
+    at_rest, transit = replication_group_encryption(
+        engine,
+        props.get("global_replication_group_id"),
+        props.get("at_rest_encryption_enabled"),
+        props.get("transit_encryption_enabled"),
+    )
     return obj(
         props,
         {
             "engine": engine,
             "at_rest_encryption": at_rest,
-            "transit_encryption": restored(
-                props.get("transit_encryption_enabled"), [member], _GLOBAL_MEMBER
-            ),
+            "transit_encryption": transit,
             "transit_encryption_mode": convert(props.get("transit_encryption_mode"), lower),
             "kms_key": props.get("kms_key_id"),
         },

@@ -16,7 +16,7 @@ never judged by its length.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from iaclint.engine.operators.base import Operator, Verdict
 from iaclint.graph.values import Input, PartialString
@@ -111,15 +111,20 @@ def _written_in(value: object) -> Verdict:
     return Verdict(False)  # a reference, a value known only at deployment
 
 
-def _secret_written(value: object, args: Mapping[str, object]) -> Verdict:
+def _judged(value: object, judge: Callable[[object], Verdict]) -> Verdict:
+    """A sensitive setting's value as `judge` finds it, the setting named when true."""
     entry = _entry(value)
     if entry is None:
         return Verdict(False)
     setting, written = entry
-    verdict = _written_in(written)
+    verdict = judge(written)
     if verdict.truth is True:
         return Verdict(True, {"setting": setting, **verdict.facts})
     return verdict
+
+
+def _secret_written(value: object, args: Mapping[str, object]) -> Verdict:
+    return _judged(value, _written_in)
 
 
 def _secret_input_shown(value: object, args: Mapping[str, object]) -> Verdict:
@@ -146,14 +151,7 @@ def _placeholder_in(value: object) -> Verdict:
 
 
 def _secret_placeholder(value: object, args: Mapping[str, object]) -> Verdict:
-    entry = _entry(value)
-    if entry is None:
-        return Verdict(False)
-    setting, written = entry
-    verdict = _placeholder_in(written)
-    if verdict.truth is True:
-        return Verdict(True, {"setting": setting, **verdict.facts})
-    return verdict
+    return _judged(value, _placeholder_in)
 
 
 _KEYS = {"access_key": "an AWS access key id", "private_key": "a private key"}
