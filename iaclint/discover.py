@@ -145,8 +145,10 @@ def _walk(
         )
 
     walk = os.walk(top_text, onerror=unreadable, followlinks=False)
+    # os.walk joins each name to its parent: a directory below is `top_text` + sep + ...
+    below = top_text if top_text.endswith(os.sep) else top_text + os.sep
     for directory, subdirectories, names in walk:
-        relative = os.path.relpath(directory, top_text)
+        relative = "." if directory == top_text else directory[len(below) :]
         kept = []
         for name in sorted(subdirectories):
             try:
