@@ -9,9 +9,11 @@ its own name, and a link out of the tree must not pull other files into a run
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
-from collections.abc import Iterable
+import stat
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,6 +23,7 @@ from iaclint.parse.cloud_assembly import is_cloud_assembly
 TEMPLATE_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".template"})
 # Terraform configuration: linted by directory (see run_terraform.py).
 TERRAFORM_SUFFIXES = frozenset({".tf"})
+LINTED_SUFFIXES = TEMPLATE_SUFFIXES | TERRAFORM_SUFFIXES
 
 SKIPPED_DIRECTORIES = frozenset(
     {
@@ -58,7 +61,11 @@ class Discovery(NamedTuple):
     assemblies: tuple[Candidate, ...] = ()
 
 
-def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
+def discover(
+    paths: Iterable[str], exclude: Iterable[str] = (), suffixes: frozenset[str] = LINTED_SUFFIXES
+) -> Discovery:
+    """The files to read below `paths`; walking a directory keeps the files with one
+    of `suffixes` (a file named is kept whatever its suffix)."""
     patterns = list(exclude)
     files: list[Candidate] = []
     diagnostics: list[Diagnostic] = []
@@ -96,7 +103,8 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Discovery:
             real = resolved(path, given)
             if real is None:
                 continue
-            for candidate in _walk(path, given, patterns, assemblies, real, diagnostics):
+            walked = _walk(path, given, patterns, assemblies, real, diagnostics, suffixes)
+            for candidate in walked:
                 add(*candidate)
         elif not is_excluded(_clean(given), patterns):
             # A file named explicitly is read whatever its suffix; its content decides.
@@ -115,11 +123,12 @@ def _walk(
     assemblies: list[Candidate],
     real: Path,
     diagnostics: list[Diagnostic],
+    suffixes: frozenset[str],
 ) -> list[tuple[Path, str, bool, Path]]:
     """Template files under `top` as `add` takes them, with their real paths: the
     walk follows no link, so a file's real path is `real` (the real `top`) and the
     way down. Paths are handled as text here (pathlib took a tenth of a corpus run's
-    own time)."""
+    own time, and most of the walk of a large tree for one named file)."""
     out: list[tuple[Path, str, bool, Path]] = []
     top_text, real_text = str(top), str(real)
 
@@ -136,17 +145,22 @@ def _walk(
         )
 
     walk = os.walk(top_text, onerror=unreadable, followlinks=False)
+    # os.walk joins each name to its parent: a directory below is `top_text` + sep + ...
+    below = top_text if top_text.endswith(os.sep) else top_text + os.sep
     for directory, subdirectories, names in walk:
-        here = Path(directory)
-        relative = os.path.relpath(directory, top_text)
+        relative = "." if directory == top_text else directory[len(below) :]
         kept = []
         for name in sorted(subdirectories):
             try:
-                if _skip_directory(here, name, top, given, patterns):
+                if _skip_directory(directory, name, top_text, given, patterns):
                     continue
-                if is_cloud_assembly(here / name):
+                child = os.path.join(directory, name)
+                # No manifest, no assembly: checked first, as text, for every directory.
+                if os.path.isfile(os.path.join(child, "manifest.json")) and is_cloud_assembly(
+                    Path(child)
+                ):
                     assemblies.append(
-                        Candidate(here / name, _clean(os.path.join(given, relative, name)))
+                        Candidate(Path(child), _clean(os.path.join(given, relative, name)))
                     )
                     continue
             except OSError as exc:  # listed, but not searchable: nothing in it can be read
@@ -156,7 +170,7 @@ def _walk(
         subdirectories[:] = kept
         for name in sorted(names):
             suffix = os.path.splitext(name)[1].lower()
-            if suffix not in TEMPLATE_SUFFIXES and suffix not in TERRAFORM_SUFFIXES:
+            if suffix not in suffixes:
                 continue
             shown = _clean(os.path.join(given, relative, name))
             if is_excluded(shown, patterns):
@@ -169,18 +183,36 @@ def _walk(
     return out
 
 
-def _skip_directory(parent: Path, name: str, top: Path, given: str, patterns: list[str]) -> bool:
+def _skip_directory(parent: str, name: str, top: str, given: str, patterns: list[str]) -> bool:
     if name in SKIPPED_DIRECTORIES:
         return True
-    path = parent / name
-    if path.is_symlink():
+    path = os.path.join(parent, name)
+    if stat.S_ISLNK(_mode(path, os.lstat)):
         return True  # never followed: it may leave the tree or loop
-    if name.startswith("asset.") and (parent / "manifest.json").is_file():
+    if name.startswith("asset.") and stat.S_ISREG(
+        _mode(os.path.join(parent, "manifest.json"), os.stat)
+    ):
         return True  # a CDK cloud assembly's asset folder
-    if (path / "pyvenv.cfg").is_file():
+    if stat.S_ISREG(_mode(os.path.join(path, "pyvenv.cfg"), os.stat)):
         return True  # a virtualenv, whatever its name
-    shown = _clean(os.path.join(given, os.path.relpath(path, top)))
-    return bool(patterns) and is_excluded(shown, patterns)
+    if not patterns:
+        return False
+    return is_excluded(_clean(os.path.join(given, os.path.relpath(path, top))), patterns)
+
+
+# What a missing path raises: it is not there (pathlib's `is_file` rule). Any other
+# error (a directory listed but not searchable) is raised, and reported.
+_ABSENT = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+
+
+def _mode(path: str, status: Callable[[str], os.stat_result]) -> int:
+    """The file mode of `path` (0 when there is nothing there)."""
+    try:
+        return status(path).st_mode
+    except OSError as exc:
+        if exc.errno in _ABSENT:
+            return 0
+        raise
 
 
 def is_excluded(shown: str, patterns: list[str]) -> bool:

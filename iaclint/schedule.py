@@ -39,6 +39,8 @@ PER_FILE_WEIGHT = 4096
 _PARENT_POLL_SECONDS = 0.5
 # How often the run looks up from waiting on a worker, to see an interrupt.
 _RESULT_POLL_SECONDS = 0.2
+# Held while the workers are forked (a worker lets them through again).
+_HELD = {signal.SIGINT, signal.SIGTERM}
 _PR_SET_PDEATHSIG = 1
 
 
@@ -115,11 +117,20 @@ class Scheduler:
     ) -> None:
         pool = _pool(jobs, self.policies, self.settings)
         try:
-            # Root modules first: they take longest, so they start first.
-            root_futures = [pool.submit(_root_task, roots[i]) for i in root_todo]
             weights = {i: _weight(files[i]) for i in file_todo}
             chunks = _balanced_parts(file_todo, weights, jobs * 8)
-            file_futures = [pool.submit(_files_task, [files[i] for i in part]) for part in chunks]
+            # Submitting forks the workers. A Ctrl-C or SIGTERM arriving while Python
+            # runs its after-fork hooks is lost ("Exception ignored") and the run goes
+            # on to the end; held until the workers exist, it is acted on at once.
+            _mask(signal.SIG_BLOCK)
+            try:
+                # Root modules first: they take longest, so they start first.
+                root_futures = [pool.submit(_root_task, roots[i]) for i in root_todo]
+                file_futures = [
+                    pool.submit(_files_task, [files[i] for i in part]) for part in chunks
+                ]
+            finally:
+                _mask(signal.SIG_UNBLOCK)
             # Results are kept as they arrive, while the workers go on.
             for i, root_future in zip(root_todo, root_futures, strict=True):
                 done_root(i, _result(root_future))
@@ -254,12 +265,20 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
+def _mask(how: int) -> None:
+    """Hold or let through `_HELD` in this thread (where signals can be held)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(how, _HELD)
+
+
 def _start_worker(policies: list[Policy], settings: Settings, parent: int) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides what it
     # means (it ends the workers), and a SIGTERM handler of the parent's is not
     # the worker's.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Forked while the run held them (`_in_workers`): a SIGTERM must end a worker.
+    _mask(signal.SIG_UNBLOCK)
     _end_with_parent(parent)
     collector.tune()  # inherited with fork, not with spawn
     _WORKER["scheduler"] = Scheduler(policies, settings._replace(jobs=1, use_cache=False))

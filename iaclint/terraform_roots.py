@@ -154,7 +154,7 @@ def _named_roots(
 
 def _project(exclude: Sequence[str]) -> dict[str, _Directory]:
     """Every directory below the current one holding .tf files, in walk order."""
-    found = discover(["."], exclude)
+    found = discover(["."], exclude, TERRAFORM_SUFFIXES)
     files: dict[str, list[Candidate]] = {}
     for candidate in found.files:
         if candidate.path.suffix.lower() in TERRAFORM_SUFFIXES:

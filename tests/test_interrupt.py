@@ -85,16 +85,33 @@ class Run:
         return code, self.out.read_text(), self.err.read_text()
 
 
+def ignores_ctrl_c(pid: int) -> bool:
+    """Whether the process ignores SIGINT, as a worker does once it is set up
+    (`SigIgn` in /proc: a mask of the signals ignored, bit n-1 for signal n)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) >> (signal.SIGINT - 1) & 1)
+    return False
+
+
 def start(folder: Path, *extra: str) -> tuple[Run, set[int]]:
-    """The run, once both its workers have started."""
+    """The run, once both its workers are set up to take its work: a process just
+    forked still has the run's own signal handlers (a Ctrl-C then would be a
+    traceback in the worker, not the run's decision), so a worker counts once it
+    ignores SIGINT, the first thing its set-up does. Under load that can take
+    seconds; no fixed sleep is long enough, so the state itself is watched."""
     run = Run(folder, *extra)
     process = run.process
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     workers: set[int] = set()
-    while len(workers) < 2:
+    while len(workers) < 2 or not all(ignores_ctrl_c(pid) for pid in workers):
         assert process.poll() is None, "the run ended before its workers were seen"
-        assert time.monotonic() < deadline, "no workers started"
-        time.sleep(0.05)
+        assert time.monotonic() < deadline, "no workers were set up"
+        time.sleep(0.01)
         workers = children(process.pid)
         _SEEN.update(workers)
     return run, workers

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from iaclint.engine.selectors import SelectorError, compile_selector
+from iaclint.engine.selectors import Match, SelectorError, _follow, compile_selector
 from iaclint.graph.values import Input, Reference, Unknown
 
 DATA = {
@@ -70,3 +72,34 @@ def test_syntax_errors_are_refused() -> None:
 
 def test_compiled_once() -> None:
     assert compile_selector("$.options.tokens") is compile_selector("$.options.tokens")
+
+
+_VALUES = st.recursive(
+    st.sampled_from(
+        ["a", 1, None, Unknown("u"), Reference("R"), Input("P"), Input("D", "x", has_default=True)]
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3),
+        inner.map(lambda value: Input("N", value, has_default=True)),
+    ),
+    max_leaves=12,
+)
+_SELECTORS = st.lists(
+    st.sampled_from([".a", ".b", ".c", "[*]", "[0]", ".*", "..a", "[0:2]"]), max_size=4
+).map(lambda steps: "$" + "".join(steps))
+
+
+@given(_SELECTORS, _VALUES, st.sampled_from([(), ("base",), ("x", 0)]))
+@settings(max_examples=200, deadline=None)
+def test_selection_of_field_chains_is_the_general_walk(
+    text: str, data: object, base: tuple[object, ...]
+) -> None:
+    """Field after field is followed without the general machinery: the same matches,
+    in the same order, and the same deepest path, whatever the value and what follows."""
+    selector = compile_selector(text)
+    deepest = [base]
+    expected = _follow(selector.steps, [Match(base, data)], deepest)
+    selection = selector.select(data, base)
+    assert selection.matches == expected
+    assert selection.deepest == deepest[0]

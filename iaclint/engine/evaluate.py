@@ -161,6 +161,9 @@ class _PolicyRun:
     def condition(self, condition: Condition, subject: Subject, depth: int) -> Outcome:
         if isinstance(condition, Predicate):
             outcome = self.predicate(condition, subject, depth)
+            # Copied only to change it: most predicates are not pinned, nor their outcome.
+            if outcome.pinned == condition.locate:
+                return outcome
             return outcome._replace(pinned=condition.locate)
         if isinstance(condition, All):
             return _all([self.condition(item, subject, depth) for item in condition.items], subject)

@@ -70,9 +70,27 @@ class Selector(NamedTuple):
     steps: tuple[Step, ...]
 
     def select(self, value: object, base: ModelPath = ()) -> Selection:
-        deepest = [base]
-        matches = _follow(self.steps, [Match(base, value)], deepest)
-        return Selection(matches, deepest[0])
+        # Most selectors name one field after another (`$.a.b`): those steps are
+        # followed here on the one value they lead to, as `_step` would follow them,
+        # without a list per step. The first other step hands over to `_follow`.
+        path, raw, deepest = base, value, base
+        for index, step in enumerate(self.steps):
+            if type(step) is not Fields or len(step.names) != 1:
+                reached = [deepest]
+                matches = _follow(self.steps[index:], [Match(path, raw)], reached)
+                return Selection(matches, reached[0])
+            if len(path) > len(deepest):
+                deepest = path
+            current = _look_through(raw)
+            if _opaque(current):
+                continue  # an opaque value is the match, whatever follows
+            name = step.names[0]
+            if not isinstance(current, dict) or name not in current:
+                return Selection([], deepest)
+            path, raw = (*path, name), current[name]
+            if not _opaque(_look_through(raw)):
+                deepest = path
+        return Selection([Match(path, raw)], deepest)
 
     def field_chain(self) -> list[str | None] | None:
         """The names along the path (None for `*`/index), or None when it has `..`."""

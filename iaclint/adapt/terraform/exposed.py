@@ -11,6 +11,7 @@ default) becomes an `exposed` entry, located where the setting's value is.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from weakref import WeakKeyDictionary
 
 from iaclint.adapt.secrets import exposed_entry, secret_input, shown_settings
 from iaclint.adapt.sourced import Src
@@ -18,9 +19,20 @@ from iaclint.adapt.terraform.config import ModuleConfig
 from iaclint.parse.hcl.syntax import Body, GetAttr, Literal, ObjectExpr, Variable
 from iaclint.span import DocPath
 
+# Asked for each resource and output of a module: a module of a thousand resources
+# would judge its variables a thousand times. Its declarations do not change once read.
+_SECRET_VARIABLES: WeakKeyDictionary[ModuleConfig, frozenset[str]] = WeakKeyDictionary()
+
 
 def secret_variables(config: ModuleConfig) -> frozenset[str]:
     """The module's variables that hold a secret."""
+    known = _SECRET_VARIABLES.get(config)
+    if known is None:
+        known = _SECRET_VARIABLES[config] = _secret_variables(config)
+    return known
+
+
+def _secret_variables(config: ModuleConfig) -> frozenset[str]:
     names = set()
     for name, declared in config.variables.items():
         attributes = declared.block.body.attributes
