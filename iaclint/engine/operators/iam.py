@@ -426,52 +426,48 @@ def _allows_anyone(value: object, args: Mapping[str, object]) -> Verdict:
     return _any_verdict([_statement_allows_anyone(item) for item in _listed(statements)])
 
 
-# ECR's and ECR Public's repository actions (IAM's service authorization reference),
-# and those that only read images: pulling, and listing and describing what there is.
-_IMAGE_READS = frozenset(
-    {
-        "ecr:batchchecklayeravailability",
-        "ecr:batchgetimage",
-        "ecr:getdownloadurlforlayer",
-        "ecr:describeimages",
-        "ecr:describerepositories",
-        "ecr:listimages",
-        "ecr-public:batchchecklayeravailability",
-        "ecr-public:describeimages",
-        "ecr-public:describeimagetags",
-        "ecr-public:describerepositories",
-        "ecr-public:describeregistries",
-        "ecr-public:getrepositorycatalogdata",
-        "ecr-public:getregistrycatalogdata",
-    }
+def _action_names(text: str) -> frozenset[str]:
+    return frozenset(text.lower().split())
+
+
+# ECR's and ECR Public's actions (IAM's service authorization reference), and those
+# that only read images: pulling them, and listing and describing what there is.
+_IMAGE_READS = _action_names(
+    "ecr:BatchCheckLayerAvailability ecr:BatchGetImage ecr:GetDownloadUrlForLayer "
+    "ecr:DescribeImages ecr:DescribeRepositories ecr:ListImages "
+    "ecr-public:BatchCheckLayerAvailability ecr-public:DescribeImages "
+    "ecr-public:DescribeImageTags ecr-public:DescribeRepositories "
+    "ecr-public:DescribeRegistries ecr-public:GetRepositoryCatalogData "
+    "ecr-public:GetRegistryCatalogData"
 )
-_IMAGE_ACTIONS = _IMAGE_READS | frozenset(
-    f"ecr:{name}"
-    for name in (
-        "batchdeleteimage batchgetrepositoryscanningconfiguration batchimportupstreamimage "
-        "completelayerupload createpullthroughcacherule createrepository "
-        "createrepositorycreationtemplate deletelifecyclepolicy deletepullthroughcacherule "
-        "deleteregistrypolicy deleterepository deleterepositorycreationtemplate "
-        "deleterepositorypolicy describeimagereplicationstatus describeimagescanfindings "
-        "describepullthroughcacherules describeregistry describerepositorycreationtemplates "
-        "getaccountsetting getauthorizationtoken getlifecyclepolicy getlifecyclepolicypreview "
-        "getregistrypolicy getregistryscanningconfiguration getrepositorypolicy "
-        "initiatelayerupload listtagsforresource putaccountsetting putimage "
-        "putimagescanningconfiguration putimagetagmutability putlifecyclepolicy "
-        "putregistrypolicy putregistryscanningconfiguration putreplicationconfiguration "
-        "replicateimage setrepositorypolicy startimagescan startlifecyclepolicypreview "
-        "tagresource untagresource updatepullthroughcacherule "
-        "updaterepositorycreationtemplate uploadlayerpart validatepullthroughcacherule"
-    ).split()
-) | frozenset(
-    f"ecr-public:{name}"
-    for name in (
-        "batchdeleteimage completelayerupload createrepository deleterepository "
-        "deleterepositorypolicy getauthorizationtoken getrepositorypolicy initiatelayerupload "
-        "listtagsforresource putimage putregistrycatalogdata putrepositorycatalogdata "
-        "setrepositorypolicy tagresource untagresource uploadlayerpart"
-    ).split()
+_IMAGE_WRITES_AND_OTHERS = _action_names(
+    "ecr:BatchDeleteImage ecr:BatchGetRepositoryScanningConfiguration "
+    "ecr:BatchImportUpstreamImage ecr:CompleteLayerUpload ecr:CreatePullThroughCacheRule "
+    "ecr:CreateRepository ecr:CreateRepositoryCreationTemplate ecr:DeleteLifecyclePolicy "
+    "ecr:DeletePullThroughCacheRule ecr:DeleteRegistryPolicy ecr:DeleteRepository "
+    "ecr:DeleteRepositoryCreationTemplate ecr:DeleteRepositoryPolicy "
+    "ecr:DescribeImageReplicationStatus ecr:DescribeImageScanFindings "
+    "ecr:DescribePullThroughCacheRules ecr:DescribeRegistry "
+    "ecr:DescribeRepositoryCreationTemplates ecr:GetAccountSetting "
+    "ecr:GetAuthorizationToken ecr:GetLifecyclePolicy ecr:GetLifecyclePolicyPreview "
+    "ecr:GetRegistryPolicy ecr:GetRegistryScanningConfiguration ecr:GetRepositoryPolicy "
+    "ecr:InitiateLayerUpload ecr:ListTagsForResource ecr:PutAccountSetting ecr:PutImage "
+    "ecr:PutImageScanningConfiguration ecr:PutImageTagMutability ecr:PutLifecyclePolicy "
+    "ecr:PutRegistryPolicy ecr:PutRegistryScanningConfiguration "
+    "ecr:PutReplicationConfiguration ecr:ReplicateImage ecr:SetRepositoryPolicy "
+    "ecr:StartImageScan ecr:StartLifecyclePolicyPreview ecr:TagResource "
+    "ecr:UntagResource ecr:UpdatePullThroughCacheRule "
+    "ecr:UpdateRepositoryCreationTemplate ecr:UploadLayerPart "
+    "ecr:ValidatePullThroughCacheRule "
+    "ecr-public:BatchDeleteImage ecr-public:CompleteLayerUpload "
+    "ecr-public:CreateRepository ecr-public:DeleteRepository "
+    "ecr-public:DeleteRepositoryPolicy ecr-public:GetAuthorizationToken "
+    "ecr-public:GetRepositoryPolicy ecr-public:InitiateLayerUpload "
+    "ecr-public:ListTagsForResource ecr-public:PutImage ecr-public:PutRegistryCatalogData "
+    "ecr-public:PutRepositoryCatalogData ecr-public:SetRepositoryPolicy "
+    "ecr-public:TagResource ecr-public:UntagResource ecr-public:UploadLayerPart"
 )
+_IMAGE_ACTIONS = _IMAGE_READS | _IMAGE_WRITES_AND_OTHERS
 
 
 def _reads_images_only(value: object, args: Mapping[str, object]) -> Verdict:
