@@ -54,6 +54,7 @@ def test_each_seeded_mistake_once_named_by_construct_path(
         "ComputeStorage251C8454.nested.template.json",
         "Logging.template.json",
         "ProdEdge216B1454.template.json",
+        "ResourcePolicies.template.json",
     }
 
 
@@ -79,7 +80,7 @@ def test_stacks_nested_stacks_and_stages_are_all_linted(capsys: pytest.CaptureFi
     summary = report["summary"]
     assert isinstance(summary, dict)
     # Compute, its nested stack Storage, Logging, and Prod/Edge from the stage.
-    assert summary["templates_linted"] == 4
+    assert summary["templates_linted"] == 5
     assert summary["files_skipped"] == 0
 
 
@@ -89,7 +90,7 @@ def test_walking_a_parent_directory_reads_assemblies_by_manifest(
     report = run_json(capsys, str(APP))
     summary = report["summary"]
     assert isinstance(summary, dict)
-    assert summary["templates_linted"] == 8  # two assemblies of four templates
+    assert summary["templates_linted"] == 10  # two assemblies of five templates
 
 
 def test_text_report_shows_the_construct_path(capsys: pytest.CaptureFixture[str]) -> None:

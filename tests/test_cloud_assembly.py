@@ -21,6 +21,7 @@ def test_stacks_nested_stacks_and_stages() -> None:
         "ComputeStorage251C8454.nested.template.json": "Compute/Storage",
         "Logging.template.json": "Logging",
         "assembly-Prod/ProdEdge216B1454.template.json": "Prod/Edge",
+        "ResourcePolicies.template.json": "ResourcePolicies",
     }
 
 
@@ -83,4 +84,4 @@ def test_missing_template_and_escaping_names(tmp_path: Path) -> None:
         ("cdk.out/Compute.template.json", "template named by the assembly is missing"),
         ("cdk.out/manifest.json", "stack artifact 'Logging' names no template file"),
     ]
-    assert {t.stack for t in assembly.templates} == {"Compute/Storage"}
+    assert {t.stack for t in assembly.templates} == {"Compute/Storage", "ResourcePolicies"}

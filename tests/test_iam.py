@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from iaclint.adapt.iam_document import document
+from iaclint.adapt.iam_document import (
+    bus_permission,
+    document,
+    in_public_repository,
+    single_statement,
+    within_vpc,
+)
 from iaclint.adapt.sourced import Src, freeze
 from iaclint.engine.operators import OPERATORS
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
@@ -250,6 +256,17 @@ def test_iam_grants_admin(statements: object, truth: bool | None) -> None:
         ({"type": "AWS", "value": Input("Who")}, None),
         ({"type": "AWS", "value": Input("Who", "*", has_default=True)}, True),
         (Unknown("principals"), None),
+        # The root of every account is every account.
+        ({"type": "AWS", "value": "arn:aws:iam::*:root"}, True),
+        ({"type": "AWS", "value": "arn:aws-cn:iam::*:*"}, True),
+        ({"type": "AWS", "value": PartialString(("arn:", PARTITION, ":iam::*:root"))}, True),
+        ({"type": "AWS", "value": "arn:aws:iam::1234*:root"}, False),
+        ({"type": "AWS", "value": "arn:aws:iam::*:role/deployer"}, False),
+        ({"type": "AWS", "value": "arn:aws:sts::*:root"}, False),
+        (
+            {"type": "AWS", "value": PartialString(("arn:aws:iam::", Unknown("var.a"), ":root"))},
+            False,
+        ),
     ],
 )
 def test_principal_allows_everyone(principal: object, truth: bool | None) -> None:
@@ -296,6 +313,13 @@ def test_any_not_principal_allows_everyone_else() -> None:
             True,
         ),
         (Unknown("a condition known only after deployment"), None),
+        # Through an EFS mount target only: from the file system's VPC.
+        ({"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}}, True),
+        ({"Bool": {"ElasticFileSystem:AccessedViaMountTarget": [True]}}, True),
+        ({"Bool": {"elasticfilesystem:AccessedViaMountTarget": "false"}}, False),
+        ({"BoolIfExists": {"elasticfilesystem:AccessedViaMountTarget": "true"}}, False),
+        ({"Bool": {"elasticfilesystem:AccessedViaMountTarget": Unknown("var.via")}}, None),
+        ({"Bool": {"aws:ViaAWSService": "true"}}, False),
     ],
 )
 def test_conditions_narrow_principal(conditions: object, truth: bool | None) -> None:
@@ -336,3 +360,123 @@ def test_conditions_narrow_principal(conditions: object, truth: bool | None) -> 
 )
 def test_iam_allows_anyone(statement_: object, truth: bool | None) -> None:
     assert run("iam_allows_anyone", {"statements": [statement_]}) is truth
+
+
+@pytest.mark.parametrize(
+    ("statement_", "truth"),
+    [
+        ({"actions": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}, True),
+        ({"actions": ["ECR-PUBLIC:DescribeImages", "ecr-public:BatchCheck*"]}, True),
+        ({"actions": ["ecr-public:Describe*"]}, True),
+        ({"actions": ["ecr:BatchGetImage", "ecr:PutImage"]}, False),
+        ({"actions": ["ecr:*"]}, False),
+        ({"actions": ["*"]}, False),
+        ({"actions": ["ecr:Batch*"]}, False),  # BatchDeleteImage
+        ({"actions": ["ecr:Get*"]}, False),  # GetAuthorizationToken, GetRepositoryPolicy
+        ({"actions": ["ecr:PullImage"]}, False),  # no such action: not a known read
+        ({"actions": []}, False),
+        ({"not_actions": ["ecr:PutImage"]}, False),
+        ({"actions": ["ecr:BatchGetImage"], "not_actions": ["ecr:PutImage"]}, False),
+        ({"actions": Unknown("var.actions")}, None),
+        ({"actions": [PartialString(("ecr:", Unknown("var.action")))]}, None),
+    ],
+)
+def test_actions_only_read_images(statement_: object, truth: bool | None) -> None:
+    assert run("actions_only_read_images", statement_) is truth
+
+
+def _frozen(built: Src | None) -> tuple[object, dict[tuple[object, ...], tuple[object, ...]]]:
+    assert built is not None
+    data, origins = freeze(Src({"document": built}, ()))
+    return data["document"], origins
+
+
+_OPEN_POLICY = {
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Condition": {"StringEquals": {"s3:ExistingObjectTag/public": "yes"}},
+        },
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject"},
+    ]
+}
+
+
+def test_an_access_point_in_a_vpc_carries_the_restriction_s3_enforces() -> None:
+    data, origins = _frozen(within_vpc(document(src(_OPEN_POLICY)), Src("vpc-1", ("Vpc",))))
+    assert isinstance(data, dict)
+    allow, deny = data["statements"]
+    assert allow["conditions"] == {
+        "StringEquals": {"s3:ExistingObjectTag/public": "yes", "aws:SourceVpc": "vpc-1"}
+    }
+    where = ("document", "statements", 0, "conditions", "StringEquals", "aws:SourceVpc")
+    assert origins[where] == ("Vpc",)
+    assert "conditions" not in deny  # a Deny holds whatever the network
+    assert run("conditions_narrow_principal", allow["conditions"]) is True
+
+
+def test_an_access_point_in_a_vpc_known_at_deployment_is_still_in_a_vpc() -> None:
+    data, _ = _frozen(within_vpc(document(src(_OPEN_POLICY)), Src(Unknown("var.vpc"), ("V",))))
+    assert isinstance(data, dict)
+    assert data["statements"][0]["conditions"]["StringEquals"]["aws:SourceVpc"] == "vpc-*"
+    assert run("conditions_narrow_principal", data["statements"][0]["conditions"]) is True
+
+
+def test_an_access_point_open_to_the_internet_is_judged_as_written() -> None:
+    written = document(src(_OPEN_POLICY))
+    assert within_vpc(written, None) is written
+
+
+def test_an_event_bus_permission_is_the_statement_eventbridge_writes() -> None:
+    props = src(
+        {
+            "Principal": "*",
+            "Condition": {"Type": "StringEquals", "Key": "aws:PrincipalOrgID", "Value": "o-1"},
+        },
+        ("Bus",),
+    )
+    data, origins = _frozen(
+        bus_permission(
+            props, action=None, principal=props.get("Principal"), condition=props.get("Condition")
+        )
+    )
+    assert data == {
+        "statements": [
+            {
+                "effect": "allow",
+                "actions": ["events:PutEvents"],
+                "principals": [{"type": "*", "value": "*"}],
+                "conditions": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}},
+            }
+        ]
+    }
+    where = ("document", "statements", 0, "conditions", "StringEquals", "aws:PrincipalOrgID")
+    assert origins[where] == ("Bus", "Condition", "Value")
+
+
+def test_an_event_bus_permission_with_a_condition_unknown_stays_unknown() -> None:
+    props = src({"principal": "*"}, ("Bus",))
+    condition = Src(Unknown("dynamic block"), ("Bus", "condition"))
+    data, _ = _frozen(
+        bus_permission(props, action=None, principal=props.get("principal"), condition=condition)
+    )
+    assert isinstance(data, dict)
+    assert run("conditions_narrow_principal", data["statements"][0]["conditions"]) is None
+
+
+def test_a_single_statement_is_a_document() -> None:
+    data, _ = _frozen(single_statement(src({"Effect": "Allow", "Principal": "*"})))
+    assert data == {
+        "statements": [{"effect": "allow", "principals": [{"type": "*", "value": "*"}]}]
+    }
+    text = '{"Effect": "Allow", "Action": "events:PutEvents"}'
+    data, _ = _frozen(single_statement(Src(text, ("S",))))
+    assert data == {"statements": [{"effect": "allow", "actions": ["events:PutEvents"]}]}
+
+
+def test_an_ecr_public_repository_marks_its_statements() -> None:
+    data, _ = _frozen(in_public_repository(document(src(_OPEN_POLICY))))
+    assert isinstance(data, dict)
+    assert [item["public_repository"] for item in data["statements"]] == [True, True]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from iaclint.adapt.normalize import lower
 from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
@@ -232,3 +233,109 @@ def _permission_principal(source: Src | None) -> Src | None:
     else:
         kind = "AWS"
     return source.with_value([obj(source, {"type": source.with_value(kind), "value": source})])
+
+
+def single_statement(source: Src | None) -> Src | None:
+    """A document made of one statement written on its own (an EventBridge bus
+    policy's `Statement`), in the common shape."""
+    data = json_data(source)
+    if data is None or is_opaque(data.value) or not isinstance(data.value, dict):
+        return data if data is None or is_opaque(data.value) else document(data)
+    return document(Src({"Statement": data}, data.origin))
+
+
+def bus_permission(
+    props: Src,
+    *,
+    action: Src | None,
+    principal: Src | None,
+    condition: Src | None,
+) -> Src:
+    """An EventBridge permission (a bus policy given as principal, action and
+    condition) as the statement EventBridge adds to the bus's policy: `principal` is
+    `*` or an account; the condition (`Type`/`type`, `Key`/`key`, `Value`/`value`)
+    is `{Type: {Key: Value}}`, which EventBridge accepts with `aws:PrincipalOrgID`."""
+    conditions = None
+    if condition is not None and isinstance(condition.value, dict):
+        fields = {str(key).lower(): value for key, value in condition.value.items()}
+        test, key, value = fields.get("type"), fields.get("key"), fields.get("value")
+        if isinstance(test, Src) and isinstance(key, Src) and isinstance(value, Src):
+            if isinstance(test.value, str) and isinstance(key.value, str):
+                conditions = condition.with_value(
+                    {test.value: condition.with_value({key.value: value})}
+                )
+            else:
+                conditions = condition.with_value(Unknown("the condition is not known"))
+    elif condition is not None:
+        conditions = condition
+    return obj(
+        props,
+        {
+            "statements": props.with_value(
+                [
+                    obj(
+                        props,
+                        {
+                            "effect": props.with_value("allow"),
+                            "actions": each(action, _text)
+                            or props.with_value([props.with_value("events:PutEvents")]),
+                            "principals": _permission_principal(principal),
+                            "conditions": conditions,
+                        },
+                    )
+                ]
+            )
+        },
+    )
+
+
+def in_public_repository(policy: Src | None) -> Src | None:
+    """An ECR Public repository's policy: each statement marked `public_repository`."""
+    return _each_statement(
+        policy, lambda item: {**_fields(item), "public_repository": item.with_value(True)}
+    )
+
+
+def within_vpc(policy: Src | None, vpc: Src | None) -> Src | None:
+    """An S3 access point's policy when the access point accepts requests from one VPC
+    only: each Allow statement also carries that restriction, as the `aws:SourceVpc`
+    condition S3 enforces, located at the VPC setting. A VPC id known only at
+    deployment is still a VPC: `vpc-*`."""
+    if vpc is None:
+        return policy
+    known = vpc if isinstance(vpc.value, str | Reference) else vpc.with_value("vpc-*")
+
+    def restrict(item: Src) -> dict[str, object]:
+        fields = _fields(item)
+        effect, conditions = item.get("effect"), item.get("conditions")
+        if effect is None or effect.value != "allow":
+            return fields  # a Deny applies whatever the network
+        if conditions is not None and not isinstance(conditions.value, dict):
+            return fields  # unknown conditions: judged as written
+        tests = _fields(conditions) if conditions is not None else {}
+        equals = tests.get("StringEquals")
+        merged = _fields(equals) if isinstance(equals, Src) else {}
+        merged["aws:SourceVpc"] = known
+        tests["StringEquals"] = vpc.with_value(merged)
+        return {**fields, "conditions": vpc.with_value(tests)}
+
+    return _each_statement(policy, restrict)
+
+
+def _fields(source: Src) -> dict[str, object]:
+    """A known object's fields (a copy), or none."""
+    return dict(source.value) if isinstance(source.value, dict) else {}
+
+
+def _each_statement(policy: Src | None, change: Callable[[Src], dict[str, object]]) -> Src | None:
+    """The document with each known statement rebuilt by `change`."""
+    if policy is None or not isinstance(policy.value, dict):
+        return policy
+    statements = policy.get("statements")
+    items = statements.items() if statements is not None else None
+    if statements is None or items is None:
+        return policy
+    rebuilt = [
+        item.with_value(change(item)) if isinstance(item.value, dict) else item for item in items
+    ]
+    return policy.with_value({**_fields(policy), "statements": statements.with_value(rebuilt)})

@@ -78,6 +78,8 @@ IAM_STATEMENT: dict[str, Shape] = {
     ],
     "not_principals": [{"type": "the principal type", "value": "the principal"}],
     "conditions": ANY,
+    "public_repository": "true in the policy of an ECR Public repository, whose images "
+    "everyone may pull whatever the policy says",
 }
 
 IAM_DOCUMENT: dict[str, Shape] = {
@@ -252,8 +254,8 @@ KINDS: dict[str, Kind] = {
         },
     ),
     "efs.file_system": Kind(
-        "An EFS file system.",
-        {"encrypted": ENCRYPTION_NOTE, "kms_key": REFERENCE},
+        "An EFS file system, with its file system policy.",
+        {"encrypted": ENCRYPTION_NOTE, "kms_key": REFERENCE, "policy": IAM_DOCUMENT},
     ),
     "sns.topic": Kind(
         "An SNS topic.",
@@ -282,7 +284,28 @@ KINDS: dict[str, Kind] = {
     ),
     "kms.key": Kind("A KMS key, with its key policy.", {"policy": IAM_DOCUMENT}),
     "ecr.repository": Kind(
-        "An ECR repository, with its repository policy.", {"policy": IAM_DOCUMENT}
+        "An ECR or ECR Public repository, with its repository policy (an ECR Public "
+        "repository's statements are marked `public_repository`).",
+        {"policy": IAM_DOCUMENT},
+    ),
+    "s3.access_point": Kind(
+        "An S3 access point, with its access point policy. S3 rejects every request to an "
+        "access point restricted to a VPC that does not come from that VPC: each Allow "
+        "statement of its policy carries that restriction as the condition S3 enforces, "
+        "`aws:SourceVpc` (the VPC id, `vpc-*` when it is known only at deployment), "
+        "located at the VPC setting.",
+        {
+            "bucket": REFERENCE,
+            "vpc": "the VPC id the access point accepts requests from (absent: the internet)",
+            "policy": IAM_DOCUMENT,
+        },
+    ),
+    "lambda.function_url": Kind(
+        "A Lambda function URL.",
+        {
+            "function": REFERENCE,
+            "auth_type": "'none' (anyone may call it) or 'aws_iam'",
+        },
     ),
     "secretsmanager.secret": Kind(
         "A Secrets Manager secret, with the resource policy written inside it (Terraform).",
@@ -294,12 +317,15 @@ KINDS: dict[str, Kind] = {
     "glacier.vault": Kind("An S3 Glacier vault, with its access policy.", {"policy": IAM_DOCUMENT}),
     "resource_policy": Kind(
         "A resource-based policy declared as its own resource: SQS queue and SNS topic "
-        "policies, Secrets Manager resource policies, and Terraform's separate policies of "
-        "KMS keys, ECR repositories, OpenSearch domains and API Gateway REST APIs (S3 "
-        "bucket policies are `s3.bucket_policy`).",
+        "policies, Secrets Manager resource policies, EventBridge event bus policies and "
+        "permissions, CloudWatch Logs resource policies, and Terraform's separate policies "
+        "of KMS keys, ECR and ECR Public repositories, OpenSearch domains, API Gateway REST "
+        "APIs, EFS file systems, S3 access points and Backup vaults (S3 bucket policies "
+        "are `s3.bucket_policy`).",
         {
             "service": "the service of the resources it governs ('sqs', 'sns', 'kms', 'ecr', "
-            "'secretsmanager', 'opensearch', 'apigateway')",
+            "'ecr-public', 'secretsmanager', 'opensearch', 'apigateway', 'events', 'logs', "
+            "'elasticfilesystem', 's3', 'backup')",
             "resources": [REFERENCE],
             "document": IAM_DOCUMENT,
         },
@@ -584,7 +610,10 @@ KINDS: dict[str, Kind] = {
         },
     ),
     "sagemaker.domain": Kind("A SageMaker domain (Studio).", {"kms_key": REFERENCE}),
-    "backup.vault": Kind("An AWS Backup vault.", {"kms_key": REFERENCE}),
+    "backup.vault": Kind(
+        "An AWS Backup vault, with its access policy.",
+        {"kms_key": REFERENCE, "policy": IAM_DOCUMENT},
+    ),
     "fsx.file_system": Kind(
         "An FSx file system (Windows File Server, Lustre, NetApp ONTAP or OpenZFS).",
         {

@@ -5,7 +5,7 @@ with what says whether (and with whose key) their data is encrypted at rest."""
 from __future__ import annotations
 
 from iaclint.adapt.cloudformation.context import Context, Mapper
-from iaclint.adapt.iam_document import json_data
+from iaclint.adapt.iam_document import document, json_data
 from iaclint.adapt.normalize import lower, to_bool
 from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
 
@@ -180,7 +180,10 @@ def endpoint_config(props: Src, context: Context) -> Src:
 
 
 def backup_vault(props: Src, context: Context) -> Src:
-    return obj(props, {"kms_key": props.get("EncryptionKeyArn")})
+    return obj(
+        props,
+        {"kms_key": props.get("EncryptionKeyArn"), "policy": document(props.get("AccessPolicy"))},
+    )
 
 
 def fsx_file_system(props: Src, context: Context) -> Src:

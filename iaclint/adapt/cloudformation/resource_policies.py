@@ -4,9 +4,12 @@ account's own principals, may use a queue, a topic, a key, a function...
 Resources that carry their policy (`AWS::KMS::Key`'s `KeyPolicy`, a domain's
 `AccessPolicies`) get it as `policy`; policies declared as their own resources
 (`AWS::SQS::QueuePolicy`, `AWS::SNS::TopicPolicy`, their `...InlinePolicy` forms,
-`AWS::SecretsManager::ResourcePolicy`) are `resource_policy`, linked to what they
-govern. A Lambda permission is the
-statement Lambda writes for it (`iam_document.permission`).
+`AWS::SecretsManager::ResourcePolicy`, `AWS::Events::EventBusPolicy`,
+`AWS::Logs::ResourcePolicy`) are `resource_policy`, linked to what they govern. A
+Lambda permission is the statement Lambda writes for it (`iam_document.permission`),
+an event bus permission given as principal and condition the statement EventBridge
+writes (`iam_document.bus_permission`). An S3 access point restricted to a VPC
+carries the restriction in its statements (`iam_document.within_vpc`).
 """
 
 from __future__ import annotations
@@ -14,8 +17,16 @@ from __future__ import annotations
 # OpenSearch and Elasticsearch domains carry their `AccessPolicies` too: read with
 # their encryption settings (databases.py), so one mapper builds the domain.
 from iaclint.adapt.cloudformation.context import Context, Mapper
-from iaclint.adapt.iam_document import document, permission
-from iaclint.adapt.sourced import Src, each, obj
+from iaclint.adapt.iam_document import (
+    bus_permission,
+    document,
+    in_public_repository,
+    permission,
+    single_statement,
+    within_vpc,
+)
+from iaclint.adapt.normalize import lower
+from iaclint.adapt.sourced import Src, convert, each, obj
 
 
 def _carrying(kind: str, policy_property: str) -> Mapper:
@@ -63,6 +74,66 @@ def lambda_permission(props: Src, context: Context) -> Src:
     )
 
 
+def public_repository(props: Src, context: Context) -> Src:
+    return obj(props, {"policy": in_public_repository(document(props.get("RepositoryPolicyText")))})
+
+
+def access_point(props: Src, context: Context) -> Src:
+    vpc_configuration = props.get("VpcConfiguration")
+    vpc = vpc_configuration.get("VpcId") if vpc_configuration is not None else None
+    # An empty VpcConfiguration still makes a VPC access point (the VPC is required).
+    vpc = vpc or vpc_configuration
+    return obj(
+        props,
+        {
+            "bucket": context.link(props.get("Bucket"), "s3.bucket"),
+            "vpc": vpc,
+            "policy": within_vpc(document(props.get("Policy")), vpc),
+        },
+    )
+
+
+def event_bus_policy(props: Src, context: Context) -> Src:
+    """`Statement` (one statement), or the older principal, action and condition."""
+    written = props.get("Statement")
+    return obj(
+        props,
+        {
+            "service": props.with_value("events"),
+            "resources": each(props.get("EventBusName"), lambda item: item),
+            "document": single_statement(written)
+            if written is not None
+            else bus_permission(
+                props,
+                action=props.get("Action"),
+                principal=props.get("Principal"),
+                condition=props.get("Condition"),
+            ),
+        },
+    )
+
+
+def logs_resource_policy(props: Src, context: Context) -> Src:
+    """The account's CloudWatch Logs resource policy: its statements name the log groups."""
+    return obj(
+        props,
+        {
+            "service": props.with_value("logs"),
+            "document": document(props.get("PolicyDocument")),
+        },
+    )
+
+
+def function_url(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        {
+            "function": props.get("TargetFunctionArn"),
+            "auth_type": convert(props.get("AuthType"), lower),
+        },
+    )
+
+
 MAPPERS: dict[str, Mapper] = {
     "AWS::KMS::Key": _carrying("kms.key", "KeyPolicy"),
     "AWS::ECR::Repository": _carrying("ecr.repository", "RepositoryPolicyText"),
@@ -77,4 +148,9 @@ MAPPERS: dict[str, Mapper] = {
         "secretsmanager", "SecretId", None, "ResourcePolicy"
     ),
     "AWS::Lambda::Permission": ("lambda.permission", lambda_permission),
+    "AWS::ECR::PublicRepository": ("ecr.repository", public_repository),
+    "AWS::S3::AccessPoint": ("s3.access_point", access_point),
+    "AWS::Events::EventBusPolicy": ("resource_policy", event_bus_policy),
+    "AWS::Logs::ResourcePolicy": ("resource_policy", logs_resource_policy),
+    "AWS::Lambda::Url": ("lambda.function_url", function_url),
 }

@@ -78,6 +78,7 @@ def file_system(props: Src, context: Context) -> Src:
         {
             "encrypted": convert(props.get("Encrypted"), to_bool),
             "kms_key": props.get("KmsKeyId"),
+            "policy": document(props.get("FileSystemPolicy")),
         },
     )
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 
 from iaclint.engine.operators.base import Argument, Operator, Verdict, unknown
+from iaclint.engine.operators.basic import as_bool
 from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
 
 # Values a template cannot narrow: a pattern written with them covers every value.
@@ -222,13 +223,29 @@ def _principal_allows_everyone(value: object, args: Mapping[str, object]) -> Ver
         return unknown(f"principal type: {unknown_reason(kind)}")
     if kind != "AWS":
         return Verdict(False)
-    if isinstance(principal, str):
-        if principal.strip() == "*":
-            return Verdict(True, {"who": 'Principal {"AWS": "*"}'})
-        return Verdict(False)
+    if isinstance(principal, str) and principal.strip() == "*":
+        return Verdict(True, {"who": 'Principal {"AWS": "*"}'})
     if _undecided(principal):
         return unknown(f"principal: {unknown_reason(principal)}")
+    text = _concrete_text(principal)
+    if isinstance(text, str) and _every_account_root(text.strip()):
+        return Verdict(True, {"who": f'Principal {{"AWS": "{text.strip()}"}}'})
     return Verdict(False)
+
+
+# Account ids a wildcard account field must match to mean every account.
+_SAMPLE_ACCOUNTS = ("123456789012", "999988887777", "000000000001")
+
+
+def _every_account_root(text: str) -> bool:
+    """`arn:aws:iam::*:root`: the root of every account, which is every account."""
+    fields = text.split(":", 5)
+    if len(fields) != 6 or fields[0].lower() != "arn" or fields[2] != "iam":
+        return False
+    account, resource = fields[4], fields[5]
+    return all(_glob_matches(account, sample, False) for sample in _SAMPLE_ACCOUNTS) and (
+        _glob_matches(resource, "root", False)
+    )
 
 
 def _undecided(value: object) -> bool:
@@ -257,6 +274,9 @@ _NARROWING_KEYS = frozenset(
         "kms:calleraccount",
     }
 )
+# Boolean keys that, when true, limit a request to a network: an EFS mount target
+# is reachable only from its VPC (and networks joined to it).
+_NARROWING_FLAGS = frozenset({"elasticfilesystem:accessedviamounttarget"})
 # Operators that let through only the values listed. Negated operators, `...IfExists`
 # (a caller without the key passes) and `ForAllValues:` (an empty set passes) do not.
 _NARROWING_OPERATORS = frozenset(
@@ -327,6 +347,13 @@ def _conditions_narrow_principal(value: object, args: Mapping[str, object]) -> V
         name = str(operator).lower()
         if name.startswith("foranyvalue:"):
             name = name[len("foranyvalue:") :]
+        if name == "bool":
+            flag = _narrowing_flag(tests, str(operator))
+            if isinstance(flag, str):
+                reasons.append(flag)
+            elif flag is not None:
+                return flag
+            continue
         if name not in _NARROWING_OPERATORS:
             continue
         tests = _resolved(tests)
@@ -355,6 +382,24 @@ def _conditions_narrow_principal(value: object, args: Mapping[str, object]) -> V
     return Verdict(False)
 
 
+def _narrowing_flag(tests: object, operator: str) -> Verdict | str | None:
+    """A `Bool` test of a narrowing flag: its verdict when it narrows, the reason
+    when its value is known only at deployment, else None."""
+    tests = _resolved(tests)
+    if not isinstance(tests, dict):
+        return f"condition {operator}: {unknown_reason(tests)}" if _undecided(tests) else None
+    for key, listed in tests.items():
+        if str(key).lower() not in _NARROWING_FLAGS:
+            continue
+        listed = _resolved(listed)
+        items = [_resolved(item) for item in (listed if isinstance(listed, list) else [listed])]
+        if any(_undecided(item) for item in items):
+            return f"condition {key}: {unknown_reason(next(i for i in items if _undecided(i)))}"
+        if items and all(as_bool(item) is True for item in items):
+            return Verdict(True, {"narrowed_by": str(key)})
+    return None
+
+
 def _statement_allows_anyone(statement: object) -> Verdict:
     if not isinstance(statement, dict) or statement.get("effect") != "allow":
         return Verdict(False)
@@ -379,6 +424,78 @@ def _allows_anyone(value: object, args: Mapping[str, object]) -> Verdict:
     if isinstance(statements, Unknown | Reference | PartialString):
         return unknown(f"statements: {unknown_reason(statements)}")
     return _any_verdict([_statement_allows_anyone(item) for item in _listed(statements)])
+
+
+def _action_names(text: str) -> frozenset[str]:
+    return frozenset(text.lower().split())
+
+
+# ECR's and ECR Public's actions (IAM's service authorization reference), and those
+# that only read images: pulling them, and listing and describing what there is.
+_IMAGE_READS = _action_names(
+    "ecr:BatchCheckLayerAvailability ecr:BatchGetImage ecr:GetDownloadUrlForLayer "
+    "ecr:DescribeImages ecr:DescribeRepositories ecr:ListImages "
+    "ecr-public:BatchCheckLayerAvailability ecr-public:DescribeImages "
+    "ecr-public:DescribeImageTags ecr-public:DescribeRepositories "
+    "ecr-public:DescribeRegistries ecr-public:GetRepositoryCatalogData "
+    "ecr-public:GetRegistryCatalogData"
+)
+_IMAGE_WRITES_AND_OTHERS = _action_names(
+    "ecr:BatchDeleteImage ecr:BatchGetRepositoryScanningConfiguration "
+    "ecr:BatchImportUpstreamImage ecr:CompleteLayerUpload ecr:CreatePullThroughCacheRule "
+    "ecr:CreateRepository ecr:CreateRepositoryCreationTemplate ecr:DeleteLifecyclePolicy "
+    "ecr:DeletePullThroughCacheRule ecr:DeleteRegistryPolicy ecr:DeleteRepository "
+    "ecr:DeleteRepositoryCreationTemplate ecr:DeleteRepositoryPolicy "
+    "ecr:DescribeImageReplicationStatus ecr:DescribeImageScanFindings "
+    "ecr:DescribePullThroughCacheRules ecr:DescribeRegistry "
+    "ecr:DescribeRepositoryCreationTemplates ecr:GetAccountSetting "
+    "ecr:GetAuthorizationToken ecr:GetLifecyclePolicy ecr:GetLifecyclePolicyPreview "
+    "ecr:GetRegistryPolicy ecr:GetRegistryScanningConfiguration ecr:GetRepositoryPolicy "
+    "ecr:InitiateLayerUpload ecr:ListTagsForResource ecr:PutAccountSetting ecr:PutImage "
+    "ecr:PutImageScanningConfiguration ecr:PutImageTagMutability ecr:PutLifecyclePolicy "
+    "ecr:PutRegistryPolicy ecr:PutRegistryScanningConfiguration "
+    "ecr:PutReplicationConfiguration ecr:ReplicateImage ecr:SetRepositoryPolicy "
+    "ecr:StartImageScan ecr:StartLifecyclePolicyPreview ecr:TagResource "
+    "ecr:UntagResource ecr:UpdatePullThroughCacheRule "
+    "ecr:UpdateRepositoryCreationTemplate ecr:UploadLayerPart "
+    "ecr:ValidatePullThroughCacheRule "
+    "ecr-public:BatchDeleteImage ecr-public:CompleteLayerUpload "
+    "ecr-public:CreateRepository ecr-public:DeleteRepository "
+    "ecr-public:DeleteRepositoryPolicy ecr-public:GetAuthorizationToken "
+    "ecr-public:GetRepositoryPolicy ecr-public:InitiateLayerUpload "
+    "ecr-public:ListTagsForResource ecr-public:PutImage ecr-public:PutRegistryCatalogData "
+    "ecr-public:PutRepositoryCatalogData ecr-public:SetRepositoryPolicy "
+    "ecr-public:TagResource ecr-public:UntagResource ecr-public:UploadLayerPart"
+)
+_IMAGE_ACTIONS = _IMAGE_READS | _IMAGE_WRITES_AND_OTHERS
+
+
+def _reads_images_only(value: object, args: Mapping[str, object]) -> Verdict:
+    """A statement whose every action only pulls, lists or describes images."""
+    if not isinstance(value, dict) or _listed(value.get("not_actions")):
+        return Verdict(False)
+    actions = value.get("actions")
+    if _undecided(actions):
+        return unknown(f"actions: {unknown_reason(actions)}")
+    listed = _listed(actions)
+    if not listed:
+        return Verdict(False)
+    verdicts = []
+    for action in listed:
+        reading = _readings(_resolved(action))
+        if reading is None:
+            if _undecided(_resolved(action)):
+                verdicts.append(unknown(f"action: {unknown_reason(_resolved(action))}"))
+                continue
+            return Verdict(False)
+        pattern, exact = reading
+        matched = [name for name in _IMAGE_ACTIONS if _glob_matches(pattern, name, True)]
+        if matched and all(name in _IMAGE_READS for name in matched):
+            continue
+        if exact:
+            return Verdict(False)
+        verdicts.append(unknown(f"action '{pattern}' depends on a value known only at deployment"))
+    return verdicts[0] if verdicts else Verdict(True)
 
 
 def _listed(value: object) -> list[object]:
@@ -500,9 +617,10 @@ OPERATORS = (
     Operator(
         "principal_allows_everyone",
         _principal_allows_everyone,
-        "The value is a principal entry of a statement letting everyone in: `*` or "
-        "`{AWS: '*'}`; with `not_principal: true`, any entry (a `NotPrincipal` lets in "
-        "everyone it does not name).",
+        "The value is a principal entry of a statement letting everyone in: `*`, "
+        "`{AWS: '*'}` or the root of every account (`{AWS: 'arn:aws:iam::*:root'}`); with "
+        "`not_principal: true`, any entry (a `NotPrincipal` lets in everyone it does not "
+        "name).",
         {
             "not_principal": Argument(
                 "bool", required=False, default=False, description="the entry is a NotPrincipal"
@@ -520,12 +638,23 @@ OPERATORS = (
         "`aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:SourceOwner` "
         "or `kms:CallerAccount`, tested with `StringEquals`, `StringLike`, `ArnEquals`, "
         "`ArnLike` or `IpAddress` (also `ForAnyValue:`) against concrete values (the "
-        "deploying account counts; `*`, `0.0.0.0/0` or an ARN of any account do not). "
+        "deploying account counts; `*`, `0.0.0.0/0` or an ARN of any account do not), or "
+        "`elasticfilesystem:AccessedViaMountTarget` tested true with `Bool` (a mount "
+        "target is reached from its VPC only). "
         "Negated operators, `...IfExists` and `ForAllValues:` do not narrow. A value known "
         "only at deployment makes the answer unknown.",
         facts=frozenset({"narrowed_by"}),
         sees_unknowns=True,
         sees_inputs=True,
+    ),
+    Operator(
+        "actions_only_read_images",
+        _reads_images_only,
+        "The value is a statement whose actions (no `NotAction`) all only pull, list or "
+        "describe container images in ECR or ECR Public (`ecr:BatchGetImage`, "
+        "`ecr:GetDownloadUrlForLayer`, `ecr-public:DescribeImages`, ...); a pattern counts "
+        "when every known ECR action it matches is such a read.",
+        sees_unknowns=True,
     ),
     Operator(
         "is_aws_managed_policy",
