@@ -105,11 +105,20 @@ def plan_json(folder: Path, terraform: str = TERRAFORM, plugins: str = PLUGINS) 
             "AWS_SECRET_ACCESS_KEY": "offline-plan-not-a-real-secret",
             "AWS_EC2_METADATA_DISABLED": "true",
         }
-        _run("init", [terraform, "init", "-input=false", "-backend=false"], work, env)
+        _run("init", [terraform, "init", "-input=false", "-backend=false", "-no-color"], work, env)
         plan = "fixture.tfplan"
         _run(
             "plan",
-            [terraform, "plan", "-input=false", "-lock=false", "-refresh=false", "-out", plan],
+            [
+                terraform,
+                "plan",
+                "-input=false",
+                "-lock=false",
+                "-refresh=false",
+                "-no-color",
+                "-out",
+                plan,
+            ],
             work,
             env,
         )
