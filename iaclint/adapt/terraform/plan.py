@@ -501,7 +501,10 @@ class _Values:
         places = document_places(self.module, self.decl, path, data)
         if places is None:
             return Src(text, origin)
-        return Src(JsonDocument(self.data(data, path, (), places), text), origin)
+        try:
+            return Src(JsonDocument(self.data(data, path, (), places), text), origin)
+        except RecursionError:  # nested too deeply to place: as without the configuration
+            return Src(text, origin)
 
     def data(
         self, value: object, path: tuple[str | int, ...], inner: JsonPath, places: Places
