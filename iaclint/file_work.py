@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic, Level, defect
@@ -41,6 +42,8 @@ class FileResult(NamedTuple):
     diagnostics: list[Diagnostic]
     # False when the result depends on other files too (a plan reads its configuration).
     cacheable: bool = True
+    # A plan: the directory whose configuration it may have been made from (resolved).
+    configuration: Path | None = None
 
 
 def lint_work(work: FileWork, policies: list[Policy]) -> FileResult:
@@ -102,6 +105,7 @@ def _lint_file(
                 plan.undetermined,
                 plan.diagnostics,
                 cacheable=False,
+                configuration=candidate.path.parent.resolve(),
             )
     if not mentions_template(text):
         return FileResult(False, [], [], [])

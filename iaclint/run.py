@@ -22,7 +22,7 @@ from iaclint.engine.policy import ParameterError, Policy
 from iaclint.file_work import FileWork, has_error
 from iaclint.findings import CATEGORIES, Finding, Report, Severity, Undetermined
 from iaclint.parse.cloud_assembly import MANIFEST, Assembly, read_assembly
-from iaclint.run_terraform import merge_roots
+from iaclint.run_terraform import ConfigurationFindings, merge_roots
 from iaclint.schedule import Scheduler, Settings
 from iaclint.span import Span
 from iaclint.terraform_roots import is_terraform, terraform_roots
@@ -179,14 +179,16 @@ def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]
         findings.extend(modules.findings)
         undetermined.extend(modules.undetermined)
         all_diagnostics.extend(modules.diagnostics)
+    configured = ConfigurationFindings(roots, root_results)
     for item, result in zip(work, file_results, strict=True):
         linted += result.linted
         if item.construct_paths is None:
             skipped += not result.linted and not has_error(result.diagnostics)
-        findings.extend(result.findings)
-        undetermined.extend(result.undetermined)
+        findings.extend(configured.new_findings(result.configuration, result.findings))
+        undetermined.extend(configured.new_undetermined(result.configuration, result.undetermined))
         all_diagnostics.extend(result.diagnostics)
-    # A plan beside its configuration finds what the configuration does, at the same places.
+    # The same finding twice at one place (a plan's, where its configuration is
+    # read the same way) is reported once.
     findings = list({_place(f): f for f in reversed(findings)}.values())[::-1]
     undetermined = list({_place(u): u for u in reversed(undetermined)}.values())[::-1]
     findings.sort(key=Finding.sort_key)

@@ -15,6 +15,7 @@ file can change) is decided by terraform_roots.py; each is reported whole.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -147,6 +148,67 @@ def merge_roots(results: list[RootResult], diagnostics: list[Diagnostic]) -> Ter
         list(dict.fromkeys(diagnostics)),
         tuple(sorted(tf_files)),
     )
+
+
+# What a finding says, wherever it points: policy, resource, attribute path.
+Said = tuple[str, str, str]
+
+
+class ConfigurationFindings:
+    """What each root module's `.tf` files found, for the plans beside them.
+
+    A plan made from the configuration it sits beside finds what the
+    configuration does. Its finding is dropped when the root module in the
+    plan's directory found the same policy on the same resource at the same
+    attribute or at one containing it (`policy` contains `policy.Statement[0]`),
+    or at the single element of the plan's value (`Action[0]` for `Action`: the
+    provider writes a list of one as its element). Anything else the plan finds
+    is kept, since a plan knows values the configuration leaves unknown.
+    """
+
+    def __init__(self, roots: Iterable[Root], results: Iterable[RootResult]):
+        self._found: dict[Path, dict[tuple[str, str], set[str]]] = {}
+        self._undecided: dict[Path, dict[tuple[str, str], set[str]]] = {}
+        for root, result in zip(roots, results, strict=True):
+            directory = root.directory.resolve()
+            found = self._found.setdefault(directory, {})
+            for f in result.findings:
+                found.setdefault((f.policy_id, f.resource), set()).add(f.attribute)
+            undecided = self._undecided.setdefault(directory, {})
+            for u in result.undetermined:
+                undecided.setdefault((u.policy_id, u.resource), set()).add(u.attribute)
+
+    def new_findings(self, directory: Path | None, findings: list[Finding]) -> list[Finding]:
+        """The plan's findings its configuration did not find already."""
+        found = self._found.get(directory) if directory is not None else None
+        if not found:
+            return findings
+        return [f for f in findings if not _said(found, (f.policy_id, f.resource, f.attribute))]
+
+    def new_undetermined(
+        self, directory: Path | None, undetermined: list[Undetermined]
+    ) -> list[Undetermined]:
+        undecided = self._undecided.get(directory) if directory is not None else None
+        if not undecided:
+            return undetermined
+        return [
+            u for u in undetermined if not _said(undecided, (u.policy_id, u.resource, u.attribute))
+        ]
+
+
+_ELEMENT = re.compile(r"\[\d+\]")
+
+
+def _said(found: dict[tuple[str, str], set[str]], said: Said) -> bool:
+    policy_id, resource, attribute = said
+    for written in found.get((policy_id, resource), ()):
+        if written == attribute:
+            return True
+        if attribute.startswith(written) and attribute[len(written)] in ".[":
+            return True  # the configuration's attribute contains the plan's
+        if written.startswith(attribute) and _ELEMENT.fullmatch(written[len(attribute) :]):
+            return True  # a list of one, and its element
+    return False
 
 
 def _tree(given: Iterable[str]) -> list[Path]:

@@ -238,6 +238,31 @@ def test_plan_with_configuration(path: Path, policies: list[Policy]) -> None:
 
 
 @pytest.mark.parametrize(
+    "root",
+    sorted({path.parent for path in _plans_with_configuration()}),
+    ids=lambda p: p.relative_to(POLICY_FIXTURES).as_posix(),
+)
+def test_a_plan_beside_its_configuration_adds_nothing(
+    root: Path, policies: list[Policy], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linting the folder (configuration and plan) gives the configuration's
+    findings, each once, whatever their policy."""
+    from iaclint.run import Options, lint
+    from iaclint.run_terraform import lint_terraform
+
+    monkeypatch.chdir(ROOT)
+    shown = root.relative_to(ROOT).as_posix()
+    report = lint(Options(paths=(shown,), use_cache=False), policies, [])
+    assert [d for d in report.diagnostics if d.level.value == "error"] == []
+    candidates = [
+        Candidate(path, path.relative_to(ROOT).as_posix()) for path in sorted(root.glob("*.tf"))
+    ]
+    alone = lint_terraform(candidates, policies, [str(root)])
+    folder = [(f.policy_id, f.span.file, f.span.line) for f in report.findings]
+    assert folder == [(f.policy_id, f.span.file, f.span.line) for f in alone.findings]
+
+
+@pytest.mark.parametrize(
     "name",
     [
         "fail-encrypted-domain.yaml",

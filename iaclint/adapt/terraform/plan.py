@@ -19,6 +19,7 @@ otherwise at the value in the plan file.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -28,9 +29,11 @@ from iaclint.adapt.sensitive_values import of_plan
 from iaclint.adapt.sourced import Src
 from iaclint.adapt.terraform.build import Native, build_graph
 from iaclint.adapt.terraform.config import ModuleConfig, ResourceDecl
+from iaclint.adapt.terraform.documents import JsonDocument
 from iaclint.adapt.terraform.exposed import exposed, secret_variables
 from iaclint.adapt.terraform.loader import ModuleLoader, NotRead, shown_join
 from iaclint.adapt.terraform.locate import locate
+from iaclint.adapt.terraform.plan_documents import JsonPath, Places, document_places
 from iaclint.diagnostics import Diagnostic
 from iaclint.graph.model import Graph, Location
 from iaclint.graph.values import Input, Reference, Unknown
@@ -179,7 +182,8 @@ class _PlanAdapter:
         )
         self.spans[root] = header_span
         values = resource.get("values")
-        native = _Values(self, root, (*path, "values"), decl, prefix).build(
+        module = config.tf if config is not None else None
+        native = _Values(self, root, (*path, "values"), decl, prefix, module).build(
             values if isinstance(values, dict) else {},
             self.changes.get(address),
             expressions,
@@ -430,12 +434,14 @@ class _Values:
         doc_root: DocPath,
         decl: ResourceDecl | None,
         prefix: str,
+        module: ModuleConfig | None = None,
     ):
         self.adapter = adapter
         self.root = root
         self.doc_root = doc_root
         self.decl = decl
         self.prefix = prefix
+        self.module = module  # the configuration of the resource's module
 
     def span(self, path: tuple[str | int, ...]) -> Span:
         if self.decl is not None:
@@ -479,6 +485,42 @@ class _Values:
                     continue
                 items.append(self.node(item, marker, child_expression, (*path, index)))
             return Src(items, origin)
+        if isinstance(value, str) and self.decl is not None and value.startswith(("{", "[")):
+            return self.document(value, path)
+        return Src(value, origin)
+
+    def document(self, text: str, path: tuple[str | int, ...]) -> Src:
+        """JSON text the configuration builds as data (plan_documents.py): that data,
+        each part where the configuration writes it, as the `.tf` file alone gives it."""
+        origin: DocPath = (*self.root, *path)
+        assert self.decl is not None
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return Src(text, origin)
+        places = document_places(self.module, self.decl, path, data)
+        if places is None:
+            return Src(text, origin)
+        try:
+            return Src(JsonDocument(self.data(data, path, (), places), text), origin)
+        except RecursionError:  # nested too deeply to place: as without the configuration
+            return Src(text, origin)
+
+    def data(
+        self, value: object, path: tuple[str | int, ...], inner: JsonPath, places: Places
+    ) -> Src:
+        origin: DocPath = (*self.root, *path, *inner)
+        self.adapter.spans[origin] = places(inner)
+        if isinstance(value, dict):
+            return Src(
+                {str(k): self.data(v, path, (*inner, str(k)), places) for k, v in value.items()},
+                origin,
+            )
+        if isinstance(value, list):
+            return Src(
+                [self.data(item, path, (*inner, i), places) for i, item in enumerate(value)],
+                origin,
+            )
         return Src(value, origin)
 
     def unknown(
