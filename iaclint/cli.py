@@ -4,8 +4,8 @@ Exit codes: 0 nothing at or above the threshold; 1 findings at or above it;
 2 a usage error, a bad policy or configuration, or a file that could not be read
 (after every other file has been linted and reported). `--exit-zero` turns 1
 into 0; `--exit-zero-on-error` also the 2 of a file that could not be read (a
-usage or configuration error, which stops the run before any file is read,
-stays 2).
+usage or configuration error, which stops the run before any file is read, and
+a report or baseline that could not be written stay 2).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         "--exit-zero-on-error",
         action="store_true",
         help="as --exit-zero, and exit 0 when files could not be read too (usage and"
-        " configuration errors still exit 2)",
+        " configuration errors, and a report that cannot be written, still exit 2)",
     )
     parser.add_argument(
         "--severity-threshold",

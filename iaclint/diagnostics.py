@@ -111,23 +111,7 @@ EXPIRED_SUPPRESSION = Kind(
     "suppressions",
     "suppressions past their expiry date no longer suppress anything",
 )
-KINDS = (
-    SAM_TRANSFORM,
-    FOREACH_TRANSFORM,
-    STRUCTURED_TYPE,
-    CDK_WITHOUT_PATHS,
-    UNKNOWN_TAG,
-    OCTAL_NUMBER,
-    MODULE_NOT_FETCHED,
-    MODULE_OUTSIDE,
-    HCL_UNREADABLE,
-    TFVARS_BLOCK,
-    TF_JSON_NOT_READ,
-    OVERRIDE_NOT_READ,
-    PLAN_WITHOUT_VALUES,
-    DEFAULT_PARAMETERS,
-    EXPIRED_SUPPRESSION,
-)
+KINDS = tuple(value for value in tuple(globals().values()) if isinstance(value, Kind))
 
 
 class Diagnostic(NamedTuple):
