@@ -247,3 +247,43 @@ def test_help_names_the_new_options() -> None:
     done = run(["--help"], ROOT)
     for option in ("--exit-zero", "--exit-zero-on-error", "--quiet", "FORCE_COLOR"):
         assert option in done.stdout
+
+
+def on_a_terminal(argv: list[str], cwd: Path, **environ: str) -> str:
+    """What the command prints with a (pseudo-)terminal as its standard output."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    env.update(environ, IACLINT_NO_CACHE="1")
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "iaclint", *argv],
+            cwd=cwd,
+            env=env,
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is gone once its output is read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    return b"".join(chunks).decode("utf-8")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals")
+def test_a_terminal_gets_colour_unless_term_is_dumb(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", OPEN_SSH)
+    assert "\033[1;31mhigh\033[0m" in on_a_terminal(["a.yaml"], tmp_path, TERM="xterm")
+    plain = on_a_terminal(["a.yaml"], tmp_path, TERM="dumb")
+    assert "IAC001 high" in plain and "\033[" not in plain
