@@ -361,6 +361,15 @@ KINDS: dict[str, Kind] = {
             "access_logs": "true when access logs are written to S3",
         },
     ),
+    "apigateway.stage": Kind(
+        "An API Gateway stage (REST, HTTP or WebSocket), or a REST API deployment, "
+        "which creates the stage it names.",
+        {
+            "access_log_destination": "where access logs go (a log group or Firehose ARN)",
+            "deployment": "true for a deployment (`AWS::ApiGateway::Deployment`)",
+            "stage_name": "the stage a deployment creates, when it names one",
+        },
+    ),
     "cloudfront.distribution": Kind(
         "A CloudFront distribution.",
         {"logging_bucket": "the bucket standard access logs go to"},
@@ -488,6 +497,14 @@ KINDS: dict[str, Kind] = {
         "The account's EBS encryption by default, in one region (Terraform "
         "`aws_ebs_encryption_by_default`).",
         {"enabled": "false when new EBS volumes are not encrypted by default"},
+    ),
+    "dynamodb.table": Kind(
+        "A DynamoDB table or global table.",
+        {
+            "kms": "true when encrypted with a KMS key (AWS managed or customer managed); "
+            "otherwise encrypted with a key AWS owns",
+            "kms_key": REFERENCE,
+        },
     ),
     "logs.log_group": Kind("A CloudWatch Logs log group.", {"kms_key": REFERENCE}),
     "eks.cluster": Kind(

@@ -1,4 +1,4 @@
-"""CloudFormation data services into the common model: log groups, EKS clusters,
+"""CloudFormation data services into the common model: DynamoDB tables, log groups, EKS clusters,
 CodeBuild projects, Glue, Athena, EMR, WorkSpaces, SageMaker, Backup and FSx,
 with what says whether (and with whose key) their data is encrypted at rest."""
 
@@ -196,7 +196,23 @@ def fsx_file_system(props: Src, context: Context) -> Src:
     )
 
 
+def dynamodb_table(props: Src, context: Context) -> Src:
+    # Without `SSEEnabled: true` a table is encrypted with a key AWS owns; with it,
+    # with the AWS managed key `aws/dynamodb` or the key `KMSMasterKeyId` names.
+    # A global table names its keys per replica.
+    sse = props.get("SSESpecification")
+    return obj(
+        props,
+        {
+            "kms": convert(sse.get("SSEEnabled"), to_bool) if sse is not None else None,
+            "kms_key": sse.get("KMSMasterKeyId") if sse is not None else None,
+        },
+    )
+
+
 MAPPERS: dict[str, Mapper] = {
+    "AWS::DynamoDB::Table": ("dynamodb.table", dynamodb_table),
+    "AWS::DynamoDB::GlobalTable": ("dynamodb.table", dynamodb_table),
     "AWS::Logs::LogGroup": ("logs.log_group", log_group),
     "AWS::EKS::Cluster": ("eks.cluster", eks_cluster),
     "AWS::CodeBuild::Project": ("codebuild.project", codebuild_project),

@@ -1,4 +1,4 @@
-"""CloudFormation trails, load balancers and distributions into the common model:
+"""CloudFormation trails, load balancers, distributions and API stages into the common model:
 what they log, and where."""
 
 from __future__ import annotations
@@ -60,7 +60,34 @@ def distribution(props: Src, context: Context) -> Src:
     return obj(props, {"logging_bucket": logging.get("Bucket") if logging else None})
 
 
+def rest_api_stage(props: Src, context: Context) -> Src:
+    logs = props.get("AccessLogSetting")
+    return obj(props, {"access_log_destination": logs.get("DestinationArn") if logs else None})
+
+
+def http_api_stage(props: Src, context: Context) -> Src:
+    logs = props.get("AccessLogSettings")
+    return obj(props, {"access_log_destination": logs.get("DestinationArn") if logs else None})
+
+
+def deployment_stage(props: Src, context: Context) -> Src:
+    """A deployment that names a stage creates it, with `StageDescription`'s settings."""
+    description = props.get("StageDescription")
+    logs = description.get("AccessLogSetting") if description is not None else None
+    return obj(
+        props,
+        {
+            "deployment": Src(True, props.origin),
+            "stage_name": props.get("StageName"),
+            "access_log_destination": logs.get("DestinationArn") if logs else None,
+        },
+    )
+
+
 MAPPERS: dict[str, Mapper] = {
+    "AWS::ApiGateway::Stage": ("apigateway.stage", rest_api_stage),
+    "AWS::ApiGateway::Deployment": ("apigateway.stage", deployment_stage),
+    "AWS::ApiGatewayV2::Stage": ("apigateway.stage", http_api_stage),
     "AWS::CloudTrail::Trail": ("cloudtrail.trail", trail),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("elb.load_balancer", load_balancer),
     "AWS::ElasticLoadBalancing::LoadBalancer": ("elb.load_balancer", classic_load_balancer),

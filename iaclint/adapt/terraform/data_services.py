@@ -1,5 +1,5 @@
 """Terraform data services into the common model: the account's EBS default
-encryption, log groups, EKS clusters, CodeBuild projects, Glue, Athena, EMR,
+encryption, DynamoDB tables, log groups, EKS clusters, CodeBuild projects, Glue, Athena, EMR,
 WorkSpaces, SageMaker, Backup and FSx, with what says whether (and with whose
 key) their data is encrypted at rest."""
 
@@ -16,6 +16,19 @@ from iaclint.adapt.terraform.family import Context, Family, first_block, joined
 def ebs_encryption_default(props: Src, context: Context) -> Src:
     # `enabled` defaults to true: the resource exists to turn the default on.
     return obj(props, {"enabled": convert(props.get("enabled"), to_bool)})
+
+
+def dynamodb_table(props: Src, context: Context) -> Src:
+    # Without `server_side_encryption { enabled = true }` a table is encrypted with a
+    # key AWS owns; with it, with `aws/dynamodb` or the key `kms_key_arn` names.
+    sse = first_block(props.get("server_side_encryption"))
+    return obj(
+        props,
+        {
+            "kms": convert(sse.get("enabled"), to_bool) if sse is not None else None,
+            "kms_key": sse.get("kms_key_arn") if sse is not None else None,
+        },
+    )
 
 
 def log_group(props: Src, context: Context) -> Src:
@@ -201,6 +214,7 @@ def _fsx(kind: str) -> Callable[[Src, Context], Src]:
 
 FAMILIES: dict[str, Family] = {
     "aws_ebs_encryption_by_default": Family("ec2.ebs_encryption_default", ebs_encryption_default),
+    "aws_dynamodb_table": Family("dynamodb.table", dynamodb_table),
     "aws_cloudwatch_log_group": Family("logs.log_group", log_group),
     "aws_eks_cluster": Family("eks.cluster", eks_cluster),
     "aws_codebuild_project": Family("codebuild.project", codebuild_project),

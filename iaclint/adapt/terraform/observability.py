@@ -1,4 +1,4 @@
-"""Terraform trails, load balancers and distributions into the common model: what
+"""Terraform trails, load balancers, distributions and API stages into the common model: what
 they log, and where."""
 
 from __future__ import annotations
@@ -54,7 +54,26 @@ def distribution(props: Src, context: Context) -> Src:
     return obj(props, {"logging_bucket": logging.get("bucket") if logging is not None else None})
 
 
+def stage(props: Src, context: Context) -> Src:
+    logs = first_block(props.get("access_log_settings"))
+    return obj(
+        props,
+        {"access_log_destination": logs.get("destination_arn") if logs is not None else None},
+    )
+
+
+def deployment_stage(props: Src, context: Context) -> Src:
+    """A deployment that names a stage creates it, without access logs."""
+    return obj(
+        props,
+        {"deployment": Src(True, props.origin), "stage_name": props.get("stage_name")},
+    )
+
+
 FAMILIES: dict[str, Family] = {
+    "aws_api_gateway_stage": Family("apigateway.stage", stage),
+    "aws_api_gateway_deployment": Family("apigateway.stage", deployment_stage),
+    "aws_apigatewayv2_stage": Family("apigateway.stage", stage),
     "aws_cloudtrail": Family("cloudtrail.trail", trail),
     "aws_lb": Family("elb.load_balancer", load_balancer),
     "aws_alb": Family("elb.load_balancer", load_balancer),
