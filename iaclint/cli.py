@@ -2,7 +2,10 @@
 
 Exit codes: 0 nothing at or above the threshold; 1 findings at or above it;
 2 a usage error, a bad policy or configuration, or a file that could not be read
-(after every other file has been linted and reported).
+(after every other file has been linted and reported). `--exit-zero` turns 1
+into 0; `--exit-zero-on-error` also the 2 of a file that could not be read (a
+usage or configuration error, which stops the run before any file is read, and
+a report or baseline that could not be written stay 2).
 """
 
 from __future__ import annotations
@@ -12,16 +15,22 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from iaclint import __version__, collector
+
+if TYPE_CHECKING:
+    from iaclint.findings import Report
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 FORMATS = ("text", "json", "sarif", "github", "rdjson")
+# What --list-policies can print.
+LISTING_FORMATS = ("text", "json")
 
 _EXAMPLES = """\
 examples:
@@ -34,11 +43,14 @@ examples:
   iaclint --select network --ignore IAC002 .
   iaclint --var-file prod.tfvars infra/ lint Terraform with these variable values
   iaclint --list-policies              show the policies, by category
+  iaclint --list-policies --format json the policies, for scripts
+  iaclint --exit-zero --format sarif -o iaclint.sarif .   report, never fail on findings
   iaclint --write-baseline base.json . accept today's findings; later runs with
   iaclint --baseline base.json .       report only new ones
   iaclint --diff-base origin/main .    only findings new since the branch left origin/main
 
 exit codes: 0 clean, 1 findings at or above the threshold, 2 errors
+colour: --color, else NO_COLOR (off), FORCE_COLOR (on), TERM=dumb (off), a terminal (on)
 """
 
 
@@ -82,7 +94,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", help="files and directories to lint (default: .)")
     parser.add_argument("--format", choices=FORMATS, help="report format (default: text)")
     parser.add_argument(
-        "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE instead of stdout (a summary line goes to stderr)",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="report findings and errors only: no warnings, notices, undetermined checks"
+        " or summary",
+    )
+    parser.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when findings are at or above the threshold (errors still exit 2)",
+    )
+    parser.add_argument(
+        "--exit-zero-on-error",
+        action="store_true",
+        help="as --exit-zero, and exit 0 when files could not be read too (usage and"
+        " configuration errors, and a report that cannot be written, still exit 2)",
     )
     parser.add_argument(
         "--severity-threshold",
@@ -116,7 +149,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="GLOB",
         action="append",
         default=[],
-        help="do not lint paths matching GLOB",
+        help="do not lint paths matching GLOB (repeatable): a name (`examples`, `*.json`)"
+        " anywhere, or a path from the current directory (`stacks/test`, `./stacks/test/`)",
     )
     parser.add_argument(
         "--var-file",
@@ -140,7 +174,9 @@ def _parser() -> argparse.ArgumentParser:
         help="also list checks that could not be decided, with the reason",
     )
     parser.add_argument(
-        "--list-policies", action="store_true", help="list the policies by category and exit"
+        "--list-policies",
+        action="store_true",
+        help="list the policies by category (with --format json: as JSON) and exit",
     )
     parser.add_argument(
         "--color",
@@ -235,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     from iaclint.config import ConfigError, find_config, load_config
-    from iaclint.diagnostics import Level
+    from iaclint.discover import anchored_at
     from iaclint.findings import Severity
     from iaclint.report.escape import line_start, printable
     from iaclint.run import Options, lint, prepare
@@ -252,6 +288,12 @@ def _main(argv: Sequence[str] | None) -> int:
     # The command line wins over the configuration; what a report is (format, output,
     # diff base) is the command line's alone.
     format_name = args.format or "text"
+    if args.list_policies and format_name not in LISTING_FORMATS:
+        sys.stderr.write(
+            f"iaclint: error: --list-policies prints {' or '.join(LISTING_FORMATS)}, "
+            f"not {format_name}\n"
+        )
+        return EXIT_ERROR
     diff_base = args.diff_base
     if args.show_all and not diff_base:
         sys.stderr.write("iaclint: error: --show-all needs --diff-base\n")
@@ -277,7 +319,11 @@ def _main(argv: Sequence[str] | None) -> int:
         policy_dirs=(*(config.policy_dirs if config else ()), *args.policies),
         severity=config.severity if config else {},
         parameters=config.parameters if config else {},
-        exclude=(*(config.exclude if config else ()), *args.exclude),
+        # The configuration's patterns are written from its folder.
+        exclude=(
+            *(anchored_at(config.exclude, _folder(config.source)) if config else ()),
+            *args.exclude,
+        ),
         show_unknown=bool(
             args.show_unknown if args.show_unknown is not None else (config and config.show_unknown)
         ),
@@ -293,19 +339,26 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_ERROR
     policies, diagnostics = prepared.policies, prepared.diagnostics
     if args.list_policies:
-        from iaclint.report.listing import render_policies
+        from iaclint.report.gather import gather
+        from iaclint.report.listing import Listed, render_policies, render_policies_json
 
         configured = set(options.parameters) | set(options.select)
         off = {p.id for p in policies if not p.enabled and p.id not in configured}
-        _emit(render_policies([policy.info for policy in policies], off), args.output)
-        for diagnostic in diagnostics:
+        if format_name == "json":
+            listed = [
+                Listed(p.info, p.frameworks, tuple(sorted(p.parameters)), p.id in off)
+                for p in policies
+            ]
+            listing = render_policies_json(listed)
+        else:
+            listing = render_policies([policy.info for policy in policies], off)
+        _emit(listing, args.output)
+        for diagnostic in gather(diagnostics):
             where, message = line_start(diagnostic.where()), printable(diagnostic.message)
             sys.stderr.write(f"{where}: {diagnostic.level.value}: {message}\n")
         return EXIT_ERROR if diagnostics else EXIT_CLEAN
     report = lint(options, policies, diagnostics)
-    from iaclint.report.location import NO_ROOT
-    from iaclint.report.render import render
-    from iaclint.review import Review, review, source_root
+    from iaclint.review import Review, review
 
     base = None
     if diff_base:
@@ -328,20 +381,84 @@ def _main(argv: Sequence[str] | None) -> int:
     if problem is not None:
         sys.stderr.write(f"iaclint: error: {problem}\n")
         return EXIT_ERROR
-    colour = args.color == "always" or (
-        args.color == "auto"
-        and args.output is None
-        and sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ
-    )
-    # Only the formats a code host reads name files from the repository's root.
-    root = source_root(Path.cwd()) if format_name in ("sarif", "github") else NO_ROOT
-    output = render(report, format_name, root, colour)
-    if not _emit(output, args.output):
+    outputs = [Output(format_name, args.output)]
+    if not _write(report, outputs, args):
         return EXIT_ERROR
+    return exit_code(report, args.exit_zero, args.exit_zero_on_error)
+
+
+class Output(NamedTuple):
+    """A report to write: its format, and its file (None: standard output)."""
+
+    format: str
+    file: str | None = None
+
+
+def _write(report: Report, outputs: Sequence[Output], args: argparse.Namespace) -> bool:
+    """Render and write every output; say on stderr where those written to files went.
+    False when one could not be written."""
+    from iaclint.report.location import NO_ROOT
+    from iaclint.report.render import Style, render
+    from iaclint.review import source_root
+
+    root = None
+    written: list[str] = []
+    for output in outputs:
+        # Only the formats a code host reads name files from the repository's root.
+        if output.format in ("sarif", "github") and root is None:
+            root = source_root(Path.cwd(), report.sources)
+        style = Style(
+            root=root if output.format in ("sarif", "github") and root else NO_ROOT,
+            colour=output.format == "text"
+            and output.file is None
+            and use_colour(args.color, sys.stdout, os.environ),
+            quiet=args.quiet,
+        )
+        if not _emit(render(report, output.format, style), output.file):
+            return False
+        if output.file is not None:
+            written.append(output.file)
+    if written and not args.quiet:
+        from iaclint.report.escape import printable
+        from iaclint.report.text import summarize
+
+        where = ", ".join(printable(file) for file in written)
+        sys.stderr.write(f"iaclint: {summarize(report)} Report written to {where}.\n")
+    return True
+
+
+def exit_code(report: Report, exit_zero: bool = False, exit_zero_on_error: bool = False) -> int:
+    """2 when the run had errors, 1 when findings fail it, else 0; softened by
+    `--exit-zero` (findings) and `--exit-zero-on-error` (findings and errors)."""
+    from iaclint.diagnostics import Level
+
     if any(d.level is Level.ERROR for d in report.diagnostics):
-        return EXIT_ERROR
-    return EXIT_FINDINGS if report.failing() else EXIT_CLEAN
+        return EXIT_CLEAN if exit_zero_on_error else EXIT_ERROR
+    if report.failing() and not (exit_zero or exit_zero_on_error):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def use_colour(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Whether the text report on `stream` is coloured: `--color always|never`, else
+    (auto) NO_COLOR turns it off, FORCE_COLOR on, TERM=dumb off, and a terminal on.
+    An empty variable counts as unset (https://no-color.org, https://force-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    if environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
+def _folder(source: str | None) -> Path:
+    return Path(source).parent if source else Path.cwd()
 
 
 def _deleted_by_change(cwd: Path) -> tuple[tuple[str, ...], str | None]:

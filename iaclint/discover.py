@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import functools
+import glob
 import os
+import posixpath
+import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -215,12 +219,74 @@ def _mode(path: str, status: Callable[[str], os.stat_result]) -> int:
         raise
 
 
-def is_excluded(shown: str, patterns: list[str]) -> bool:
+def is_excluded(shown: str, patterns: Sequence[str]) -> bool:
+    """Whether `shown` (a path as the run shows it) matches an exclusion pattern.
+
+    `./examples`, `examples/` and `examples` are one pattern. One without a `/`
+    (`examples`, `*.json`) matches any file or folder of that name; one with a `/`
+    (`stacks/examples`, `stacks/*/test_*.yaml`) matches from the current directory,
+    and excludes everything below a folder it matches, however the path was given
+    (`.`, `./stacks`, an absolute path)."""
+    if not patterns:
+        return False
+    here = os.getcwd()
+    names, anchored = _compiled(tuple(patterns), here)
     parts = shown.split("/")
-    for pattern in patterns:
-        if fnmatch.fnmatch(shown, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts):
+    if any(name.match(part) for name in names for part in parts):
+        return True
+    if not anchored:
+        return False
+    path = posixpath.normpath(posixpath.join(here.replace(os.sep, "/"), shown))
+    while True:
+        if any(pattern.match(path) for pattern in anchored):
             return True
-    return False
+        parent = posixpath.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+
+
+def anchored_at(patterns: Iterable[str], base: Path) -> tuple[str, ...]:
+    """Exclusion patterns written in a file in `base` (the configuration's folder),
+    as `is_excluded` reads them: those with a `/` made relative to the current
+    directory."""
+    offset = os.path.relpath(base, os.getcwd()).replace(os.sep, "/")
+    if offset == ".":
+        return tuple(patterns)
+    out = []
+    for pattern in patterns:
+        plain = _plain(pattern)
+        anchored = "/" in plain and not posixpath.isabs(plain)
+        out.append(f"{glob.escape(offset)}/{plain}" if anchored else pattern)
+    return tuple(out)
+
+
+def _plain(pattern: str) -> str:
+    """`./x/`, `x/` and `x` as one pattern: `x`."""
+    while pattern.startswith("./"):
+        pattern = pattern[2:].lstrip("/")
+    stripped = pattern.rstrip("/")
+    return stripped or pattern
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(
+    patterns: tuple[str, ...], here: str
+) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+    """Patterns that match a name anywhere, and those anchored (made absolute at `here`)."""
+    names: list[re.Pattern[str]] = []
+    anchored: list[re.Pattern[str]] = []
+    root = glob.escape(here.replace(os.sep, "/"))
+    plains = [_plain(pattern) for pattern in patterns]
+    # `**/x` also matches `x` at the top, as in a .gitignore.
+    plains += [plain[3:] for plain in plains if plain.startswith("**/")]
+    for plain in plains:
+        if "/" not in plain:
+            names.append(re.compile(fnmatch.translate(plain)))
+            continue
+        absolute = plain if posixpath.isabs(plain) else posixpath.join(root, plain)
+        anchored.append(re.compile(fnmatch.translate(posixpath.normpath(absolute))))
+    return tuple(names), tuple(anchored)
 
 
 def _clean(path: str) -> str:

@@ -7,7 +7,8 @@ applies live in `iaclint/filter/`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,18 +39,21 @@ from iaclint.parse.text import decode, read_regular
 from iaclint.report.location import SourceRoot
 
 
-def source_root(cwd: Path) -> SourceRoot:
-    """The repository root (or, outside git, the current directory) and where `cwd` is in it."""
+def source_root(cwd: Path, files: Sequence[str] = ()) -> SourceRoot:
+    """The repository root and where `cwd` is in it: the repository of `cwd`, else
+    (a run started outside it) the one holding the first of `files`, else the
+    current directory."""
     from iaclint.filter.git import repository_root  # git and subprocess: only when needed
 
     here = cwd.resolve()
     root = repository_root(here)
+    if root is None and files:
+        folder = (here / files[0]).parent
+        if folder.is_dir():
+            root = repository_root(folder)
     if root is None:
         return SourceRoot(here.as_posix(), "")
-    try:
-        inside = here.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return SourceRoot(here.as_posix(), "")
+    inside = os.path.relpath(here, root.resolve()).replace(os.sep, "/")
     return SourceRoot(root.resolve().as_posix(), "" if inside == "." else inside + "/")
 
 

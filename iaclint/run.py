@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from iaclint.catalog import builtin_policy_dir, load_policies
 from iaclint.config import Config, Place
-from iaclint.diagnostics import Diagnostic, defect, did_you_mean
+from iaclint.diagnostics import DEFAULT_PARAMETERS, Diagnostic, defect, did_you_mean
 from iaclint.discover import Candidate, discover
 from iaclint.engine.policy import ParameterError, Policy
 from iaclint.file_work import FileWork, has_error
@@ -141,6 +141,8 @@ def prepare(options: Options, config: Config | None = None, off_too: bool = Fals
                         f"{policy.id} runs with its default parameters; set "
                         f"{', '.join(sorted(policy.parameters))} under "
                         f"[tool.iaclint.parameters.{policy.id}] to make it yours",
+                        kind=DEFAULT_PARAMETERS,
+                        subject=policy.id,
                     )
                 )
         chosen.append(configured_policy)

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from iaclint.adapt.cloudformation.template import MAPPERS
 from iaclint.adapt.terraform.build import FAMILIES
 from iaclint.findings import Report
-from iaclint.report.location import NO_ROOT
 from iaclint.report.render import FORMATS, render
 from iaclint.run import Options, lint, prepare
 
@@ -263,7 +262,7 @@ POLICIES = prepare(Options()).policies
 def lint_and_render(path: Path) -> Report:
     report = lint(Options(paths=(str(path),), use_cache=False), POLICIES, [])
     for format_name in FORMATS:
-        assert isinstance(render(report, format_name, NO_ROOT), str)
+        assert isinstance(render(report, format_name), str)
     return report
 
 

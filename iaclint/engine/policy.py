@@ -146,6 +146,12 @@ class Target(NamedTuple):
     types: tuple[str, ...] = ()
 
 
+# What a `--list-policies` reader calls the inputs: CDK apps are read as their
+# CloudFormation, plans as the resources Terraform would make.
+CLOUDFORMATION = ("cloudformation", "cdk")
+TERRAFORM = ("terraform", "terraform-plan")
+
+
 class Policy(NamedTuple):
     info: PolicyInfo
     message: str
@@ -170,6 +176,18 @@ class Policy(NamedTuple):
     @property
     def id(self) -> str:
         return self.info.id
+
+    @property
+    def frameworks(self) -> tuple[str, ...]:
+        """The inputs it judges: every one for a target of the common model; for a
+        native type, the format that names it (`AWS::…`, `Custom::…` or `aws_…`)."""
+        cloudformation = terraform = False
+        for target in self.targets:
+            if target.kinds:
+                cloudformation = terraform = True
+            cloudformation |= any("::" in name for name in target.types)
+            terraform |= any("::" not in name for name in target.types)
+        return (*(CLOUDFORMATION if cloudformation else ()), *(TERRAFORM if terraform else ()))
 
     def configured(
         self, severity: Severity | None = None, values: Mapping[str, object] | None = None

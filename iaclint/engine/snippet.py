@@ -94,7 +94,10 @@ class Masker:
     def diagnostics(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
         """`diagnostics` with their messages masked: a reader's or an adapter's
         message may quote a value it read."""
-        return [d._replace(message=self.message(d.message)) for d in diagnostics]
+        return [
+            d._replace(message=self.message(d.message), subject=self.message(d.subject))
+            for d in diagnostics
+        ]
 
     def ranges(self, line: str, span: Span, start: int, end: int) -> list[tuple[int, int]]:
         """The 0-based ranges of secrets on `line` (where `span` starts) that overlap

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from iaclint.diagnostics import Diagnostic, did_you_mean
+from iaclint.diagnostics import EXPIRED_SUPPRESSION, Diagnostic, did_you_mean
 from iaclint.findings import CATEGORIES, Finding, PolicyInfo, Severity, Suppressed, fingerprint
 from iaclint.span import Span
 
@@ -300,6 +300,7 @@ def apply_suppressions(
             "it no longer suppresses anything",
             s.span.line,
             s.span.column,
+            kind=EXPIRED_SUPPRESSION,
         )
         for s in suppressions
         if s.expires is not None and s.expires < today

@@ -20,7 +20,7 @@ from typing import Protocol
 import yaml
 
 from iaclint.collector import paused
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import OCTAL_NUMBER, UNKNOWN_TAG, Diagnostic
 from iaclint.parse.document import (
     MAX_DEPTH,
     MAX_INTEGER_BITS,
@@ -240,6 +240,7 @@ class _Walker:
                         "was meant",
                         node.start_mark.line + 1,
                         node.start_mark.column + 1,
+                        kind=OCTAL_NUMBER,
                     )
                 )
             return value
@@ -292,6 +293,8 @@ class _Walker:
                     "values under it are treated as unknown",
                     node.start_mark.line + 1,
                     node.start_mark.column + 1,
+                    kind=UNKNOWN_TAG,
+                    subject=node.tag,
                 )
             )
         return key

@@ -17,12 +17,12 @@ from __future__ import annotations
 from iaclint.diagnostics import Diagnostic, Level
 from iaclint.findings import Finding, Report
 from iaclint.report.location import NO_ROOT, SourceRoot
-from iaclint.report.text import summary
+from iaclint.report.text import summarize
 
 _DIAGNOSTIC_COMMANDS = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTICE: "notice"}
 
 
-def render(report: Report, root: SourceRoot = NO_ROOT) -> str:
+def render(report: Report, root: SourceRoot = NO_ROOT, summary: bool = True) -> str:
     titles = {policy.id: policy.title for policy in report.policies}
     lines = [
         _finding(finding, report, titles, root)
@@ -30,8 +30,9 @@ def render(report: Report, root: SourceRoot = NO_ROOT) -> str:
         if finding.suppression is None
     ]
     lines.extend(_diagnostic(diagnostic, root) for diagnostic in report.diagnostics)
-    lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    if summary:
+        lines.append(summarize(report))
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _finding(finding: Finding, report: Report, titles: dict[str, str], root: SourceRoot) -> str:

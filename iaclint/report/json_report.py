@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from iaclint import __version__
+from iaclint.diagnostics import Diagnostic
 from iaclint.findings import Finding, Report
 
 
@@ -56,16 +57,7 @@ def render(report: Report) -> str:
             }
             for item in report.undetermined
         ],
-        "errors": [
-            {
-                "level": diagnostic.level.value,
-                "file": diagnostic.file,
-                "line": diagnostic.line,
-                "column": diagnostic.column,
-                "message": diagnostic.message,
-            }
-            for diagnostic in report.diagnostics
-        ],
+        "errors": [_diagnostic(diagnostic) for diagnostic in report.diagnostics],
         "policies": [
             {
                 "id": policy.id,
@@ -98,3 +90,28 @@ def _suppression(finding: Finding) -> dict[str, object] | None:
         "file": suppressed.span.file,
         "line": suppressed.span.line,
     }
+
+
+def _diagnostic(diagnostic: Diagnostic) -> dict[str, object]:
+    """A problem with the input; one said for several of a kind lists them all."""
+    out: dict[str, object] = {
+        "level": diagnostic.level.value,
+        "file": diagnostic.file,
+        "line": diagnostic.line,
+        "column": diagnostic.column,
+        "message": diagnostic.message,
+        "kind": diagnostic.kind.id if diagnostic.kind else None,
+        "subject": diagnostic.subject,
+        "count": len(diagnostic.gathered) or 1,
+    }
+    if diagnostic.gathered:
+        out["occurrences"] = [
+            {
+                "line": member.line,
+                "column": member.column,
+                "subject": member.subject,
+                "message": member.message,
+            }
+            for member in diagnostic.gathered
+        ]
+    return out

@@ -1,9 +1,12 @@
-"""`--list-policies`: the catalogue by category."""
+"""`--list-policies`: the catalogue by category, or as JSON."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from typing import NamedTuple
 
+from iaclint import __version__
 from iaclint.findings import CATEGORIES, PolicyInfo
 from iaclint.report.escape import printable
 
@@ -30,3 +33,38 @@ def render_policies(policies: list[PolicyInfo], off: set[str] | None = None) -> 
         count += f", {len(off)} off until configured"
     lines.append(count)
     return "\n".join(lines) + "\n"
+
+
+class Listed(NamedTuple):
+    """A policy as the machine-readable catalogue describes it."""
+
+    info: PolicyInfo
+    # The inputs it judges ("cloudformation", "cdk", "terraform", "terraform-plan").
+    frameworks: tuple[str, ...]
+    # The names of the parameters it takes.
+    parameters: tuple[str, ...] = ()
+    # Off until its parameters are configured (or it is selected by id).
+    off: bool = False
+
+
+def render_policies_json(policies: list[Listed]) -> str:
+    """The catalogue as JSON, ordered by id: what a script or a dashboard needs."""
+    entries = [
+        {
+            "id": listed.info.id,
+            "title": listed.info.title,
+            "severity": listed.info.severity.label,
+            "category": listed.info.category,
+            "description": listed.info.description,
+            "rationale": listed.info.rationale,
+            "remediation": listed.info.remediation,
+            "references": list(listed.info.references),
+            "frameworks": list(listed.frameworks),
+            "parameters": list(listed.parameters),
+            "enabled": not listed.off,
+            "help_uri": listed.info.help_uri,
+        }
+        for listed in sorted(policies, key=lambda listed: listed.info.id)
+    ]
+    document = {"tool": "iaclint", "version": __version__, "policies": entries}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -17,18 +17,21 @@ from urllib.parse import quote
 class SourceRoot(NamedTuple):
     # Absolute path (with forward slashes) of the repository root, when known.
     directory: str | None = None
-    # The current directory relative to the root: "" or "infra/" (ends with "/").
+    # The current directory relative to the root: "" or "infra/" (ends with "/"), or
+    # "../" and the like when the run starts outside the repository of its files.
     prefix: str = ""
 
     def relative(self, file: str) -> str | None:
         """`file` relative to the root, or None when it lies outside it."""
-        if posixpath.isabs(file) or _is_drive_path(file):
-            if self.directory is None:
-                return None
-            inside = posixpath.relpath(posixpath.normpath(file), self.directory)
-            return None if inside.startswith("../") or inside == ".." else inside
-        joined = posixpath.normpath(self.prefix + file)
-        return None if joined.startswith("../") or joined == ".." else joined
+        if self.directory is not None:
+            absolute = self.absolute(file)
+            assert absolute is not None
+            inside = posixpath.relpath(absolute, self.directory)
+        elif posixpath.isabs(file) or _is_drive_path(file):
+            return None
+        else:
+            inside = posixpath.normpath(self.prefix + file)
+        return None if inside.startswith("../") or inside == ".." else inside
 
     def absolute(self, file: str) -> str | None:
         """`file` as an absolute path, when the root is known."""

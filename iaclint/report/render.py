@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from iaclint.diagnostics import Level
 from iaclint.findings import Report
-from iaclint.report.location import SourceRoot
+from iaclint.report.gather import gather
+from iaclint.report.location import NO_ROOT, SourceRoot
 
 FORMATS = ("text", "json", "sarif", "github", "rdjson")
 
 
-def render(report: Report, format_name: str, root: SourceRoot, colour: bool = False) -> str:
-    """The report in `format_name` (one of FORMATS)."""
+class Style(NamedTuple):
+    """How a report is written, whatever its format."""
+
+    # Where file names are taken from (the repository root for code hosts).
+    root: SourceRoot = NO_ROOT
+    # Colour (the text report only).
+    colour: bool = False
+    # Findings and errors only: no warnings, notices, undetermined checks or summary.
+    quiet: bool = False
+
+
+# A report to a file or a pipe: names as the run shows them, no colour, everything.
+PLAIN = Style()
+
+
+def render(report: Report, format_name: str, style: Style = PLAIN) -> str:
+    """The report in `format_name` (one of FORMATS), its warnings of one kind in one
+    file said once (see `gather`)."""
+    report = shown(report, quiet=style.quiet)
+    root = style.root
     if format_name == "json":
         from iaclint.report import json_report
 
@@ -21,11 +43,21 @@ def render(report: Report, format_name: str, root: SourceRoot, colour: bool = Fa
     if format_name == "github":
         from iaclint.report import github
 
-        return github.render(report, root)
+        return github.render(report, root, summary=not style.quiet)
     if format_name == "rdjson":
         from iaclint.report import rdjson
 
         return rdjson.render(report)
     from iaclint.report import text
 
-    return text.render(report, colour=colour)
+    return text.render(report, colour=style.colour, summary=not style.quiet)
+
+
+def shown(report: Report, quiet: bool = False) -> Report:
+    """What a report shows of `report`: its diagnostics gathered; with `quiet`, its
+    findings and errors alone."""
+    diagnostics = gather(report.diagnostics)
+    if not quiet:
+        return report._replace(diagnostics=diagnostics)
+    errors = tuple(d for d in diagnostics if d.level is Level.ERROR)
+    return report._replace(diagnostics=errors, undetermined=())

@@ -199,6 +199,14 @@ def _notification(diagnostic: Diagnostic, root: SourceRoot) -> dict[str, object]
         "level": _NOTIFICATION_LEVELS[diagnostic.level],
         "message": {"text": f"{diagnostic.where()}: {diagnostic.message}"},
     }
+    if diagnostic.kind is not None:
+        properties: dict[str, object] = {"kind": diagnostic.kind.id}
+        if diagnostic.subject:
+            properties["subject"] = diagnostic.subject
+        if diagnostic.gathered:
+            properties["count"] = len(diagnostic.gathered)
+            properties["subjects"] = [member.subject for member in diagnostic.gathered]
+        notification["properties"] = properties
     if diagnostic.line is not None:
         region: dict[str, object] = {"startLine": diagnostic.line}
         if diagnostic.column is not None:

@@ -20,7 +20,10 @@ _BOLD = "\033[1m"
 _RESET = "\033[0m"
 
 
-def render(report: Report, colour: bool = False) -> str:
+def render(report: Report, colour: bool = False, summary: bool = True) -> str:
+    """One line per finding, undetermined check and diagnostic, then (with `summary`)
+    the summary line."""
+
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
@@ -36,8 +39,9 @@ def render(report: Report, colour: bool = False) -> str:
     for diagnostic in report.diagnostics:
         label = paint(_LEVEL_COLOURS[diagnostic.level], diagnostic.level.value)
         lines.append(f"{line_start(diagnostic.where())}: {label}: {printable(diagnostic.message)}")
-    lines.append(paint(_BOLD, summary(report)))
-    return "\n".join(lines) + "\n"
+    if summary:
+        lines.append(paint(_BOLD, summarize(report)))
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _finding(finding: Finding, paint: object) -> list[str]:
@@ -66,7 +70,7 @@ def _finding(finding: Finding, paint: object) -> list[str]:
     return out
 
 
-def summary(report: Report) -> str:
+def summarize(report: Report) -> str:
     """One line: findings by severity, how many fail the run, what was linted."""
     templates = _plural(report.files_linted, "template")
     skipped = (

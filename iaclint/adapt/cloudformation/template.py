@@ -28,7 +28,13 @@ from iaclint.adapt.secrets import (
 from iaclint.adapt.sensitive_values import of_parameters, of_resources
 from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import template_tags
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import (
+    CDK_WITHOUT_PATHS,
+    FOREACH_TRANSFORM,
+    SAM_TRANSFORM,
+    STRUCTURED_TYPE,
+    Diagnostic,
+)
 from iaclint.graph.model import Edge, Graph, Location, Resource
 from iaclint.graph.values import PartialString, Reference, unknown_reason
 from iaclint.parse.document import Document, Tagged
@@ -137,6 +143,8 @@ class _TemplateAdapter:
                     f"'{logical_id}' is expanded by the AWS::LanguageExtensions transform at "
                     "deployment; the resources it generates are not linted",
                     *self._line_column(path),
+                    kind=FOREACH_TRANSFORM,
+                    subject=logical_id,
                 )
             )
             return
@@ -151,6 +159,8 @@ class _TemplateAdapter:
                     f"resource '{logical_id}' has a structured 'Type' (a preprocessor's "
                     "directive?); it is not linted",
                     *self._line_column((*path, "Type")),
+                    kind=STRUCTURED_TYPE,
+                    subject=logical_id,
                 )
             )
             return
@@ -169,6 +179,8 @@ class _TemplateAdapter:
                     f"'{logical_id}' ({native_type}) is expanded by the AWS::Serverless "
                     "transform at deployment; the resources it generates are not linted",
                     *self._line_column((*path, "Type")),
+                    kind=SAM_TRANSFORM,
+                    subject=logical_id,
                 )
             )
         properties = body.get("Properties", {})
@@ -377,6 +389,7 @@ class _TemplateAdapter:
                     "Lint the whole cdk.out directory, or synthesize with the CDK CLI "
                     "(`cdk synth`), or give the app the context "
                     "`aws:cdk:enable-path-metadata: true`",
+                    kind=CDK_WITHOUT_PATHS,
                 )
             )
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.adapt.terraform.config import ModuleConfig, build_config
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import OVERRIDE_NOT_READ, TF_JSON_NOT_READ, Diagnostic
 from iaclint.parse.document import ParseError
 from iaclint.parse.hcl.reader import read_hcl
 from iaclint.parse.hcl.syntax import HclFile, SourceText
@@ -133,7 +133,9 @@ class ModuleLoader:
             if name.endswith(".tf.json"):
                 notices.append(
                     Diagnostic.notice(
-                        file_shown, "Terraform JSON configuration (.tf.json) is not read"
+                        file_shown,
+                        "Terraform JSON configuration (.tf.json) is not read",
+                        kind=TF_JSON_NOT_READ,
                     )
                 )
                 continue
@@ -144,6 +146,7 @@ class ModuleLoader:
                     Diagnostic.notice(
                         file_shown,
                         "override files are not merged into the module; this file is not read",
+                        kind=OVERRIDE_NOT_READ,
                     )
                 )
                 continue

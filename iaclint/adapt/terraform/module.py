@@ -47,7 +47,7 @@ from iaclint.adapt.terraform.values import (
     look_through,
     plain,
 )
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import MODULE_NOT_FETCHED, MODULE_OUTSIDE, Diagnostic, Kind
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
 from iaclint.parse.hcl.syntax import Attribute, Block, Body, Literal, SourceText, Variable
 from iaclint.span import Span
@@ -432,6 +432,8 @@ class ModuleInstance:
                 at,
                 f"module '{name}' comes from '{source}', which is never fetched: "
                 "its resources are not linted",
+                kind=MODULE_NOT_FETCHED,
+                subject=name,
             )
             return []
         directory = self.directory / source
@@ -449,8 +451,10 @@ class ModuleInstance:
         try:
             config = self.unit.loader.module(directory, shown)
         except NotRead as exc:
-            level = Diagnostic.warning if "outside" in str(exc) else Diagnostic.error
-            self._say(level, at, f"module '{name}' is not read: {exc}")
+            outside = "outside" in str(exc)
+            level = Diagnostic.warning if outside else Diagnostic.error
+            kind = MODULE_OUTSIDE if outside else None
+            self._say(level, at, f"module '{name}' is not read: {exc}", kind=kind, subject=name)
             return []
         expansion = self.expansion(f"module.{name}", call.block, call.source)
         keys = (
@@ -476,11 +480,17 @@ class ModuleInstance:
                 yield from child.walk()
 
     def _say(
-        self, level: Callable[..., Diagnostic], at: tuple[SourceText, int], message: str
+        self,
+        level: Callable[..., Diagnostic],
+        at: tuple[SourceText, int],
+        message: str,
+        kind: Kind | None = None,
+        subject: str = "",
     ) -> None:
         source, offset = at
         line, column = source.position(offset)
-        self.unit.report(level(source.file, message, line, column))
+        said = level(source.file, message, line, column)
+        self.unit.report(said._replace(kind=kind, subject=subject) if kind else said)
 
     # -- resources ----------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from iaclint.adapt.terraform.exposed import exposed, secret_variables
 from iaclint.adapt.terraform.loader import ModuleLoader, NotRead, shown_join
 from iaclint.adapt.terraform.locate import locate
 from iaclint.adapt.terraform.plan_documents import JsonPath, Places, document_places
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import PLAN_WITHOUT_VALUES, Diagnostic
 from iaclint.graph.model import Graph, Location
 from iaclint.graph.values import Input, Reference, Unknown
 from iaclint.parse.document import Document
@@ -85,6 +85,7 @@ class _PlanAdapter:
                 Diagnostic.warning(
                     self.document.file,
                     "the plan has no planned_values (made by an old Terraform?): not linted",
+                    kind=PLAN_WITHOUT_VALUES,
                 )
             )
         self._providers(natives)

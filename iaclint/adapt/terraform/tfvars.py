@@ -17,7 +17,7 @@ from iaclint.adapt.terraform.functions import FUNCTIONS
 from iaclint.adapt.terraform.loader import ModuleLoader, shown_join
 from iaclint.adapt.terraform.module import Constants, VariableValue
 from iaclint.adapt.terraform.values import FixedPlace, Located
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import TFVARS_BLOCK, Diagnostic
 from iaclint.parse.document import Document, ParseError
 from iaclint.parse.json_reader import read_json
 from iaclint.parse.text import decode, read_regular
@@ -58,7 +58,9 @@ def read_var_file(
     for block in loaded.hcl.body.blocks:
         line, column = source.position(block.start)
         message = "a .tfvars file holds values only; this block is ignored"
-        diagnostics.append(Diagnostic.warning(shown, message, line, column))
+        diagnostics.append(
+            Diagnostic.warning(shown, message, line, column, kind=TFVARS_BLOCK, subject=block.type)
+        )
     return values, diagnostics
 
 

@@ -15,7 +15,7 @@ import re
 from typing import NamedTuple
 
 from iaclint.collector import paused
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import HCL_UNREADABLE, Diagnostic, Kind
 from iaclint.parse.document import ParseError
 from iaclint.parse.hcl.expressions import HclSyntaxError, parse_expression
 from iaclint.parse.hcl.grammar import hcl_parser
@@ -143,9 +143,13 @@ class _Builder:
         self.text = text
         self.problems: list[Diagnostic] = []
 
-    def problem(self, message: str, offset: int) -> None:
+    def problem(
+        self, message: str, offset: int, kind: Kind | None = None, subject: str = ""
+    ) -> None:
         line, column = self.source.position(offset)
-        self.problems.append(Diagnostic.warning(self.source.file, message, line, column))
+        self.problems.append(
+            Diagnostic.warning(self.source.file, message, line, column, kind=kind, subject=subject)
+        )
 
     def error(self, message: str, offset: int) -> None:
         line, column = self.source.position(offset)
@@ -249,6 +253,8 @@ class _Builder:
             self.problem(
                 f"cannot read the value of '{name}' to its end; it is treated as unknown",
                 end,
+                HCL_UNREADABLE,
+                name,
             )
             return Attribute(name, Unreadable("not read to its end", start, end), start, end)
         if end == len(self.text) and not self.text.endswith("\n"):
@@ -280,6 +286,8 @@ class _Builder:
         self.problem(
             f"cannot read the value of '{name}' ({exc.message}); it is treated as unknown",
             exc.offset,
+            HCL_UNREADABLE,
+            name,
         )
         line_end = self.text.find("\n", value_start)
         end = len(self.text) if line_end == -1 else line_end
