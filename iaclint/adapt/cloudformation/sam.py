@@ -340,6 +340,7 @@ class _Expansion:
                 lambda rid, rtype, rprops, _origin: self._add(logical_id, rid, rtype, rprops),
                 self._need_api,
                 self._warn,
+                self._rest_api_stage,
             ),
         )
         role = props.get("Role")
@@ -494,6 +495,15 @@ class _Expansion:
         )
 
     # -- APIs ------------------------------------------------------------------
+
+    def _rest_api_stage(self, api: object) -> str:
+        """The stage of the API an event names (`Ref` to an `AWS::Serverless::Api`),
+        as the permission's suffix: "Prod" when it cannot be told."""
+        target = api.get("Ref") if isinstance(api, dict) else None
+        body = self._body(target) if isinstance(target, str) else None
+        properties = body.get("Properties") if body is not None else None
+        stage = properties.get("StageName") if isinstance(properties, dict) else None
+        return stage if isinstance(stage, str) and stage.isalnum() else "Prod"
 
     def _need_api(self, kind: str, origin: DocPath) -> None:
         self.implicit.setdefault(kind, origin)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from iaclint.adapt.cloudformation.sam_roles import aws_managed
-from iaclint.adapt.cloudformation.sam_values import field, text
+from iaclint.adapt.cloudformation.sam_values import field, plain, text
 from iaclint.adapt.sourced import Src
 from iaclint.span import DocPath
 
@@ -30,6 +30,8 @@ class EventContext(NamedTuple):
     implicit_api: Callable[[str, DocPath], None]
     # A located warning.
     warn: Callable[[DocPath, str], None]
+    # The stage an API event's `RestApiId` deploys to, named as the permission's suffix.
+    rest_api_stage: Callable[[object], str]
 
 
 # Pull sources: the managed policy the role needs, and the property naming the source.
@@ -177,13 +179,20 @@ def _api_source_arn(api: Src, resource: str, origin: DocPath) -> Src:
 
 def _rest_api(event_id: str, properties: Src, origin: DocPath, context: EventContext) -> None:
     api = field(properties, "RestApiId")
+    stage = "Prod"
     if api is None:
         context.implicit_api("rest", origin)
         api = Src({"Ref": "ServerlessRestApi"}, origin)
+    else:
+        stage = context.rest_api_stage(plain(api))
     path, method = _path_and_method(properties, "/")
     source = _api_source_arn(api, f"${{__ApiId__}}/${{__Stage__}}/{method}{path}", origin)
     _permission(
-        f"{event_id}PermissionProd", "apigateway.amazonaws.com", origin, context, SourceArn=source
+        f"{event_id}Permission{stage}",
+        "apigateway.amazonaws.com",
+        origin,
+        context,
+        SourceArn=source,
     )
 
 

@@ -112,7 +112,7 @@ def _conditional(entry: Src, name: str, out: RolePolicies, warn: Warn) -> None:
 
 
 def _no_value(value: object) -> bool:
-    return isinstance(value, dict) and value == {"Ref": "AWS::NoValue"}
+    return plain(value) == {"Ref": "AWS::NoValue"}
 
 
 def _inline(name: str, document: Src, origin: DocPath) -> Src:
