@@ -150,17 +150,19 @@ class _Substitution:
     def parameter(self, parameter: str, active: frozenset[str]) -> object:
         """The value that replaces a reference to `parameter`.
 
-        `active` holds the parameters being substituted around this one: a value that
-        refers back to one of them would make the translator recurse without end, and
-        stays a reference here.
+        Like the translator, this substitutes the renamed references found inside the
+        value, not the value itself when it is one (it replaces a reference and then
+        walks on into what replaced it). `active` holds the parameters being substituted
+        around this one: a value that refers back to one of them would make the
+        translator recurse without end, and that reference stays as it is here.
         """
         value = self._values[parameter]
         if isinstance(value, str) and value.startswith(_PLACEHOLDER):
             return {"Ref": _PARAMETER_PREFIX + parameter}
-        return self._resolved(value, active | {parameter}, {})
+        return self._inside(value, active | {parameter}, {})
 
-    def _resolved(self, value: object, active: frozenset[str], seen: dict[int, object]) -> object:
-        """`value` with the renamed parameter references in it substituted: the same
+    def _inside(self, value: object, active: frozenset[str], seen: dict[int, object]) -> object:
+        """`value` with the renamed references among its parts substituted: the same
         object when it holds none. `seen` keeps each shared part's result, so that
         values sharing their parts (YAML aliases) are walked once per part."""
         if not isinstance(value, dict | list):
@@ -170,21 +172,22 @@ class _Substitution:
             return known
         result: object
         if isinstance(value, dict):
-            reference = value.get("Ref") if len(value) == 1 else None
-            target = (
-                reference[len(_PARAMETER_PREFIX) :]
-                if isinstance(reference, str) and reference.startswith(_PARAMETER_PREFIX)
-                else None
-            )
-            if target is not None and target in self._values and target not in active:
-                result = self.parameter(target, active)
-            else:
-                items = {key: self._resolved(item, active, seen) for key, item in value.items()}
-                changed = any(items[key] is not item for key, item in value.items())
-                result = items if changed else value
+            items = {key: self._part(item, active, seen) for key, item in value.items()}
+            changed = any(items[key] is not item for key, item in value.items())
+            result = items if changed else value
         else:
-            elements = [self._resolved(item, active, seen) for item in value]
+            elements = [self._part(item, active, seen) for item in value]
             changed = any(new is not old for new, old in zip(elements, value, strict=True))
             result = elements if changed else value
         seen[id(value)] = result
         return result
+
+    def _part(self, value: object, active: frozenset[str], seen: dict[int, object]) -> object:
+        """A part of a value: a renamed reference to a parameter is substituted."""
+        if isinstance(value, dict) and len(value) == 1:
+            reference = value.get("Ref")
+            if isinstance(reference, str) and reference.startswith(_PARAMETER_PREFIX):
+                target = reference[len(_PARAMETER_PREFIX) :]
+                if target in self._values and target not in active:
+                    return self.parameter(target, active)
+        return self._inside(value, active, seen)
