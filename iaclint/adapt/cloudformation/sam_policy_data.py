@@ -8,7 +8,8 @@ statement is `(actions, resources)` or `(actions, resources, condition)`, always
 Allow; a tuple stands for a list, a string for a single value. In a resource or a
 condition value, `${name=Param}` is the `Fn::Sub` variable `name` bound to the
 template's parameter `Param`; a string holding `${` is an `Fn::Sub` (in its list form
-when it binds a parameter), any other string is itself.
+when it binds a parameter, with its variables in the order the string names them),
+any other string is itself.
 
 `MANAGED_POLICIES` maps an IAM path to the names of the AWS managed policies under
 it (in the `aws` partition), as the translator's own table has them.
