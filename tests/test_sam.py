@@ -359,3 +359,23 @@ Resources:
         ("IAC013", "AdminRole", "break-glass function, reviewed"),
         ("IAC013", "UnsuppressedRole", None),
     ]
+
+
+def test_an_alias_bomb_in_a_sam_resource_is_refused_not_copied(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    lines = [
+        "Transform: AWS::Serverless-2016-10-31",
+        "Resources:",
+        "  Fn:",
+        "    Type: AWS::Serverless::Function",
+        "    Properties:",
+        "      Tags:",
+        '        a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]',
+        *(f"        a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)),
+    ]
+    result = lint_text(tmp_path, "\n".join(lines) + "\n", policies)
+    messages = [d.message for d in result.diagnostics]
+    assert "stopped expanding the serverless resources: more than 200,000 values to copy" in (
+        messages
+    )

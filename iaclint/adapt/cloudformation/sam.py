@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from iaclint.adapt.cloudformation.conditions import TooLarge
+from iaclint.adapt.cloudformation.intrinsics import budget_for
 from iaclint.adapt.cloudformation.sam_events import EventContext, function_events
 from iaclint.adapt.cloudformation.sam_roles import (
     aws_managed,
@@ -29,7 +31,15 @@ from iaclint.adapt.cloudformation.sam_roles import (
     read_policies,
     trust,
 )
-from iaclint.adapt.cloudformation.sam_values import copied, field, is_intrinsic, merged, place, text
+from iaclint.adapt.cloudformation.sam_values import (
+    Budget,
+    copied,
+    field,
+    is_intrinsic,
+    merged,
+    place,
+    text,
+)
 from iaclint.adapt.sourced import Src
 from iaclint.diagnostics import Diagnostic
 from iaclint.parse.document import Document
@@ -163,7 +173,13 @@ def expand_serverless(document: Document) -> tuple[Document, list[Diagnostic]]:
     """The document with its SAM resources expanded (itself, when it has none)."""
     if not is_serverless(document.data):
         return document, []
-    return _Expansion(document).run()
+    try:
+        return _Expansion(document).run()
+    except TooLarge as exc:
+        problem = Diagnostic.error(
+            document.file, f"stopped expanding the serverless resources: {exc}"
+        )
+        return document, [problem]
 
 
 class _Expansion:
@@ -176,6 +192,7 @@ class _Expansion:
         self.resources: dict[str, object] = {}
         section = self.template.get("Resources")
         self.written: set[str] = set(section) if isinstance(section, dict) else set()
+        self.budget = Budget(budget_for(document))
         self.globals = self._read_globals()
         self.implicit: dict[str, DocPath] = {}
 
@@ -235,7 +252,7 @@ class _Expansion:
                         f"'{name}' cannot be set in Globals for {kind}; the transform refuses it",
                     )
                     continue
-                out.setdefault(str(kind), {})[str(name)] = copied(value, (*path, name))
+                out.setdefault(str(kind), {})[str(name)] = copied(value, (*path, name), self.budget)
         return out
 
     def _properties(
@@ -245,7 +262,7 @@ class _Expansion:
         path: DocPath = ("Resources", logical_id, "Properties")
         raw = body.get("Properties")
         own = {
-            str(key): copied(value, (*path, key))
+            str(key): copied(value, (*path, key), self.budget)
             for key, value in (raw.items() if isinstance(raw, dict) else ())
         }
         applied = dict(self.globals.get(kind, {})) if kind is not None else {}

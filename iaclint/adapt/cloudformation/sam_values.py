@@ -12,16 +12,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from iaclint.adapt.cloudformation.conditions import TooLarge
 from iaclint.adapt.sourced import Src
 from iaclint.span import DocPath, Span
 
 
-def copied(value: object, origin: DocPath) -> Src:
+class Budget:
+    """How many values the expansion may copy: YAML aliases let a small text hold
+    billions of values, which copying one by one would never finish."""
+
+    __slots__ = ("left", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise TooLarge(f"more than {self.limit:,} values to copy")
+
+
+def copied(value: object, origin: DocPath, budget: Budget) -> Src:
     """`value` as written at `origin`, every part located where it is written."""
+    budget.spend()
     if isinstance(value, dict):
-        return Src({key: copied(child, (*origin, key)) for key, child in value.items()}, origin)
+        return Src(
+            {key: copied(child, (*origin, key), budget) for key, child in value.items()}, origin
+        )
     if isinstance(value, list):
-        return Src([copied(child, (*origin, index)) for index, child in enumerate(value)], origin)
+        return Src(
+            [copied(child, (*origin, index), budget) for index, child in enumerate(value)], origin
+        )
     return Src(value, origin)
 
 
