@@ -87,10 +87,12 @@ def _sorted(values: object) -> list[str]:
 
 
 def judged(graph: Graph) -> dict[str, object]:
-    """What the policies see of a SAM application, by resource."""
+    """What the policies see of a SAM application, by resource and variant."""
     out: dict[str, object] = {}
     for resource in graph.resources:
-        address, native = resource.address, resource.native
+        native = resource.native
+        variant = " ".join(f"{name}={value}" for name, value in resource.conditions)
+        address = f"{resource.address} {variant}".strip()
         if resource.kind == "iam.role":
             properties = resource.properties
             policies = properties.get("policies") or []
