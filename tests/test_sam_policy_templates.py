@@ -275,6 +275,18 @@ def test_unknown_names(name: Any) -> None:
     assert sam.missing_parameters(name, {}) == ()
 
 
+def test_values_of_any_type_are_placed_as_they_are() -> None:
+    class Opaque:
+        """What a reader may leave in the data (a preprocessor's tag, say)."""
+
+    opaque = Opaque()
+    document = sam.policy_template("SQSSendMessagePolicy", {"QueueName": opaque, 1: "x"})
+    assert document is not None
+    bound = document["Statement"][0]["Resource"]["Fn::Sub"][1]["queueName"]  # type: ignore[index]
+    assert bound is opaque
+    assert sam.missing_parameters("SQSSendMessagePolicy", {1: "x"}) == ("QueueName",)  # type: ignore[dict-item]
+
+
 def test_a_value_naming_another_template_parameter_is_substituted(translator: Any) -> None:
     # The translator renames the template's references before substituting, then
     # substitutes the renamed ones inside the values too.
