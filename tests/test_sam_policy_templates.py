@@ -422,6 +422,55 @@ def test_every_managed_policy_of_ours_is_the_translators(
         )
 
 
+class _NoAws:
+    """A managed policy loader for the translator that never calls AWS."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def test_the_translator_writes_these_into_the_generated_role(
+    translator: Any, translator_managed: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One function naming every template and every managed policy: its role is what
+    iaclint expands them to."""
+    from samtranslator.translator.arn_generator import ArnGenerator
+    from samtranslator.translator.transform import transform
+
+    # A region of the `aws` partition, for boto's session and where the translator
+    # looks first for a partition (it caches the session's region for the process).
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setattr(ArnGenerator, "BOTO_SESSION_REGION_NAME", "us-east-1")
+    names = sorted(sam.TEMPLATE_NAMES & set(translator.policy_templates))
+    entries = [
+        {
+            name: {
+                p: f"v{i}" if i % 2 else {"Ref": p} for i, p in enumerate(sam.parameter_names(name))
+            }
+        }
+        for name in names
+    ]
+    managed = [name for _, name in _every_managed_name() if name in translator_managed]
+    function = {
+        "Type": "AWS::Serverless::Function",
+        "Properties": {
+            "Runtime": "python3.12",
+            "Handler": "app.handler",
+            "CodeUri": "s3://bucket/key.zip",
+            "Policies": [*copy.deepcopy(entries), *managed],
+        },
+    }
+    template = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Function": function}}
+    role = transform(template, {}, _NoAws())["Resources"]["FunctionRole"]["Properties"]
+    assert [policy["PolicyDocument"] for policy in role["Policies"]] == [
+        sam.policy_template(name, entry[name]) for name, entry in zip(names, entries, strict=True)
+    ]
+    # The translator puts the basic execution role first and writes each ARN once.
+    basic = sam.managed_policy_arn("AWSLambdaBasicExecutionRole")
+    ours = [sam.managed_policy_arn(name) for name in managed]
+    assert role["ManagedPolicyArns"] == list(dict.fromkeys([basic, *ours]))
+
+
 @pytest.mark.parametrize(
     ("name", "arn"),
     [
