@@ -275,6 +275,18 @@ def test_unknown_names(name: Any) -> None:
     assert sam.missing_parameters(name, {}) == ()
 
 
+def test_values_of_any_type_are_placed_as_they_are() -> None:
+    class Opaque:
+        """What a reader may leave in the data (a preprocessor's tag, say)."""
+
+    opaque = Opaque()
+    document = sam.policy_template("SQSSendMessagePolicy", {"QueueName": opaque, 1: "x"})
+    assert document is not None
+    bound = document["Statement"][0]["Resource"]["Fn::Sub"][1]["queueName"]  # type: ignore[index]
+    assert bound is opaque
+    assert sam.missing_parameters("SQSSendMessagePolicy", {1: "x"}) == ("QueueName",)  # type: ignore[dict-item]
+
+
 def test_a_value_naming_another_template_parameter_is_substituted(translator: Any) -> None:
     # The translator renames the template's references before substituting, then
     # substitutes the renamed ones inside the values too.
@@ -408,6 +420,55 @@ def test_every_managed_policy_of_ours_is_the_translators(
             f"lacks (the table is from {TRANSLATOR_VERSION})",
             stacklevel=1,
         )
+
+
+class _NoAws:
+    """A managed policy loader for the translator that never calls AWS."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def test_the_translator_writes_these_into_the_generated_role(
+    translator: Any, translator_managed: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One function naming every template and every managed policy: its role is what
+    iaclint expands them to."""
+    from samtranslator.translator.arn_generator import ArnGenerator
+    from samtranslator.translator.transform import transform
+
+    # A region of the `aws` partition, for boto's session and where the translator
+    # looks first for a partition (it caches the session's region for the process).
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setattr(ArnGenerator, "BOTO_SESSION_REGION_NAME", "us-east-1")
+    names = sorted(sam.TEMPLATE_NAMES & set(translator.policy_templates))
+    entries = [
+        {
+            name: {
+                p: f"v{i}" if i % 2 else {"Ref": p} for i, p in enumerate(sam.parameter_names(name))
+            }
+        }
+        for name in names
+    ]
+    managed = [name for _, name in _every_managed_name() if name in translator_managed]
+    function = {
+        "Type": "AWS::Serverless::Function",
+        "Properties": {
+            "Runtime": "python3.12",
+            "Handler": "app.handler",
+            "CodeUri": "s3://bucket/key.zip",
+            "Policies": [*copy.deepcopy(entries), *managed],
+        },
+    }
+    template = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Function": function}}
+    role = transform(template, {}, _NoAws())["Resources"]["FunctionRole"]["Properties"]
+    assert [policy["PolicyDocument"] for policy in role["Policies"]] == [
+        sam.policy_template(name, entry[name]) for name, entry in zip(names, entries, strict=True)
+    ]
+    # The translator puts the basic execution role first and writes each ARN once.
+    basic = sam.managed_policy_arn("AWSLambdaBasicExecutionRole")
+    ours = [sam.managed_policy_arn(name) for name in managed]
+    assert role["ManagedPolicyArns"] == list(dict.fromkeys([basic, *ours]))
 
 
 @pytest.mark.parametrize(

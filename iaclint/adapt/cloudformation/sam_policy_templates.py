@@ -11,8 +11,9 @@ the name. iaclint does neither at lint time: it reads the data module
 A template's statements come out as the translator writes them, in template data form
 (`{"Fn::Sub": [...]}`, `{"Ref": ...}`): each reference to a template parameter is
 replaced by the value given for it, whatever that is (a string, an intrinsic, a
-number...). The values are placed as they are, not copied: callers must not change
-the document in place.
+number...). Each call builds a document of its own, but the values are placed in it
+as they are, not copied (values sharing parts, as YAML aliases make them, stay
+shared): callers must not change those values in place.
 """
 
 from __future__ import annotations
