@@ -5,8 +5,8 @@ document) is translated by `aws-sam-translator`, offline: the managed policies i
 does not bundle are looked up in an empty map, never in AWS. Both the translated
 template and the SAM template are then read by iaclint, and their graphs must
 agree on what the policies judge: the roles and what they grant (managed policies,
-inline statements, trust), the functions' environment variables, the tables'
-encryption and the permissions given to other services.
+inline statements, trust), the functions' environment variables, the tables' and
+queues' encryption and the permissions given to other services.
 """
 
 from __future__ import annotations
@@ -120,6 +120,13 @@ def judged(graph: Graph) -> dict[str, object]:
                 "action": canonical(native.get("Action")),
                 "url_auth": canonical(native.get("FunctionUrlAuthType")),
             }
+        elif resource.native_type == "AWS::SQS::Queue":
+            out[address] = {
+                "kms": canonical(native.get("KmsMasterKeyId")),
+                "managed_sse": canonical(native.get("SqsManagedSseEnabled")),
+            }
+        elif resource.native_type == "AWS::SQS::QueuePolicy":
+            out[address] = {"document": canonical(resource.properties.get("document"))}
         elif resource.native_type == "AWS::Lambda::Url":
             out[address] = {"auth": canonical(native.get("AuthType"))}
     return out

@@ -11,7 +11,7 @@ located at the event that caused it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from iaclint.adapt.cloudformation.sam_roles import aws_managed
@@ -105,23 +105,7 @@ def function_events(events: Src | None, context: EventContext) -> list[Src]:
                 SourceAccount=Src({"Ref": "AWS::AccountId"}, event.origin),
             )
         elif kind == "SNS":
-            topic = field(properties, "Topic")
-            _permission(
-                f"{event_id}Permission", "sns.amazonaws.com", event.origin, context, SourceArn=topic
-            )
-            subscription = {
-                "Endpoint": _function_arn(context.function_id, event.origin),
-                "Protocol": Src("lambda", event.origin),
-                "TopicArn": topic,
-                "FilterPolicy": field(properties, "FilterPolicy"),
-                "Region": field(properties, "Region"),
-            }
-            context.add(
-                event_id,
-                "AWS::SNS::Subscription",
-                _object(subscription, event.origin),
-                event.origin,
-            )
+            managed.extend(_sns(event_id, properties, event.origin, context))
         elif kind in _SIMPLE_PUSH:
             _permission(f"{event_id}Permission", _SIMPLE_PUSH[kind], event.origin, context)
         else:
@@ -132,7 +116,67 @@ def function_events(events: Src | None, context: EventContext) -> list[Src]:
     return managed
 
 
-def _object(fields: dict[str, Src | None], origin: DocPath) -> Src:
+def _sns(event_id: str, properties: Src, origin: DocPath, context: EventContext) -> list[Src]:
+    """A topic invoking the function, or (`SqsSubscription`) feeding a queue the
+    function reads: a new queue `<Event>Queue`, or the one named; the queue's
+    policy lets the topic send to it. The managed policies the role needs."""
+    topic = field(properties, "Topic")
+    subscription: dict[str, Src | None] = {
+        "Protocol": Src("lambda", origin),
+        "Endpoint": _function_arn(context.function_id, origin),
+        "TopicArn": topic,
+        "FilterPolicy": field(properties, "FilterPolicy"),
+        "FilterPolicyScope": field(properties, "FilterPolicyScope"),
+        "RedrivePolicy": field(properties, "RedrivePolicy"),
+        "Region": field(properties, "Region"),
+    }
+    through = field(properties, "SqsSubscription")
+    if through is None or through.value is False:
+        _permission(f"{event_id}Permission", "sns.amazonaws.com", origin, context, SourceArn=topic)
+        context.add(event_id, "AWS::SNS::Subscription", _object(subscription, origin), origin)
+        return []
+    where = through.origin
+    if through.value is True:
+        context.add(f"{event_id}Queue", "AWS::SQS::Queue", Src({}, where), where)
+        queue_arn = Src({"Fn::GetAtt": [f"{event_id}Queue", "Arn"]}, where)
+        queue_url = Src({"Ref": f"{event_id}Queue"}, where)
+        policy_id, batch_size, enabled = f"{event_id}QueuePolicy", None, None
+    else:
+        queue_arn = field(through, "QueueArn") or Src(None, where)
+        queue_url = field(through, "QueueUrl") or Src(None, where)
+        policy_id = text(field(through, "QueuePolicyLogicalId")) or f"{event_id}QueuePolicy"
+        batch_size, enabled = field(through, "BatchSize"), field(through, "Enabled")
+    statement = {
+        "Action": "sqs:SendMessage",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Resource": queue_arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": topic}},
+    }
+    queue_policy = {
+        "PolicyDocument": Src({"Version": "2012-10-17", "Statement": [statement]}, where),
+        "Queues": Src([queue_url], where),
+    }
+    context.add(policy_id, "AWS::SQS::QueuePolicy", _object(queue_policy, where), where)
+    subscription["Protocol"] = Src("sqs", where)
+    subscription["Endpoint"] = queue_arn
+    context.add(event_id, "AWS::SNS::Subscription", _object(subscription, origin), origin)
+    mapping = {
+        "EventSourceArn": queue_arn,
+        "FunctionName": Src({"Ref": context.function_id}, where),
+        "BatchSize": batch_size or Src(10, where),
+        "Enabled": enabled or Src(True, where),
+    }
+    context.add(
+        f"{event_id}EventSourceMapping",
+        "AWS::Lambda::EventSourceMapping",
+        _object(mapping, where),
+        where,
+    )
+    return [aws_managed("service-role/AWSLambdaSQSQueueExecutionRole", where)]
+
+
+def _object(fields: Mapping[str, Src | None], origin: DocPath) -> Src:
     return Src({key: value for key, value in fields.items() if value is not None}, origin)
 
 
