@@ -394,7 +394,6 @@ class _Expansion:
             inline.extend(policies.inline)
             assume = props.get("AssumeRolePolicyDocument") or trust("lambda.amazonaws.com", header)
             role_properties = execution_role(
-                role_id,
                 header,
                 assume,
                 managed,
@@ -484,7 +483,6 @@ class _Expansion:
             if enabled is not None and enabled.value is True:
                 managed.append(aws_managed("AWSXrayWriteOnlyAccess", enabled.origin))
             role_properties = execution_role(
-                role_id,
                 header,
                 trust("states.amazonaws.com", header),
                 managed,

@@ -175,7 +175,6 @@ def _template(entry: Src, warn: Warn) -> Src | None:
 
 
 def execution_role(
-    role_id: str,
     owner: DocPath,
     assume: Src,
     managed: list[Src],
