@@ -217,10 +217,10 @@ ACCEPTED: dict[str, tuple[bytes, list[str]]] = {
     "serverless.yaml": (
         (
             HEADER + "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
-            "    Type: AWS::Serverless::Function\n    Properties: {Handler: app.handler}\n"
+            "    Type: AWS::Serverless::GraphQLApi\n    Properties: {Name: app}\n"
         ).encode(),
         [
-            "serverless.yaml:5:5: warning: 'Fn' (AWS::Serverless::Function) is expanded by the "
+            "serverless.yaml:5:5: warning: 'Fn' (AWS::Serverless::GraphQLApi) is expanded by the "
             "AWS::Serverless transform at deployment; the resources it generates are not linted"
         ],
     ),

@@ -66,14 +66,25 @@ class Suppression(NamedTuple):
     kind: str
     # A comment covers findings on these lines (or whose resource starts there).
     lines: frozenset[int] = frozenset()
-    # A Metadata entry covers the findings of this resource.
+    # A Metadata entry covers the findings of this resource, and of the resources
+    # whose header is its header (those a transform generates from it).
     resource: str | None = None
+    header: Span | None = None
 
     def covers(self, finding: Finding) -> bool:
         if finding.policy_id not in self.policy_ids:
             return False
         if self.resource is not None:
-            return finding.resource == self.resource and finding.file == self.span.file
+            if finding.file != self.span.file:
+                return False
+            if finding.resource == self.resource:
+                return True
+            start = finding.resource_span
+            return (
+                self.header is not None
+                and start is not None
+                and (start.line, start.column) == (self.header.line, self.header.column)
+            )
         starts = [finding.span]
         if finding.resource_span is not None:
             starts.append(finding.resource_span)
@@ -210,8 +221,11 @@ def read_metadata(data: object, spans: dict[tuple[str | int, ...], Span], file: 
             if found_entry is None:
                 continue
             ids, reason, expires = found_entry
+            header = spans.get(("Resources", name))
             found.suppressions.append(
-                Suppression(ids, reason, expires, where, "metadata", resource=str(name))
+                Suppression(
+                    ids, reason, expires, where, "metadata", resource=str(name), header=header
+                )
             )
     return found
 

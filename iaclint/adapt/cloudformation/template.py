@@ -17,6 +17,7 @@ from iaclint.adapt.cloudformation import (
 from iaclint.adapt.cloudformation.conditions import ConditionModel, TooLarge, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver
+from iaclint.adapt.cloudformation.sam import expand_serverless
 from iaclint.adapt.secrets import (
     exposed_entry,
     is_secret_variable,
@@ -64,8 +65,11 @@ def adapt_template(
     defined_at: Mapping[str, Span] | None = None,
 ) -> tuple[Graph, list[Diagnostic]]:
     """Build the graph of one template, with the problems met on the way."""
+    # Transforms, in the order CloudFormation applies them.
+    document, expanded = expand_serverless(document)
     adapter = _TemplateAdapter(document, construct_paths or {}, defined_at or {})
-    return adapter.run()
+    graph, diagnostics = adapter.run()
+    return graph, [*expanded, *diagnostics]
 
 
 class _TemplateAdapter:
