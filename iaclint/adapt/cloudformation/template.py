@@ -10,6 +10,7 @@ from iaclint.adapt.cloudformation import (
     databases,
     ec2,
     iam,
+    language_extensions,
     observability,
     resource_policies,
     storage,
@@ -58,8 +59,11 @@ def adapt_template(
     defined_at: Mapping[str, Span] | None = None,
 ) -> tuple[Graph, list[Diagnostic]]:
     """Build the graph of one template, with the problems met on the way."""
+    # Transforms first, as CloudFormation runs them: the language extensions' loops.
+    document, expanded = language_extensions.expand(document)
     adapter = _TemplateAdapter(document, construct_paths or {}, defined_at or {})
-    return adapter.run()
+    graph, problems = adapter.run()
+    return graph, [*expanded, *problems]
 
 
 class _TemplateAdapter:
@@ -130,15 +134,15 @@ class _TemplateAdapter:
         context: Context,
     ) -> None:
         path: DocPath = ("Resources", logical_id)
-        if logical_id.startswith("Fn::ForEach::"):
-            self.diagnostics.append(
-                Diagnostic.warning(
-                    self.file,
-                    f"'{logical_id}' is expanded by the AWS::LanguageExtensions transform at "
-                    "deployment; the resources it generates are not linted",
-                    *self._line_column(path),
+        if logical_id.startswith(language_extensions.LOOP_PREFIX):
+            # Loops left here were not expanded: reported already, or no transform.
+            if not language_extensions.declares_transform(self.template):
+                self._error(
+                    path,
+                    f"'{logical_id}' needs 'Transform: {language_extensions.TRANSFORM}', "
+                    "which the template does not declare (CloudFormation refuses it); "
+                    "the resources it would generate are not linted",
                 )
-            )
             return
         if not isinstance(body, dict):
             self._error(path, f"resource '{logical_id}' must be a mapping with a 'Type'")
