@@ -180,7 +180,10 @@ class _Expansion:
         inner, placed = (*source, "Fn::Sub"), (*out, "Fn::Sub")
         if isinstance(argument, str):
             text = _substitute(argument, bindings)
-            return text if "${" not in text else {"Fn::Sub": text}
+            if "${" not in text:
+                return text
+            self._locate(placed, inner)
+            return {"Fn::Sub": text}
         if isinstance(argument, list) and argument and isinstance(argument[0], str):
             self._locate(placed, inner)
             text = _substitute(argument[0], bindings)
