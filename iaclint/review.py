@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from iaclint.adapt.cloudformation.language_extensions import expand
 from iaclint.diagnostics import Diagnostic, Level
 from iaclint.filter.baseline import (
     MAX_BASELINE_BYTES,
@@ -110,7 +109,10 @@ def _suppressions_in(file: str) -> Found:
             document = read_template(text, file)
         except (ParseError, RecursionError):
             return found  # the run has reported why it cannot be read
-        # Resources a loop generates carry the Metadata written in the loop.
+        # Resources a loop generates carry the Metadata written in the loop. (Imported
+        # here: a run without such a template never loads the CloudFormation adapter.)
+        from iaclint.adapt.cloudformation.language_extensions import expand
+
         document, _ = expand(document)  # its problems were reported by the run
         metadata = read_metadata(document.data, dict(document.spans), file)
         found.suppressions.extend(metadata.suppressions)
