@@ -11,6 +11,8 @@ import pytest
 from cfnlint.decode import decode_str
 from cfnlint.template import Template
 from cfnlint.template.transforms import Transform
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iaclint.adapt.cloudformation.language_extensions import MAX_GENERATED, expand
 from iaclint.adapt.cloudformation.template import adapt_template
@@ -176,6 +178,43 @@ def _resolve_maps(value: object, mappings: dict[str, object]) -> object:
     return {key: _resolve_maps(item, mappings) for key, item in value.items()}
 
 
+ORACLE_TEMPLATES["conditions-and-attributes"] = (
+    HEADER
+    + """\
+Parameters:
+  Stage: {Type: String, Default: prod}
+Conditions:
+  Fn::ForEach::Stages:
+    - Name
+    - [dev, prod]
+    - Is${Name}: !Equals [!Ref Stage, !Ref Name]
+Resources:
+  Fn::ForEach::Buckets:
+    - Identifier
+    - [A, B]
+    - S3Bucket${Identifier}:
+        Type: AWS::S3::Bucket
+        Condition: !Sub Isprod
+        DependsOn: !Sub Queue${Identifier}
+        Properties:
+          Tags:
+            - {Key: name, Value: !Sub "bucket-${Identifier}-${AWS::Region}"}
+  Fn::ForEach::Queues:
+    - Identifier
+    - [A, B]
+    - Queue${Identifier}: {Type: AWS::SQS::Queue}
+Outputs:
+  Fn::ForEach::BucketOutputs:
+    - Identifier
+    - [A, B]
+    - Fn::ForEach::GetAttLoop:
+        - Property
+        - [Arn, DomainName]
+        - S3Bucket${Identifier}${Property}:
+            Condition: Isprod
+            Value: !GetAtt [!Sub "S3Bucket${Identifier}", !Ref Property]
+"""
+)
 ORACLE_TEMPLATES.update({path.name: path.read_text(encoding="utf-8") for path in FIXTURE_FILES})
 
 
@@ -215,6 +254,27 @@ def test_expansion_matches_cfn_lint(name: str) -> None:
 # -- names, substitution and places ---------------------------------------------------
 
 
+def test_generated_resources_keep_their_conditions_and_dependencies() -> None:
+    graph, problems = adapt_template(
+        read_template(ORACLE_TEMPLATES["conditions-and-attributes"], "t.yaml")
+    )
+    assert problems == []
+    buckets = [r for r in graph.resources if r.native_type == "AWS::S3::Bucket"]
+    assert [(r.address, r.conditions) for r in buckets] == [
+        ("S3BucketA", (("Isprod", True),)),
+        ("S3BucketB", (("Isprod", True),)),
+    ]
+    edges = {(e.source, e.target, e.label) for e in graph.edges}
+    assert ("S3BucketA", "QueueA", "depends_on") in edges
+    outputs = sorted(r.address for r in graph.resources if r.kind == "output")
+    assert outputs == [
+        "Outputs.S3BucketAArn",
+        "Outputs.S3BucketADomainName",
+        "Outputs.S3BucketBArn",
+        "Outputs.S3BucketBDomainName",
+    ]
+
+
 def test_generated_resources_are_named_as_cloudformation_names_them() -> None:
     document, problems = expanded(
         HEADER + "Resources:\n"
@@ -241,6 +301,22 @@ def test_generated_resources_are_named_as_cloudformation_names_them() -> None:
     assert span(("Resources", "TopicOrdersUs", "Properties", "TopicName")).line == 10
     assert span(("Resources", "TopicOrdersUs", "Properties", "DisplayName", "Fn::Sub")).line == 11
     assert span(("Resources", "Plain")).line == 12
+
+
+def test_an_escaped_placeholder_keeps_its_fn_sub() -> None:
+    # `${!Name}` is Fn::Sub's escape for the text `${Name}`: the Fn::Sub must stay to
+    # remove the `!` (cfn-lint's expansion drops it, and with it that step).
+    document, problems = expanded(
+        HEADER + "Resources:\n"
+        "  Fn::ForEach::T:\n    - N\n    - [a]\n"
+        "    - T${N}:\n        Type: AWS::SNS::Topic\n"
+        "        Properties: {TopicName: !Sub '${N}-${!N}'}\n"
+    )
+    assert problems == []
+    topic = document.data["Resources"]["Ta"]  # type: ignore[index]
+    assert topic["Properties"] == {"TopicName": {"Fn::Sub": "a-${!N}"}}
+    graph, _ = adapt_template(document)
+    assert graph.resources[0].native["TopicName"] == "a-${N}"
 
 
 def test_a_template_without_the_transform_or_loops_is_left_as_it_is() -> None:
@@ -529,3 +605,114 @@ def test_policy_attributes_may_be_a_parameter_or_a_condition() -> None:
             "or an Fn::If between them",
         ),
     ]
+
+
+# -- any shape of loop: located problems, never a crash ---------------------------------
+
+_KEYS = st.sampled_from(
+    [
+        "Fn::ForEach::A",
+        "Fn::ForEach::B",
+        "Fn::ForEach::Bad-Name",
+        "T${N}",
+        "T&{M}",
+        "${N}",
+        "Fixed",
+        "Type",
+        "Properties",
+        "Ref",
+        "Fn::Sub",
+    ]
+)
+_LEAVES = st.one_of(
+    st.sampled_from(
+        ["N", "M", "a", "b-c", "", "${N}", "T${N}", "AWS::SNS::Topic", "Names", "Text"]
+    ),
+    st.integers(-2, 2),
+    st.booleans(),
+    st.none(),
+)
+_COLLECTIONS = st.one_of(
+    st.lists(_LEAVES, max_size=3),
+    st.sampled_from(
+        [
+            {"Ref": "Names"},
+            {"Ref": "N"},
+            {"Fn::Split": [",", "x,y"]},
+            {"Fn::GetAZs": ""},
+            {"Fn::FindInMap": ["Nowhere", "a", "b"]},
+            {"Fn::Sub": "${N}"},
+        ]
+    ),
+)
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(_KEYS, inner, max_size=4),
+        # A loop's argument, well formed or nearly: [identifier, collection, output].
+        st.tuples(
+            st.sampled_from(["N", "M", "${N}", "N"]),
+            _COLLECTIONS,
+            st.dictionaries(_KEYS, inner, max_size=3),
+        ).map(list),
+    ),
+    max_leaves=30,
+)
+
+
+_BODIES = st.dictionaries(
+    st.sampled_from(["Type", "Properties", "P${N}", "Name&{M}"]),
+    st.one_of(
+        _LEAVES,
+        st.sampled_from([{"Ref": "N"}, {"Fn::Sub": "x-${N}-&{M}"}, {"Fn::Sub": ["${N}", {}]}]),
+    ),
+    max_size=3,
+)
+# Loops mostly well formed, nested, over lists of names: [identifier, collection, output].
+_LOOPS = st.deferred(
+    lambda: st.tuples(
+        st.sampled_from(["N", "M", "N", "M", "${N}"]),
+        st.one_of(st.lists(st.sampled_from(["a", "b", "c1", "d-e", ""]), max_size=3), _COLLECTIONS),
+        st.dictionaries(
+            st.sampled_from(["T${N}", "T&{N}${M}", "Fn::ForEach::B", "Fn::ForEach::A", "Fixed"]),
+            st.one_of(_BODIES, _LOOPS),
+            min_size=1,
+            max_size=3,
+        ),
+    ).map(list)
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    resources=st.one_of(
+        st.dictionaries(
+            st.sampled_from(["Fn::ForEach::C", "Fn::ForEach::D", "Topic"]), _LOOPS, max_size=3
+        ),
+        st.dictionaries(_KEYS, st.one_of(_LOOPS, _VALUES), max_size=4),
+    )
+)
+def test_any_loop_shape_gives_located_problems_not_a_crash(resources: dict[str, object]) -> None:
+    template = {
+        "Transform": "AWS::LanguageExtensions",
+        "Parameters": {"Names": {"Type": "CommaDelimitedList", "Default": "a,b"}},
+        "Resources": resources,
+    }
+    document = read_template(json.dumps(template, indent=1), "t.json")
+    result, problems = expand(document)
+    assert all(problem.line is not None for problem in problems)
+    assert all(result.spans.get(path) is not None for path in _paths(result.data))
+    adapt_template(document)
+
+
+def _paths(value: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Every path of a document's data (each must have its span)."""
+    found = [path]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found.extend(_paths(child, (*path, key)))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found.extend(_paths(child, (*path, index)))
+    return found
