@@ -350,7 +350,7 @@ def test_collections_resolved_from_the_files() -> None:
         "  Fn::ForEach::FromSplit: [N, !Split ['/', 'p/q'], {'S${N}': {Type: AWS::SNS::Topic}}]\n"
         "  Fn::ForEach::FromSelect:\n"
         "    - N\n"
-        "    - [!Select [1, [a, b]], 7]\n"
+        "    - [!Select [1, [a, b]], 7, yes]\n"
         "    - E${N}: {Type: AWS::SNS::Topic}\n"
     )
     assert problems == []
@@ -363,6 +363,7 @@ def test_collections_resolved_from_the_files() -> None:
         "Sq",
         "Eb",
         "E7",
+        "Etrue",
     ]
 
 
@@ -450,6 +451,11 @@ def test_references_to_generated_resources_resolve(tmp_path: Path) -> None:
             "'Fn::ForEach::T': the collection must be a list or a function returning one, got 'a'",
         ),
         (
+            "  Fn::ForEach::T:\n    - N\n    - [a, null]\n    - {'T${N}': {Type: AWS::SNS::Topic}}\n",
+            6,
+            "'Fn::ForEach::T': item 2 of the collection must be text, got nothing",
+        ),
+        (
             "  Fn::ForEach::T:\n    - N\n    - [a]\n    - [T]\n",
             7,
             "'Fn::ForEach::T': the output must be a mapping of keys to what they hold",
@@ -492,6 +498,7 @@ def test_references_to_generated_resources_resolve(tmp_path: Path) -> None:
         "loop name",
         "identifier",
         "collection",
+        "empty item",
         "output",
         "same name every item",
         "name of a sibling",

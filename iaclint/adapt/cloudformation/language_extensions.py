@@ -291,6 +291,13 @@ class _Expansion:
         if isinstance(bound, list):
             items: list[str] = []
             for index, item in enumerate(bound):
+                if item is None or isinstance(item, list):
+                    self.report(
+                        (*source, index),
+                        f"'{key}': item {index + 1} of the collection must be text, "
+                        f"got {_shown(item)}",
+                    )
+                    return None
                 text = self._item(item, (*source, index))
                 if text is None:
                     return self._unknown(
@@ -423,7 +430,9 @@ def _text(value: object) -> str | None:
     """A collection item as the text CloudFormation substitutes, or None."""
     if isinstance(value, str):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, bool):  # YAML 1.1 reads `yes` and `on` as true
+        return "true" if value else "false"
+    if isinstance(value, int | float):
         return str(value)
     return None
 
