@@ -131,17 +131,23 @@ def test_resources_section_must_be_a_mapping() -> None:
     assert "must be a mapping" in problems[0].message
 
 
-def test_language_extension_loops_are_a_warning() -> None:
-    graph, problems = graph_of(
-        "Transform: AWS::LanguageExtensions\n"
+def test_language_extension_loops_are_expanded_when_the_transform_is_declared() -> None:
+    loop = (
         "Resources:\n"
         "  Fn::ForEach::Topics:\n"
         "    - Name\n"
         "    - [a, b]\n"
         "    - Topic${Name}: {Type: AWS::SNS::Topic}\n"
     )
+    graph, problems = graph_of("Transform: AWS::LanguageExtensions\n" + loop)
+    assert [(r.address, r.header.span.line) for r in graph.resources] == [
+        ("Topica", 6),
+        ("Topicb", 6),
+    ]
+    assert problems == []
+    graph, problems = graph_of(loop)
     assert graph.resources == ()
-    assert problems[0].level is Level.WARNING and "LanguageExtensions" in problems[0].message
+    assert problems[0].level is Level.ERROR and "does not declare" in problems[0].message
 
 
 def test_cdk_path_is_kept() -> None:
