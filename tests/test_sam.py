@@ -44,6 +44,9 @@ def test_the_app_shows_its_admin_role_wildcard_template_and_secrets(
             ("IAC037", "OrderFunction", 56),  # a NoEcho parameter in Environment
             ("IAC011", "WebhookFunctionRole", 78),  # the TextractPolicy template
             ("IAC016", "WebhookFunctionURLInvokeAllowPublicAccess", 80),  # AuthType: NONE
+            ("IAC017", "WebhookFunctionUrl", 80),  # the URL itself, unauthenticated
+            ("IAC050", "ServerlessRestApiProdStage", 38),  # implicit API, no access logs
+            ("IAC050", "ServerlessHttpApiApiGatewayDefaultStage", 72),
             ("IAC016", "WebhookFunctionUrlPublicPermissions", 80),
         ]
     )
