@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from iaclint.diagnostics import EXPIRED_SUPPRESSION, Diagnostic, did_you_mean
@@ -67,23 +67,16 @@ class Suppression(NamedTuple):
     # A comment covers findings on these lines (or whose resource starts there).
     lines: frozenset[int] = frozenset()
     # A Metadata entry covers the findings of this resource, and of the resources
-    # whose header is its header (those a transform generates from it).
+    # a transform generates from it.
     resource: str | None = None
-    header: Span | None = None
+    generated: frozenset[str] = frozenset()
 
     def covers(self, finding: Finding) -> bool:
         if finding.policy_id not in self.policy_ids:
             return False
         if self.resource is not None:
-            if finding.file != self.span.file:
-                return False
-            if finding.resource == self.resource:
-                return True
-            start = finding.resource_span
-            return (
-                self.header is not None
-                and start is not None
-                and (start.line, start.column) == (self.header.line, self.header.column)
+            return finding.file == self.span.file and (
+                finding.resource == self.resource or finding.resource in self.generated
             )
         starts = [finding.span]
         if finding.resource_span is not None:
@@ -190,9 +183,21 @@ def _checked(
     return ids, reason, expires
 
 
-def read_metadata(data: object, spans: dict[tuple[str | int, ...], Span], file: str) -> Found:
-    """Suppressions in CloudFormation resources' `Metadata.iaclint.ignore` lists."""
+def read_metadata(
+    data: object,
+    spans: dict[tuple[str | int, ...], Span],
+    file: str,
+    generated_by: Mapping[str, str] | None = None,
+) -> Found:
+    """Suppressions in CloudFormation resources' `Metadata.iaclint.ignore` lists.
+
+    `generated_by` maps the resources a transform generates to the resource they
+    come from: an entry on that resource covers them too.
+    """
     found = Found([], [])
+    generated: dict[str, set[str]] = {}
+    for child, parent in (generated_by or {}).items():
+        generated.setdefault(parent, set()).add(child)
     resources = data.get("Resources") if isinstance(data, dict) else None
     if not isinstance(resources, dict):
         return found
@@ -221,10 +226,15 @@ def read_metadata(data: object, spans: dict[tuple[str | int, ...], Span], file: 
             if found_entry is None:
                 continue
             ids, reason, expires = found_entry
-            header = spans.get(("Resources", name))
             found.suppressions.append(
                 Suppression(
-                    ids, reason, expires, where, "metadata", resource=str(name), header=header
+                    ids,
+                    reason,
+                    expires,
+                    where,
+                    "metadata",
+                    resource=str(name),
+                    generated=frozenset(generated.get(str(name), ())),
                 )
             )
     return found

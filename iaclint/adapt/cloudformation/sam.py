@@ -9,8 +9,9 @@ names and shapes them, into a new `Document`, so the template adapter and every
 policy judge them as they judge resources written by hand. Every generated path
 is given the span of what the person wrote that caused it (a statement the
 `Policies` entry it comes from, an environment variable its own line), and every
-generated resource's header is the SAM resource's, so suppressions written on
-the SAM resource cover what it generates.
+generated resource's header is the SAM resource's. `generated_by` names the SAM
+resource each generated one comes from, so that suppressions written on the SAM
+resource cover what it generates.
 
 The transform itself is not imported: it costs more than a run of iaclint, and
 its managed policy lookup calls AWS. What it does that cannot matter to a check
@@ -182,6 +183,19 @@ def expand_serverless(document: Document) -> tuple[Document, list[Diagnostic]]:
         return document, [problem]
 
 
+def generated_by(document: Document) -> dict[str, str]:
+    """The logical id of each resource the serverless transform generates, mapped to
+    the SAM resource it comes from (empty for a template without the transform)."""
+    if not is_serverless(document.data):
+        return {}
+    expansion = _Expansion(document)
+    try:
+        expansion.run()
+    except TooLarge:
+        return {}  # the run reports why the template was not expanded
+    return expansion.owners
+
+
 class _Expansion:
     def __init__(self, document: Document) -> None:
         self.document = document
@@ -195,6 +209,8 @@ class _Expansion:
         self.budget = Budget(budget_for(document))
         self.globals = self._read_globals()
         self.implicit: dict[str, DocPath] = {}
+        # Each generated resource's logical id, mapped to the SAM resource it comes from.
+        self.owners: dict[str, str] = {}
 
     def run(self) -> tuple[Document, list[Diagnostic]]:
         section = self.template.get("Resources")
@@ -316,6 +332,8 @@ class _Expansion:
             resource[key] = value
             self.spans[(*path, key)] = span_of((*source, key))
         self.resources[logical_id] = resource
+        if logical_id != owner:
+            self.owners[logical_id] = owner
 
     def _body(self, logical_id: str) -> dict[str, object] | None:
         section = self.template.get("Resources")
