@@ -4,11 +4,16 @@ did, and the args that would change the report refused."""
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iaclint.cli import main as iaclint
 from iaclint.config import ConfigError
@@ -230,3 +235,56 @@ def test_a_bad_report_is_a_located_error(
 def test_a_document_of_another_shape_is_refused() -> None:
     with pytest.raises(SarifError, match=r"not a SARIF 2\.1\.0 document"):
         read_sarif({"version": "2.0.0", "runs": []}, Severity.LOW)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def nodes(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += nodes(item, (*path, key))
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            found += nodes(item, (*path, position))
+    return found
+
+
+@pytest.fixture(scope="module")
+def real_sarif(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    folder = tmp_path_factory.mktemp("sarif")
+    write(folder, "a.yaml", template(ssh=2, web=1, queues=1))
+    write(folder, "b.yaml", "Resources: [\n")
+    before = Path.cwd()
+    os.chdir(folder)
+    try:
+        return sarif(folder)
+    finally:
+        os.chdir(before)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_any_damage_to_the_report_is_a_sarif_error(
+    real_sarif: dict[str, object], data: st.DataObject
+) -> None:
+    document = copy.deepcopy(real_sarif)
+    path = data.draw(st.sampled_from(nodes(document)[1:]))
+    parent: Any = document
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = data.draw(JSON)
+    try:
+        found = read_sarif(document, Severity.MEDIUM)
+    except SarifError:
+        return
+    for annotation in found.shown:
+        assert annotation.command().count("\n") == 0
+    summary(found, Severity.MEDIUM, None)
