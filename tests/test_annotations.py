@@ -288,3 +288,14 @@ def test_any_damage_to_the_report_is_a_sarif_error(
     for annotation in found.shown:
         assert annotation.command().count("\n") == 0
     summary(found, Severity.MEDIUM, None)
+
+
+def test_a_finding_already_at_the_merge_base_says_so(real_sarif: dict[str, object]) -> None:
+    document = copy.deepcopy(real_sarif)
+    results: Any = document["runs"]
+    first = results[0]["results"][0]
+    first["baselineState"] = "unchanged"  # --show-all: already there at the merge base
+    found = read_sarif(document, Severity.LOW)
+    messages = [a.message for a in found.shown if a.severity is not None]
+    marked = [m for m in messages if m.endswith("(already there at the merge base)")]
+    assert len(marked) == 1 and len(messages) == 4
