@@ -1,6 +1,6 @@
 """iaclint: a pre-deploy policy linter for AWS infrastructure-as-code."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # The project's home (pyproject.toml's Homepage): reports link to it.
 HOMEPAGE = "https://github.com/iaclint/iaclint"
