@@ -49,6 +49,14 @@ def test_changelog_has_unreleased_on_top_then_releases_newest_first() -> None:
     assert releases[0] and releases[0].group(1) == iaclint.__version__
 
 
+def test_each_section_names_a_kind_of_change_once() -> None:
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    for section in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        kinds = re.findall(r"^### (.+)$", section, flags=re.MULTILINE)
+        assert len(kinds) == len(set(kinds)), section.splitlines()[0]
+        assert set(kinds) <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+
+
 def test_readme_pins_the_released_version_only() -> None:
     text = readme()
     tag = f"v{iaclint.__version__}"
