@@ -53,6 +53,9 @@ class PolicyInfo(NamedTuple):
     description: str = ""
     # The policy's documentation page (bundled policies only).
     help_uri: str | None = None
+    # False for what iaclint says about its own input (a suppression that matches
+    # nothing): code hosts must not file it among security alerts.
+    security: bool = True
 
 
 class Suppressed(NamedTuple):
