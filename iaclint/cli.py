@@ -318,9 +318,9 @@ def _main(argv: Sequence[str] | None) -> int:
         sys.stderr.write(f"iaclint: error: {printable(problem)}\n")
         return EXIT_ERROR
     if args.list_policies and (len(outputs) != 1 or outputs[0].format not in LISTING_FORMATS):
-        shown = ", ".join(output.format for output in outputs)
+        shown = " and ".join(output.format for output in outputs)
         sys.stderr.write(
-            f"iaclint: error: --list-policies prints one report, {' or '.join(LISTING_FORMATS)}, "
+            f"iaclint: error: --list-policies prints {' or '.join(LISTING_FORMATS)}, "
             f"not {shown}\n"
         )
         return EXIT_ERROR
