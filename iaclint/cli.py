@@ -320,8 +320,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.list_policies and (len(outputs) != 1 or outputs[0].format not in LISTING_FORMATS):
         shown = " and ".join(output.format for output in outputs)
         sys.stderr.write(
-            f"iaclint: error: --list-policies prints {' or '.join(LISTING_FORMATS)}, "
-            f"not {shown}\n"
+            f"iaclint: error: --list-policies prints {' or '.join(LISTING_FORMATS)}, not {shown}\n"
         )
         return EXIT_ERROR
     diff_base = args.diff_base

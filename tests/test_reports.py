@@ -212,9 +212,7 @@ def test_gitlab_report() -> None:
 
 def test_markdown_report() -> None:
     links = "https://github.com/o/r/blob/abc/"
-    check(
-        "report.md", markdown.render(suppressed_sample(), SourceRoot("/repo", "infra/"), links)
-    )
+    check("report.md", markdown.render(suppressed_sample(), SourceRoot("/repo", "infra/"), links))
 
 
 def test_github_report() -> None:

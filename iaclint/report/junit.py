@@ -10,7 +10,7 @@ failure's message is the finding's; its text says where, the attribute, the
 source line (secrets masked) and the policy's page. A policy with no finding
 passes one case, `no findings`, so the report shows what was checked. Suppressed
 findings are skipped cases (with the reason); a file that could not be read is an
-error case in the suite `iaclint`.
+error case in the suite `iaclint`, whose output lists the warnings and notices.
 
 Every piece of text is printed inert (`escape.printable`): XML 1.0 cannot hold
 most control characters, and a report must stay readable whatever a file held.
@@ -44,11 +44,17 @@ def render(report: Report) -> str:
         for finding in findings:
             _finding_case(suite, finding, policy)
     errors = [d for d in report.diagnostics if d.level is Level.ERROR]
-    if errors:
+    others = [d for d in report.diagnostics if d.level is not Level.ERROR]
+    if errors or others:
         suite = _suite(root, ERRORS_SUITE)
         for diagnostic in errors:
             case = _case(suite, ERRORS_SUITE, diagnostic.where(), diagnostic.file, diagnostic.line)
             _text(case, "error", diagnostic.message, f"{diagnostic.where()}: {diagnostic.message}")
+        if others:
+            said = ElementTree.SubElement(suite, "system-out")
+            said.text = "\n".join(
+                printable(f"{d.where()}: {d.level.value}: {d.message}") for d in others
+            )
     _count(root, root.findall("testsuite"))
     ElementTree.indent(root)
     return (

@@ -4,10 +4,11 @@
 
 Counts by severity and by category, then the most severe findings, each linked to
 its line when the command line knows where the repository's files are browsed
-(`GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`, `GITHUB_SHA`), then the files that could
-not be read. GitHub refuses a step summary over 1 MiB, so what is listed is bounded:
-at most `LISTED` findings and `LISTED_ERRORS` errors, each cell cut to `CELL`
-characters, so a summary stays under about 150 KB; the rest is counted.
+(`GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`, `GITHUB_SHA`), then the errors (files
+that could not be read) and warnings. GitHub refuses a step summary over 1 MiB, so
+what is listed is bounded: at most `LISTED` findings and `LISTED_ERRORS` errors
+and as many warnings, each cell cut to `CELL` characters, so a summary stays under
+about 150 KB; the rest is counted.
 
 What the linted files contain is printed inert: control characters escaped,
 Markdown and HTML characters escaped so that a resource name cannot become a
@@ -60,12 +61,15 @@ def render(report: Report, root: SourceRoot = NO_ROOT, links: str | None = None)
     if active:
         out.extend(["", *_by_severity(active), "", *_by_category(active, report)])
         out.extend(["", *_listed(active, report, root, links)])
-    if errors:
-        out.extend(["", "### Errors", ""])
-        for diagnostic in errors[:LISTED_ERRORS]:
+    warnings = [d for d in report.diagnostics if d.level is Level.WARNING]
+    for heading, listed in (("Errors", errors), ("Warnings", warnings)):
+        if not listed:
+            continue
+        out.extend(["", f"### {heading}", ""])
+        for diagnostic in listed[:LISTED_ERRORS]:
             out.append(f"- {_cell(diagnostic.where())}: {_cell(diagnostic.message)}")
-        if len(errors) > LISTED_ERRORS:
-            out.append(f"- … and {len(errors) - LISTED_ERRORS:,} more")
+        if len(listed) > LISTED_ERRORS:
+            out.append(f"- … and {len(listed) - LISTED_ERRORS:,} more")
     return "\n".join(out) + "\n"
 
 
