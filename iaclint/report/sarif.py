@@ -48,7 +48,7 @@ from typing import NamedTuple
 from iaclint import HOMEPAGE, __version__
 from iaclint.diagnostics import Diagnostic, Level
 from iaclint.findings import Finding, PolicyInfo, Report, Severity
-from iaclint.report.identity import line_hashes, stable_fingerprint
+from iaclint.report.identity import line_hashes
 from iaclint.report.location import NO_ROOT, SourceRoot, file_uri, relative_uri
 from iaclint.span import Span
 
@@ -237,7 +237,8 @@ def _result(
         "locations": [location],
         "partialFingerprints": {
             LINE_HASH_KEY: line_hash,
-            FINGERPRINT_KEY: stable_fingerprint(finding, root),
+            # The same fingerprint, without the occurrence: iaclint's own key.
+            FINGERPRINT_KEY: line_hash.rpartition(":")[0],
         },
         "properties": properties,
     }
