@@ -120,8 +120,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--sarif-include-suppressed",
         action="store_true",
-        help="SARIF: keep suppressed findings, marked (left out by default: GitHub code"
-        " scanning opens alerts for them)",
+        help="SARIF: keep suppressed findings and those the --baseline accepted, marked"
+        " (left out by default: GitHub code scanning opens alerts for them)",
     )
     parser.add_argument(
         "-q",

@@ -292,3 +292,28 @@ def test_markdown_summary_is_bounded() -> None:
     assert len(rows) == 100  # 2,858 high ones: the listed are all high
     assert "<img" not in rendered and "[a](b)" not in rendered
     assert all(row.count(" | ") == 4 for row in rows)  # no cell breaks the table
+
+
+def test_sarif_keeps_what_a_baseline_accepted_only_when_asked(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(in_tmp, "stack.yaml", OPEN_SSH)
+    before = line_hash_of(path, capsys)
+    assert main(["--no-cache", "--write-baseline", "base.json", "stack.yaml"]) == 0
+    path.write_text(TWO_GROUPS, encoding="utf-8")  # a new finding beside the accepted one
+    new = line_hash_of(path, capsys, "--baseline", "base.json")
+    run = valid_sarif(in_tmp / "out.sarif")["runs"][0]
+    assert [result["ruleId"] for result in run["results"]] == ["IAC002"]
+    assert run["properties"] == {"suppressedOmitted": 1, "resultsOmitted": 0}
+    kept = line_hash_of(path, capsys, "--baseline", "base.json", "--sarif-include-suppressed")
+    accepted, fresh = valid_sarif(in_tmp / "out.sarif")["runs"][0]["results"]
+    assert accepted["suppressions"] == [
+        {
+            "status": "accepted",
+            "justification": "accepted in the baseline base.json",
+            "kind": "external",
+        }
+    ]
+    assert "suppressions" not in fresh
+    # The keys are those of a run without a baseline.
+    assert kept == [before[0], new[0]] == line_hash_of(path, capsys)

@@ -10,8 +10,10 @@ execution notifications.
 What GitHub code scanning needs shapes the rest:
 
 - It opens an alert for every result, `suppressions` or not, so suppressed
-  findings are left out unless `include_suppressed` (they then carry their
-  suppression and justification). Findings already at the merge base
+  findings, and those a baseline accepted, are left out unless
+  `include_suppressed` (they then carry their suppression and justification:
+  `inSource` where a comment or `Metadata` says it, `external` for a baseline).
+  Findings already at the merge base
   (`--diff-base --show-all`) stay: they are real, and a PR's analysis without
   them would mark their alerts fixed.
 - It rejects a whole upload of more than 25,000 results in a run. Above that,
@@ -95,11 +97,15 @@ DEFAULT = SarifSettings()
 def render(report: Report, root: SourceRoot = NO_ROOT, settings: SarifSettings = DEFAULT) -> str:
     rules = sorted(report.policies, key=lambda policy: policy.id)
     index = {policy.id: position for position, policy in enumerate(rules)}
-    # Counted over every finding, so that keeping suppressed ones changes no other's key.
-    hashes = line_hashes(report.findings, root)
+    # Keys are counted over every finding, those a baseline accepted included, so
+    # that neither a baseline nor keeping suppressed findings changes another's key.
+    everything = report.findings
+    if report.baselined:
+        everything = tuple(sorted((*everything, *report.baselined), key=Finding.sort_key))
+    hashes = line_hashes(everything, root)
     listed = [
         (finding, line_hash)
-        for finding, line_hash in zip(report.findings, hashes, strict=True)
+        for finding, line_hash in zip(everything, hashes, strict=True)
         if settings.include_suppressed or finding.suppression is None
     ]
     kept = most_severe(listed, settings.max_results)
@@ -131,7 +137,7 @@ def render(report: Report, root: SourceRoot = NO_ROOT, settings: SarifSettings =
         category = settings.category
         run["automationDetails"] = {"id": category if category.endswith("/") else category + "/"}
     left_out = {
-        "suppressedOmitted": len(report.findings) - len(listed),
+        "suppressedOmitted": len(everything) - len(listed),
         "resultsOmitted": len(listed) - len(kept),
     }
     if any(left_out.values()):
@@ -248,12 +254,15 @@ def _result(
         result["baselineState"] = "unchanged"  # SARIF's word for "already there"
     if finding.suppression is not None:
         suppressed = finding.suppression
+        # A baseline is a file beside the source: SARIF's `external`.
+        external = suppressed.kind == "baseline"
         suppression: dict[str, object] = {
-            "kind": "inSource",
+            "kind": "external" if external else "inSource",
             "status": "accepted",
             "justification": suppressed.reason,
-            "location": {"physicalLocation": _physical(suppressed.span, root)},
         }
+        if not external:
+            suppression["location"] = {"physicalLocation": _physical(suppressed.span, root)}
         if suppressed.expires:
             suppression["properties"] = {"expires": suppressed.expires}
         result["suppressions"] = [suppression]
