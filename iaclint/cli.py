@@ -28,7 +28,7 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-FORMATS = ("text", "json", "sarif", "github", "rdjson")
+FORMATS = ("text", "json", "sarif", "github", "rdjson", "junit", "gitlab", "markdown")
 # What --list-policies can print.
 LISTING_FORMATS = ("text", "json")
 
@@ -40,6 +40,9 @@ examples:
   iaclint --format json -o out.json .  write the JSON report to a file
   iaclint --format sarif -o iaclint.sarif .   SARIF 2.1.0 for GitHub code scanning
   iaclint --format github .            annotations for GitHub Actions (rdjson: reviewdog)
+  iaclint -f sarif:iaclint.sarif -f text .    lint once, write SARIF to a file, text to stdout
+  iaclint -f junit:junit.xml -f gitlab:gl-code-quality-report.json .   GitLab / Jenkins
+  iaclint -f markdown:"$GITHUB_STEP_SUMMARY" -f github .   job summary and annotations
   iaclint --select network --ignore IAC002 .
   iaclint --var-file prod.tfvars infra/ lint Terraform with these variable values
   iaclint --list-policies              show the policies, by category
@@ -92,12 +95,33 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
     )
     parser.add_argument("paths", nargs="*", help="files and directories to lint (default: .)")
-    parser.add_argument("--format", choices=FORMATS, help="report format (default: text)")
+    parser.add_argument(
+        "-f",
+        "--format",
+        metavar="FORMAT[:FILE]",
+        action="append",
+        default=[],
+        help=f"report format: {', '.join(FORMATS)} (default: text); repeatable, each to its"
+        " own FILE (or stdout: at most one), all from one run",
+    )
     parser.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="write the report to FILE instead of stdout (a summary line goes to stderr)",
+        help="write the report (of the --format given without a FILE) to FILE instead of"
+        " stdout (a summary line goes to stderr)",
+    )
+    parser.add_argument(
+        "--sarif-category",
+        metavar="NAME",
+        help="SARIF: the run's category (automationDetails.id NAME/), so that the uploads of"
+        " several runs (one per folder or framework) do not close each other's alerts",
+    )
+    parser.add_argument(
+        "--sarif-include-suppressed",
+        action="store_true",
+        help="SARIF: keep suppressed findings and those the --baseline accepted, marked"
+        " (left out by default: GitHub code scanning opens alerts for them)",
     )
     parser.add_argument(
         "-q",
@@ -287,11 +311,16 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_ERROR
     # The command line wins over the configuration; what a report is (format, output,
     # diff base) is the command line's alone.
-    format_name = args.format or "text"
-    if args.list_policies and format_name not in LISTING_FORMATS:
+    outputs, problem = outputs_of(args.format, args.output)
+    if problem is None:
+        problem = _sarif_options(args, outputs)
+    if problem is not None:
+        sys.stderr.write(f"iaclint: error: {printable(problem)}\n")
+        return EXIT_ERROR
+    if args.list_policies and (len(outputs) != 1 or outputs[0].format not in LISTING_FORMATS):
+        shown = " and ".join(output.format for output in outputs)
         sys.stderr.write(
-            f"iaclint: error: --list-policies prints {' or '.join(LISTING_FORMATS)}, "
-            f"not {format_name}\n"
+            f"iaclint: error: --list-policies prints {' or '.join(LISTING_FORMATS)}, not {shown}\n"
         )
         return EXIT_ERROR
     diff_base = args.diff_base
@@ -344,7 +373,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         configured = set(options.parameters) | set(options.select)
         off = {p.id for p in policies if not p.enabled and p.id not in configured}
-        if format_name == "json":
+        if outputs[0].format == "json":
             listed = [
                 Listed(p.info, p.frameworks, tuple(sorted(p.parameters)), p.id in off)
                 for p in policies
@@ -352,7 +381,8 @@ def _main(argv: Sequence[str] | None) -> int:
             listing = render_policies_json(listed)
         else:
             listing = render_policies([policy.info for policy in policies], off)
-        _emit(listing, args.output)
+        if not _emit(listing, outputs[0].file):
+            return EXIT_ERROR
         for diagnostic in gather(diagnostics):
             where, message = line_start(diagnostic.where()), printable(diagnostic.message)
             sys.stderr.write(f"{where}: {diagnostic.level.value}: {message}\n")
@@ -381,7 +411,6 @@ def _main(argv: Sequence[str] | None) -> int:
     if problem is not None:
         sys.stderr.write(f"iaclint: error: {problem}\n")
         return EXIT_ERROR
-    outputs = [Output(format_name, args.output)]
     if not _write(report, outputs, args):
         return EXIT_ERROR
     return exit_code(report, args.exit_zero, args.exit_zero_on_error)
@@ -394,25 +423,102 @@ class Output(NamedTuple):
     file: str | None = None
 
 
+def outputs_of(formats: Sequence[str], output: str | None) -> tuple[list[Output], str | None]:
+    """The reports `--format FORMAT[:FILE]` (repeated) and `-o FILE` ask for, or why they
+    cannot be written. `-o` is the file of the one format given without a file; `-` as
+    a FILE is standard output, which at most one report may take; no two share a file."""
+    outputs: list[Output] = []
+    without_file: list[int] = []
+    for value in formats or ["text"]:
+        name, colon, file = value.partition(":")
+        if name not in FORMATS:
+            return [], (
+                f"--format {value}: unknown format '{name}' (expected one of: "
+                f"{', '.join(FORMATS)}, each optionally followed by :FILE)"
+            )
+        if colon and not file:
+            return [], f"--format {value}: no file after ':' (use {name}:- for stdout)"
+        if not colon:
+            without_file.append(len(outputs))
+        outputs.append(Output(name, None if not colon or file == "-" else file))
+    if output is not None:
+        if len(without_file) != 1:
+            return [], (
+                f"-o {output}: names the file of the one --format given without a file, but "
+                f"{len(without_file)} are (write each as FORMAT:FILE)"
+            )
+        position = without_file[0]
+        outputs[position] = outputs[position]._replace(file=output)
+    on_stdout = [item.format for item in outputs if item.file is None]
+    if len(on_stdout) > 1:
+        return [], (
+            f"--format: {' and '.join(on_stdout)} would both be written to stdout "
+            "(give all but one a file: FORMAT:FILE)"
+        )
+    seen: dict[str, str] = {}
+    for item in outputs:
+        if item.file is None:
+            continue
+        target = os.path.realpath(item.file)
+        if target in seen:
+            return (
+                [],
+                f"--format: {seen[target]} and {item.format} would both be written to {item.file}",
+            )
+        seen[target] = item.format
+    return outputs, None
+
+
+def _sarif_options(args: argparse.Namespace, outputs: Sequence[Output]) -> str | None:
+    """Why the SARIF options cannot be used as given, if they cannot."""
+    asked = [
+        flag
+        for flag, value in (
+            ("--sarif-category", args.sarif_category is not None),
+            ("--sarif-include-suppressed", args.sarif_include_suppressed),
+        )
+        if value
+    ]
+    if asked and not any(output.format == "sarif" for output in outputs):
+        return f"{asked[0]} needs a SARIF report (--format sarif)"
+    category = args.sarif_category
+    if category is not None and (not category.strip("/ ") or _needs_escaping(category)):
+        return (
+            f"--sarif-category: expected a name of printable characters (such as "
+            f"'iaclint-infra' or 'terraform/prod'), got '{category}'"
+        )
+    return None
+
+
+def _needs_escaping(text: str) -> bool:
+    """Whether `text` holds characters a report would have to escape."""
+    from iaclint.report.escape import printable
+
+    return printable(text) != text
+
+
 def _write(report: Report, outputs: Sequence[Output], args: argparse.Namespace) -> bool:
     """Render and write every output; say on stderr where those written to files went.
     False when one could not be written."""
     from iaclint.report.location import NO_ROOT
-    from iaclint.report.render import Style, render
+    from iaclint.report.render import FROM_ROOT, Style, render
     from iaclint.review import source_root
 
     root = None
     written: list[str] = []
     for output in outputs:
         # Only the formats a code host reads name files from the repository's root.
-        if output.format in ("sarif", "github") and root is None:
+        if output.format in FROM_ROOT and root is None:
             root = source_root(Path.cwd(), report.sources)
         style = Style(
-            root=root if output.format in ("sarif", "github") and root else NO_ROOT,
+            root=root if output.format in FROM_ROOT and root else NO_ROOT,
             colour=output.format == "text"
             and output.file is None
             and use_colour(args.color, sys.stdout, os.environ),
             quiet=args.quiet,
+            category=args.sarif_category,
+            include_suppressed=args.sarif_include_suppressed,
+            links=browse_url(os.environ) if output.format == "markdown" else None,
         )
         if not _emit(render(report, output.format, style), output.file):
             return False
@@ -425,6 +531,19 @@ def _write(report: Report, outputs: Sequence[Output], args: argparse.Namespace) 
         where = ", ".join(printable(file) for file in written)
         sys.stderr.write(f"iaclint: {summarize(report)} Report written to {where}.\n")
     return True
+
+
+def browse_url(environ: Mapping[str, str]) -> str | None:
+    """Where the repository's files are shown at this commit, from GitHub Actions'
+    variables (`https://github.com/owner/repo/blob/SHA/`); None outside it."""
+    from urllib.parse import quote
+
+    server = environ.get("GITHUB_SERVER_URL", "").rstrip("/")
+    repository = environ.get("GITHUB_REPOSITORY", "")
+    sha = environ.get("GITHUB_SHA", "")
+    if not (server.startswith(("https://", "http://")) and repository and sha):
+        return None
+    return f"{server}/{quote(repository)}/blob/{quote(sha)}/"
 
 
 def exit_code(report: Report, exit_zero: bool = False, exit_zero_on_error: bool = False) -> int:

@@ -53,12 +53,16 @@ class PolicyInfo(NamedTuple):
     description: str = ""
     # The policy's documentation page (bundled policies only).
     help_uri: str | None = None
+    # False for what iaclint says about its own input (a suppression that matches
+    # nothing): code hosts must not file it among security alerts.
+    security: bool = True
 
 
 class Suppressed(NamedTuple):
     """Why a finding is shown but does not count: a justified suppression."""
 
-    # "comment" (in the source text) or "metadata" (the resource's Metadata).
+    # "comment" (in the source text), "metadata" (the resource's Metadata) or
+    # "baseline" (accepted by a baseline file).
     kind: str
     reason: str
     # Where the suppression is written.
@@ -149,6 +153,9 @@ class Report(NamedTuple):
     threshold: Severity
     # Every file the run read, as shown (where suppressions may be written).
     sources: tuple[str, ...] = ()
+    # Findings a baseline accepted: in no report, but SARIF keeps them on request
+    # (marked suppressed by the baseline), as it keeps suppressed findings.
+    baselined: tuple[Finding, ...] = ()
 
     def failing(self) -> list[Finding]:
         """Findings that count (see Finding.counts) at or above the threshold."""

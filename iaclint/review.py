@@ -32,11 +32,12 @@ from iaclint.filter.suppress import (
     read_comments,
     read_metadata,
 )
-from iaclint.findings import Finding, Report
+from iaclint.findings import Finding, Report, Suppressed
 from iaclint.parse.cloudformation import mentions_template, read_template
 from iaclint.parse.document import ParseError
 from iaclint.parse.text import decode, read_regular
 from iaclint.report.location import SourceRoot
+from iaclint.span import Span
 
 
 def source_root(cwd: Path, files: Sequence[str] = ()) -> SourceRoot:
@@ -158,9 +159,13 @@ def with_baseline(report: Report, path: Path, root: SourceRoot) -> Report:
         error = Diagnostic.error(shown, f"bad baseline: {exc.message}", exc.line)
         return report._replace(diagnostics=(*report.diagnostics, error))
     result = apply_baseline(report.findings, accepted, stable_name(root))
+    # Where the baseline is, for the SARIF readers that are shown these findings.
+    place = Span(shown, 1, 1, 1, 1)
+    because = Suppressed("baseline", f"accepted in the baseline {shown}", place)
     return report._replace(
         findings=tuple(result.findings),
         diagnostics=(*report.diagnostics, baseline_summary(shown, result)),
+        baselined=tuple(finding._replace(suppression=because) for finding in result.accepted),
     )
 
 

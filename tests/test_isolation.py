@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from iaclint.cli import main
+from iaclint.report.render import FORMATS
 
 from .conftest import FIXTURES
-
-FORMATS = ["text", "json", "sarif", "github", "rdjson"]
 
 
 class NetworkUsed(AssertionError):
@@ -80,7 +79,7 @@ def test_every_kind_of_run_works_offline_and_changes_nothing(
     ]
     codes = [run(tree, capsys, *args) for args in runs]
     # Findings everywhere; writing a baseline records them; against it, nothing is new.
-    assert codes == [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1]
+    assert codes == [*([1] * len(FORMATS)), 1, 1, 1, 0, 0, 1]
     assert tree_digest(tree) == before
     assert baseline.is_file() and not (tree / "baseline.json").exists()
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -22,7 +24,7 @@ from iaclint.findings import (
     Undetermined,
     fingerprint,
 )
-from iaclint.report import github, json_report, rdjson, sarif, text
+from iaclint.report import github, gitlab, json_report, junit, markdown, rdjson, sarif, text
 from iaclint.report.location import SourceRoot
 from iaclint.span import Span
 
@@ -152,9 +154,65 @@ def suppressed_sample() -> Report:
 
 
 def test_sarif_report() -> None:
-    rendered = sarif.render(suppressed_sample(), SourceRoot("/repo", "infra/"))
+    settings = sarif.SarifSettings(category="infra", include_suppressed=True)
+    rendered = sarif.render(suppressed_sample(), SourceRoot("/repo", "infra/"), settings)
     assert list(validator().iter_errors(json.loads(rendered))) == []
     check("report.sarif", rendered.replace(f'"{__version__}"', '"VERSION"'))
+
+
+def test_sarif_leaves_suppressed_findings_out_by_default() -> None:
+    kept = json.loads(sarif.render(suppressed_sample(), SourceRoot("/repo", "infra/")))
+    (run,) = kept["runs"]
+    assert [location["logicalLocations"][0]["name"] for location in _locations(run)] == [
+        "Web",
+        "Db",
+    ]
+    assert run["properties"] == {"suppressedOmitted": 1, "resultsOmitted": 0}
+    assert "automationDetails" not in run
+    # The other results keep their keys whether the suppressed one is there or not.
+    everything = json.loads(
+        sarif.render(
+            suppressed_sample(),
+            SourceRoot("/repo", "infra/"),
+            sarif.SarifSettings(include_suppressed=True),
+        )
+    )
+    assert [r["partialFingerprints"] for r in run["results"]] == [
+        r["partialFingerprints"] for r in everything["runs"][0]["results"][:2]
+    ]
+
+
+def _locations(run: dict[str, Any]) -> list[dict[str, Any]]:
+    return [result["locations"][0] for result in run["results"]]
+
+
+def test_junit_report() -> None:
+    rendered = junit.render(suppressed_sample())
+    check("report.junit.xml", rendered)
+    root = ElementTree.fromstring(rendered)
+    assert {key: root.get(key) for key in ("tests", "failures", "errors", "skipped")} == {
+        "tests": "4",
+        "failures": "2",
+        "errors": "1",
+        "skipped": "1",
+    }
+
+
+def test_gitlab_report() -> None:
+    rendered = gitlab.render(suppressed_sample(), SourceRoot("/repo", "infra/"))
+    check("report.gitlab.json", rendered)
+    issues = json.loads(rendered)
+    assert [(i["check_name"], i["severity"], i["location"]["path"]) for i in issues] == [
+        ("IAC001", "critical", "infra/stacks/web.yaml"),
+        ("IAC002", "major", "infra/stacks/db.json"),
+        ("iaclint-error", "major", "infra/stacks/broken.yaml"),
+    ]
+    assert len({issue["fingerprint"] for issue in issues}) == 3
+
+
+def test_markdown_report() -> None:
+    links = "https://github.com/o/r/blob/abc/"
+    check("report.md", markdown.render(suppressed_sample(), SourceRoot("/repo", "infra/"), links))
 
 
 def test_github_report() -> None:

@@ -211,7 +211,7 @@ def test_metadata_and_comments_in_a_loop_cover_the_resources_it_generates(
 def test_suppressions_in_sarif_carry_their_justification(
     in_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, out = run(["--format", "sarif", "comments.yaml"], capsys)
+    _, out = run(["--format", "sarif", "--sarif-include-suppressed", "comments.yaml"], capsys)
     document: dict[str, Any] = json.loads(out)
     assert list(validator().iter_errors(document)) == []
     (run_,) = document["runs"]
@@ -224,13 +224,31 @@ def test_suppressions_in_sarif_carry_their_justification(
     assert suppressed[0]["suppressions"][0]["properties"] == {"expires": "2999-12-31"}
     unused = [r for r in run_["results"] if r["ruleId"] == "unused-suppression"]
     assert [r["level"] for r in unused] == ["note"]
-    rule_ids = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
-    assert rule_ids[unused[0]["ruleIndex"]] == "unused-suppression"
+    rules = run_["tool"]["driver"]["rules"]
+    unused_rule = rules[unused[0]["ruleIndex"]]
+    assert unused_rule["id"] == "unused-suppression"
+    # Not a security alert: code scanning files it under its other alerts.
+    assert unused_rule["properties"] == {"tags": ["maintainability"], "severity": "low"}
+    assert all("security" in r["properties"]["tags"] for r in rules if r is not unused_rule)
     notes = run_["invocations"][0]["toolExecutionNotifications"]
     assert [n["message"]["text"] for n in notes] == [
         "comments.yaml:21:30: suppression of IAC001 expired on 2020-06-30: "
         "it no longer suppresses anything"
     ]
+
+
+def test_sarif_leaves_suppressed_findings_out_unless_asked(
+    in_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out = run(["--format", "sarif", "comments.yaml"], capsys)
+    default: dict[str, Any] = json.loads(out)
+    assert list(validator().iter_errors(default)) == []
+    _, out = run(["--format", "sarif", "--sarif-include-suppressed", "comments.yaml"], capsys)
+    everything: dict[str, Any] = json.loads(out)
+    kept = default["runs"][0]["results"]
+    assert not any("suppressions" in result for result in kept)
+    assert kept == [r for r in everything["runs"][0]["results"] if "suppressions" not in r]
+    assert default["runs"][0]["properties"] == {"suppressedOmitted": 2, "resultsOmitted": 0}
 
 
 def test_unused_is_judged_only_for_policies_that_ran(

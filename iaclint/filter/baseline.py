@@ -86,20 +86,24 @@ class Baselined(NamedTuple):
     # How many findings the baseline hid, and how many of its entries matched nothing.
     hidden: int
     gone: int
+    # The findings it hid.
+    accepted: list[Finding]
 
 
 def apply_baseline(
     findings: Sequence[Finding], accepted: frozenset[str], name: Callable[[Finding], str]
 ) -> Baselined:
     kept: list[Finding] = []
+    hidden: list[Finding] = []
     matched: set[str] = set()
     for finding in findings:
         key = name(finding)
         if key in accepted and finding.suppression is None:
             matched.add(key)
+            hidden.append(finding)
         else:
             kept.append(finding)
-    return Baselined(kept, len(findings) - len(kept), len(accepted - matched))
+    return Baselined(kept, len(hidden), len(accepted - matched), hidden)
 
 
 def summary(file: str, result: Baselined) -> Diagnostic:

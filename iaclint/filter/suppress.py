@@ -53,6 +53,7 @@ UNUSED_POLICY = PolicyInfo(
     source="iaclint",
     description="An `iaclint: ignore[...]` comment or `Metadata` entry naming a policy that "
     "ran but found nothing there.",
+    security=False,
 )
 
 

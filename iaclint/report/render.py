@@ -9,7 +9,9 @@ from iaclint.findings import Report
 from iaclint.report.gather import gather
 from iaclint.report.location import NO_ROOT, SourceRoot
 
-FORMATS = ("text", "json", "sarif", "github", "rdjson")
+FORMATS = ("text", "json", "sarif", "github", "rdjson", "junit", "gitlab", "markdown")
+# The formats that name files from the repository's root (a code host reads them).
+FROM_ROOT = ("sarif", "github", "gitlab", "markdown")
 
 
 class Style(NamedTuple):
@@ -21,6 +23,12 @@ class Style(NamedTuple):
     colour: bool = False
     # Findings and errors only: no warnings, notices, undetermined checks or summary.
     quiet: bool = False
+    # SARIF: the run's category (`automationDetails.id`), and whether suppressed
+    # findings are kept.
+    category: str | None = None
+    include_suppressed: bool = False
+    # Markdown: the URL files are linked under (`https://github.com/o/r/blob/SHA/`).
+    links: str | None = None
 
 
 # A report to a file or a pipe: names as the run shows them, no colour, everything.
@@ -39,7 +47,9 @@ def render(report: Report, format_name: str, style: Style = PLAIN) -> str:
     if format_name == "sarif":
         from iaclint.report import sarif
 
-        return sarif.render(report, root)
+        return sarif.render(
+            report, root, sarif.SarifSettings(style.category, style.include_suppressed)
+        )
     if format_name == "github":
         from iaclint.report import github
 
@@ -48,6 +58,20 @@ def render(report: Report, format_name: str, style: Style = PLAIN) -> str:
         from iaclint.report import rdjson
 
         return rdjson.render(report)
+    if format_name == "junit":
+        from iaclint.report import junit
+
+        return junit.render(report)
+    if format_name == "gitlab":
+        from iaclint.report import gitlab
+
+        return gitlab.render(report, root)
+    if format_name == "markdown":
+        from iaclint.report import markdown
+
+        return markdown.render(report, root, style.links)
+    if format_name != "text":
+        raise ValueError(f"unknown report format '{format_name}'")
     from iaclint.report import text
 
     return text.render(report, colour=style.colour, summary=not style.quiet)

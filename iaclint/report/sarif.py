@@ -3,10 +3,38 @@
 One run: the driver describes every policy that ran as a rule (the same rule
 order gives each result its `ruleIndex`); each finding is a result with its
 file (relative to the repository root, under `%SRCROOT%`), its region, the
-resource as a logical location (and the CDK construct path), and its
-fingerprint as a partial fingerprint, which survives edits that move lines.
-A suppressed finding carries its suppression and justification. Problems with
-the input are tool execution notifications.
+resource as a logical location (and the CDK construct path), and partial
+fingerprints that survive edits moving lines. Problems with the input are tool
+execution notifications.
+
+What GitHub code scanning needs shapes the rest:
+
+- It opens an alert for every result, `suppressions` or not, so suppressed
+  findings, and those a baseline accepted, are left out unless
+  `include_suppressed` (they then carry their suppression and justification:
+  `inSource` where a comment or `Metadata` says it, `external` for a baseline).
+  Findings already at the merge base
+  (`--diff-base --show-all`) stay: they are real, and a PR's analysis without
+  them would mark their alerts fixed.
+- It rejects a whole upload of more than 25,000 results in a run. Above that,
+  the most severe are kept (then in report order) and a warning notification
+  says how many were left out. `executionSuccessful` stays what the analysis
+  was: SARIF (3.20.14) makes it say whether the tool's execution succeeded, and
+  leaving results out to fit a consumer's limit is not a failure of the analysis
+  (a file that could not be read, an error notification, is).
+- It tracks an alert by `partialFingerprints.primaryLocationLineHash` alone, and
+  hashes the result's source line when the key is absent, which changes whenever
+  the line does. Ours is `<hash>:<n>`: the hash of policy, file (from the
+  repository root), resource, attribute path and conditions, with no line number
+  and no text of the line, and `n` counting results of the same hash in report
+  order. Lines moved by edits above keep the alert; a new value for the flagged
+  attribute that is still flagged keeps it too (the problem is the same); fixing
+  it closes it; renaming the resource or moving it to another file opens a new one.
+- `automationDetails.id` (`category/`) keeps the alerts of several runs (one per
+  folder or framework) apart: an upload closes only the alerts of its category.
+- Rules for what iaclint says about its own input (`unused-suppression`) are
+  not tagged `security` and have no `security-severity`, so they are not filed
+  among security alerts.
 
 Columns count Unicode code points (as every reader of ours does), which the
 run declares in `columnKind`; the end column is exclusive, as in `Span`.
@@ -16,10 +44,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from iaclint import HOMEPAGE, __version__
 from iaclint.diagnostics import Diagnostic, Level
 from iaclint.findings import Finding, PolicyInfo, Report, Severity
+from iaclint.report.identity import line_hashes
 from iaclint.report.location import NO_ROOT, SourceRoot, file_uri, relative_uri
 from iaclint.span import Span
 
@@ -28,6 +59,10 @@ SCHEMA = (
 )
 ROOT_ID = "%SRCROOT%"
 FINGERPRINT_KEY = "iaclint/v1"
+# The key GitHub code scanning tracks alerts by.
+LINE_HASH_KEY = "primaryLocationLineHash"
+# GitHub code scanning rejects an upload with more results than this in a run.
+MAX_RESULTS = 25_000
 
 _LEVELS = {
     Severity.LOW: "note",
@@ -45,9 +80,38 @@ SECURITY_SEVERITY = {
 _NOTIFICATION_LEVELS = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTICE: "note"}
 
 
-def render(report: Report, root: SourceRoot = NO_ROOT) -> str:
+class SarifSettings(NamedTuple):
+    """What the command line decides about the SARIF report."""
+
+    # The run's category (`automationDetails.id` is `category/`); None: no category.
+    category: str | None = None
+    # Keep suppressed findings (with their `suppressions`) instead of leaving them out.
+    include_suppressed: bool = False
+    # At most this many results; the most severe are kept.
+    max_results: int = MAX_RESULTS
+
+
+DEFAULT = SarifSettings()
+
+
+def render(report: Report, root: SourceRoot = NO_ROOT, settings: SarifSettings = DEFAULT) -> str:
     rules = sorted(report.policies, key=lambda policy: policy.id)
     index = {policy.id: position for position, policy in enumerate(rules)}
+    # Keys are counted over every finding, those a baseline accepted included, so
+    # that neither a baseline nor keeping suppressed findings changes another's key.
+    everything = report.findings
+    if report.baselined:
+        everything = tuple(sorted((*everything, *report.baselined), key=Finding.sort_key))
+    hashes = line_hashes(everything, root)
+    listed = [
+        (finding, line_hash)
+        for finding, line_hash in zip(everything, hashes, strict=True)
+        if settings.include_suppressed or finding.suppression is None
+    ]
+    kept = most_severe(listed, settings.max_results)
+    notifications = [_notification(diagnostic, root) for diagnostic in report.diagnostics]
+    if len(kept) < len(listed):
+        notifications.append(_capped(len(listed), len(kept)))
     run: dict[str, object] = {
         "tool": {
             "driver": {
@@ -63,14 +127,21 @@ def render(report: Report, root: SourceRoot = NO_ROOT) -> str:
                 "executionSuccessful": not any(
                     diagnostic.level is Level.ERROR for diagnostic in report.diagnostics
                 ),
-                "toolExecutionNotifications": [
-                    _notification(diagnostic, root) for diagnostic in report.diagnostics
-                ],
+                "toolExecutionNotifications": notifications,
             }
         ],
         "columnKind": "unicodeCodePoints",
-        "results": [_result(finding, index, root) for finding in report.findings],
+        "results": [_result(finding, line_hash, index, root) for finding, line_hash in kept],
     }
+    if settings.category is not None:
+        category = settings.category
+        run["automationDetails"] = {"id": category if category.endswith("/") else category + "/"}
+    left_out = {
+        "suppressedOmitted": len(everything) - len(listed),
+        "resultsOmitted": len(listed) - len(kept),
+    }
+    if any(left_out.values()):
+        run["properties"] = left_out
     if root.directory is not None:
         run["originalUriBaseIds"] = {ROOT_ID: {"uri": file_uri(root.directory.rstrip("/") + "/")}}
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -96,11 +167,15 @@ def _rule(policy: PolicyInfo) -> dict[str, object]:
         "fullDescription": {"text": policy.description or policy.title},
         "help": {"text": "\n\n".join(help_text), "markdown": "\n\n".join(help_markdown)},
         "defaultConfiguration": {"level": _LEVELS[policy.severity]},
-        "properties": {
-            "tags": ["security", policy.category],
-            "security-severity": SECURITY_SEVERITY[policy.severity],
-            "severity": policy.severity.label,
-        },
+        "properties": (
+            {
+                "tags": ["security", policy.category],
+                "security-severity": SECURITY_SEVERITY[policy.severity],
+                "severity": policy.severity.label,
+            }
+            if policy.security
+            else {"tags": ["maintainability"], "severity": policy.severity.label}
+        ),
     }
     if policy.help_uri:
         rule["helpUri"] = policy.help_uri
@@ -113,7 +188,31 @@ def rule_name(title: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in words) or "Policy"
 
 
-def _result(finding: Finding, index: dict[str, int], root: SourceRoot) -> dict[str, object]:
+def most_severe(listed: Sequence[tuple[Finding, str]], limit: int) -> Sequence[tuple[Finding, str]]:
+    """At most `limit` of `listed`: the most severe, then the first; in their order."""
+    if len(listed) <= limit:
+        return listed
+    ranked = sorted(range(len(listed)), key=lambda position: -listed[position][0].severity)
+    chosen = sorted(ranked[:limit])
+    return [listed[position] for position in chosen]
+
+
+def _capped(total: int, kept: int) -> dict[str, object]:
+    omitted = total - kept
+    return {
+        "level": "warning",
+        "message": {
+            "text": f"{omitted:,} of {total:,} results left out: GitHub code scanning rejects "
+            f"a run of more than {kept:,} results, so the {kept:,} most severe were kept "
+            "(the text and JSON reports list them all)"
+        },
+        "properties": {"kind": "results-capped", "omitted": omitted, "total": total},
+    }
+
+
+def _result(
+    finding: Finding, line_hash: str, index: dict[str, int], root: SourceRoot
+) -> dict[str, object]:
     logical = [{"name": finding.resource, "fullyQualifiedName": finding.resource}]
     if finding.resource:
         logical[0]["kind"] = "resource"
@@ -142,7 +241,11 @@ def _result(finding: Finding, index: dict[str, int], root: SourceRoot) -> dict[s
         "level": _LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(finding, root)},
+        "partialFingerprints": {
+            LINE_HASH_KEY: line_hash,
+            # The same fingerprint, without the occurrence: iaclint's own key.
+            FINGERPRINT_KEY: line_hash.rpartition(":")[0],
+        },
         "properties": properties,
     }
     if finding.policy_id in index:
@@ -151,23 +254,19 @@ def _result(finding: Finding, index: dict[str, int], root: SourceRoot) -> dict[s
         result["baselineState"] = "unchanged"  # SARIF's word for "already there"
     if finding.suppression is not None:
         suppressed = finding.suppression
+        # A baseline is a file beside the source: SARIF's `external`.
+        external = suppressed.kind == "baseline"
         suppression: dict[str, object] = {
-            "kind": "inSource",
+            "kind": "external" if external else "inSource",
             "status": "accepted",
             "justification": suppressed.reason,
-            "location": {"physicalLocation": _physical(suppressed.span, root)},
         }
+        if not external:
+            suppression["location"] = {"physicalLocation": _physical(suppressed.span, root)}
         if suppressed.expires:
             suppression["properties"] = {"expires": suppressed.expires}
         result["suppressions"] = [suppression]
     return result
-
-
-def _fingerprint(finding: Finding, root: SourceRoot) -> str:
-    """The finding's fingerprint with its file named from the repository root, so it
-    is the same whichever directory the run starts in (and, like every fingerprint,
-    holds no line number)."""
-    return finding.fingerprint_as(root.relative(finding.file) or finding.file)
 
 
 def _physical(span: Span, root: SourceRoot) -> dict[str, object]:
