@@ -118,13 +118,18 @@ def test_summary_counts_everything_and_lists_the_rest(in_tmp: Path) -> None:
     assert len([line for line in quiet.splitlines() if line.startswith("| warning |")]) == 1
 
 
-def test_suppressed_findings_are_counted_not_annotated(in_tmp: Path) -> None:
+@pytest.mark.parametrize("options", [(), ("--sarif-include-suppressed",)])
+def test_suppressed_findings_are_counted_not_annotated(
+    in_tmp: Path, options: tuple[str, ...]
+) -> None:
+    # Left out of the SARIF (counted in the run's properties) or kept with their
+    # suppressions: counted in the summary either way, never annotated.
     suppressed = OPEN_SSH.replace(
         "  Group:", '  Group:  # iaclint: ignore[IAC001] reason="bastion"'
     )
     write(in_tmp, "a.yaml", suppressed)
     write(in_tmp, "b.yaml", OPEN_SSH)
-    found = read_sarif(sarif(in_tmp), Severity.LOW)
+    found = read_sarif(sarif(in_tmp, *options), Severity.LOW)
     assert [(a.file, a.kind) for a in found.shown] == [("b.yaml", "error")]
     assert found.suppressed == 1
     assert "1 suppressed" in summary(found, Severity.LOW, 1)

@@ -15,6 +15,7 @@ import iaclint.run
 from iaclint.cli import main
 from iaclint.findings import Finding, Report, Severity, fingerprint
 from iaclint.report import junit, markdown
+from iaclint.report.annotations import read_sarif, summary
 from iaclint.report.identity import line_hashes
 from iaclint.report.location import NO_ROOT
 from iaclint.span import Span
@@ -142,6 +143,10 @@ def test_sarif_keeps_the_25000_most_severe_results(
     assert capped["properties"] == {"kind": "results-capped", "omitted": 1_000, "total": 26_000}
     assert capped["message"]["text"].startswith("1,000 of 26,000 results left out")
     assert run["properties"] == {"suppressedOmitted": 0, "resultsOmitted": 1_000}
+    # The action's step summary says what the report left out.
+    found = read_sarif(json.loads((in_tmp / "out.sarif").read_text(encoding="utf-8")), Severity.LOW)
+    assert found.omitted == 1_000
+    assert "1,000 less severe left out of the SARIF report" in summary(found, Severity.LOW, 1)
 
 
 def line_hash_of(path: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> list[str]:

@@ -73,6 +73,7 @@ class Annotations(NamedTuple):
     shown: tuple[Annotation, ...]  # in the order to print, at most SHOWN_PER_KIND per kind
     hidden: tuple[Annotation, ...]  # those GitHub would not show, in the same order
     suppressed: int  # findings suppressed in the source: never annotated
+    omitted: int = 0  # findings the SARIF left out to stay under GitHub's limit
 
 
 def read_sarif(document: object, threshold: Severity) -> Annotations:
@@ -89,6 +90,12 @@ def read_sarif(document: object, threshold: Severity) -> Annotations:
             suppressed += 1
             continue
         everything.append(_finding(result, where, titles, threshold))
+    # What the report left out, counted in the run's properties: suppressed (and
+    # baselined) findings, and those past GitHub's limit on results.
+    properties = run.get("properties")
+    left_out = properties if isinstance(properties, Mapping) else {}
+    suppressed += _count_of(left_out, "suppressedOmitted")
+    omitted = _count_of(left_out, "resultsOmitted")
     for invocation in _list(run, "invocations", "runs[0]"):
         if not isinstance(invocation, Mapping):
             raise SarifError("runs[0].invocations: expected objects")
@@ -103,7 +110,14 @@ def read_sarif(document: object, threshold: Severity) -> Annotations:
         of_kind = [annotation for annotation in everything if annotation.kind == kind]
         shown += of_kind[:SHOWN_PER_KIND]
         hidden += of_kind[SHOWN_PER_KIND:]
-    return Annotations(tuple(shown), tuple(hidden), suppressed)
+    return Annotations(tuple(shown), tuple(hidden), suppressed, omitted)
+
+
+def _count_of(properties: Mapping[str, object], key: str) -> int:
+    value = properties.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SarifError(f"runs[0].properties.{key}: expected a count")
+    return value
 
 
 def render(annotations: Annotations) -> str:
@@ -127,6 +141,11 @@ def summary(
     )
     if annotations.suppressed:
         headline += f"; {annotations.suppressed} suppressed"
+    if annotations.omitted:
+        headline += (
+            f"; {annotations.omitted:,} less severe left out of the SARIF report"
+            " (GitHub accepts 25,000 results)"
+        )
     if exit_code is not None:
         headline += f"; exit code {exit_code}"
     lines += [headline + ".", ""]
