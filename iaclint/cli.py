@@ -613,9 +613,19 @@ def _emit(text: str, output: str | None) -> bool:
         sys.stdout.write(text)
         sys.stdout.flush()
         return True
-    # Written beside the target and renamed over it: a run interrupted while writing
-    # leaves the previous report whole, never half of a new one.
     target = Path(os.path.realpath(output))
+    if target.exists() and not target.is_file():
+        # A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written to: renamed
+        # over, it would be replaced by a plain file (as root, even `/dev/null`).
+        try:
+            with open(target, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        except OSError as exc:
+            sys.stderr.write(f"iaclint: error: cannot write {output}: {exc.strerror}\n")
+            return False
+        return True
+    # A file is written beside the target and renamed over it: a run interrupted while
+    # writing leaves the previous report whole, never half of a new one.
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         temporary.write_text(text, encoding="utf-8")

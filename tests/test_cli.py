@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -130,6 +133,27 @@ def test_output_file(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == ""
     assert json.loads((in_tmp / "report.json").read_text())["findings"]
     assert main(["-o", str(in_tmp / "missing-dir" / "r.txt")]) == 2
+
+
+def test_output_to_a_pipe_writes_into_it(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `-o /dev/null`, `-o /dev/stdout` or a named pipe: the report goes into it, and the
+    # pipe stays a pipe (renaming a file over it would replace it, even /dev/null as root).
+    write(in_tmp, "stack.yaml", OPEN_SSH)
+    pipe = in_tmp / "report.pipe"
+    os.mkfifo(pipe)
+    received: list[str] = []
+    reader = threading.Thread(
+        target=lambda: received.append(pipe.read_text(encoding="utf-8")), daemon=True
+    )
+    reader.start()
+    assert main(["-o", str(pipe), "--format", "json", "stack.yaml"]) == 1
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert json.loads(received[0])["findings"][0]["policy_id"] == "IAC001"
+    assert not list(in_tmp.glob(".report.pipe.*"))
+    # A folder is not written over: a located error, exit 2.
+    assert main(["-o", str(in_tmp), "stack.yaml"]) == 2
+    assert f"cannot write {in_tmp}" in capsys.readouterr().err
 
 
 def test_select_and_ignore(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
