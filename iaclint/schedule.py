@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from iaclint import collector
+from iaclint.cache import enable as enable_cache
 from iaclint.engine.policy import Policy
 from iaclint.file_work import MAX_PLAN_BYTES, FileResult, FileWork, lint_work
 from iaclint.memo import ResultCache, directory_digest, file_digest, still_current
@@ -115,6 +116,8 @@ class Scheduler:
         done_root: Callable[[int, RootResult], None],
         done_file: Callable[[int, FileResult], None],
     ) -> None:
+        if root_todo:
+            _prepare_hcl_parser()
         pool = _pool(jobs, self.policies, self.settings)
         try:
             weights = {i: _weight(files[i]) for i in file_todo}
@@ -241,6 +244,18 @@ def _pool(jobs: int, policies: list[Policy], settings: Settings) -> ProcessPoolE
     )
 
 
+def _prepare_hcl_parser() -> None:
+    """Have the HCL parser ready before the workers are forked: they inherit it. Were
+    its tables not built with the package (another python-hcl2 installed since), each
+    worker would otherwise make them anew, over a second each, with an empty cache."""
+    from iaclint.parse.hcl.grammar import hcl_parser
+
+    try:
+        hcl_parser()
+    except Exception:  # each worker meets it again, and reports it where it is read
+        return
+
+
 def _result(future: Future[T]) -> T:
     """A worker's result, waited for in short steps: Ctrl-C may reach another thread
     of this process (the pool's), and a wait without a timeout would only see it
@@ -281,6 +296,7 @@ def _start_worker(policies: list[Policy], settings: Settings, parent: int) -> No
     _mask(signal.SIG_UNBLOCK)
     _end_with_parent(parent)
     collector.tune()  # inherited with fork, not with spawn
+    enable_cache(settings.use_cache)  # likewise
     _WORKER["scheduler"] = Scheduler(policies, settings._replace(jobs=1, use_cache=False))
 
 
