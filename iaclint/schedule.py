@@ -24,6 +24,7 @@ from iaclint.engine.policy import Policy
 from iaclint.file_work import MAX_PLAN_BYTES, FileResult, FileWork, lint_work
 from iaclint.memo import ResultCache, directory_digest, file_digest, still_current
 from iaclint.parse.text import read_regular
+from iaclint.slots import worker_slots
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -92,15 +93,20 @@ class Scheduler:
             file_results[i] = result
             self._keep_file(entries[i], result)
 
-        jobs = min(self.settings.jobs, len(file_todo) + len(root_todo))
+        todo = len(file_todo) + len(root_todo)
+        jobs = min(self.settings.jobs, todo) if todo >= PARALLEL_MINIMUM else 1
         try:
-            if jobs > 1 and len(file_todo) + len(root_todo) >= PARALLEL_MINIMUM:
-                self._in_workers(jobs, roots, root_todo, files, file_todo, done_root, done_file)
-            else:
-                for i in root_todo:
-                    done_root(i, self.session().lint_root(roots[i], self.policies))
-                for i in file_todo:
-                    done_file(i, lint_work(files[i], self.policies))
+            # Under pre-commit, other iaclint processes may be starting workers too.
+            with worker_slots(jobs, default_jobs()) as slots:
+                if slots.count > 1:
+                    self._in_workers(
+                        slots.count, roots, root_todo, files, file_todo, done_root, done_file
+                    )
+                else:
+                    for i in root_todo:
+                        done_root(i, self.session().lint_root(roots[i], self.policies))
+                    for i in file_todo:
+                        done_file(i, lint_work(files[i], self.policies))
         finally:
             if self.cache is not None:
                 self.cache.flush()
