@@ -5,7 +5,9 @@
 Entries are written atomically (a temporary file, then a rename) into a private
 directory (mode 0700), so concurrent runs never see half a file. Readers treat a
 missing, unreadable or damaged entry as absent; with no writable directory
-nothing is cached and every run simply does the work again.
+nothing is cached and every run simply does the work again. A --no-cache run
+turns the cache off (`enable(False)`): nothing is read from it and nothing,
+not even its directory, is written.
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ import sys
 from pathlib import Path
 
 _NAMES = itertools.count()
+# Whether this process reads and writes the cache (a --no-cache run turns it off).
+_on = True
+
+
+def enable(on: bool) -> bool:
+    """Let this process use the cache, or not; returns the setting it replaces."""
+    global _on
+    previous, _on = _on, on
+    return previous
 
 
 def cache_directory() -> Path:
@@ -83,6 +94,8 @@ def unsealed(header: bytes, data: bytes | None) -> bytes | None:
 
 
 def read_entry(path: Path) -> bytes | None:
+    if not _on:
+        return None
     try:
         return path.read_bytes()
     except OSError:
@@ -95,7 +108,9 @@ def unique_suffix() -> str:
 
 
 def write_entry(path: Path, data: bytes) -> bool:
-    """Write atomically; a cache that cannot be written is skipped (False)."""
+    """Write atomically; a cache that cannot be written, or is off, is skipped (False)."""
+    if not _on:
+        return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Created exclusively: `tempfile` would cost every run that writes about

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from iaclint import cache
 from iaclint.catalog import builtin_policy_dir, load_policies
 from iaclint.config import Config, Place
 from iaclint.diagnostics import DEFAULT_PARAMETERS, Diagnostic, defect, did_you_mean
@@ -151,6 +152,16 @@ def prepare(options: Options, config: Config | None = None, off_too: bool = Fals
 
 def lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]) -> Report:
     """Lint every file under the options' paths with the given policies."""
+    # Without the cache, nothing is written to it at all: not even the parse tables
+    # a run may have to make.
+    previous = cache.enable(options.use_cache)
+    try:
+        return _lint(options, policies, diagnostics)
+    finally:
+        cache.enable(previous)
+
+
+def _lint(options: Options, policies: list[Policy], diagnostics: list[Diagnostic]) -> Report:
     found = discover(options.paths, options.exclude)
     all_diagnostics = [*diagnostics, *found.diagnostics]
     findings: list[Finding] = []

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from iaclint import collector
+from iaclint.cache import enable as enable_cache
 from iaclint.engine.policy import Policy
 from iaclint.file_work import MAX_PLAN_BYTES, FileResult, FileWork, lint_work
 from iaclint.memo import ResultCache, directory_digest, file_digest, still_current
 from iaclint.parse.text import read_regular
+from iaclint.slots import worker_slots
 
 if TYPE_CHECKING:
     import threading
@@ -92,15 +94,20 @@ class Scheduler:
             file_results[i] = result
             self._keep_file(entries[i], result)
 
-        jobs = min(self.settings.jobs, len(file_todo) + len(root_todo))
+        todo = len(file_todo) + len(root_todo)
+        jobs = min(self.settings.jobs, todo) if todo >= PARALLEL_MINIMUM else 1
         try:
-            if jobs > 1 and len(file_todo) + len(root_todo) >= PARALLEL_MINIMUM:
-                self._in_workers(jobs, roots, root_todo, files, file_todo, done_root, done_file)
-            else:
-                for i in root_todo:
-                    done_root(i, self.session().lint_root(roots[i], self.policies))
-                for i in file_todo:
-                    done_file(i, lint_work(files[i], self.policies))
+            # Under pre-commit, other iaclint processes may be starting workers too.
+            with worker_slots(jobs, default_jobs()) as slots:
+                if slots.count > 1:
+                    self._in_workers(
+                        slots.count, roots, root_todo, files, file_todo, done_root, done_file
+                    )
+                else:
+                    for i in root_todo:
+                        done_root(i, self.session().lint_root(roots[i], self.policies))
+                    for i in file_todo:
+                        done_file(i, lint_work(files[i], self.policies))
         finally:
             if self.cache is not None:
                 self.cache.flush()
@@ -116,6 +123,8 @@ class Scheduler:
         done_root: Callable[[int, RootResult], None],
         done_file: Callable[[int, FileResult], None],
     ) -> None:
+        if root_todo:
+            _prepare_hcl_parser()
         pool = _pool(jobs, self.policies, self.settings)
         try:
             weights = {i: _weight(files[i]) for i in file_todo}
@@ -242,6 +251,18 @@ def _pool(jobs: int, policies: list[Policy], settings: Settings) -> ProcessPoolE
     )
 
 
+def _prepare_hcl_parser() -> None:
+    """Have the HCL parser ready before the workers are forked: they inherit it. Were
+    its tables not built with the package (another python-hcl2 installed since), each
+    worker would otherwise make them anew, over a second each, with an empty cache."""
+    from iaclint.parse.hcl.grammar import hcl_parser
+
+    try:
+        hcl_parser()
+    except Exception:  # each worker meets it again, and reports it where it is read
+        return
+
+
 def _result(future: Future[T]) -> T:
     """A worker's result, waited for in short steps: Ctrl-C may reach another thread
     of this process (the pool's), and a wait without a timeout would only see it
@@ -289,6 +310,7 @@ def _start_worker(policies: list[Policy], settings: Settings, parent: int) -> No
     _mask(signal.SIG_UNBLOCK)
     _end_with_parent(parent)
     collector.tune()  # inherited with fork, not with spawn
+    enable_cache(settings.use_cache)  # likewise
     _WORKER["scheduler"] = Scheduler(policies, settings._replace(jobs=1, use_cache=False))
 
 

@@ -1,4 +1,5 @@
-"""python-hcl2's grammar as parse tables: made with Lark, run by our driver, cached.
+"""python-hcl2's grammar as parse tables: made with Lark, built with the package, run by
+our driver, else built once and cached.
 
 The driver must accept, reject and shape exactly as Lark does: the tables are
 compared with Lark on every HCL fixture and on texts damaged at random.
@@ -29,11 +30,89 @@ HCL_FIXTURES = sorted(
 
 @pytest.fixture
 def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """An empty cache, and no tables built with the package: they are made by the run."""
     cache = tmp_path / "cache"
     monkeypatch.setenv("IACLINT_CACHE_DIR", str(cache))
+    monkeypatch.setattr(grammar, "BUNDLED", tmp_path / "not-built" / "hcl2-tables.pickle")
     grammar.hcl_parser.cache_clear()
     yield cache
     grammar.hcl_parser.cache_clear()
+
+
+@pytest.fixture
+def bundled(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Tables built as the package build makes them, and an empty cache."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IACLINT_CACHE_DIR", str(cache))
+    monkeypatch.delenv("IACLINT_DEBUG", raising=False)
+    data = grammar.bundle(grammar.grammar_text())
+    assert data is not None
+    path = tmp_path / "package" / "hcl2-tables.pickle"
+    path.parent.mkdir()
+    path.write_bytes(data)
+    monkeypatch.setattr(grammar, "BUNDLED", path)
+    grammar.hcl_parser.cache_clear()
+    yield path
+    grammar.hcl_parser.cache_clear()
+
+
+def test_the_tables_built_with_the_package_are_used_and_nothing_is_cached(
+    bundled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(grammar_text: str) -> object:
+        raise AssertionError("a run built the tables")
+
+    monkeypatch.setattr(grammar, "_made", never)
+    parser = grammar.hcl_parser()
+    assert isinstance(parser, LalrParser)
+    assert parser.parse('a "b" {\n  x = 1\n}\n').children[0].children[0].data == "block"
+    assert not Path(os.environ["IACLINT_CACHE_DIR"]).exists()
+
+
+def test_the_tables_built_with_the_package_parse_as_lark_does(
+    bundled: Path, lark: made.LarkParser
+) -> None:
+    parser = grammar.hcl_parser()
+    for path in HCL_FIXTURES[:20]:
+        text = path.read_text(encoding="utf-8")
+        assert outcome(parser, text) == outcome(lark, text), path
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_tables_built_from_another_grammar_are_replaced_by_cached_ones(
+    bundled: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    debug: bool,
+) -> None:
+    # As when a newer python-hcl2 is installed after iaclint: the digest differs.
+    other = grammar.grammar_text() + "\n// another release\n"
+    monkeypatch.setattr(grammar, "grammar_text", lambda: other)
+    if debug:
+        monkeypatch.setenv("IACLINT_DEBUG", "1")
+    assert grammar.bundled_tables(other)[0] is None
+    parser = grammar.hcl_parser()
+    assert isinstance(parser, LalrParser)
+    assert grammar.cache_file(other).exists()  # built once, then loaded
+    err = capsys.readouterr().err
+    if debug:
+        assert "iaclint: debug: the HCL parse tables built with iaclint are for another" in err
+    else:
+        assert err == ""
+
+
+def test_damaged_tables_built_with_the_package_are_not_trusted(bundled: Path) -> None:
+    data = bundled.read_bytes()
+    bundled.write_bytes(data[:-50] + bytes([data[-50] ^ 1]) + data[-49:])
+    tables, problem = grammar.bundled_tables(grammar.grammar_text())
+    assert tables is None and "damaged" in problem
+    assert isinstance(grammar.hcl_parser(), LalrParser)
+    assert grammar.cache_file(grammar.grammar_text()).exists()
+
+
+def test_no_tables_are_bundled_when_lark_disagrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grammar, "agree", lambda ours, theirs: False)
+    assert grammar.bundle(grammar.grammar_text()) is None
 
 
 @pytest.fixture(scope="module")

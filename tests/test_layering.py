@@ -22,6 +22,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "iaclint.diagnostics": (),
     "iaclint.findings": ("iaclint.span", "iaclint.diagnostics"),
     "iaclint.cache": (),
+    # Worker slots shared by the processes of a pre-commit run.
+    "iaclint.slots": (),
     # The cycle collector's settings, for the readers and the run's processes.
     "iaclint.collector": (),
     "iaclint.parse": (

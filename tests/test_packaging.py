@@ -1,9 +1,20 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
+import subprocess
+import sys
 import tomllib
+import zipfile
 from pathlib import Path
 from types import ModuleType
+
+import pytest
+
+from iaclint.parse.hcl import grammar
+
+from .wheelhouse import build
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,17 +26,23 @@ def test_package_list_matches_the_tree() -> None:
         ".".join(path.parent.relative_to(ROOT).parts)
         for path in (ROOT / "iaclint").rglob("__init__.py")
     }
-    assert listed == on_disk | {"iaclint.policies"}
+    # The policy folders are data packages: no __init__.py, a package each all the same
+    # (a folder left out is one setuptools warns it would drop).
+    policy_folders = {
+        ".".join(("iaclint.policies", *path.relative_to(ROOT / "policies").parts))
+        for path in (ROOT / "policies").rglob("*")
+        if path.is_dir() and path.name != "__pycache__"
+    }
+    assert listed == on_disk | {"iaclint.policies"} | policy_folders
 
 
 def test_policy_data_patterns_cover_every_policy() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = project["tool"]["setuptools"]["package-data"]["iaclint.policies"]
-    depth = {
-        len(path.relative_to(ROOT / "policies").parts)
-        for path in (ROOT / "policies").rglob("*.yaml")
-    }
-    assert depth <= {pattern.count("/") + 1 for pattern in patterns}
+    package_data = project["tool"]["setuptools"]["package-data"]
+    for path in (ROOT / "policies").rglob("*.yaml"):
+        folder = path.parent.relative_to(ROOT / "policies").parts
+        package = ".".join(("iaclint.policies", *folder))
+        assert any(path.match(pattern) for pattern in package_data.get(package, [])), path
 
 
 def lowest_constraints() -> ModuleType:
@@ -59,3 +76,56 @@ def test_every_declared_dependency_with_a_bound_is_pinned_by_ci() -> None:
     }
     assert pinned == bounded
     assert {"PyYAML", "jsonpath-ng", "python-hcl2"} <= pinned
+
+
+def source_tree(target: Path) -> Path:
+    """The checkout's files as git sees them (tracked, or new and not ignored)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def test_a_wheel_built_offline_carries_the_parse_tables_and_every_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wheels = tmp_path / "wheelhouse"
+    build(wheels, ["python-hcl2"])  # the build requirements, and no index
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
+    environment.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheels))
+    source = source_tree(tmp_path / "source")
+    assert not (source / grammar.BUNDLED.relative_to(ROOT)).exists()
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(tmp_path), "."],
+        cwd=source,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    # setuptools has nothing to warn about (a deprecated field, a folder left out).
+    assert "Warning" not in done.stdout + done.stderr
+    (wheel,) = tmp_path.glob("iaclint-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        tables = archive.read(grammar.BUNDLED.relative_to(ROOT).as_posix())
+    policies = {
+        f"iaclint/policies/{path.relative_to(ROOT / 'policies').as_posix()}"
+        for path in (ROOT / "policies").rglob("*.yaml")
+    }
+    assert policies <= names
+    # Made from the grammar of the python-hcl2 installed here: a run uses them as they are.
+    bundled = tmp_path / "hcl2-tables.pickle"
+    bundled.write_bytes(tables)
+    monkeypatch.setattr(grammar, "BUNDLED", bundled)
+    found, problem = grammar.bundled_tables(grammar.grammar_text())
+    assert found is not None, problem

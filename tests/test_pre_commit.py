@@ -276,6 +276,79 @@ def test_a_commit_without_any_template(tmp_path: Path, hooks: Hooks, hook: str, 
     assert ("old/stack.yaml:11:11: IAC001" in result.stdout) == bool(code)
 
 
+def hook_processes(root: int) -> tuple[int, int]:
+    """The iaclint processes under `root` now: (runs pre-commit started, their workers)."""
+    parents: dict[int, int] = {}
+    hooks: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "stat").read_text()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # gone meanwhile
+        pid = int(entry.name)
+        parents[pid] = int(status.rpartition(")")[2].split()[1])
+        if b"--hook" in argv:
+            hooks.add(pid)
+
+    def under_root(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == root:
+                return True
+        return False
+
+    ours = {pid for pid in hooks if under_root(pid)}
+    workers = {pid for pid in ours if parents[pid] in ours}
+    return len(ours - workers), len(workers)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_parallel_batches_share_the_cores(tmp_path: Path, hooks: Hooks) -> None:
+    # A configuration that lets pre-commit run the hook in parallel batches: each
+    # iaclint process would start a worker per core, and the processes multiply.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", environment=hooks.environment)
+    write(
+        repo,
+        ".pre-commit-config.yaml",
+        f"repos:\n  - repo: {hooks.repository}\n    rev: {hooks.revision}\n"
+        "    hooks:\n      - id: iaclint\n        require_serial: false\n"
+        "        args: [--no-cache]\n",  # every run lints: no results kept from the last
+    )
+    commit(repo, hooks, "configuration")
+    for index in range(60):
+        write(repo, f"stacks/stack{index}.yaml", OPEN_SSH)
+    git(repo, "add", "-A", environment=hooks.environment)
+    cores = len(os.sched_getaffinity(0))
+    environment = {**hooks.environment, "TMPDIR": str(tmp_path)}
+    assert pre_commit(repo, hooks, "--all-files").returncode == 1  # the hook is installed
+    running = subprocess.Popen(
+        [sys.executable, "-m", "pre_commit", "run"],
+        cwd=repo,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    most_runs = most_workers = most_processes = 0
+    while running.poll() is None:
+        runs, workers = hook_processes(running.pid)
+        most_runs = max(most_runs, runs)
+        most_workers = max(most_workers, workers)
+        most_processes = max(most_processes, runs + workers)
+    output = running.communicate()[0]
+    assert running.returncode == 1, output
+    assert output.count("IAC001") == 60
+    assert most_workers <= cores
+    assert most_processes <= cores + most_runs
+    if cores > 1:
+        assert most_runs > 1  # batches in parallel indeed
+
+
 @pytest.mark.parametrize(
     "name",
     [

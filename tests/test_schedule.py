@@ -3,6 +3,7 @@ while everything they depend on is unchanged, damaged entries never trusted."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -141,6 +142,41 @@ def test_enough_inputs_are_spread_over_worker_processes(
     assert used == [2]
     alone = run([FIXTURES / "policies"], jobs=1, use_cache=False)
     assert parallel == alone
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_parse_tables_a_run_must_make_are_made_once_before_the_workers_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path, use_cache: bool
+) -> None:
+    # As when the installed python-hcl2 is not the one the package's tables were built
+    # from, with an empty cache (a fresh CI job): each worker must not make them anew.
+    from iaclint.parse.hcl import grammar
+
+    monkeypatch.setattr(grammar, "BUNDLED", tmp_path / "not-built.pickle")
+    grammar.hcl_parser.cache_clear()
+    made_in = tmp_path / "made-in"
+    made = grammar._made
+
+    def counted(text: str) -> object:
+        with made_in.open("a", encoding="utf-8") as stream:
+            stream.write(f"{os.getpid()}\n")
+        return made(text)
+
+    monkeypatch.setattr(grammar, "_made", counted)
+    for index in range(8):
+        write_root(tmp_path / "live" / f"r{index}")
+    try:
+        report = run([tmp_path / "live"], jobs=2, use_cache=use_cache)
+    finally:
+        grammar.hcl_parser.cache_clear()
+    assert len(report.findings) == 8
+    assert made_in.read_text(encoding="utf-8").split() == [str(os.getpid())]
+
+
+def write_root(folder: Path) -> None:
+    (folder / "modules" / "web").mkdir(parents=True)
+    (folder / "main.tf").write_text(MODULE_CALL.replace("10.0.0.0/8", "0.0.0.0/0"))
+    (folder / "modules" / "web" / "main.tf").write_text(MODULE)
 
 
 def test_files_are_handed_out_heaviest_first_in_parts_of_about_equal_weight() -> None:

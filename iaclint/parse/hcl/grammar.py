@@ -1,27 +1,32 @@
-"""python-hcl2's grammar, as parse tables our own driver runs, cached between runs.
+"""python-hcl2's grammar, as parse tables our own driver runs: built with the package.
 
 python-hcl2 (7.x) ships its HCL grammar for the Lark parser generator. Building
 the tables takes over a second, and importing Lark and restoring a Lark parser
 took about 50 ms of each run: a quarter of a small Terraform run. So Lark is
-used once, to build the parser and read its tables off it (`tables.py`), and
-every run after that loads the tables (plain data) and parses with our LALR
-driver (`lalr.py`), without importing Lark at all.
+used to build the parser and read its tables off it (`tables.py`), and a run
+loads the tables (plain data) and parses with our LALR driver (`lalr.py`),
+without importing Lark at all.
 
-The tables are trusted only if our driver, given them, parses a set of probes
-(every construct the reader meets, and texts with syntax errors) exactly as Lark
-does: same trees, same failures. Otherwise (a Lark whose internals moved) Lark
-parses, in this process, behind the same interface, and nothing is cached.
-
-The cache is kept in the user's cache directory:
+The tables are built when the package is built or installed (`setup.py` calls
+`bundle`) and kept in it, next to this module, with a digest of what they were
+made from: the grammar and our modules that make and run them. A run whose
+python-hcl2 has another grammar than the one they were built from (a newer
+release installed later) finds another digest and builds the tables itself,
+once: they are then kept in the user's cache directory,
 
     $IACLINT_CACHE_DIR, else $XDG_CACHE_HOME/iaclint, else ~/.cache/iaclint
 
-Its file name is a hash of the grammar, of the installed Lark (its version file),
-of our modules that make and run the tables and of the Python version, so an
-upgrade never loads stale tables.
-The file starts with a checksum of the rest: a damaged file is discarded and the
-tables rebuilt. It is written to a private directory (mode 0700) and replaced
-atomically; when no cache can be written the tables are simply kept in memory.
+under a hash of the grammar, of the installed Lark (its version file), of our
+modules and of the Python version, so an upgrade never loads stale tables. Only
+debug output (IACLINT_DEBUG=1) says so. A cache file starts with a checksum of
+the rest: a damaged file is discarded and the tables rebuilt. It is written to a
+private directory (mode 0700) and replaced atomically; when no cache can be
+written (or --no-cache) the tables are simply kept in memory.
+
+Tables are trusted only if our driver, given them, parses a set of probes
+(every construct the reader meets, and texts with syntax errors) exactly as Lark
+does: same trees, same failures. Otherwise (a Lark whose internals moved) Lark
+parses, in this process, behind the same interface, and nothing is kept.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import os
 import pickle
 import sys
 from pathlib import Path
@@ -37,6 +43,9 @@ from iaclint.cache import cache_directory, read_entry, sealed, unsealed, write_e
 from iaclint.parse.hcl.lalr import LalrParser, ParseFailure, Parser, Tables, Tree
 
 _HEADER = b"iaclint-hcl-tables/1\n"
+# The tables built with the package, and what they were made from.
+BUNDLED = Path(__file__).with_name("hcl2-tables.pickle")
+_BUNDLE_HEADER = b"iaclint-hcl-bundled-tables/1\n"
 
 
 # Every construct the reader meets, so that tables are checked on all of them
@@ -138,23 +147,78 @@ def cache_file(grammar: str) -> Path:
     # Lark's version is read from its package without importing it; our two
     # modules that make and run the tables are part of the key, as text.
     lark_version = (_package("lark") / "__init__.py").read_text(encoding="utf-8")
-    here = Path(__file__).parent
-    ours = [(here / name).read_text(encoding="utf-8") for name in ("lalr.py", "tables.py")]
     python = "{}.{}".format(*sys.version_info[:2])
-    key = "\x1f".join((grammar, lark_version, *ours, python))
+    key = "\x1f".join((grammar, lark_version, *_our_modules(), python))
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
     return cache_directory() / f"hcl2-tables-{digest}.pickle"
 
 
+def tables_digest(grammar: str) -> str:
+    """What bundled tables are made from: the grammar, and our modules that make and
+    run them. (Lark is not part of it: the tables were checked against the Lark that
+    made them, and a run does not use Lark.)"""
+    key = "\x1f".join((grammar, *_our_modules()))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _our_modules() -> list[str]:
+    here = Path(__file__).parent
+    return [(here / name).read_text(encoding="utf-8") for name in ("lalr.py", "tables.py")]
+
+
 @functools.cache
 def hcl_parser() -> Parser:
-    """The HCL parser: our driver with the cached tables, or built and cached."""
+    """The HCL parser: our driver with the tables built with the package, or else with
+    tables from the cache, or built (and cached)."""
     grammar = grammar_text()
+    tables, problem = bundled_tables(grammar)
+    if tables is not None:
+        return LalrParser(tables)
+    _debug(f"{problem}: building them with Lark, once, and keeping them in the cache")
     path = cache_file(grammar)
     tables = _load(path)
     if tables is not None:
         return LalrParser(tables)
     return _build(grammar, path)
+
+
+def bundled_tables(grammar: str) -> tuple[Tables | None, str]:
+    """The tables built with the package, if made from this grammar; else why not."""
+    try:
+        data = BUNDLED.read_bytes()
+    except OSError:
+        return None, "no HCL parse tables were built with iaclint"
+    payload = unsealed(_BUNDLE_HEADER, data)
+    if payload is None:
+        return None, f"the HCL parse tables built with iaclint are damaged ({BUNDLED})"
+    digest, _, pickled = payload.partition(b"\n")
+    if digest.decode("ascii", "replace") != tables_digest(grammar):
+        return None, (
+            "the HCL parse tables built with iaclint are for another grammar than the"
+            " installed python-hcl2's (or other iaclint modules)"
+        )
+    try:
+        tables = pickle.loads(pickled)
+    except Exception:
+        tables = None
+    if not isinstance(tables, Tables):
+        return None, f"the HCL parse tables built with iaclint are unreadable ({BUNDLED})"
+    return tables, ""
+
+
+def bundle(grammar: str) -> bytes | None:
+    """The tables for `grammar` as the package keeps them (`BUNDLED`); None when Lark's
+    parser cannot be read or its tables disagree with it."""
+    tables, _ = _made(grammar)
+    if tables is None:
+        return None
+    pickled = pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
+    return sealed(_BUNDLE_HEADER, tables_digest(grammar).encode("ascii") + b"\n" + pickled)
+
+
+def _debug(message: str) -> None:
+    if os.environ.get("IACLINT_DEBUG"):
+        sys.stderr.write(f"iaclint: debug: {message}\n")
 
 
 def _load(path: Path) -> Tables | None:
@@ -169,18 +233,26 @@ def _load(path: Path) -> Tables | None:
 
 
 def _build(grammar: str, path: Path) -> Parser:
+    tables, lark = _made(grammar)
+    if tables is None:
+        return lark
+    write_entry(path, sealed(_HEADER, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)))
+    return LalrParser(tables)  # fresh: no lexer state from the probes
+
+
+def _made(grammar: str) -> tuple[Tables | None, Parser]:
+    """Tables made with Lark and checked against it (None if they cannot be read off it
+    or disagree), and Lark's own parser."""
     from iaclint.parse.hcl import tables as made
 
     lark = made.LarkParser(made.build(grammar))
     try:
         tables = made.tables_of(lark.parser)
     except made.TablesUnavailable:
-        return lark
-    ours = LalrParser(tables)
-    if not agree(ours, lark):
-        return lark
-    write_entry(path, sealed(_HEADER, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)))
-    return LalrParser(tables)  # fresh: no lexer state from the probes
+        return None, lark
+    if not agree(LalrParser(tables), lark):
+        return None, lark
+    return tables, lark
 
 
 def agree(ours: Parser, theirs: Parser) -> bool:
