@@ -96,23 +96,25 @@ def convert(source: Src | None, function: Callable[[object], object]) -> Src | N
 def freeze(root: Src) -> tuple[dict[str, object], dict[ModelPath, DocPath]]:
     """Split a built tree into plain data and the origin of each path."""
     origins: dict[ModelPath, DocPath] = {}
-
-    def walk(node: Src, path: ModelPath) -> object:
-        origins[path] = node.origin
-        value = node.value
-        if isinstance(value, dict):
-            return {
-                key: walk(child, (*path, key))
-                for key, child in value.items()
-                if isinstance(child, Src)
-            }
-        if isinstance(value, list):
-            return [walk(child, (*path, index)) for index, child in enumerate(value)]
-        return value
-
-    data = walk(root, ())
+    data = _walk(root, (), origins)
     assert isinstance(data, dict)
     return data, origins
+
+
+def _walk(node: Src, path: ModelPath, origins: dict[ModelPath, DocPath]) -> object:
+    # A function of the module, not a closure calling itself: that would be a
+    # cycle holding `origins` until the collector runs.
+    origins[path] = node.origin
+    value = node.value
+    if isinstance(value, dict):
+        return {
+            key: _walk(child, (*path, key), origins)
+            for key, child in value.items()
+            if isinstance(child, Src)
+        }
+    if isinstance(value, list):
+        return [_walk(child, (*path, index), origins) for index, child in enumerate(value)]
+    return value
 
 
 class Locations(Mapping[ModelPath, Location]):

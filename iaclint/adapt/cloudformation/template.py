@@ -239,8 +239,10 @@ class _TemplateAdapter:
         data, origins = freeze(built)
         span_of = self.document.span_of
 
+        # Not a method of the adapter: the graph's locations would hold the adapter,
+        # and the adapter the graph, a cycle only the collector frees.
         def where(doc_path: DocPath) -> Location:
-            return Location(self._attribute(logical_id, doc_path), span_of(doc_path))
+            return Location(_attribute(logical_id, doc_path), span_of(doc_path))
 
         locations = Locations(origins, where)
         native, native_origins = freeze(resolved) if isinstance(resolved.value, dict) else ({}, {})
@@ -286,6 +288,12 @@ class _TemplateAdapter:
             native_type = body.get("Type") if isinstance(body, dict) else None
             return native_type if isinstance(native_type, str) else None
 
+        span_of = self.document.span_of
+
+        def output_location(doc_path: DocPath) -> Location:
+            """Where an output's value is written, named as in the output (`Value`)."""
+            return Location(format_doc_path(doc_path[2:]), span_of(doc_path))
+
         for name, body in outputs.items():
             if not isinstance(body, dict) or "Value" not in body:
                 continue
@@ -321,7 +329,7 @@ class _TemplateAdapter:
                         native_type="Output",
                         properties=data,
                         header=header,
-                        locations=Locations(origins, self._output_location),
+                        locations=Locations(origins, output_location),
                         conditions=variant.conditions,
                         construct_path=self.construct_paths.get(name),
                         defined_at=self.defined_at.get(name),
@@ -350,10 +358,6 @@ class _TemplateAdapter:
         found: list[Src] = []
         _find_exposed(properties, origin, "", secrets, found)
         return Src(found, origin) if found else None
-
-    def _output_location(self, doc_path: DocPath) -> Location:
-        """Where an output's value is written, named as in the output (`Value`)."""
-        return Location(format_doc_path(doc_path[2:]), self.document.span_of(doc_path))
 
     def _secret_parameter_in(self, raw: object) -> str | None:
         """A secret parameter written into `raw` (`Ref`, or `${Name}` in `Fn::Sub`),
@@ -399,12 +403,6 @@ class _TemplateAdapter:
         first = Span(span.file, span.line, span.column, span.line, span.column + len(logical_id))
         return Location("", first)
 
-    @staticmethod
-    def _attribute(logical_id: str, doc_path: DocPath) -> str:
-        if doc_path[:2] == ("Resources", logical_id):
-            return format_doc_path(doc_path[2:])
-        return format_doc_path(doc_path)
-
     def _line_column(self, path: DocPath) -> tuple[int | None, int | None]:
         span = self.document.spans.get(path)
         return (span.line, span.column) if span is not None else (None, None)
@@ -412,6 +410,12 @@ class _TemplateAdapter:
     def _error(self, path: DocPath, message: str) -> None:
         line, column = self._line_column(path)
         self.diagnostics.append(Diagnostic.error(self.file, message, line, column))
+
+
+def _attribute(logical_id: str, doc_path: DocPath) -> str:
+    if doc_path[:2] == ("Resources", logical_id):
+        return format_doc_path(doc_path[2:])
+    return format_doc_path(doc_path)
 
 
 def _construct_path(body: dict[str, object]) -> str | None:
