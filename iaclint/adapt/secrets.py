@@ -238,10 +238,14 @@ def shown_secret(value: object, type_of: Callable[[str], str | None]) -> str | N
     return None
 
 
+# Built once (a union written in `isinstance` is built at every call).
+_TEXT = (str, PartialString)
+
+
 def _holds_text(value: object) -> bool:
     if isinstance(value, Input):
         return not value.has_default or isinstance(value.value, str)
-    return isinstance(value, str | PartialString)
+    return isinstance(value, _TEXT)
 
 
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")

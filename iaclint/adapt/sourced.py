@@ -53,9 +53,13 @@ class Src(Frozen):
 Built = Src
 
 
+# Built once (a union written in `isinstance` is built at every call).
+_OPAQUE = (Unknown, Reference, PartialString, Input)
+
+
 def is_opaque(value: object) -> bool:
     """A value whose contents cannot be seen (an unknown, a reference, an input)."""
-    return isinstance(value, Unknown | Reference | PartialString | Input)
+    return isinstance(value, _OPAQUE)
 
 
 def obj(origin: Src, fields: Mapping[str, Src | None]) -> Src:

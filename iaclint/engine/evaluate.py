@@ -94,7 +94,9 @@ def evaluate(graph: Graph, policies: list[Policy], lines: Lines) -> Evaluation:
     result = Evaluation(masker)
     snippets = Snippets(lines, masker)
     for policy in policies:
-        _PolicyRun(graph, policy, snippets, result).run()
+        # Most policies have nothing to examine in a given unit.
+        if any(graph.holds(target.kinds, target.types) for target in policy.targets):
+            _PolicyRun(graph, policy, snippets, result).run()
     result.undetermined = [
         item._replace(reason=masker.message(item.reason)) for item in result.undetermined
     ]
@@ -493,8 +495,12 @@ def _conditions(
     return tuple(out)
 
 
+# Built once (a union written in `isinstance` is built at every call).
+_UNSEEN = (Unknown, Reference, PartialString)
+
+
 def _opaque(value: object) -> bool:
-    return isinstance(value, Unknown | Reference | PartialString) or (
+    return isinstance(value, _UNSEEN) or (
         isinstance(value, Input) and not value.has_default and not value.allowed_values
     )
 

@@ -231,8 +231,12 @@ def _contradicts(atoms: list[Atom], values: tuple[bool, ...]) -> bool:
     return False
 
 
+# Built once (a union written in `isinstance` is built at every call).
+_LITERAL = (str, int, float, bool)
+
+
 def _is_literal(value: object) -> bool:
-    return isinstance(value, str | int | float | bool) or value is None
+    return isinstance(value, _LITERAL) or value is None
 
 
 def _constant_equals(argument: object) -> bool | None:
