@@ -266,11 +266,11 @@ class _TemplateAdapter:
             )
         )
         labelled = set()
-        for path, reference in _references(built, ()):
+        for path, reference in _references(built):
             label = str(path[0]) if path else "ref"
             labelled.add(reference.target)
             self.edges.append(Edge(logical_id, reference.target, label))
-        for _, reference in _references(resolved, ()):
+        for _, reference in _references(resolved):
             if reference.target not in labelled:
                 self.edges.append(Edge(logical_id, reference.target, "ref"))
 
@@ -435,24 +435,35 @@ def _depends_on(value: object) -> list[str]:
     return []
 
 
-def _references(
-    node: Src, path: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], Reference]]:
+def _references(node: Src) -> list[tuple[tuple[str | int, ...], Reference]]:
+    """The references below `node`, with their paths, in document order."""
+    found: list[tuple[tuple[str | int, ...], Reference]] = []
+    _gather_references(node, (), found)
+    return found
+
+
+def _gather_references(
+    node: Src,
+    path: tuple[str | int, ...],
+    found: list[tuple[tuple[str | int, ...], Reference]],
+) -> None:
+    # Appended to one list: nested generators cost a resumption per level for each
+    # value, and a template's properties are walked twice per variant.
     value = node.value
-    if isinstance(value, Reference):
-        yield path, value
-    elif isinstance(value, PartialString):
-        for part in value.parts:
-            if isinstance(part, Reference):
-                yield path, part
-    elif isinstance(value, dict):
+    if isinstance(value, dict):
         for key, child in value.items():
             if isinstance(child, Src):
-                yield from _references(child, (*path, key))
+                _gather_references(child, (*path, key), found)
     elif isinstance(value, list):
         for index, child in enumerate(value):
             if isinstance(child, Src):
-                yield from _references(child, (*path, index))
+                _gather_references(child, (*path, index), found)
+    elif isinstance(value, Reference):
+        found.append((path, value))
+    elif isinstance(value, PartialString):
+        for part in value.parts:
+            if isinstance(part, Reference):
+                found.append((path, part))
 
 
 _SUBSTITUTED = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)\}")
