@@ -32,7 +32,7 @@ import base64
 import binascii
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from iaclint.adapt.sourced import Src, obj
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
@@ -70,6 +70,7 @@ _SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "privatekey"
 _POINTER_SUFFIXES = ("arn", "name", "id", "path", "file", "param", "parameter", "url", "ref")
 
 _KEY_PREFIXES = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA")
+_KEY_PREFIX = re.compile("|".join(_KEY_PREFIXES))
 _ACCESS_KEY = re.compile(rf"(?<![A-Z0-9])(?:{'|'.join(_KEY_PREFIXES)})[A-Z0-9]{{16}}(?![A-Z0-9])")
 _KEY_KIND = r"(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
 _PRIVATE_KEY = re.compile(rf"-----BEGIN {_KEY_KIND}")
@@ -329,7 +330,7 @@ def _has_key_material(value: object) -> bool:
 
 def _access_key(text: str) -> bool:
     # Every key id has one of these prefixes: most texts are passed without a search.
-    return any(prefix in text for prefix in _KEY_PREFIXES) and bool(_ACCESS_KEY.search(text))
+    return _KEY_PREFIX.search(text) is not None and bool(_ACCESS_KEY.search(text))
 
 
 def _private_key(text: str) -> bool:
@@ -372,9 +373,21 @@ def key_material(text: str) -> list[str]:
     return found
 
 
+# Leaves that hold no text to scan.
+_NO_TEXT = frozenset({int, float, bool, type(None)})
+
+
 def _scan(node: Src, setting: str, found: list[Src]) -> None:
     """Access keys and private keys written in a text value."""
-    for text in _texts(node.value):
+    value = node.value
+    if type(value) is str:  # most leaves: no generator for them
+        decoded = _decoded(value.strip())
+        texts: Iterable[str] = (value,) if decoded is None else (value, decoded)
+    elif type(value) in _NO_TEXT:
+        return
+    else:
+        texts = _texts(value)
+    for text in texts:
         if _access_key(text):
             found.append(_entry(node, setting, "access_key"))
         if _private_key(text):
