@@ -190,7 +190,7 @@ class _TemplateAdapter:
             self._error((*path, "Properties"), f"'Properties' of '{logical_id}' must be a mapping")
             return
         required = body.get("Condition")
-        used = list(dict.fromkeys(resolver.conditions_used(properties)))
+        used = _conditions_used(resolver, conditions, properties)
         variants = conditions.variants(used, required if isinstance(required, str) else None)
         kind, build = MAPPERS.get(native_type, ("unmodelled", None))
         header = self._header(logical_id)
@@ -299,7 +299,7 @@ class _TemplateAdapter:
                 continue
             path: DocPath = ("Outputs", name)
             required = body.get("Condition")
-            used = list(dict.fromkeys(resolver.conditions_used(body["Value"])))
+            used = _conditions_used(resolver, conditions, body["Value"])
             for variant in conditions.variants(
                 used, required if isinstance(required, str) else None
             ):
@@ -410,6 +410,14 @@ class _TemplateAdapter:
     def _error(self, path: DocPath, message: str) -> None:
         line, column = self._line_column(path)
         self.diagnostics.append(Diagnostic.error(self.file, message, line, column))
+
+
+def _conditions_used(resolver: Resolver, conditions: ConditionModel, value: object) -> list[str]:
+    """The conditions `value` tests, each once. A template that defines none has one
+    variant whatever its `Fn::If`s name: its properties are not searched for them."""
+    if not conditions.definitions:
+        return []
+    return list(dict.fromkeys(resolver.conditions_used(value)))
 
 
 def _attribute(logical_id: str, doc_path: DocPath) -> str:
