@@ -294,7 +294,9 @@ def _walk(node: Src, path: str, found: list[Src], by_name: bool = True, owner: s
     name of the list, for an element)."""
     value = node.value
     if isinstance(value, dict):
-        secret_value = by_name and (_value_is_secret(value, owner) or _named_secret(value))
+        # Whether this mapping's `value` is a secret: asked only of a mapping with a
+        # `value` (most have none, and the answer reads every key).
+        secret_value: bool | None = None
         for key, child in value.items():
             if not isinstance(child, Src):
                 continue
@@ -307,14 +309,18 @@ def _walk(node: Src, path: str, found: list[Src], by_name: bool = True, owner: s
             elif normal in _ENVIRONMENT_LISTS and isinstance(child.value, list):
                 _environment_list(child, setting, found)
                 inside = False
-            elif (
-                by_name
-                and (is_secret_property(str(key)) or (secret_value and normal == "value"))
-                and _holds_text(child.value)
-                and not _has_key_material(child.value)  # reported as the key it is
-            ):
-                found.append(_entry(child, setting, "password"))
-            _walk(child, setting, found, inside, normal)
+            elif by_name and _holds_text(child.value):
+                named = is_secret_property(str(key))
+                if not named and normal == "value":
+                    if secret_value is None:
+                        secret_value = _value_is_secret(value, owner) or _named_secret(value)
+                    named = secret_value
+                if named and not _has_key_material(child.value):  # reported as the key it is
+                    found.append(_entry(child, setting, "password"))
+            if type(child.value) is str:  # a leaf: scanned here, without a call more
+                _scan(child, setting, found)
+            else:
+                _walk(child, setting, found, inside, normal)
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
