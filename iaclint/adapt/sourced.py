@@ -111,14 +111,32 @@ def _walk(node: Src, path: ModelPath, origins: dict[ModelPath, DocPath]) -> obje
     origins[path] = node.origin
     value = node.value
     if isinstance(value, dict):
-        return {
-            key: _walk(child, (*path, key), origins)
-            for key, child in value.items()
-            if isinstance(child, Src)
-        }
+        data: dict[object, object] = {}
+        for key, child in value.items():
+            if not isinstance(child, Src):
+                continue
+            inner = child.value
+            if type(inner) in _LEAVES:  # most values: placed here, without a call
+                origins[(*path, key)] = child.origin
+                data[key] = inner
+            else:
+                data[key] = _walk(child, (*path, key), origins)
+        return data
     if isinstance(value, list):
-        return [_walk(child, (*path, index), origins) for index, child in enumerate(value)]
+        items: list[object] = []
+        for index, child in enumerate(value):
+            inner = child.value
+            if type(inner) in _LEAVES:
+                origins[(*path, index)] = child.origin
+                items.append(inner)
+            else:
+                items.append(_walk(child, (*path, index), origins))
+        return items
     return value
+
+
+# Plain leaves: nothing below them to walk.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 class Locations(Mapping[ModelPath, Location]):

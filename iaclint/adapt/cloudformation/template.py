@@ -460,11 +460,12 @@ def _gather_references(
     value = node.value
     if isinstance(value, dict):
         for key, child in value.items():
-            if isinstance(child, Src):
+            # Plain leaves, most values, hold no reference: not called for.
+            if isinstance(child, Src) and type(child.value) not in _PLAIN_LEAVES:
                 _gather_references(child, (*path, key), found)
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            if isinstance(child, Src):
+            if isinstance(child, Src) and type(child.value) not in _PLAIN_LEAVES:
                 _gather_references(child, (*path, index), found)
     elif isinstance(value, Reference):
         found.append((path, value))
@@ -473,6 +474,9 @@ def _gather_references(
             if isinstance(part, Reference):
                 found.append((path, part))
 
+
+# Values that cannot hold a reference.
+_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 _SUBSTITUTED = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)\}")
 
