@@ -32,7 +32,7 @@ import base64
 import binascii
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from iaclint.adapt.sourced import Src, obj
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
@@ -70,6 +70,7 @@ _SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "privatekey"
 _POINTER_SUFFIXES = ("arn", "name", "id", "path", "file", "param", "parameter", "url", "ref")
 
 _KEY_PREFIXES = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA")
+_KEY_PREFIX = re.compile("|".join(_KEY_PREFIXES))
 _ACCESS_KEY = re.compile(rf"(?<![A-Z0-9])(?:{'|'.join(_KEY_PREFIXES)})[A-Z0-9]{{16}}(?![A-Z0-9])")
 _KEY_KIND = r"(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
 _PRIVATE_KEY = re.compile(rf"-----BEGIN {_KEY_KIND}")
@@ -238,10 +239,14 @@ def shown_secret(value: object, type_of: Callable[[str], str | None]) -> str | N
     return None
 
 
+# Built once (a union written in `isinstance` is built at every call).
+_TEXT = (str, PartialString)
+
+
 def _holds_text(value: object) -> bool:
     if isinstance(value, Input):
         return not value.has_default or isinstance(value.value, str)
-    return isinstance(value, str | PartialString)
+    return isinstance(value, _TEXT)
 
 
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
@@ -289,7 +294,9 @@ def _walk(node: Src, path: str, found: list[Src], by_name: bool = True, owner: s
     name of the list, for an element)."""
     value = node.value
     if isinstance(value, dict):
-        secret_value = by_name and (_value_is_secret(value, owner) or _named_secret(value))
+        # Whether this mapping's `value` is a secret: asked only of a mapping with a
+        # `value` (most have none, and the answer reads every key).
+        secret_value: bool | None = None
         for key, child in value.items():
             if not isinstance(child, Src):
                 continue
@@ -302,14 +309,18 @@ def _walk(node: Src, path: str, found: list[Src], by_name: bool = True, owner: s
             elif normal in _ENVIRONMENT_LISTS and isinstance(child.value, list):
                 _environment_list(child, setting, found)
                 inside = False
-            elif (
-                by_name
-                and (is_secret_property(str(key)) or (secret_value and normal == "value"))
-                and _holds_text(child.value)
-                and not _has_key_material(child.value)  # reported as the key it is
-            ):
-                found.append(_entry(child, setting, "password"))
-            _walk(child, setting, found, inside, normal)
+            elif by_name and _holds_text(child.value):
+                named = is_secret_property(str(key))
+                if not named and normal == "value":
+                    if secret_value is None:
+                        secret_value = _value_is_secret(value, owner) or _named_secret(value)
+                    named = secret_value
+                if named and not _has_key_material(child.value):  # reported as the key it is
+                    found.append(_entry(child, setting, "password"))
+            if type(child.value) is str:  # a leaf: scanned here, without a call more
+                _scan(child, setting, found)
+            else:
+                _walk(child, setting, found, inside, normal)
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
@@ -325,7 +336,7 @@ def _has_key_material(value: object) -> bool:
 
 def _access_key(text: str) -> bool:
     # Every key id has one of these prefixes: most texts are passed without a search.
-    return any(prefix in text for prefix in _KEY_PREFIXES) and bool(_ACCESS_KEY.search(text))
+    return _KEY_PREFIX.search(text) is not None and bool(_ACCESS_KEY.search(text))
 
 
 def _private_key(text: str) -> bool:
@@ -368,9 +379,21 @@ def key_material(text: str) -> list[str]:
     return found
 
 
+# Leaves that hold no text to scan.
+_NO_TEXT = frozenset({int, float, bool, type(None)})
+
+
 def _scan(node: Src, setting: str, found: list[Src]) -> None:
     """Access keys and private keys written in a text value."""
-    for text in _texts(node.value):
+    value = node.value
+    if type(value) is str:  # most leaves: no generator for them
+        decoded = _decoded(value.strip())
+        texts: Iterable[str] = (value,) if decoded is None else (value, decoded)
+    elif type(value) in _NO_TEXT:
+        return
+    else:
+        texts = _texts(value)
+    for text in texts:
         if _access_key(text):
             found.append(_entry(node, setting, "access_key"))
         if _private_key(text):

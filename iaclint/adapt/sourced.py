@@ -53,9 +53,13 @@ class Src(Frozen):
 Built = Src
 
 
+# Built once (a union written in `isinstance` is built at every call).
+_OPAQUE = (Unknown, Reference, PartialString, Input)
+
+
 def is_opaque(value: object) -> bool:
     """A value whose contents cannot be seen (an unknown, a reference, an input)."""
-    return isinstance(value, Unknown | Reference | PartialString | Input)
+    return isinstance(value, _OPAQUE)
 
 
 def obj(origin: Src, fields: Mapping[str, Src | None]) -> Src:
@@ -96,23 +100,43 @@ def convert(source: Src | None, function: Callable[[object], object]) -> Src | N
 def freeze(root: Src) -> tuple[dict[str, object], dict[ModelPath, DocPath]]:
     """Split a built tree into plain data and the origin of each path."""
     origins: dict[ModelPath, DocPath] = {}
-
-    def walk(node: Src, path: ModelPath) -> object:
-        origins[path] = node.origin
-        value = node.value
-        if isinstance(value, dict):
-            return {
-                key: walk(child, (*path, key))
-                for key, child in value.items()
-                if isinstance(child, Src)
-            }
-        if isinstance(value, list):
-            return [walk(child, (*path, index)) for index, child in enumerate(value)]
-        return value
-
-    data = walk(root, ())
+    data = _walk(root, (), origins)
     assert isinstance(data, dict)
     return data, origins
+
+
+def _walk(node: Src, path: ModelPath, origins: dict[ModelPath, DocPath]) -> object:
+    # A function of the module, not a closure calling itself: that would be a
+    # cycle holding `origins` until the collector runs.
+    origins[path] = node.origin
+    value = node.value
+    if isinstance(value, dict):
+        data: dict[object, object] = {}
+        for key, child in value.items():
+            if not isinstance(child, Src):
+                continue
+            inner = child.value
+            if type(inner) in _LEAVES:  # most values: placed here, without a call
+                origins[(*path, key)] = child.origin
+                data[key] = inner
+            else:
+                data[key] = _walk(child, (*path, key), origins)
+        return data
+    if isinstance(value, list):
+        items: list[object] = []
+        for index, child in enumerate(value):
+            inner = child.value
+            if type(inner) in _LEAVES:
+                origins[(*path, index)] = child.origin
+                items.append(inner)
+            else:
+                items.append(_walk(child, (*path, index), origins))
+        return items
+    return value
+
+
+# Plain leaves: nothing below them to walk.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 class Locations(Mapping[ModelPath, Location]):

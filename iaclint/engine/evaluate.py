@@ -94,7 +94,9 @@ def evaluate(graph: Graph, policies: list[Policy], lines: Lines) -> Evaluation:
     result = Evaluation(masker)
     snippets = Snippets(lines, masker)
     for policy in policies:
-        _PolicyRun(graph, policy, snippets, result).run()
+        # Most policies have nothing to examine in a given unit.
+        if any(graph.holds(target.kinds, target.types) for target in policy.targets):
+            _PolicyRun(graph, policy, snippets, result).run()
     result.undetermined = [
         item._replace(reason=masker.message(item.reason)) for item in result.undetermined
     ]
@@ -119,6 +121,8 @@ class _PolicyRun:
         self.snippets = snippets
         self.masker = snippets.masker
         self.result = result
+        # Arguments by predicate (`_arguments`); the policy holds its predicates alive.
+        self._configured: dict[int, Mapping[str, object]] = {}
 
     # -- driving -------------------------------------------------------------
 
@@ -192,10 +196,7 @@ class _PolicyRun:
             truth = present if predicate.operator_name == "present" else not present
             witness = matches[0].path if matches else deepest
             return Outcome(truth, witness, matches[0].value if matches else MISSING)
-        arguments = {
-            name: self.policy.values[value.name] if isinstance(value, ParameterRef) else value
-            for name, value in predicate.arguments.items()
-        }
+        arguments = self._arguments(predicate)
         outcomes = [
             _verdict_outcome(self.apply(predicate, match.value, arguments), match)
             for match in matches
@@ -205,6 +206,18 @@ class _PolicyRun:
         else:
             decided = _any(outcomes, subject, empty_witness=deepest)
         return _with_every_match(decided, outcomes) if decided.truth is True else decided
+
+    def _arguments(self, predicate: Predicate) -> Mapping[str, object]:
+        """The predicate's arguments, its parameters replaced by their values (worked
+        out once per predicate and unit, not once per subject)."""
+        arguments = self._configured.get(id(predicate))
+        if arguments is None:
+            arguments = {
+                name: self.policy.values[value.name] if isinstance(value, ParameterRef) else value
+                for name, value in predicate.arguments.items()
+            }
+            self._configured[id(predicate)] = arguments
+        return arguments
 
     def apply(
         self, predicate: Predicate, value: object, arguments: Mapping[str, object]
@@ -493,8 +506,12 @@ def _conditions(
     return tuple(out)
 
 
+# Built once (a union written in `isinstance` is built at every call).
+_UNSEEN = (Unknown, Reference, PartialString)
+
+
 def _opaque(value: object) -> bool:
-    return isinstance(value, Unknown | Reference | PartialString) or (
+    return isinstance(value, _UNSEEN) or (
         isinstance(value, Input) and not value.has_default and not value.allowed_values
     )
 

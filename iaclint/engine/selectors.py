@@ -81,14 +81,18 @@ class Selector(NamedTuple):
                 return Selection(matches, reached[0])
             if len(path) > len(deepest):
                 deepest = path
-            current = _look_through(raw)
-            if _opaque(current):
-                continue  # an opaque value is the match, whatever follows
+            current = raw
+            if type(current) is not dict:  # plain mappings, the usual case, go straight on
+                current = _look_through(current)
+                if _opaque(current):
+                    continue  # an opaque value is the match, whatever follows
+                if not isinstance(current, dict):
+                    return Selection([], deepest)
             name = step.names[0]
-            if not isinstance(current, dict) or name not in current:
+            if name not in current:
                 return Selection([], deepest)
             path, raw = (*path, name), current[name]
-            if not _opaque(_look_through(raw)):
+            if type(raw) in _PLAIN or not _opaque(_look_through(raw)):
                 deepest = path
         return Selection([Match(path, raw)], deepest)
 
@@ -149,8 +153,15 @@ def _look_through(value: object) -> object:
     return value
 
 
+# A tuple, built once: `isinstance` with a union written in place builds the union
+# at every call, which is most of the cost of this hot test.
+_OPAQUE = (Unknown, Reference, PartialString, Input)
+# Types of plain data: never opaque, nothing to look through.
+_PLAIN = frozenset({dict, list, str, int, float, bool, type(None)})
+
+
 def _opaque(value: object) -> bool:
-    return isinstance(value, Unknown | Reference | PartialString | Input)
+    return isinstance(value, _OPAQUE)
 
 
 def _follow(steps: tuple[Step, ...], items: list[Match], deepest: list[ModelPath]) -> list[Match]:

@@ -112,6 +112,12 @@ class Graph:
         for edge in self.edges:
             self._referrers[edge.target].add(edge.source)
 
+    def holds(self, kinds: Iterable[str], native_types: Iterable[str]) -> bool:
+        """Whether any resource is of one of the kinds or native types."""
+        return any(kind in self._by_kind for kind in kinds) or any(
+            native_type in self._by_type for native_type in native_types
+        )
+
     def of_kinds(self, kinds: Iterable[str]) -> list[Resource]:
         out: list[Resource] = []
         for kind in kinds:

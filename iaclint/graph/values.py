@@ -112,7 +112,7 @@ def is_known(value: object) -> bool:
     """Plain data all the way down? (Inputs count as known through their default.)"""
     if isinstance(value, Input):
         return value.has_default and is_known(value.value)
-    if isinstance(value, Unknown | Reference | PartialString):
+    if isinstance(value, (Unknown, Reference, PartialString)):
         return False
     if isinstance(value, dict):
         return all(is_known(v) for v in value.values())

@@ -56,6 +56,10 @@ class ConditionModel:
         expanded (they are walked once per combination); TooLarge past it."""
         self.definitions: dict[str, object] = conditions if isinstance(conditions, dict) else {}
         self._atoms: dict[str, tuple[Atom, ...]] = {}
+        # Each `Fn::Equals` of the conditions, read once: (its argument, kept so that
+        # its id stays its own, and its constant value or atom). Conditions are
+        # evaluated under every combination, and an atom's key is costly to build.
+        self._equals: dict[int, tuple[object, bool | None, Atom | None]] = {}
         if _expanded_size(self.definitions, budget) > budget:
             raise TooLarge(
                 f"its Conditions hold more than {budget:,} values once YAML aliases are expanded"
@@ -102,7 +106,7 @@ class ConditionModel:
                 continue
             ((function, argument),) = expression.items()
             if function == "Fn::Equals":
-                atom = _atom(argument)
+                atom = self._read_equals(argument)[1]
                 if atom is not None:
                     found.setdefault(atom.key, atom)
             elif function in ("Fn::And", "Fn::Or", "Fn::Not") and isinstance(argument, list):
@@ -119,6 +123,15 @@ class ConditionModel:
         self._atoms[name] = atoms
         return atoms
 
+    def _read_equals(self, argument: object) -> tuple[bool | None, Atom | None]:
+        """An `Fn::Equals`'s value when both sides are literals, else its atom."""
+        known = self._equals.get(id(argument))
+        if known is None or known[0] is not argument:
+            constant = _constant_equals(argument)
+            known = (argument, constant, _atom(argument) if constant is None else None)
+            self._equals[id(argument)] = known
+        return known[1], known[2]
+
     def evaluate(self, name: str, assignment: Assignment) -> bool | None:
         """The value of a named condition under an assignment (None: undecided)."""
         return self._evaluate({"Condition": name}, assignment, depth=0, named={})
@@ -134,10 +147,9 @@ class ConditionModel:
             return None
         ((function, argument),) = expression.items()
         if function == "Fn::Equals":
-            constant = _constant_equals(argument)
+            constant, atom = self._read_equals(argument)
             if constant is not None:
                 return constant
-            atom = _atom(argument)
             return assignment.get(atom.key) if atom is not None else None
         if function == "Condition" and isinstance(argument, str):
             # Each named condition is evaluated once per assignment: conditions that
@@ -231,8 +243,12 @@ def _contradicts(atoms: list[Atom], values: tuple[bool, ...]) -> bool:
     return False
 
 
+# Built once (a union written in `isinstance` is built at every call).
+_LITERAL = (str, int, float, bool)
+
+
 def _is_literal(value: object) -> bool:
-    return isinstance(value, str | int | float | bool) or value is None
+    return isinstance(value, _LITERAL) or value is None
 
 
 def _constant_equals(argument: object) -> bool | None:

@@ -106,6 +106,10 @@ _PARTITION_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*(:.*)$", re.DOTALL)
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
+# Values written as they are meant (text, numbers, booleans, null).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 class _NoValue:
     """`AWS::NoValue`: the enclosing property or item is removed."""
 
@@ -147,6 +151,8 @@ class Resolver:
                 f"{VALUES_PER_WRITTEN_VALUE} times what its text holds "
                 "(YAML aliases multiply its size)"
             )
+        if type(value) in _SCALARS:  # most values: nothing to resolve
+            return Src(value, origin)
         if isinstance(value, dict):
             if len(value) == 1:
                 ((key, argument),) = value.items()

@@ -194,7 +194,7 @@ class _TemplateAdapter:
             self._error((*path, "Properties"), f"'Properties' of '{logical_id}' must be a mapping")
             return
         required = body.get("Condition")
-        used = list(dict.fromkeys(resolver.conditions_used(properties)))
+        used = _conditions_used(resolver, conditions, properties)
         variants = conditions.variants(used, required if isinstance(required, str) else None)
         kind, build = MAPPERS.get(native_type, ("unmodelled", None))
         header = self._header(logical_id)
@@ -243,8 +243,10 @@ class _TemplateAdapter:
         data, origins = freeze(built)
         span_of = self.document.span_of
 
+        # Not a method of the adapter: the graph's locations would hold the adapter,
+        # and the adapter the graph, a cycle only the collector frees.
         def where(doc_path: DocPath) -> Location:
-            return Location(self._attribute(logical_id, doc_path), span_of(doc_path))
+            return Location(_attribute(logical_id, doc_path), span_of(doc_path))
 
         locations = Locations(origins, where)
         native, native_origins = freeze(resolved) if isinstance(resolved.value, dict) else ({}, {})
@@ -268,11 +270,11 @@ class _TemplateAdapter:
             )
         )
         labelled = set()
-        for path, reference in _references(built, ()):
+        for path, reference in _references(built):
             label = str(path[0]) if path else "ref"
             labelled.add(reference.target)
             self.edges.append(Edge(logical_id, reference.target, label))
-        for _, reference in _references(resolved, ()):
+        for _, reference in _references(resolved):
             if reference.target not in labelled:
                 self.edges.append(Edge(logical_id, reference.target, "ref"))
 
@@ -290,12 +292,18 @@ class _TemplateAdapter:
             native_type = body.get("Type") if isinstance(body, dict) else None
             return native_type if isinstance(native_type, str) else None
 
+        span_of = self.document.span_of
+
+        def output_location(doc_path: DocPath) -> Location:
+            """Where an output's value is written, named as in the output (`Value`)."""
+            return Location(format_doc_path(doc_path[2:]), span_of(doc_path))
+
         for name, body in outputs.items():
             if not isinstance(body, dict) or "Value" not in body:
                 continue
             path: DocPath = ("Outputs", name)
             required = body.get("Condition")
-            used = list(dict.fromkeys(resolver.conditions_used(body["Value"])))
+            used = _conditions_used(resolver, conditions, body["Value"])
             for variant in conditions.variants(
                 used, required if isinstance(required, str) else None
             ):
@@ -325,7 +333,7 @@ class _TemplateAdapter:
                         native_type="Output",
                         properties=data,
                         header=header,
-                        locations=Locations(origins, self._output_location),
+                        locations=Locations(origins, output_location),
                         conditions=variant.conditions,
                         construct_path=self.construct_paths.get(name),
                         defined_at=self.defined_at.get(name),
@@ -354,10 +362,6 @@ class _TemplateAdapter:
         found: list[Src] = []
         _find_exposed(properties, origin, "", secrets, found)
         return Src(found, origin) if found else None
-
-    def _output_location(self, doc_path: DocPath) -> Location:
-        """Where an output's value is written, named as in the output (`Value`)."""
-        return Location(format_doc_path(doc_path[2:]), self.document.span_of(doc_path))
 
     def _secret_parameter_in(self, raw: object) -> str | None:
         """A secret parameter written into `raw` (`Ref`, or `${Name}` in `Fn::Sub`),
@@ -403,12 +407,6 @@ class _TemplateAdapter:
         first = Span(span.file, span.line, span.column, span.line, span.column + len(logical_id))
         return Location("", first)
 
-    @staticmethod
-    def _attribute(logical_id: str, doc_path: DocPath) -> str:
-        if doc_path[:2] == ("Resources", logical_id):
-            return format_doc_path(doc_path[2:])
-        return format_doc_path(doc_path)
-
     def _line_column(self, path: DocPath) -> tuple[int | None, int | None]:
         span = self.document.spans.get(path)
         return (span.line, span.column) if span is not None else (None, None)
@@ -416,6 +414,20 @@ class _TemplateAdapter:
     def _error(self, path: DocPath, message: str) -> None:
         line, column = self._line_column(path)
         self.diagnostics.append(Diagnostic.error(self.file, message, line, column))
+
+
+def _conditions_used(resolver: Resolver, conditions: ConditionModel, value: object) -> list[str]:
+    """The conditions `value` tests, each once. A template that defines none has one
+    variant whatever its `Fn::If`s name: its properties are not searched for them."""
+    if not conditions.definitions:
+        return []
+    return list(dict.fromkeys(resolver.conditions_used(value)))
+
+
+def _attribute(logical_id: str, doc_path: DocPath) -> str:
+    if doc_path[:2] == ("Resources", logical_id):
+        return format_doc_path(doc_path[2:])
+    return format_doc_path(doc_path)
 
 
 def _construct_path(body: dict[str, object]) -> str | None:
@@ -435,25 +447,40 @@ def _depends_on(value: object) -> list[str]:
     return []
 
 
-def _references(
-    node: Src, path: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], Reference]]:
+def _references(node: Src) -> list[tuple[tuple[str | int, ...], Reference]]:
+    """The references below `node`, with their paths, in document order."""
+    found: list[tuple[tuple[str | int, ...], Reference]] = []
+    _gather_references(node, (), found)
+    return found
+
+
+def _gather_references(
+    node: Src,
+    path: tuple[str | int, ...],
+    found: list[tuple[tuple[str | int, ...], Reference]],
+) -> None:
+    # Appended to one list: nested generators cost a resumption per level for each
+    # value, and a template's properties are walked twice per variant.
     value = node.value
-    if isinstance(value, Reference):
-        yield path, value
+    if isinstance(value, dict):
+        for key, child in value.items():
+            # Plain leaves, most values, hold no reference: not called for.
+            if isinstance(child, Src) and type(child.value) not in _PLAIN_LEAVES:
+                _gather_references(child, (*path, key), found)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            if isinstance(child, Src) and type(child.value) not in _PLAIN_LEAVES:
+                _gather_references(child, (*path, index), found)
+    elif isinstance(value, Reference):
+        found.append((path, value))
     elif isinstance(value, PartialString):
         for part in value.parts:
             if isinstance(part, Reference):
-                yield path, part
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            if isinstance(child, Src):
-                yield from _references(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            if isinstance(child, Src):
-                yield from _references(child, (*path, index))
+                found.append((path, part))
 
+
+# Values that cannot hold a reference.
+_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 _SUBSTITUTED = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)\}")
 

@@ -13,6 +13,7 @@ ARN, never a wildcard.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -75,6 +76,17 @@ def _glob_matches(pattern: str, text: str, ignore_case: bool) -> bool:
     return pattern[p:].strip("*") == ""
 
 
+# Patterns up to this long are remembered (actions and ARNs are much shorter).
+_REMEMBERED_PATTERN = 512
+
+
+@functools.lru_cache(maxsize=4096)
+def _matches_every(pattern: str, samples: tuple[str, ...], ignore_case: bool) -> bool:
+    """Whether the pattern matches every sample. Templates repeat the same actions and
+    resources in statement after statement: each pattern is matched once."""
+    return all(_glob_matches(pattern, sample, ignore_case) for sample in samples)
+
+
 def _readings(value: object) -> tuple[str, bool] | None:
     """The broadest reading of a pattern, and whether it is exact (no narrowable unknown)."""
     if isinstance(value, str):
@@ -106,7 +118,11 @@ def _covers(value: object, samples: tuple[str, ...], ignore_case: bool) -> Verdi
     pattern, exact = reading
     # A policy applies within its own partition: `arn:aws:*` is every resource there.
     pattern = _PARTITION.sub("arn:*:", pattern)
-    if not all(_glob_matches(pattern, sample, ignore_case) for sample in samples):
+    if len(pattern) <= _REMEMBERED_PATTERN:
+        matches = _matches_every(pattern, samples, ignore_case)
+    else:
+        matches = all(_glob_matches(pattern, sample, ignore_case) for sample in samples)
+    if not matches:
         return Verdict(False)
     if exact:
         return Verdict(True)
