@@ -35,7 +35,7 @@ from iaclint.engine.policy import (
 )
 from iaclint.engine.selectors import Match
 from iaclint.engine.snippet import Lines, Masker, Snippet, Snippets
-from iaclint.findings import Finding, Undetermined, fingerprint
+from iaclint.findings import Finding, Severity, Step, Undetermined, fingerprint
 from iaclint.graph.model import Graph, Location, ModelPath, Resource
 from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
 from iaclint.span import Span
@@ -61,6 +61,10 @@ class Outcome(NamedTuple):
     pinned: bool = False
     # Every value that satisfied the deciding predicate, `value` first (`{values}`).
     values: tuple[object, ...] = ()
+    # The way from the internet to the subject (an exposure analysis found it).
+    path: tuple[Step, ...] = ()
+    # The severity the policy's table of traits gives this finding, when it has one.
+    severity: Severity | None = None
 
 
 class Subject(NamedTuple):
@@ -93,8 +97,9 @@ def evaluate(graph: Graph, policies: list[Policy], lines: Lines) -> Evaluation:
     masker = Masker(graph.sensitive)
     result = Evaluation(masker)
     snippets = Snippets(lines, masker)
+    analyses: dict[str, Mapping[tuple[str, tuple[tuple[str, bool], ...]], object]] = {}
     for policy in policies:
-        _PolicyRun(graph, policy, snippets, result).run()
+        _PolicyRun(graph, policy, snippets, result, analyses).run()
     result.undetermined = [
         item._replace(reason=masker.message(item.reason)) for item in result.undetermined
     ]
@@ -113,12 +118,21 @@ class _Raw(NamedTuple):
 
 
 class _PolicyRun:
-    def __init__(self, graph: Graph, policy: Policy, snippets: Snippets, result: Evaluation):
+    def __init__(
+        self,
+        graph: Graph,
+        policy: Policy,
+        snippets: Snippets,
+        result: Evaluation,
+        analyses: dict[str, Mapping[tuple[str, tuple[tuple[str, bool], ...]], object]],
+    ):
         self.graph = graph
         self.policy = policy
         self.snippets = snippets
         self.masker = snippets.masker
         self.result = result
+        # Whole-graph analyses by operator name, shared by the policies of one graph.
+        self.analyses = analyses
 
     # -- driving -------------------------------------------------------------
 
@@ -149,7 +163,27 @@ class _PolicyRun:
     def _subject(self, resource: Resource, match: Match) -> Outcome:
         # An unknown subject is still examined: selectors carry the unknown to each
         # predicate, and operators that understand partial values can still decide.
-        return self.condition(self.policy.condition, Subject(resource, match.path, match.value), 0)
+        subject = Subject(resource, match.path, match.value)
+        outcome = self.condition(self.policy.condition, subject, 0)
+        if outcome.truth is not True or not self.policy.traits:
+            return outcome
+        return self.with_traits(outcome, subject)
+
+    def with_traits(self, outcome: Outcome, subject: Subject) -> Outcome:
+        """The finding's traits (those of the policy's that hold for the subject) and
+        the severity the policy's table gives them."""
+        held = {
+            name
+            for name, condition in self.policy.traits
+            if self.condition(condition, subject, 0).truth is True
+        }
+        severity = next(
+            (row_severity for row_severity, needed in self.policy.severities if needed <= held),
+            None,
+        )
+        shown = [name.replace("_", " ") for name, _ in self.policy.traits if name in held]
+        facts = {**outcome.facts, "traits": ", ".join(shown) or "no other trait"}
+        return outcome._replace(facts=facts, severity=severity)
 
     def _error(self, resource: Resource, message: str) -> None:
         self.result.errors.append(
@@ -187,6 +221,8 @@ class _PolicyRun:
             # A value missing everywhere is added where the first source reads it.
             deepest = reached if deepest is None else deepest
         deepest = subject.path if deepest is None else deepest
+        if predicate.operator is not None and predicate.operator.analysis is not None:
+            return self.analysed(predicate, subject)
         if predicate.operator is None:
             present = bool(matches)
             truth = present if predicate.operator_name == "present" else not present
@@ -205,6 +241,25 @@ class _PolicyRun:
         else:
             decided = _any(outcomes, subject, empty_witness=deepest)
         return _with_every_match(decided, outcomes) if decided.truth is True else decided
+
+    def analysed(self, predicate: Predicate, subject: Subject) -> Outcome:
+        """A predicate on a whole-graph analysis: the subject resource's entry in it."""
+        operator = predicate.operator
+        assert operator is not None
+        assert operator.analysis is not None
+        table = self.analyses.get(operator.name)
+        if table is None:
+            table = self.analyses[operator.name] = operator.analysis(self.graph)
+        resource = subject.resource
+        found = table.get((resource.address, resource.conditions), MISSING)
+        arguments = {
+            name: self.policy.values[value.name] if isinstance(value, ParameterRef) else value
+            for name, value in predicate.arguments.items()
+        }
+        verdict = operator.function(found, arguments)
+        return Outcome(
+            verdict.truth, subject.path, MISSING, verdict.facts, verdict.reason, path=verdict.path
+        )
 
     def apply(
         self, predicate: Predicate, value: object, arguments: Mapping[str, object]
@@ -355,7 +410,7 @@ class _PolicyRun:
         self.result.findings.append(
             Finding(
                 policy_id=self.policy.id,
-                severity=self.policy.info.severity,
+                severity=first.outcome.severity or self.policy.info.severity,
                 span=location.span,
                 resource=address,
                 resource_type=resource.native_type,
@@ -370,6 +425,7 @@ class _PolicyRun:
                 construct_path=resource.construct_path,
                 related=(resource.defined_at,) if resource.defined_at is not None else (),
                 resource_span=resource.header.span,
+                path=first.outcome.path,
             )
         )
 
@@ -400,7 +456,9 @@ class _MessageArguments(dict[str, str]):
 
 
 def _verdict_outcome(verdict: Verdict, match: Match) -> Outcome:
-    return Outcome(verdict.truth, match.path, match.value, verdict.facts, verdict.reason)
+    return Outcome(
+        verdict.truth, match.path, match.value, verdict.facts, verdict.reason, path=verdict.path
+    )
 
 
 def _with_every_match(decided: Outcome, outcomes: list[Outcome]) -> Outcome:
