@@ -12,6 +12,7 @@ import pytest
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy, PolicyError, compile_policy
 from iaclint.findings import Finding, Report, Severity
+from iaclint.parse.cloudformation import read_template
 from iaclint.parse.yaml_reader import read_yaml
 from iaclint.report import json_report, sarif, text
 from iaclint.run_terraform import lint_terraform
@@ -357,3 +358,41 @@ def test_other_findings_keep_their_report_shape(tmp_path: Path, policies: list[P
     assert all("path" not in item for item in json.loads(json_report.render(report))["findings"])
     for item in json.loads(sarif.render(report))["runs"][0]["results"]:
         assert "codeFlows" not in item and "relatedLocations" not in item
+
+
+def test_cdk_hops_name_their_construct(tmp_path: Path, exposure: list[Policy]) -> None:
+    data = read_template(
+        _template(
+            "!Ref Gateway",
+            """
+            Web:
+              Type: AWS::EC2::Instance
+              Properties:
+                SubnetId: !Ref Public
+                AssociatePublicIpAddress: true
+                SecurityGroupIds: [!Ref Open]
+            """,
+        ),
+        "t.yaml",
+    ).data
+    assert isinstance(data, dict)
+    for logical_id, body in data["Resources"].items():
+        body["Metadata"] = {"aws:cdk:path": f"Network/{logical_id}/Resource"}
+    template = data
+    result = lint_text(
+        tmp_path, json.dumps(template, indent=1), exposure, name="Network.template.json"
+    )
+    (finding,) = result.findings
+    assert finding.construct_path == "Network/Web/Resource"
+    assert [step.construct_path for step in finding.path][:2] == [
+        "Network/Gateway/Resource",
+        "Network/Default/Resource",
+    ]
+    report = Report((finding,), (), (), (), 1, 0, Severity.LOW)
+    assert "internet gateway [Network/Gateway/Resource (Gateway)]" in text.render(report)
+    related = json.loads(sarif.render(report))["runs"][0]["results"][0]["relatedLocations"]
+    assert related[0]["logicalLocations"][1] == {
+        "name": "Resource",
+        "fullyQualifiedName": "Network/Gateway/Resource",
+        "kind": "module",
+    }
