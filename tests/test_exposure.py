@@ -396,3 +396,35 @@ def test_cdk_hops_name_their_construct(tmp_path: Path, exposure: list[Policy]) -
         "fullyQualifiedName": "Network/Gateway/Resource",
         "kind": "module",
     }
+
+
+def test_a_target_group_or_template_outside_the_files_is_unknown(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = "Parameters:\n  Targets:\n    Type: CommaDelimitedList\n" + _template(
+        "!Ref Gateway",
+        """
+        Template:
+          Type: AWS::EC2::LaunchTemplate
+          Properties:
+            LaunchTemplateData: {ImageId: ami-0123456789abcdef0}
+        Workers:
+          Type: AWS::AutoScaling::AutoScalingGroup
+          Properties:
+            MinSize: "1"
+            MaxSize: "2"
+            VPCZoneIdentifier: [!Ref Public]
+            TargetGroupARNs: !Ref Targets
+            LaunchTemplate: {LaunchTemplateId: !Ref Template, Version: "1"}
+        FromOutside:
+          Type: AWS::EC2::Instance
+          Properties:
+            LaunchTemplate: {LaunchTemplateName: shared-web, Version: "1"}
+        """,
+    )
+    assert _findings(tmp_path, template, exposure) == {}
+    unknown = _unknown(tmp_path, template, exposure)
+    assert "parameter Targets" in unknown["Workers"]
+    assert (
+        unknown["FromOutside"] == "launch template 'shared-web' is not defined in the linted files"
+    )

@@ -413,9 +413,13 @@ class _Walk:
         a group's settings are not known."""
         props = subject.properties
         if subject.kind == "ec2.instance":
-            template, _ = self.resolve(
-                props.get("launch_template"), ("ec2.launch_template",), subject, "template"
+            template, reason = self.resolve(
+                props.get("launch_template"), ("ec2.launch_template",), subject, "launch template"
             )
+            # What the instance does not set, its template (outside the files) does.
+            own = "subnets" in props and "security_groups" in props
+            if template is None and reason is not None and "launch_template" in props and not own:
+                return subject, None, reason
             return subject, template, None
         for field, kind in (
             ("launch_template", "ec2.launch_template"),
@@ -521,12 +525,12 @@ class _Walk:
         if groups is None and template is not None:
             groups = template.properties.get("security_groups")
         found: list[_Tri] = []
-        for group, step, port in self.target_groups(subject):
+        for group, step, port in self.target_groups(subject, found):
             for listener, index in self.listeners[group.address]:
                 found.append(
                     self.forwarding(listener, index, group, step, port, subject, groups, config)
                 )
-        for balancer, listener_steps, port in self.classic_balancers(subject):
+        for balancer, listener_steps, port in self.classic_balancers(subject, found):
             for index, spec in enumerate(_items(balancer.properties.get("listeners"))):
                 if not isinstance(spec, dict):
                     continue
@@ -583,8 +587,11 @@ class _Walk:
         )
         return way._replace(ports=_ports(target_port))
 
-    def target_groups(self, subject: Resource) -> list[tuple[Resource, Step, int | None]]:
-        """The target groups sending traffic to the subject, with the hop that registers it."""
+    def target_groups(
+        self, subject: Resource, unknown: list[_Tri]
+    ) -> list[tuple[Resource, Step, int | None]]:
+        """The target groups sending traffic to the subject, with the hop that registers
+        it; a target group named outside the files adds an unknown way to `unknown`."""
         out: list[tuple[Resource, Step, int | None]] = []
         for group, index in self.targeted[subject.address]:
             target = _items(group.properties.get("targets"))[index]
@@ -592,22 +599,30 @@ class _Walk:
             registered = _step(group, "target", ("targets", index))
             out.append((group, registered, port if isinstance(port, int) else None))
         for attachment in self.attached_to[subject.address]:
-            attached, _ = self.resolve(
-                attachment.properties.get("target_group"), ("elb.target_group",), attachment, "tg"
+            attached, reason = self.resolve(
+                attachment.properties.get("target_group"),
+                ("elb.target_group", "elb.load_balancer"),
+                attachment,
+                "target group",
             )
-            if attached is not None:
+            if attached is None:
+                if reason:
+                    unknown.append(_Tri(None, reason=reason))
+            elif attached.kind == "elb.target_group":
                 port = attachment.properties.get("port")
                 registered = _step(attachment, "target", ("target",))
                 out.append((attached, registered, port if isinstance(port, int) else None))
         if subject.kind == "autoscaling.group":
             for index, value in enumerate(_items(subject.properties.get("target_groups"))):
-                named, _ = self.resolve(value, ("elb.target_group",), subject, "target group")
+                named, reason = self.resolve(value, ("elb.target_group",), subject, "target group")
                 if named is not None:
                     out.append((named, _step(subject, "target", ("target_groups", index)), None))
+                elif reason:
+                    unknown.append(_Tri(None, reason=reason))
         return out
 
     def classic_balancers(
-        self, subject: Resource
+        self, subject: Resource, unknown: list[_Tri]
     ) -> list[tuple[Resource, tuple[Step, ...], int | None]]:
         out: list[tuple[Resource, tuple[Step, ...], int | None]] = []
         for balancer, index in self.classic[subject.address]:
@@ -623,10 +638,14 @@ class _Walk:
                 out.append((attached, (_step(attachment, "target", ("target",)),), None))
         if subject.kind == "autoscaling.group":
             for index, value in enumerate(_items(subject.properties.get("load_balancers"))):
-                named, _ = self.resolve(value, ("elb.load_balancer",), subject, "load balancer")
+                named, reason = self.resolve(
+                    value, ("elb.load_balancer",), subject, "load balancer"
+                )
                 if named is not None:
                     step = _step(subject, "target", ("load_balancers", index))
                     out.append((named, (step,), None))
+                elif reason:
+                    unknown.append(_Tri(None, reason=reason))
         return out
 
     # -- one subject ------------------------------------------------------------
