@@ -428,3 +428,40 @@ def test_a_target_group_or_template_outside_the_files_is_unknown(
     assert (
         unknown["FromOutside"] == "launch template 'shared-web' is not defined in the linted files"
     )
+
+
+def test_pass_role_on_every_resource_counts_as_an_administrator_role(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = _template(
+        "!Ref Gateway",
+        """
+        Role:
+          Type: AWS::IAM::Role
+          Properties:
+            AssumeRolePolicyDocument:
+              Statement:
+                - {Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}
+            Policies:
+              - PolicyName: pass
+                PolicyDocument:
+                  Statement:
+                    - {Effect: Allow, Action: ["iam:Pass*", "ec2:RunInstances"], Resource: "*"}
+        Profile:
+          Type: AWS::IAM::InstanceProfile
+          Properties: {Roles: [!Ref Role]}
+        Web:
+          Type: AWS::EC2::Instance
+          Properties:
+            SubnetId: !Ref Public
+            AssociatePublicIpAddress: true
+            SecurityGroupIds: [!Ref Open]
+            IamInstanceProfile: !Ref Profile
+            MetadataOptions: {HttpTokens: required}
+        """,
+    )
+    found = _findings(tmp_path, template, exposure)
+    assert found["Web"].severity is Severity.HIGH
+    assert "administrator role" in found["Web"].message
+    scoped = template.replace('Resource: "*"', "Resource: arn:aws:iam::123456789012:role/app")
+    assert _findings(tmp_path, scoped, exposure)["Web"].severity is Severity.LOW
