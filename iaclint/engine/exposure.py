@@ -132,7 +132,6 @@ class _Walk:
         self.main_tables: dict[str, list[tuple[Resource, ModelPath]]] = defaultdict(list)
         self.group_rules: dict[str, list[Resource]] = defaultdict(list)
         self.elastic_ips: dict[str, list[Resource]] = defaultdict(list)
-        self.attachments: dict[str, list[Resource]] = defaultdict(list)
         self.attached_to: dict[str, list[Resource]] = defaultdict(list)
         self.listeners: dict[str, list[tuple[Resource, int]]] = defaultdict(list)
         self.targeted: dict[str, list[tuple[Resource, int]]] = defaultdict(list)
@@ -155,7 +154,6 @@ class _Walk:
             elif kind == "ec2.elastic_ip":
                 self._index(self.elastic_ips, props.get("instance"), resource)
             elif kind == "elb.target_group_attachment":
-                self._index(self.attachments, props.get("target_group"), resource)
                 self._index(self.attached_to, props.get("target"), resource)
             elif kind == "elb.listener":
                 for index, group in enumerate(_items(props.get("target_groups"))):
@@ -467,9 +465,11 @@ class _Walk:
         return self.elastic_ip(subject)
 
     def elastic_ip(self, subject: Resource) -> _Tri:
-        for address in self.elastic_ips[subject.address]:
-            return _Tri(True, (_step(address, "public address", ("instance",), "Elastic IP"),))
-        return _FALSE
+        addresses = self.elastic_ips[subject.address]
+        if not addresses:
+            return _FALSE
+        note = "an Elastic IP address"
+        return _Tri(True, (_step(addresses[0], "public address", ("instance",), note),))
 
     def direct(self, subject: Resource, config: Resource, template: Resource | None) -> _Tri:
         holder_subnets = subject.properties.get("subnets")
