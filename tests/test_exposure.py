@@ -465,3 +465,90 @@ def test_pass_role_on_every_resource_counts_as_an_administrator_role(
     assert "administrator role" in found["Web"].message
     scoped = template.replace('Resource: "*"', "Resource: arn:aws:iam::123456789012:role/app")
     assert _findings(tmp_path, scoped, exposure)["Web"].severity is Severity.LOW
+
+
+def test_terraform_group_of_a_launch_configuration_behind_a_classic_load_balancer(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    module = tmp_path / "web"
+    module.mkdir()
+    main = module / "main.tf"
+    main.write_text(
+        textwrap.dedent(
+            """
+            resource "aws_vpc" "main" {
+              cidr_block = "10.0.0.0/16"
+            }
+            resource "aws_internet_gateway" "main" {
+              vpc_id = aws_vpc.main.id
+            }
+            resource "aws_route_table" "public" {
+              vpc_id = aws_vpc.main.id
+              route {
+                cidr_block = "0.0.0.0/0"
+                gateway_id = aws_internet_gateway.main.id
+              }
+            }
+            resource "aws_subnet" "public" {
+              vpc_id     = aws_vpc.main.id
+              cidr_block = "10.0.0.0/24"
+            }
+            resource "aws_route_table_association" "public" {
+              subnet_id      = aws_subnet.public.id
+              route_table_id = aws_route_table.public.id
+            }
+            resource "aws_subnet" "private" {
+              vpc_id     = aws_vpc.main.id
+              cidr_block = "10.0.1.0/24"
+            }
+            resource "aws_security_group" "balancer" {
+              vpc_id = aws_vpc.main.id
+              ingress {
+                from_port   = 80
+                to_port     = 80
+                protocol    = "tcp"
+                cidr_blocks = ["0.0.0.0/0"]
+              }
+            }
+            resource "aws_security_group" "web" {
+              vpc_id = aws_vpc.main.id
+              ingress {
+                from_port       = 8080
+                to_port         = 8080
+                protocol        = "tcp"
+                security_groups = [aws_security_group.balancer.id]
+              }
+            }
+            resource "aws_elb" "web" {
+              subnets         = [aws_subnet.public.id]
+              security_groups = [aws_security_group.balancer.id]
+              listener {
+                lb_port           = 80
+                lb_protocol       = "http"
+                instance_port     = 8080
+                instance_protocol = "http"
+              }
+            }
+            resource "aws_launch_configuration" "web" {
+              image_id        = "ami-0123456789abcdef0"
+              instance_type   = "t3.micro"
+              security_groups = [aws_security_group.web.id]
+            }
+            resource "aws_autoscaling_group" "web" {
+              min_size             = 1
+              max_size             = 2
+              launch_configuration = aws_launch_configuration.web.name
+              vpc_zone_identifier  = [aws_subnet.private.id]
+              load_balancers       = [aws_elb.web.name]
+            }
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = lint_terraform([Candidate(main, "web/main.tf")], exposure, [str(module)])
+    (finding,) = result.findings
+    assert finding.resource == "aws_autoscaling_group.web"
+    assert "through load balancer aws_elb.web on port 8080" in finding.message
+    assert finding.severity is Severity.HIGH  # the launch configuration allows IMDSv1
+    assert [step.role for step in finding.path][-3:] == ["rule", "launch settings", "group"]
+    assert finding.path[-2].resource == "aws_launch_configuration.web"
