@@ -159,6 +159,26 @@ def self_mapping(folder: Path) -> Path:
     return path
 
 
+def loop_bomb(folder: Path) -> Path:
+    """`Fn::ForEach` loops nested three deep over 100 names: a million security groups."""
+    names = "[" + ", ".join(f"n{index}" for index in range(100)) + "]"
+    path = folder / "loops.yaml"
+    path.write_text(
+        HEADER + "Transform: AWS::LanguageExtensions\nResources:\n"
+        f"  Fn::ForEach::A:\n    - A\n    - {names}\n"
+        f"    - Fn::ForEach::B:\n        - B\n        - {names}\n"
+        f"        - Fn::ForEach::C:\n            - C\n            - {names}\n"
+        "            - Group${A}${B}${C}:\n"
+        "                Type: AWS::EC2::SecurityGroup\n"
+        "                Properties:\n"
+        "                  GroupDescription: g\n"
+        "                  SecurityGroupIngress:\n"
+        "                    - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def condition_chain(folder: Path) -> Path:
     """1,100 conditions, each `{Condition: next}`, the last an `Fn::Equals`."""
     count = 1_100
@@ -304,6 +324,7 @@ INPUTS: list[tuple[str, Callable[[Path], Path]]] = [
     ("Unicode Fn::Select index", unicode_select_index),
     ("Fn::FindInMap naming itself", self_mapping),
     ("chain of 1,100 conditions", condition_chain),
+    ("Fn::ForEach of a million resources", loop_bomb),
     ("IAM action of 5,000 stars", star_action),
     ("directory no one may enter", locked_directory),
 ]

@@ -113,7 +113,14 @@ def _suppressions_in(file: str) -> Found:
             document = read_template(text, file)
         except (ParseError, RecursionError):
             return found  # the run has reported why it cannot be read
-        metadata = read_metadata(document.data, dict(document.spans), file)
+        # Resources a loop generates carry the Metadata written in the loop, and
+        # those SAM generates are covered by their SAM resource's. (Imported here: a
+        # run without such a template never loads the CloudFormation adapter.)
+        from iaclint.adapt.cloudformation.language_extensions import expand
+        from iaclint.adapt.cloudformation.sam import generated_by
+
+        document, _ = expand(document)  # its problems were reported by the run
+        metadata = read_metadata(document.data, dict(document.spans), file, generated_by(document))
         found.suppressions.extend(metadata.suppressions)
         found.diagnostics.extend(metadata.diagnostics)
     return found

@@ -25,6 +25,7 @@ from iaclint.memo import ResultCache, directory_digest, file_digest, still_curre
 from iaclint.parse.text import read_regular
 
 if TYPE_CHECKING:
+    import threading
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from iaclint.run_terraform import RootResult, TerraformSession
@@ -256,13 +257,20 @@ def _result(future: Future[T]) -> T:
 
 def _stop(pool: ProcessPoolExecutor) -> None:
     """End the workers now, whatever they are doing."""
-    # Taken first: shutting the pool down forgets its processes.
+    # Taken first: shutting the pool down forgets its processes and its thread.
     processes = list(pool._processes.values()) if pool._processes else []
+    # (typeshed mistypes this attribute as the thread's pipe)
+    manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.kill()
     for process in processes:
         process.join(timeout=5)
+    # The pool's thread sees its workers gone and closes its pipe. Waited for here:
+    # at interpreter exit, Python 3.11 writes to the pipe of a thread still running
+    # and prints "Exception ignored ... Bad file descriptor" when it was just closed.
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 def _mask(how: int) -> None:

@@ -37,6 +37,23 @@ ERRORS: dict[str, tuple[bytes, str]] = {
         (HEADER + "Resources:\n\tA:\n\t\tType: AWS::SNS::Topic\n").encode(),
         "tabs.yaml:3:1: error: invalid YAML: ",
     ),
+    "foreach-without-transform.yaml": (
+        (
+            HEADER + "Resources:\n  Fn::ForEach::Topics:\n"
+            "    - N\n    - [a, b]\n    - T${N}: {Type: AWS::SNS::Topic}\n"
+        ).encode(),
+        "foreach-without-transform.yaml:3:3: error: 'Fn::ForEach::Topics' needs 'Transform: "
+        "AWS::LanguageExtensions', which the template does not declare (CloudFormation "
+        "refuses it); the resources it would generate are not linted",
+    ),
+    "foreach-malformed.yaml": (
+        (
+            HEADER + "Transform: [AWS::LanguageExtensions]\nResources:\n  Fn::ForEach::Topics:\n"
+            "    - N\n    - [a, b]\n"
+        ).encode(),
+        "foreach-malformed.yaml:4:3: error: 'Fn::ForEach::Topics' must be a list of 3: "
+        "[identifier, collection, output]",
+    ),
     "invalid.yaml": (
         (HEADER + "Resources: [unclosed\n").encode(),
         "invalid.yaml:3:1: error: invalid YAML: ",
@@ -205,22 +222,22 @@ ACCEPTED: dict[str, tuple[bytes, list[str]]] = {
     ),
     "foreach.yaml": (
         (
-            HEADER + "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Topics:\n"
-            "    - N\n    - [a, b]\n    - T${N}: {Type: AWS::SNS::Topic}\n"
+            HEADER + "Transform: AWS::LanguageExtensions\nParameters:\n  Names:\n"
+            "    Type: CommaDelimitedList\nResources:\n  Fn::ForEach::Topics:\n"
+            "    - N\n    - !Ref Names\n    - T${N}: {Type: AWS::SNS::Topic}\n"
         ).encode(),
         [
-            "foreach.yaml:4:3: warning: 'Fn::ForEach::Topics' is expanded by the "
-            "AWS::LanguageExtensions transform at deployment; the resources it generates are "
-            "not linted"
+            "foreach.yaml:9:7: warning: 'Fn::ForEach::Topics' loops over a collection known "
+            "only at deployment (parameter Names has no default): what it generates is not linted"
         ],
     ),
     "serverless.yaml": (
         (
             HEADER + "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
-            "    Type: AWS::Serverless::Function\n    Properties: {Handler: app.handler}\n"
+            "    Type: AWS::Serverless::GraphQLApi\n    Properties: {Name: app}\n"
         ).encode(),
         [
-            "serverless.yaml:5:5: warning: 'Fn' (AWS::Serverless::Function) is expanded by the "
+            "serverless.yaml:5:5: warning: 'Fn' (AWS::Serverless::GraphQLApi) is expanded by the "
             "AWS::Serverless transform at deployment; the resources it generates are not linted"
         ],
     ),

@@ -50,8 +50,10 @@ def test_each_seeded_mistake_once_named_by_construct_path(
     assert report["errors"] == []
     files = {Path(f["file"]).name for f in findings}
     assert files == {
+        "Analytics.template.json",
         "Compute.template.json",
         "ComputeStorage251C8454.nested.template.json",
+        "Kubernetes.template.json",
         "Logging.template.json",
         "ProdEdge216B1454.template.json",
         "ResourcePolicies.template.json",
@@ -79,8 +81,10 @@ def test_stacks_nested_stacks_and_stages_are_all_linted(capsys: pytest.CaptureFi
     report = run_json(capsys, str(APP / "cdk.out"))
     summary = report["summary"]
     assert isinstance(summary, dict)
-    # Compute, its nested stack Storage, Logging, and Prod/Edge from the stage.
-    assert summary["templates_linted"] == 5
+    # Compute, its nested stack Storage, Logging, ResourcePolicies, Prod/Edge from the
+    # stage, Analytics, Encrypted, and the two EKS stacks with the construct's two
+    # nested stacks each.
+    assert summary["templates_linted"] == 13
     assert summary["files_skipped"] == 0
 
 
@@ -90,7 +94,7 @@ def test_walking_a_parent_directory_reads_assemblies_by_manifest(
     report = run_json(capsys, str(APP))
     summary = report["summary"]
     assert isinstance(summary, dict)
-    assert summary["templates_linted"] == 10  # two assemblies of five templates
+    assert summary["templates_linted"] == 26  # two assemblies of thirteen templates
 
 
 def test_text_report_shows_the_construct_path(capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,6 +22,23 @@ def test_stacks_nested_stacks_and_stages() -> None:
         "Logging.template.json": "Logging",
         "assembly-Prod/ProdEdge216B1454.template.json": "Prod/Edge",
         "ResourcePolicies.template.json": "ResourcePolicies",
+        "Analytics.template.json": "Analytics",
+        "Encrypted.template.json": "Encrypted",
+        # The EKS construct's provider stacks, nested in each stack holding a cluster.
+        "Kubernetes.template.json": "Kubernetes",
+        "KubernetesawscdkawseksClusterResourceProvider822E32AF.nested.template.json": (
+            "Kubernetes/@aws-cdk--aws-eks.ClusterResourceProvider"
+        ),
+        "KubernetesawscdkawseksKubectlProvider72F6BC28.nested.template.json": (
+            "Kubernetes/@aws-cdk--aws-eks.KubectlProvider"
+        ),
+        "KubernetesWithKey.template.json": "KubernetesWithKey",
+        "KubernetesWithKeyawscdkawseksClusterResourceProvider23FC8151.nested.template.json": (
+            "KubernetesWithKey/@aws-cdk--aws-eks.ClusterResourceProvider"
+        ),
+        "KubernetesWithKeyawscdkawseksKubectlProvider89A0C83C.nested.template.json": (
+            "KubernetesWithKey/@aws-cdk--aws-eks.KubectlProvider"
+        ),
     }
 
 
@@ -84,4 +101,11 @@ def test_missing_template_and_escaping_names(tmp_path: Path) -> None:
         ("cdk.out/Compute.template.json", "template named by the assembly is missing"),
         ("cdk.out/manifest.json", "stack artifact 'Logging' names no template file"),
     ]
-    assert {t.stack for t in assembly.templates} == {"Compute/Storage", "ResourcePolicies"}
+    # The nested stack of the missing template is still read, like every other stack.
+    every_stack = {t.stack for t in read_assembly(WITH_PATHS, "cdk.out").templates}
+    assert {t.stack for t in assembly.templates} == every_stack - {
+        "Compute",
+        "Logging",
+        "Prod/Edge",
+    }
+    assert "Compute/Storage" in every_stack

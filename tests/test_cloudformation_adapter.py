@@ -3,7 +3,7 @@ from __future__ import annotations
 from iaclint.adapt.cloudformation.template import adapt_template
 from iaclint.diagnostics import Level
 from iaclint.graph.model import Edge, Graph
-from iaclint.graph.values import Reference, Unknown
+from iaclint.graph.values import Input, Reference, Unknown
 from iaclint.parse.cloudformation import read_template
 
 
@@ -131,17 +131,23 @@ def test_resources_section_must_be_a_mapping() -> None:
     assert "must be a mapping" in problems[0].message
 
 
-def test_language_extension_loops_are_a_warning() -> None:
-    graph, problems = graph_of(
-        "Transform: AWS::LanguageExtensions\n"
+def test_language_extension_loops_are_expanded_when_the_transform_is_declared() -> None:
+    loop = (
         "Resources:\n"
         "  Fn::ForEach::Topics:\n"
         "    - Name\n"
         "    - [a, b]\n"
         "    - Topic${Name}: {Type: AWS::SNS::Topic}\n"
     )
+    graph, problems = graph_of("Transform: AWS::LanguageExtensions\n" + loop)
+    assert [(r.address, r.header.span.line) for r in graph.resources] == [
+        ("Topica", 6),
+        ("Topicb", 6),
+    ]
+    assert problems == []
+    graph, problems = graph_of(loop)
     assert graph.resources == ()
-    assert problems[0].level is Level.WARNING and "LanguageExtensions" in problems[0].message
+    assert problems[0].level is Level.ERROR and "does not declare" in problems[0].message
 
 
 def test_cdk_path_is_kept() -> None:
@@ -222,3 +228,54 @@ def test_emr_security_configuration_as_an_object_or_json_text() -> None:
     assert by_address["Text"] == {"at_rest_encryption": False}
     broken = by_address["Broken"]["at_rest_encryption"]
     assert isinstance(broken, Unknown) and "not valid JSON" in broken.reason
+
+
+def test_the_cdk_eks_construct_is_an_eks_cluster_read_from_its_config() -> None:
+    graph, problems = graph_of(
+        "Parameters:\n"
+        "  ClusterConfig:\n"
+        "    Type: String\n"
+        "Resources:\n"
+        "  Native:\n"
+        "    Type: AWS::EKS::Cluster\n"
+        "    Properties:\n"
+        "      RoleArn: arn:aws:iam::111122223333:role/eks\n"
+        "      ResourcesVpcConfig: {SubnetIds: [subnet-1]}\n"
+        "      EncryptionConfig:\n"
+        "        - Provider: {KeyArn: arn:aws:kms:us-east-1:111122223333:key/k}\n"
+        "          Resources: [secrets]\n"
+        "  Construct:\n"
+        "    Type: Custom::AWSCDK-EKS-Cluster\n"
+        "    Properties:\n"
+        "      ServiceToken: arn:aws:lambda:us-east-1:111122223333:function:on-event\n"
+        "      Config:\n"
+        "        roleArn: arn:aws:iam::111122223333:role/eks\n"
+        "        resourcesVpcConfig: {subnetIds: [subnet-1]}\n"
+        "        encryptionConfig:\n"
+        "          - provider: {keyArn: arn:aws:kms:us-east-1:111122223333:key/k}\n"
+        "            resources: [secrets]\n"
+        "  Plain:\n"
+        "    Type: Custom::AWSCDK-EKS-Cluster\n"
+        "    Properties:\n"
+        "      Config: {roleArn: arn:aws:iam::111122223333:role/eks}\n"
+        "  Opaque:\n"
+        "    Type: Custom::AWSCDK-EKS-Cluster\n"
+        "    Properties:\n"
+        "      Config: !Ref ClusterConfig\n"
+    )
+    assert problems == []
+    by_address = {resource.address: resource for resource in graph.resources}
+    native, construct = by_address["Native"], by_address["Construct"]
+    assert construct.kind == native.kind == "eks.cluster"
+    assert construct.native_type == "Custom::AWSCDK-EKS-Cluster"
+    assert construct.properties == native.properties
+    assert construct.properties["encryption"] == [
+        {"resources": ["secrets"], "kms_key": "arn:aws:kms:us-east-1:111122223333:key/k"}
+    ]
+    # Located in the Config, where the API's names are written.
+    assert construct.locate(("encryption", 0, "resources", 0)).span.line == 22
+    assert construct.locate(("encryption", 0, "kms_key")).span.line == 21
+    assert by_address["Plain"].properties == {}
+    # A Config known only at deployment leaves the encryption unknown.
+    opaque = by_address["Opaque"].properties["encryption"]
+    assert isinstance(opaque, Input) and opaque.name == "ClusterConfig"

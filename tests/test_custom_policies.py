@@ -104,6 +104,32 @@ def test_native_type_policies_on_a_cloud_assembly(
     }
     deployment = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"
     assets = "fixtures/cdk/cdk.out"
+    # The EKS construct's provider functions, in the two nested stacks of both EKS
+    # stacks (file names end in a hash of the path): 900 s timeouts too.
+    nested_stacks = {
+        ("Kubernetes", "ClusterResourceProvider", "822E32AF"),
+        ("Kubernetes", "KubectlProvider", "72F6BC28"),
+        ("KubernetesWithKey", "ClusterResourceProvider", "23FC8151"),
+        ("KubernetesWithKey", "KubectlProvider", "89A0C83C"),
+    }
+    functions = {
+        "ClusterResourceProvider": (
+            ("Provider/framework-onEvent/Resource", 334),
+            ("Provider/framework-isComplete/Resource", 508),
+            ("Provider/framework-onTimeout/Resource", 682),
+        ),
+        "KubectlProvider": (
+            ("Handler/Resource", 30),
+            ("Provider/framework-onEvent/Resource", 197),
+        ),
+    }
+    eks_functions = {
+        ("ORG102", f"{stack}/@aws-cdk--aws-eks.{nested}/{function}",
+         f"{assets}/{stack}awscdkawseks{nested}{suffix}.nested.template.json", line,
+         "Properties.Timeout")
+        for stack, nested, suffix in nested_stacks
+        for function, line in functions[nested]
+    }  # fmt: skip
     assert found == {
         # The bucket deployment's function: a 900 s timeout; its runtime is current.
         ("ORG102", f"Logging/{deployment}/Resource", f"{assets}/Logging.template.json", 406,
@@ -112,6 +138,7 @@ def test_native_type_policies_on_a_cloud_assembly(
         ("ORG101", "Logging/Trail/S3/Resource", f"{assets}/Logging.template.json", 3, ""),
         ("ORG101", "Compute/Storage/DefaultBucket/Resource",
          f"{assets}/ComputeStorage251C8454.nested.template.json", 3, ""),
+        *eks_functions,
     }  # fmt: skip
     categories = {f["policy_id"]: f["category"] for f in findings}
     assert categories == {"ORG101": "org.storage", "ORG102": "org.compute"}

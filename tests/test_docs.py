@@ -177,3 +177,23 @@ def test_the_guides_templates_give_the_findings_it_says(
         assert undecided == unknown, where
         linted += 1
     assert linted >= 7
+
+
+# A line git writes where a merge could not decide; a test catches what review may not.
+CONFLICT_MARKER = re.compile(r"^(?:<{7}|>{7})(?: |$)|^={7}$", re.MULTILINE)
+TEXT_SUFFIXES = {".md", ".py", ".yaml", ".yml", ".toml", ".txt", ".cfg", ".json", ".tf", ".sh"}
+
+
+def test_no_file_keeps_a_merge_conflict_marker() -> None:
+    marked = []
+    for folder in ("docs", "iaclint", "policies", "tests", "fixtures", "scripts", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix not in TEXT_SUFFIXES or not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if CONFLICT_MARKER.search(text):
+                marked.append(str(path.relative_to(ROOT)))
+    for name in ("README.md", "CHANGELOG.md", "pyproject.toml", "action.yml"):
+        if CONFLICT_MARKER.search((ROOT / name).read_text(encoding="utf-8")):
+            marked.append(name)
+    assert marked == []

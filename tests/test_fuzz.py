@@ -280,6 +280,82 @@ def test_plausible_templates_never_crash_the_pipeline(
     assert all(d.file.endswith(path.name) for d in report.diagnostics)
 
 
+# What SAM resources are written with, and the types the expansion reads.
+SAM_NAMES = [
+    "Policies",
+    "Role",
+    "Environment",
+    "Variables",
+    "VpcConfig",
+    "Tracing",
+    "Events",
+    "Type",
+    "Properties",
+    "Queue",
+    "Path",
+    "Method",
+    "FunctionUrlConfig",
+    "AuthType",
+    "DeadLetterQueue",
+    "TargetArn",
+    "CodeUri",
+    "Statement",
+    "S3ReadPolicy",
+    "BucketName",
+    "SSESpecification",
+    "PrimaryKey",
+    "StageName",
+    "Location",
+    "Fn::If",
+]
+SAM_VALUES = st.recursive(
+    SCALARS | st.sampled_from(["NONE", "SQS", "Api", "AdministratorAccess", "*"]),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.sampled_from(SAM_NAMES), children, max_size=4),
+    ),
+    max_leaves=12,
+)
+SAM_TYPES = [
+    f"AWS::Serverless::{name}"
+    for name in ("Function", "StateMachine", "Api", "HttpApi", "SimpleTable", "LayerVersion")
+] + ["AWS::Serverless::Application"]
+
+
+@st.composite
+def sam(draw: st.DrawFn) -> dict[str, Any]:
+    resources = {}
+    for index in range(draw(st.integers(1, 3))):
+        body: dict[str, Any] = {
+            "Type": draw(st.sampled_from(SAM_TYPES)),
+            "Properties": draw(st.dictionaries(st.sampled_from(SAM_NAMES), SAM_VALUES, max_size=5)),
+        }
+        if draw(st.booleans()):
+            body["IgnoreGlobals"] = draw(SAM_VALUES)
+        resources[f"R{index}"] = body
+    globals_section = draw(
+        st.dictionaries(st.sampled_from(["Function", "Api", "HttpApi", "Nope"]), SAM_VALUES)
+    )
+    return {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Globals": globals_section,
+        "Resources": resources,
+    }
+
+
+@PROFILE
+@given(sam(), st.booleans())
+def test_plausible_sam_templates_never_crash_the_pipeline(
+    tmp_path_factory: pytest.TempPathFactory, template: dict[str, Any], as_json: bool
+) -> None:
+    text = json.dumps(template) if as_json else yaml.safe_dump(template, sort_keys=False)
+    folder = tmp_path_factory.mktemp("sam")
+    path = folder / ("t.json" if as_json else "t.yaml")
+    path.write_text(text, encoding="utf-8")
+    report = lint_and_render(path)
+    assert not any("defect" in d.message for d in report.diagnostics)
+
+
 @PROFILE
 @given(terraform())
 def test_plausible_terraform_never_crashes_the_pipeline(

@@ -25,18 +25,18 @@ from .test_sarif import validator
 
 FUNCTION = """\
   {name}:
-    Type: AWS::Serverless::Function
+    Type: AWS::Serverless::Connector
     Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      CodeUri: src/
+      Source:
+        Id: Queue
+      Permissions: [Read]
 """
 
 NAMES = ("Api", "Auth", "Items", "Orders", "Users")
 
 
 def sam(*names: str) -> str:
-    """OPEN_SSH's group (a finding at line 12), then a function every six lines from 13."""
+    """OPEN_SSH's group (a finding at line 12), then a SAM connector (still not expanded) every six lines from 13."""
     functions = "".join(FUNCTION.format(name=name) for name in names)
     return f"Transform: AWS::Serverless-2016-10-31\n{OPEN_SSH}{functions}"
 
@@ -46,7 +46,7 @@ GATHERED = (
     "generate are not linted (5 resources: Api, Auth, Items, …)"
 )
 ALONE = (
-    "'Solo' (AWS::Serverless::Function) is expanded by the AWS::Serverless transform at "
+    "'Solo' (AWS::Serverless::Connector) is expanded by the AWS::Serverless transform at "
     "deployment; the resources it generates are not linted"
 )
 

@@ -132,6 +132,13 @@ CASES: list[tuple[str, Callable[[Path], Path], int, str | re.Pattern[str]]] = [
         "cdk.out/manifest.json: error: cannot read: 4096.0 MB is over the 10 MB limit",
     ),
     (
+        "loop bomb",
+        HOSTILE.loop_bomb,
+        2,
+        "loops.yaml:10:11: error: 'Fn::ForEach::C' and the loops around it would generate "
+        "more than 200,000 values (nested loops multiply); no loop of the template is expanded",
+    ),
+    (
         "4 GiB sparse template",
         HOSTILE.sparse_template,
         2,

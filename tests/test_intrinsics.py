@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -274,6 +275,49 @@ def test_select_split_length_tojsonstring(resolver: Resolver) -> None:
     assert resolve(resolver, {"Fn::ToJsonString": {"a": [1]}}) == '{"a":[1]}'
     assert isinstance(resolve(resolver, {"Fn::Select": [5, ["a"]]}), Unknown)
     assert isinstance(resolve(resolver, {"Fn::Select": [0, {"Fn::GetAZs": ""}]}), Unknown)
+
+
+def test_length_of_a_list_parameter_is_its_defaults(resolver: Resolver) -> None:
+    assert resolve(resolver, {"Fn::Length": {"Ref": "Names"}}) == 3
+    assert resolve(resolver, {"Fn::Length": [{"Ref": "Role"}, {"Ref": "Secret"}]}) == 2
+    assert isinstance(resolve(resolver, {"Fn::Length": {"Fn::GetAZs": ""}}), Unknown)
+
+
+def test_tojsonstring_keeps_what_is_known_around_what_is_not(resolver: Resolver) -> None:
+    value = resolve(
+        resolver,
+        {
+            "Fn::ToJsonString": {
+                "Resource": {"Fn::Sub": 'arn:${AWS::Partition}:s3:::"${Thing}"/*'},
+                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                "Cidr": {"Ref": "Cidr"},
+                "Secret": {"Ref": "Secret"},
+                "Flags": [True, None, 1.5],
+            }
+        },
+    )
+    assert isinstance(value, PartialString)
+    partition, thing, role, secret = (p for p in value.parts if not isinstance(p, str))
+    assert isinstance(partition, Unknown) and partition.symbol == "AWS::Partition"
+    assert thing == Reference("Thing") and role == Reference("Role", "Arn")
+    assert isinstance(secret, Unknown) and "Secret" in secret.reason
+    text = "".join(p if isinstance(p, str) else "X" for p in value.parts)
+    assert json.loads(text) == {
+        "Resource": 'arn:X:s3:::"X"/*',
+        "Role": "X",
+        "Cidr": "10.0.0.0/8",
+        "Secret": "X",
+        "Flags": [True, None, 1.5],
+    }
+
+
+def test_findinmap_default_value_stands_for_a_missing_entry(resolver: Resolver) -> None:
+    default = {"DefaultValue": ["d1", "d2"]}
+    assert resolve(resolver, {"Fn::FindInMap": ["Regions", "nowhere", "Ami", default]}) == [
+        "d1",
+        "d2",
+    ]
+    assert resolve(resolver, {"Fn::FindInMap": ["Nothing", "a", "b", {"DefaultValue": 0}]}) == 0
 
 
 def test_base64_is_transparent(resolver: Resolver) -> None:

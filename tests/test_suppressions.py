@@ -163,6 +163,51 @@ def test_metadata_without_a_reason_is_an_error(
     )
 
 
+def test_metadata_and_comments_in_a_loop_cover_the_resources_it_generates(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        in_tmp,
+        "loops.yaml",
+        "Transform: AWS::LanguageExtensions\n"
+        "Resources:\n"
+        "  Fn::ForEach::Groups:\n"
+        "    - Name\n"
+        "    - [a, b]\n"
+        "    - Group${Name}:\n"
+        "        Type: AWS::EC2::SecurityGroup\n"
+        "        Metadata:\n"
+        "          iaclint:\n"
+        "            ignore: [{id: IAC001, reason: bastions}]\n"
+        "        Properties:\n"
+        "          GroupDescription: g\n"
+        "          SecurityGroupIngress:\n"
+        "            - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n"
+        "  Fn::ForEach::Rdp:\n"
+        "    - Name\n"
+        "    - [c]\n"
+        "    - Rdp${Name}:\n"
+        "        Type: AWS::EC2::SecurityGroup\n"
+        "        Properties:\n"
+        "          GroupDescription: g\n"
+        "          SecurityGroupIngress:\n"
+        '            # iaclint: ignore[IAC001] reason="jump host"\n'
+        "            - {IpProtocol: tcp, FromPort: 3389, ToPort: 3389, CidrIp: 0.0.0.0/0}\n",
+    )
+    code, out = run(["--format", "json", "loops.yaml"], capsys)
+    report = json.loads(out)
+    assert report["errors"] == []
+    assert sorted(
+        (f["resource"], f["policy_id"], (f["suppression"] or {}).get("reason"))
+        for f in report["findings"]
+    ) == [
+        ("Groupa", "IAC001", "bastions"),
+        ("Groupb", "IAC001", "bastions"),
+        ("Rdpc", "IAC001", "jump host"),
+    ]
+    assert code == 0
+
+
 def test_suppressions_in_sarif_carry_their_justification(
     in_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

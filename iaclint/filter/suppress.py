@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from iaclint.diagnostics import EXPIRED_SUPPRESSION, Diagnostic, did_you_mean
@@ -66,14 +66,18 @@ class Suppression(NamedTuple):
     kind: str
     # A comment covers findings on these lines (or whose resource starts there).
     lines: frozenset[int] = frozenset()
-    # A Metadata entry covers the findings of this resource.
+    # A Metadata entry covers the findings of this resource, and of the resources
+    # a transform generates from it.
     resource: str | None = None
+    generated: frozenset[str] = frozenset()
 
     def covers(self, finding: Finding) -> bool:
         if finding.policy_id not in self.policy_ids:
             return False
         if self.resource is not None:
-            return finding.resource == self.resource and finding.file == self.span.file
+            return finding.file == self.span.file and (
+                finding.resource == self.resource or finding.resource in self.generated
+            )
         starts = [finding.span]
         if finding.resource_span is not None:
             starts.append(finding.resource_span)
@@ -179,9 +183,21 @@ def _checked(
     return ids, reason, expires
 
 
-def read_metadata(data: object, spans: dict[tuple[str | int, ...], Span], file: str) -> Found:
-    """Suppressions in CloudFormation resources' `Metadata.iaclint.ignore` lists."""
+def read_metadata(
+    data: object,
+    spans: dict[tuple[str | int, ...], Span],
+    file: str,
+    generated_by: Mapping[str, str] | None = None,
+) -> Found:
+    """Suppressions in CloudFormation resources' `Metadata.iaclint.ignore` lists.
+
+    `generated_by` maps the resources a transform generates to the resource they
+    come from: an entry on that resource covers them too.
+    """
     found = Found([], [])
+    generated: dict[str, set[str]] = {}
+    for child, parent in (generated_by or {}).items():
+        generated.setdefault(parent, set()).add(child)
     resources = data.get("Resources") if isinstance(data, dict) else None
     if not isinstance(resources, dict):
         return found
@@ -211,7 +227,15 @@ def read_metadata(data: object, spans: dict[tuple[str | int, ...], Span], file: 
                 continue
             ids, reason, expires = found_entry
             found.suppressions.append(
-                Suppression(ids, reason, expires, where, "metadata", resource=str(name))
+                Suppression(
+                    ids,
+                    reason,
+                    expires,
+                    where,
+                    "metadata",
+                    resource=str(name),
+                    generated=frozenset(generated.get(str(name), ())),
+                )
             )
     return found
 

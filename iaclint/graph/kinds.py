@@ -627,7 +627,8 @@ KINDS: dict[str, Kind] = {
     ),
     "logs.log_group": Kind("A CloudWatch Logs log group.", {"kms_key": REFERENCE}),
     "eks.cluster": Kind(
-        "An EKS cluster.",
+        "An EKS cluster (`AWS::EKS::Cluster`, `aws_eks_cluster`, and the CDK's `Cluster` "
+        "construct, a `Custom::AWSCDK-EKS-Cluster` resource read from its `Config`).",
         {
             "encryption": [
                 {

@@ -89,7 +89,9 @@ def is_template(data: object) -> bool:
     resources = data.get("Resources")
     if not isinstance(resources, dict) or not resources:
         return False
-    for resource in resources.values():
+    for name, resource in resources.items():
+        if isinstance(name, str) and name.startswith("Fn::ForEach::"):
+            return True  # a language extensions loop: only templates have them
         if isinstance(resource, dict):
             kind = resource.get("Type")
             if isinstance(kind, str) and kind.startswith(("AWS::", "Custom::", "Alexa::")):

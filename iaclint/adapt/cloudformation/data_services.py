@@ -19,18 +19,36 @@ def log_group(props: Src, context: Context) -> Src:
     return obj(props, {"kms_key": props.get("KmsKeyId")})
 
 
-def eks_cluster(props: Src, context: Context) -> Src:
+def _eks_encryption(written: Src | None, names: tuple[str, str, str]) -> Src | None:
+    """An EKS cluster's encryption configuration, by its (resources, provider, key ARN) names."""
+    resources, provider_name, key_arn = names
+
     def encryption(item: Src) -> Src:
-        provider = item.get("Provider")
+        provider = item.get(provider_name)
         return obj(
             item,
             {
-                "resources": each(item.get("Resources"), lambda resource: resource),
-                "kms_key": provider.get("KeyArn") if provider is not None else None,
+                "resources": each(item.get(resources), lambda resource: resource),
+                "kms_key": provider.get(key_arn) if provider is not None else None,
             },
         )
 
-    return obj(props, {"encryption": each(props.get("EncryptionConfig"), encryption)})
+    return each(written, encryption)
+
+
+def eks_cluster(props: Src, context: Context) -> Src:
+    names = ("Resources", "Provider", "KeyArn")
+    return obj(props, {"encryption": _eks_encryption(props.get("EncryptionConfig"), names)})
+
+
+def cdk_eks_cluster(props: Src, context: Context) -> Src:
+    """The CDK's EKS construct: a custom resource whose `Config` is the EKS
+    CreateCluster request, written with the API's camel-case names."""
+    config = props.get("Config")
+    if config is None or is_opaque(config.value):
+        return obj(props, {"encryption": config})
+    names = ("resources", "provider", "keyArn")
+    return obj(props, {"encryption": _eks_encryption(config.get("encryptionConfig"), names)})
 
 
 def _artifact(item: Src) -> Src:
@@ -218,6 +236,7 @@ MAPPERS: dict[str, Mapper] = {
     "AWS::DynamoDB::GlobalTable": ("dynamodb.table", dynamodb_table),
     "AWS::Logs::LogGroup": ("logs.log_group", log_group),
     "AWS::EKS::Cluster": ("eks.cluster", eks_cluster),
+    "Custom::AWSCDK-EKS-Cluster": ("eks.cluster", cdk_eks_cluster),
     "AWS::CodeBuild::Project": ("codebuild.project", codebuild_project),
     "AWS::Glue::SecurityConfiguration": (
         "glue.security_configuration",

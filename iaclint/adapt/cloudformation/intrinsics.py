@@ -11,9 +11,12 @@ explicit unknown with its reason:
   attributes CloudFormation returns as the template states them (`ECHOED`: a
   VPC's `CidrBlock`), which are that property's value when it is set.
 - `Fn::Sub`, `Fn::Join`: a string when every part is known, else a `PartialString`.
-- `Fn::FindInMap` with literal keys: the mapped value (located in `Mappings`).
+- `Fn::FindInMap` with literal keys: the mapped value (located in `Mappings`), or
+  its `DefaultValue` (AWS::LanguageExtensions) when there is no such entry.
 - `Fn::If`: the branch chosen by the variant being resolved.
-- `Fn::Select`, `Fn::Split`, `Fn::Length`, `Fn::ToJsonString`: computed on known values.
+- `Fn::Select`, `Fn::Split`, `Fn::Length`: computed on known values.
+- `Fn::ToJsonString`: the JSON text, a `PartialString` with what is known only after
+  deployment kept, in quotes, where it stands.
 - `Fn::Base64`: transparent (policies read the text that gets encoded).
 - `Fn::Cidr`: the subnets' CIDRs, when the block, count and size are known.
 - `Fn::GetAZs`, `Fn::ImportValue`, `Fn::Transform`: unknown.
@@ -32,7 +35,7 @@ from collections.abc import Iterable, Mapping
 
 from iaclint.adapt.cloudformation.conditions import TooLarge as TooLarge  # raised here too
 from iaclint.adapt.cloudformation.conditions import Variant
-from iaclint.adapt.sourced import Src, is_opaque
+from iaclint.adapt.sourced import Src
 from iaclint.graph.values import SSM_PARAMETER, Input, PartialString, Reference, Unknown, concrete
 from iaclint.parse.document import Document, Tagged
 from iaclint.span import DocPath
@@ -196,13 +199,11 @@ class Resolver:
             )
         if name == "Fn::ToJsonString":
             resolved = self.resolve(argument, inner, variant)
-            plain = _plain(resolved) if isinstance(resolved, Src) else None
-            return Src(
-                json.dumps(plain, separators=(",", ":"))
-                if plain is not None
-                else Unknown("JSON of a value known only after deployment"),
-                origin,
-            )
+            if not isinstance(resolved, Src):
+                return Src(Unknown("JSON of a value removed by AWS::NoValue"), origin)
+            # Parts known only after deployment stay inside the text, in quotes:
+            # a policy document written this way is still read.
+            return Src(self._join_parts(_json_parts(resolved)), origin)
         if name == "Fn::GetAZs":
             return Src(Unknown("availability zones are known only at deployment"), origin)
         if name == "Fn::ImportValue":
@@ -446,6 +447,9 @@ class Resolver:
         for key in keys:
             current = current.get(key) if isinstance(current, dict) else None
         if current is None:
+            default = _default_value(argument)
+            if default is not None:  # AWS::LanguageExtensions: [map, key, key, {DefaultValue}]
+                return self.resolve(default, (*origin, "Fn::FindInMap", 3, "DefaultValue"), variant)
             return Src(Unknown(f"Fn::FindInMap: no entry {'/'.join(keys)}"), origin)
         entry = tuple(keys)
         if entry in self._mapping_chain:
@@ -588,25 +592,42 @@ def _string_parts(value: object) -> list[Part]:
     return [Unknown("a structured value used inside a string")]
 
 
-def _plain(node: Src) -> object | None:
-    """The plain data of a resolved tree, or None if any part is not known."""
+def _default_value(argument: list[object]) -> object | None:
+    """The `DefaultValue` of an `Fn::FindInMap` (the language extensions' fourth item)."""
+    if len(argument) == 4 and isinstance(argument[3], dict):
+        return argument[3].get("DefaultValue")
+    return None
+
+
+def _json_parts(node: Src) -> list[Part]:
+    """`Fn::ToJsonString` of a resolved value, as compact JSON text in which what is
+    known only after deployment is a part of its own, between quotes (what `Ref` and
+    `Fn::GetAtt` mostly return is text)."""
     value = concrete(node.value)
     if isinstance(value, dict):
-        out = {}
-        for key, child in value.items():
-            plain = _plain(child) if isinstance(child, Src) else None
-            if plain is None and not (isinstance(child, Src) and child.value is None):
-                return None
-            out[key] = plain
-        return out
+        parts: list[Part] = ["{"]
+        for index, (key, child) in enumerate(value.items()):
+            parts.append(("," if index else "") + json.dumps(str(key)) + ":")
+            parts.extend(_json_parts(child) if isinstance(child, Src) else ["null"])
+        parts.append("}")
+        return parts
     if isinstance(value, list):
-        items = []
-        for child in value:
-            plain = _plain(child) if isinstance(child, Src) else None
-            if plain is None:
-                return None
-            items.append(plain)
-        return items
-    if is_opaque(value):
-        return None
-    return value
+        parts = ["["]
+        for index, child in enumerate(value):
+            if index:
+                parts.append(",")
+            parts.extend(_json_parts(child) if isinstance(child, Src) else ["null"])
+        parts.append("]")
+        return parts
+    if isinstance(value, str):
+        return [json.dumps(value)]
+    if value is None or isinstance(value, bool | int | float):
+        return [json.dumps(value)]
+    if isinstance(value, PartialString):
+        inside: list[Part] = [
+            json.dumps(part)[1:-1] if isinstance(part, str) else part for part in value.parts
+        ]
+        return ['"', *inside, '"']
+    if isinstance(value, Unknown | Reference):
+        return ['"', value, '"']
+    return ['"', Unknown("a value known only after deployment"), '"']

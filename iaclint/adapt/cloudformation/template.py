@@ -10,6 +10,7 @@ from iaclint.adapt.cloudformation import (
     databases,
     ec2,
     iam,
+    language_extensions,
     observability,
     resource_policies,
     storage,
@@ -17,6 +18,7 @@ from iaclint.adapt.cloudformation import (
 from iaclint.adapt.cloudformation.conditions import ConditionModel, TooLarge, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
 from iaclint.adapt.cloudformation.intrinsics import Resolver
+from iaclint.adapt.cloudformation.sam import expand_serverless
 from iaclint.adapt.secrets import (
     exposed_entry,
     is_secret_variable,
@@ -30,7 +32,6 @@ from iaclint.adapt.sourced import Locations, Src, freeze, obj
 from iaclint.adapt.tags import template_tags
 from iaclint.diagnostics import (
     CDK_WITHOUT_PATHS,
-    FOREACH_TRANSFORM,
     SAM_TRANSFORM,
     STRUCTURED_TYPE,
     Diagnostic,
@@ -64,8 +65,13 @@ def adapt_template(
     defined_at: Mapping[str, Span] | None = None,
 ) -> tuple[Graph, list[Diagnostic]]:
     """Build the graph of one template, with the problems met on the way."""
+    # Transforms first, in the order CloudFormation runs them: the language
+    # extensions' loops, then SAM's serverless resources.
+    document, looped = language_extensions.expand(document)
+    document, expanded = expand_serverless(document)
     adapter = _TemplateAdapter(document, construct_paths or {}, defined_at or {})
-    return adapter.run()
+    graph, problems = adapter.run()
+    return graph, [*looped, *expanded, *problems]
 
 
 class _TemplateAdapter:
@@ -136,17 +142,15 @@ class _TemplateAdapter:
         context: Context,
     ) -> None:
         path: DocPath = ("Resources", logical_id)
-        if logical_id.startswith("Fn::ForEach::"):
-            self.diagnostics.append(
-                Diagnostic.warning(
-                    self.file,
-                    f"'{logical_id}' is expanded by the AWS::LanguageExtensions transform at "
-                    "deployment; the resources it generates are not linted",
-                    *self._line_column(path),
-                    kind=FOREACH_TRANSFORM,
-                    subject=logical_id,
+        if logical_id.startswith(language_extensions.LOOP_PREFIX):
+            # Loops left here were not expanded: reported already, or no transform.
+            if not language_extensions.declares_transform(self.template):
+                self._error(
+                    path,
+                    f"'{logical_id}' needs 'Transform: {language_extensions.TRANSFORM}', "
+                    "which the template does not declare (CloudFormation refuses it); "
+                    "the resources it would generate are not linted",
                 )
-            )
             return
         if not isinstance(body, dict):
             self._error(path, f"resource '{logical_id}' must be a mapping with a 'Type'")
