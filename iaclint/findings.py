@@ -35,7 +35,17 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity '{text}' (expected one of: {choices})") from None
 
 
-CATEGORIES = ("iam", "network", "encryption", "secrets", "logging", "imds", "images", "tagging")
+CATEGORIES = (
+    "iam",
+    "network",
+    "encryption",
+    "secrets",
+    "logging",
+    "imds",
+    "images",
+    "tagging",
+    "exposure",
+)
 
 
 class PolicyInfo(NamedTuple):
@@ -71,6 +81,19 @@ class Suppressed(NamedTuple):
     expires: str | None = None
 
 
+class Step(NamedTuple):
+    """One hop of the way from the internet to a resource: what it is, and where it is
+    written (a route, a subnet, a public address, a rule, a listener, a target group)."""
+
+    role: str
+    resource: str
+    attribute: str
+    span: Span
+    # What this hop does, in words ("sends 0.0.0.0/0 to the internet gateway").
+    note: str = ""
+    construct_path: str | None = None
+
+
 class Finding(NamedTuple):
     policy_id: str
     severity: Severity
@@ -100,6 +123,9 @@ class Finding(NamedTuple):
     # The span's start and end columns in UTF-8 bytes (reviewdog counts them), worked
     # out on the source line: the snippet may be cut or masked. None when not known.
     byte_columns: tuple[int, int] | None = None
+    # The way in from the internet, from the internet gateway to the resource
+    # (exposure findings); empty for every other finding.
+    path: tuple[Step, ...] = ()
 
     @property
     def counts(self) -> bool:

@@ -111,8 +111,10 @@ def policy_page(policy: Policy) -> str:
         f"| Checks | {', '.join(targets)} |",
         f"| Source | `{info.source}` |\n",
         f"## What it flags\n\n{policy.description}\n",
-        f"## Why\n\n{info.rationale}\n",
     ]
+    if policy.severities:
+        out.append(severity_table(policy))
+    out.append(f"## Why\n\n{info.rationale}\n")
     if policy.example:
         out.append("## Example\n")
         fence = "hcl" if policy.example.get("format") == "terraform" else "yaml"
@@ -145,6 +147,24 @@ def policy_page(policy: Policy) -> str:
         out.extend(f"- {reference}" for reference in info.references)
         out.append("")
     return "\n".join(out)
+
+
+def severity_table(policy: Policy) -> str:
+    """The severity each combination of the policy's traits gives, first match first."""
+
+    def shown(names: frozenset[str]) -> str:
+        order = [name for name, _ in policy.traits]
+        return ", ".join(f"`{name}`" for name in order if name in names)
+
+    rows = [f"| {severity.label} | {shown(needed)} |" for severity, needed in policy.severities]
+    rows.append(f"| {policy.info.severity.label} | none of these |")
+    return (
+        "## Severity\n\nA finding lists the traits that hold for it (`"
+        + "`, `".join(name for name, _ in policy.traits)
+        + "`), and takes the severity of the first row whose traits all hold. A "
+        "severity set for the policy in the configuration replaces the table.\n\n"
+        "| severity | traits |\n|---|---|\n" + "\n".join(rows) + "\n"
+    )
 
 
 def policy_index() -> str:

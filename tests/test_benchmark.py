@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from iaclint.discover import Candidate
+from iaclint.engine.policy import Policy
+from iaclint.file_work import lint_file
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -50,3 +54,36 @@ def test_a_run_that_did_not_complete_stops_the_benchmark() -> None:
     assert done.returncode == 1
     assert "exited 2, not 0 or 1" in done.stderr
     assert "bad policy" in done.stderr
+
+
+def test_exposure_benchmark_prints_its_usage() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "exposure.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--scale" in done.stdout
+
+
+def test_exposure_benchmark_vpc_is_reachable_as_generated(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    # The generated VPC must give the findings its layout means, or the timing measures
+    # something else: every instance behind a load balancer whose group lets 8080 in
+    # (not a multiple of 3), and those with a public address in a public subnet whose
+    # group is open to the world (multiples of 6).
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import exposure
+    finally:
+        sys.path.pop(0)
+    template = tmp_path / "vpc.yaml"
+    template.write_text(exposure.cloudformation(20, 4, 2), encoding="utf-8")
+    chosen = [policy for policy in policies if policy.id == "IAC070"]
+    found = {
+        finding.resource for finding in lint_file(Candidate(template, "vpc.yaml"), chosen).findings
+    }
+    expected = {f"Server{i}" for i in range(20) if i % 3 != 0 or i % 6 == 0}
+    assert found == expected

@@ -128,3 +128,26 @@ def test_argument_types() -> None:
     assert not argument_fits("int", True)
     assert argument_fits("number", 1.5)
     assert argument_fits("any", None)
+
+
+def _statement(**fields: object) -> dict[str, object]:
+    return {"statements": [{"effect": "allow", "resources": ["*"], **fields}]}
+
+
+@pytest.mark.parametrize(
+    ("document", "truth"),
+    [
+        (_statement(actions=["iam:PassRole"]), True),
+        (_statement(actions=["IAM:pass*"]), True),
+        (_statement(actions=["*"]), True),
+        (_statement(not_actions=["s3:*"]), True),  # every action but S3's
+        (_statement(not_actions=["iam:*"]), False),
+        (_statement(actions=["iam:GetRole"]), False),
+        (_statement(actions=["iam:PassRole"], resources=["arn:aws:iam::1:role/x"]), False),
+        ({"statements": [{"effect": "deny", "actions": ["*"], "resources": ["*"]}]}, False),
+        (_statement(actions=[Unknown("a parameter")]), None),
+    ],
+)
+def test_iam_grants_action(document: dict[str, object], truth: bool | None) -> None:
+    operator = OPERATORS["iam_grants_action"]
+    assert operator.function(document, {"action": "iam:PassRole"}).truth is truth

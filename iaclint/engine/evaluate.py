@@ -35,7 +35,7 @@ from iaclint.engine.policy import (
 )
 from iaclint.engine.selectors import Match
 from iaclint.engine.snippet import Lines, Masker, Snippet, Snippets
-from iaclint.findings import Finding, Undetermined, fingerprint
+from iaclint.findings import Finding, Severity, Step, Undetermined, fingerprint
 from iaclint.graph.model import Graph, Location, ModelPath, Resource
 from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
 from iaclint.span import Span
@@ -61,6 +61,10 @@ class Outcome(NamedTuple):
     pinned: bool = False
     # Every value that satisfied the deciding predicate, `value` first (`{values}`).
     values: tuple[object, ...] = ()
+    # The way from the internet to the subject (an exposure analysis found it).
+    path: tuple[Step, ...] = ()
+    # The severity the policy's table of traits gives this finding, when it has one.
+    severity: Severity | None = None
 
 
 class Subject(NamedTuple):
@@ -93,10 +97,11 @@ def evaluate(graph: Graph, policies: list[Policy], lines: Lines) -> Evaluation:
     masker = Masker(graph.sensitive)
     result = Evaluation(masker)
     snippets = Snippets(lines, masker)
+    analyses: dict[str, Mapping[tuple[str, tuple[tuple[str, bool], ...]], object]] = {}
     for policy in policies:
         # Most policies have nothing to examine in a given unit.
         if any(graph.holds(target.kinds, target.types) for target in policy.targets):
-            _PolicyRun(graph, policy, snippets, result).run()
+            _PolicyRun(graph, policy, snippets, result, analyses).run()
     result.undetermined = [
         item._replace(reason=masker.message(item.reason)) for item in result.undetermined
     ]
@@ -115,7 +120,14 @@ class _Raw(NamedTuple):
 
 
 class _PolicyRun:
-    def __init__(self, graph: Graph, policy: Policy, snippets: Snippets, result: Evaluation):
+    def __init__(
+        self,
+        graph: Graph,
+        policy: Policy,
+        snippets: Snippets,
+        result: Evaluation,
+        analyses: dict[str, Mapping[tuple[str, tuple[tuple[str, bool], ...]], object]],
+    ):
         self.graph = graph
         self.policy = policy
         self.snippets = snippets
@@ -123,6 +135,8 @@ class _PolicyRun:
         self.result = result
         # Arguments by predicate (`_arguments`); the policy holds its predicates alive.
         self._configured: dict[int, Mapping[str, object]] = {}
+        # Whole-graph analyses by operator name, shared by the policies of one graph.
+        self.analyses = analyses
 
     # -- driving -------------------------------------------------------------
 
@@ -153,7 +167,27 @@ class _PolicyRun:
     def _subject(self, resource: Resource, match: Match) -> Outcome:
         # An unknown subject is still examined: selectors carry the unknown to each
         # predicate, and operators that understand partial values can still decide.
-        return self.condition(self.policy.condition, Subject(resource, match.path, match.value), 0)
+        subject = Subject(resource, match.path, match.value)
+        outcome = self.condition(self.policy.condition, subject, 0)
+        if outcome.truth is not True or not self.policy.traits:
+            return outcome
+        return self.with_traits(outcome, subject)
+
+    def with_traits(self, outcome: Outcome, subject: Subject) -> Outcome:
+        """The finding's traits (those of the policy's that hold for the subject) and
+        the severity the policy's table gives them."""
+        held = {
+            name
+            for name, condition in self.policy.traits
+            if self.condition(condition, subject, 0).truth is True
+        }
+        severity = next(
+            (row_severity for row_severity, needed in self.policy.severities if needed <= held),
+            None,
+        )
+        shown = [name.replace("_", " ") for name, _ in self.policy.traits if name in held]
+        facts = {**outcome.facts, "traits": ", ".join(shown) or "no other trait"}
+        return outcome._replace(facts=facts, severity=severity)
 
     def _error(self, resource: Resource, message: str) -> None:
         self.result.errors.append(
@@ -191,6 +225,8 @@ class _PolicyRun:
             # A value missing everywhere is added where the first source reads it.
             deepest = reached if deepest is None else deepest
         deepest = subject.path if deepest is None else deepest
+        if predicate.operator is not None and predicate.operator.analysis is not None:
+            return self.analysed(predicate, subject)
         if predicate.operator is None:
             present = bool(matches)
             truth = present if predicate.operator_name == "present" else not present
@@ -218,6 +254,21 @@ class _PolicyRun:
             }
             self._configured[id(predicate)] = arguments
         return arguments
+
+    def analysed(self, predicate: Predicate, subject: Subject) -> Outcome:
+        """A predicate on a whole-graph analysis: the subject resource's entry in it."""
+        operator = predicate.operator
+        assert operator is not None
+        assert operator.analysis is not None
+        table = self.analyses.get(operator.name)
+        if table is None:
+            table = self.analyses[operator.name] = operator.analysis(self.graph)
+        resource = subject.resource
+        found = table.get((resource.address, resource.conditions), MISSING)
+        verdict = operator.function(found, self._arguments(predicate))
+        return Outcome(
+            verdict.truth, subject.path, MISSING, verdict.facts, verdict.reason, path=verdict.path
+        )
 
     def apply(
         self, predicate: Predicate, value: object, arguments: Mapping[str, object]
@@ -368,7 +419,7 @@ class _PolicyRun:
         self.result.findings.append(
             Finding(
                 policy_id=self.policy.id,
-                severity=self.policy.info.severity,
+                severity=first.outcome.severity or self.policy.info.severity,
                 span=location.span,
                 resource=address,
                 resource_type=resource.native_type,
@@ -383,6 +434,7 @@ class _PolicyRun:
                 construct_path=resource.construct_path,
                 related=(resource.defined_at,) if resource.defined_at is not None else (),
                 resource_span=resource.header.span,
+                path=first.outcome.path,
             )
         )
 
@@ -413,7 +465,9 @@ class _MessageArguments(dict[str, str]):
 
 
 def _verdict_outcome(verdict: Verdict, match: Match) -> Outcome:
-    return Outcome(verdict.truth, match.path, match.value, verdict.facts, verdict.reason)
+    return Outcome(
+        verdict.truth, match.path, match.value, verdict.facts, verdict.reason, path=verdict.path
+    )
 
 
 def _with_every_match(decided: Outcome, outcomes: list[Outcome]) -> Outcome:

@@ -172,6 +172,11 @@ class Policy(NamedTuple):
     secret: bool = False
     # False: off until the user configures its parameters or selects it by id.
     enabled: bool = True
+    # Named conditions judged on each finding's subject (`check.traits`): those that
+    # hold are listed in the finding, and choose its severity (`check.severities`).
+    traits: tuple[tuple[str, Condition], ...] = ()
+    # (severity, traits it needs), first match wins; none: the policy's severity.
+    severities: tuple[tuple[Severity, frozenset[str]], ...] = ()
 
     @property
     def id(self) -> str:
@@ -197,6 +202,8 @@ class Policy(NamedTuple):
         Raises ParameterError naming the parameter when a value is unknown or mistyped.
         """
         info = self.info if severity is None else self.info._replace(severity=severity)
+        # A severity the user chose holds for every finding of the policy.
+        severities = self.severities if severity is None else ()
         merged = dict(self.values)
         for name, value in (values or {}).items():
             parameter = self.parameters.get(name)
@@ -212,7 +219,7 @@ class Policy(NamedTuple):
                     f"got {value!r}",
                 )
             merged[name] = value
-        return self._replace(info=info, values=merged)
+        return self._replace(info=info, values=merged, severities=severities)
 
 
 # -- compiling a parsed policy file ----------------------------------------
@@ -365,12 +372,16 @@ class _Compiler:
         )
         self.parameters = self.parameter_table(top.get("parameters"))
         check = self.mapping(top["check"], ("check",), "'check'")
-        self.only_keys(check, ("check",), {"targets", "when"}, "'check'")
+        self.only_keys(check, ("check",), {"targets", "when", "traits", "severities"}, "'check'")
         if "targets" not in check or "when" not in check:
             raise self.fail(("check",), "'check' needs 'targets' and 'when'")
         targets = self.targets(check["targets"], ("check", "targets"))
         shapes = [shape for target in targets for shape in self.subject_shapes(target)]
         condition = self.condition(check["when"], ("check", "when"), shapes)
+        traits = self.traits(check.get("traits"), shapes)
+        severities = self.severities(check.get("severities"), {name for name, _ in traits})
+        if traits:
+            self.facts |= {"traits"}
         if "message" in top:
             message = self.text(top, "message", ())
             self.check_message(message)
@@ -388,7 +399,48 @@ class _Compiler:
             example_parameters=self.example_parameters(top.get("example")),
             secret=self.flag(top, "secret"),
             enabled=self.flag(top, "enabled", default=True),
+            traits=traits,
+            severities=severities,
         )
+
+    def traits(self, value: object, shapes: list[Shape]) -> tuple[tuple[str, Condition], ...]:
+        if value is None:
+            return ()
+        path: DocPath = ("check", "traits")
+        table = self.mapping(value, path, "'traits'")
+        out = []
+        for name, body in table.items():
+            if not re.match(r"^[a-z][a-z0-9_]*$", name):
+                raise self.fail((*path, name), f"trait name '{name}' must be lower_snake_case")
+            out.append((name, self.condition(body, (*path, name), shapes)))
+        return tuple(out)
+
+    def severities(
+        self, value: object, traits: set[str]
+    ) -> tuple[tuple[Severity, frozenset[str]], ...]:
+        if value is None:
+            return ()
+        path: DocPath = ("check", "severities")
+        if not isinstance(value, list) or not value:
+            raise self.fail(path, "'severities' must be a non-empty list")
+        out = []
+        for index, item in enumerate(value):
+            where = (*path, index)
+            row = self.mapping(item, where, "a severity row")
+            self.only_keys(row, where, {"severity", "traits"}, "a severity row")
+            try:
+                severity = Severity.parse(self.text(row, "severity", where))
+            except ValueError as exc:
+                raise self.fail((*where, "severity"), str(exc)) from None
+            needed = row.get("traits")
+            if not isinstance(needed, list) or not needed:
+                raise self.fail((*where, "traits"), "'traits' must be a non-empty list of traits")
+            for name in needed:
+                if name not in traits:
+                    known = ", ".join(sorted(traits)) or "none"
+                    raise self.fail((*where, "traits"), f"unknown trait '{name}' (traits: {known})")
+            out.append((severity, frozenset(str(name) for name in needed)))
+        return tuple(out)
 
     def optional_text(self, data: dict[str, object], key: str) -> str:
         """Text that may be left out (""), but not left empty when it is written."""

@@ -63,7 +63,19 @@ INSTANCE_CONFIG: dict[str, Shape] = {
     "image_id": "the AMI id",
     "user_data": "user data, as text (Base64 encoding is looked through)",
     "security_groups": [REFERENCE],
+    "subnets": [REFERENCE + " (the subnet it is launched in, or one of its network interfaces')"],
 }
+
+# A route of a route table (inline, or declared as its own resource).
+ROUTE: dict[str, Shape] = {
+    "destination": "the destination CIDR block (IPv4 or IPv6; a prefix list's routes are absent)",
+    "gateway": REFERENCE + " (the gateway the route sends traffic to: an internet gateway, "
+    "a virtual private gateway, `local`)",
+    "target": "what else the route sends traffic to, when not a gateway: 'nat', 'instance', "
+    "'network_interface', 'peering', 'transit_gateway', 'endpoint', 'egress_only'",
+}
+
+LISTENER_PORT = "the port the load balancer listens on"
 
 
 IAM_STATEMENT: dict[str, Shape] = {
@@ -224,13 +236,83 @@ KINDS: dict[str, Kind] = {
             "accounts": ["an account allowed to launch the image"],
         },
     ),
+    "ec2.internet_gateway": Kind(
+        "An internet gateway (the way in from the internet for subnets routing to it).",
+        {"vpc": REFERENCE},
+    ),
+    "ec2.route_table": Kind(
+        "A route table with its inline routes (Terraform's `aws_route_table` and "
+        "`aws_default_route_table`, the VPC's main route table).",
+        {
+            "vpc": REFERENCE,
+            "routes": [ROUTE],
+            "main": "true for the VPC's main route table (`aws_default_route_table`)",
+        },
+    ),
+    "ec2.route": Kind(
+        "A route declared as its own resource.",
+        {**ROUTE, "route_table": REFERENCE},
+    ),
+    "ec2.route_table_association": Kind(
+        "A subnet's route table (`AWS::EC2::SubnetRouteTableAssociation`, "
+        "`aws_route_table_association`), or a VPC's main route table "
+        "(`aws_main_route_table_association`: `vpc` is set instead of `subnet`).",
+        {"route_table": REFERENCE, "subnet": REFERENCE, "vpc": REFERENCE},
+    ),
+    "ec2.elastic_ip": Kind(
+        "An Elastic IP address given to an instance or a network interface (`AWS::EC2::EIP`, "
+        "`AWS::EC2::EIPAssociation`, `aws_eip`, `aws_eip_association`).",
+        {"instance": REFERENCE, "network_interface": REFERENCE},
+    ),
+    "autoscaling.group": Kind(
+        "An Auto Scaling group: where its instances are launched and which load balancers "
+        "send them traffic.",
+        {
+            "launch_template": REFERENCE,
+            "launch_configuration": REFERENCE,
+            "subnets": [REFERENCE],
+            "target_groups": [REFERENCE],
+            "load_balancers": [REFERENCE + " (a classic load balancer, by name)"],
+        },
+    ),
+    "elb.listener": Kind(
+        "A listener of an application or network load balancer, or one of its rules "
+        "(`rule: true`), with the target groups it forwards to.",
+        {
+            "load_balancer": REFERENCE,
+            "listener": REFERENCE + " (a rule's listener)",
+            "rule": "true for a listener rule",
+            "port": LISTENER_PORT,
+            "protocol": "the listener protocol ('http', 'https', 'tcp', ...)",
+            "target_groups": [REFERENCE],
+        },
+    ),
+    "elb.target_group": Kind(
+        "A target group of an application or network load balancer, with the targets "
+        "registered in it (inline, or by `aws_lb_target_group_attachment`).",
+        {
+            "port": "the port targets receive traffic on",
+            "protocol": "the target protocol",
+            "target_type": "'instance', 'ip', 'lambda' or 'alb'",
+            "targets": [{"target": REFERENCE, "port": "the port of this target"}],
+        },
+    ),
+    "elb.target_group_attachment": Kind(
+        "A target registered in a target group as its own resource "
+        "(`aws_lb_target_group_attachment`; `aws_autoscaling_attachment`, whose target is "
+        "an Auto Scaling group).",
+        {"target_group": REFERENCE, "target": REFERENCE, "port": "the port of the target"},
+    ),
     "eks.node_group": Kind(
         "An EKS managed node group.",
         {"launch_template": REFERENCE},
     ),
     "ec2.subnet": Kind(
         "A VPC subnet.",
-        {"map_public_ip_on_launch": "true when instances get a public IPv4 address"},
+        {
+            "map_public_ip_on_launch": "true when instances get a public IPv4 address",
+            "vpc": REFERENCE,
+        },
     ),
     "rds.db_instance": Kind(
         "An RDS database instance (an Aurora instance belongs to its cluster).",
@@ -385,6 +467,17 @@ KINDS: dict[str, Kind] = {
         {
             "type": "'classic', 'application', 'network' or 'gateway'",
             "access_logs": "true when access logs are written to S3",
+            "scheme": "'internet-facing' or 'internal'",
+            "subnets": [REFERENCE],
+            "security_groups": [REFERENCE],
+            "instances": [REFERENCE + " (a classic load balancer's instances)"],
+            "listeners": [
+                {
+                    "port": LISTENER_PORT + " (a classic load balancer's listener)",
+                    "instance_port": "the port instances receive traffic on",
+                    "protocol": "the listener protocol",
+                }
+            ],
         },
     ),
     "apigateway.stage": Kind(

@@ -6,7 +6,7 @@ import json
 
 from iaclint import __version__
 from iaclint.diagnostics import Diagnostic
-from iaclint.findings import Finding, Report
+from iaclint.findings import Finding, Report, Step
 
 
 def render(report: Report) -> str:
@@ -15,32 +15,34 @@ def render(report: Report) -> str:
     for finding in report.findings:
         policy = policies.get(finding.policy_id)
         span = finding.span
-        findings.append(
-            {
-                "policy_id": finding.policy_id,
-                "title": policy.title if policy else "",
-                "category": policy.category if policy else "",
-                "severity": finding.severity.label,
-                "file": span.file,
-                "line": span.line,
-                "column": span.column,
-                "end_line": span.end_line,
-                "end_column": span.end_column,
-                "resource": finding.resource,
-                "resource_type": finding.resource_type,
-                "construct_path": finding.construct_path,
-                "related": [
-                    {"file": span.file, "line": span.line, "column": span.column}
-                    for span in finding.related
-                ],
-                "attribute": finding.attribute,
-                "conditions": list(finding.conditions),
-                "message": finding.message,
-                "fingerprint": finding.fingerprint,
-                "suppression": _suppression(finding),
-                "outside_diff": finding.outside_diff,
-            }
-        )
+        entry: dict[str, object] = {
+            "policy_id": finding.policy_id,
+            "title": policy.title if policy else "",
+            "category": policy.category if policy else "",
+            "severity": finding.severity.label,
+            "file": span.file,
+            "line": span.line,
+            "column": span.column,
+            "end_line": span.end_line,
+            "end_column": span.end_column,
+            "resource": finding.resource,
+            "resource_type": finding.resource_type,
+            "construct_path": finding.construct_path,
+            "related": [
+                {"file": span.file, "line": span.line, "column": span.column}
+                for span in finding.related
+            ],
+            "attribute": finding.attribute,
+            "conditions": list(finding.conditions),
+            "message": finding.message,
+            "fingerprint": finding.fingerprint,
+            "suppression": _suppression(finding),
+            "outside_diff": finding.outside_diff,
+        }
+        if finding.path:
+            # The way in from the internet (exposure findings only): each hop, in order.
+            entry["path"] = [_step(step) for step in finding.path]
+        findings.append(entry)
     document = {
         "tool": "iaclint",
         "version": __version__,
@@ -77,6 +79,19 @@ def render(report: Report) -> str:
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _step(step: Step) -> dict[str, object]:
+    return {
+        "role": step.role,
+        "resource": step.resource,
+        "construct_path": step.construct_path,
+        "attribute": step.attribute,
+        "file": step.span.file,
+        "line": step.span.line,
+        "column": step.span.column,
+        "note": step.note,
+    }
 
 
 def _suppression(finding: Finding) -> dict[str, object] | None:

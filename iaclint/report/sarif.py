@@ -49,7 +49,7 @@ from typing import NamedTuple
 
 from iaclint import HOMEPAGE, __version__
 from iaclint.diagnostics import Diagnostic, Level
-from iaclint.findings import Finding, PolicyInfo, Report, Severity
+from iaclint.findings import Finding, PolicyInfo, Report, Severity, Step
 from iaclint.report.identity import line_hashes
 from iaclint.report.location import NO_ROOT, SourceRoot, file_uri, relative_uri
 from iaclint.span import Span
@@ -248,6 +248,17 @@ def _result(
         },
         "properties": properties,
     }
+    if finding.path:
+        # The way in from the internet: each hop a related location, and one thread
+        # from the internet gateway to the resource.
+        hops = [_hop(number, step, root) for number, step in enumerate(finding.path)]
+        result["relatedLocations"] = hops
+        result["codeFlows"] = [
+            {
+                "message": {"text": "from the internet to " + finding.resource},
+                "threadFlows": [{"locations": [{"location": hop} for hop in hops]}],
+            }
+        ]
     if finding.policy_id in index:
         result["ruleIndex"] = index[finding.policy_id]
     if finding.outside_diff:
@@ -267,6 +278,26 @@ def _result(
             suppression["properties"] = {"expires": suppressed.expires}
         result["suppressions"] = [suppression]
     return result
+
+
+def _hop(number: int, step: Step, root: SourceRoot) -> dict[str, object]:
+    text = f"{step.role}: {step.resource}" + (f" ({step.note})" if step.note else "")
+    hop: dict[str, object] = {
+        "id": number,
+        "physicalLocation": _physical(step.span, root),
+        "message": {"text": text},
+    }
+    logical = [{"name": step.resource, "fullyQualifiedName": step.resource, "kind": "resource"}]
+    if step.construct_path:
+        logical.append(
+            {
+                "name": step.construct_path.rsplit("/", 1)[-1],
+                "fullyQualifiedName": step.construct_path,
+                "kind": "module",
+            }
+        )
+    hop["logicalLocations"] = logical
+    return hop
 
 
 def _physical(span: Span, root: SourceRoot) -> dict[str, object]:

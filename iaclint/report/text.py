@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from iaclint.diagnostics import Level
-from iaclint.findings import Finding, Report, Severity
+from iaclint.findings import Finding, Report, Severity, Step
 from iaclint.report.escape import line_start, printable
 
 _COLOURS = {
@@ -67,7 +67,20 @@ def _finding(finding: Finding, paint: object) -> list[str]:
     for place in finding.related:
         where = f"{printable(place.file)}:{place.line}:{place.column}"
         out.append(paint(_DIM, f"          defined at {where}"))
+    for number, step in enumerate(finding.path):
+        label = "way in:" if number == 0 else ""
+        out.append(paint(_DIM, f"          {label:<7} {_step(step)}"))
     return out
+
+
+def _step(step: Step) -> str:
+    """One hop of a finding's way in: what it is, which resource, where, what it does."""
+    name = step.resource
+    if step.construct_path:
+        name = f"{step.construct_path} ({step.resource})"
+    where = f"{printable(step.span.file)}:{step.span.line}:{step.span.column}"
+    note = f": {printable(step.note)}" if step.note else ""
+    return f"{step.role} [{printable(name)}] at {where}{note}"
 
 
 def summarize(report: Report) -> str:

@@ -203,8 +203,25 @@ def _header(props: Src) -> Src:
     return Src(None, props.origin[:2])
 
 
+def subnets(props: Src) -> Src | None:
+    """The subnet of the resource and of its network interfaces, in one list."""
+    found: list[Src] = []
+    own = props.get("SubnetId")
+    if own is not None:
+        found.append(own)
+    interfaces = props.get("NetworkInterfaces")
+    if interfaces is not None and is_opaque(interfaces.value):
+        found.append(interfaces)
+    for interface in (interfaces.items() or []) if interfaces is not None else []:
+        value = interface.get("SubnetId")
+        if value is not None:
+            found.append(value)
+    return Src(found, props.origin) if found else None
+
+
 def _instance_config(props: Src, profile: Src | None, groups: Src | None) -> dict[str, Src | None]:
     return {
+        "subnets": subnets(props),
         "metadata_options": metadata_options(props.get("MetadataOptions")),
         "block_devices": each(props.get("BlockDeviceMappings"), block_device),
         "associate_public_ip": public_ip(props),
@@ -273,7 +290,106 @@ def node_group(props: Src, context: Context) -> Src:
 
 def subnet(props: Src, context: Context) -> Src:
     return obj(
-        props, {"map_public_ip_on_launch": convert(props.get("MapPublicIpOnLaunch"), to_bool)}
+        props,
+        {
+            "map_public_ip_on_launch": convert(props.get("MapPublicIpOnLaunch"), to_bool),
+            "vpc": props.get("VpcId"),
+        },
+    )
+
+
+def internet_gateway(props: Src, context: Context) -> Src:
+    return obj(props, {})
+
+
+# Route targets other than a gateway, by the property that names them.
+_ROUTE_TARGETS = (
+    ("NatGatewayId", "nat"),
+    ("InstanceId", "instance"),
+    ("NetworkInterfaceId", "network_interface"),
+    ("VpcPeeringConnectionId", "peering"),
+    ("TransitGatewayId", "transit_gateway"),
+    ("VpcEndpointId", "endpoint"),
+    ("EgressOnlyInternetGatewayId", "egress_only"),
+    ("CarrierGatewayId", "carrier"),
+    ("LocalGatewayId", "local_gateway"),
+    ("CoreNetworkArn", "core_network"),
+)
+
+
+def route(props: Src, context: Context) -> Src:
+    target = None
+    for name, label in _ROUTE_TARGETS:
+        written = props.get(name)
+        if written is not None:
+            target = written.with_value(label)
+            break
+    return obj(
+        props,
+        {
+            "destination": _first(
+                props.get("DestinationCidrBlock"), props.get("DestinationIpv6CidrBlock")
+            ),
+            "gateway": props.get("GatewayId"),
+            "target": target,
+            "route_table": props.get("RouteTableId"),
+        },
+    )
+
+
+def route_table(props: Src, context: Context) -> Src:
+    return obj(props, {"vpc": props.get("VpcId")})
+
+
+def route_table_association(props: Src, context: Context) -> Src:
+    return obj(props, {"route_table": props.get("RouteTableId"), "subnet": props.get("SubnetId")})
+
+
+def elastic_ip(props: Src, context: Context) -> Src:
+    """`AWS::EC2::EIP` (with `InstanceId`) and `AWS::EC2::EIPAssociation`."""
+    return obj(
+        props,
+        {
+            "instance": props.get("InstanceId"),
+            "network_interface": props.get("NetworkInterfaceId"),
+        },
+    )
+
+
+def auto_scaling_group(props: Src, context: Context) -> Src:
+    template = props.get("LaunchTemplate")
+    reference = None
+    if template is not None:
+        reference = context.link(
+            _first(template.get("LaunchTemplateId"), template.get("LaunchTemplateName")),
+            "ec2.launch_template",
+        )
+    mixed = props.get("MixedInstancesPolicy")
+    if reference is None and mixed is not None:
+        specification = mixed.get("LaunchTemplate")
+        specification = specification.get("LaunchTemplateSpecification") if specification else None
+        if specification is not None:
+            reference = context.link(
+                _first(
+                    specification.get("LaunchTemplateId"),
+                    specification.get("LaunchTemplateName"),
+                ),
+                "ec2.launch_template",
+            )
+    return obj(
+        props,
+        {
+            "launch_template": reference,
+            "launch_configuration": context.link(
+                props.get("LaunchConfigurationName"), "autoscaling.launch_configuration"
+            ),
+            "subnets": props.get("VPCZoneIdentifier"),
+            "target_groups": props.get("TargetGroupARNs"),
+            "load_balancers": each(
+                props.get("LoadBalancerNames"),
+                lambda name: context.link(name, "elb.load_balancer"),
+            ),
+        },
     )
 
 
@@ -328,6 +444,16 @@ MAPPERS: dict[str, Mapper] = {
         launch_configuration,
     ),
     "AWS::EC2::Subnet": ("ec2.subnet", subnet),
+    "AWS::EC2::InternetGateway": ("ec2.internet_gateway", internet_gateway),
+    "AWS::EC2::RouteTable": ("ec2.route_table", route_table),
+    "AWS::EC2::Route": ("ec2.route", route),
+    "AWS::EC2::SubnetRouteTableAssociation": (
+        "ec2.route_table_association",
+        route_table_association,
+    ),
+    "AWS::EC2::EIP": ("ec2.elastic_ip", elastic_ip),
+    "AWS::EC2::EIPAssociation": ("ec2.elastic_ip", elastic_ip),
+    "AWS::AutoScaling::AutoScalingGroup": ("autoscaling.group", auto_scaling_group),
     "AWS::EKS::Nodegroup": ("eks.node_group", node_group),
     "AWS::EC2::Volume": ("ec2.volume", volume),
     "AWS::ImageBuilder::DistributionConfiguration": (

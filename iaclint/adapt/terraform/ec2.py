@@ -348,10 +348,28 @@ def _public_ip(props: Src) -> Src | None:
     return None
 
 
+def _subnets(props: Src, *interface_blocks: str) -> Src | None:
+    """`subnet_id` of the resource and of its network interface blocks, in one list."""
+    found: list[Src] = []
+    own = props.get("subnet_id")
+    if own is not None:
+        found.append(own)
+    for block in interface_blocks:
+        interfaces = props.get(block)
+        if interfaces is not None and is_opaque(interfaces.value):
+            found.append(interfaces)
+        for interface in (interfaces.items() or []) if interfaces is not None else []:
+            value = interface.get("subnet_id")
+            if value is not None:
+                found.append(value)
+    return Src(found, props.origin) if found else None
+
+
 def _instance_config(
     props: Src, profile: Src | None, groups: Src | None, user_data: Src | None, context: Context
 ) -> dict[str, Src | None]:
     return {
+        "subnets": _subnets(props, "network_interfaces"),
         "metadata_options": metadata_options(props.get("metadata_options")),
         "block_devices": _block_devices(props, context),
         "associate_public_ip": _public_ip(props),
@@ -467,7 +485,162 @@ def node_group(props: Src, context: Context) -> Src:
 
 def subnet(props: Src, context: Context) -> Src:
     return obj(
-        props, {"map_public_ip_on_launch": convert(props.get("map_public_ip_on_launch"), to_bool)}
+        props,
+        {
+            "map_public_ip_on_launch": convert(props.get("map_public_ip_on_launch"), to_bool),
+            "vpc": props.get("vpc_id"),
+        },
+    )
+
+
+def internet_gateway(props: Src, context: Context) -> Src:
+    return obj(props, {"vpc": props.get("vpc_id")})
+
+
+# Route targets other than a gateway, by the argument that names them.
+_ROUTE_TARGETS = (
+    ("nat_gateway_id", "nat"),
+    ("instance_id", "instance"),
+    ("network_interface_id", "network_interface"),
+    ("vpc_peering_connection_id", "peering"),
+    ("transit_gateway_id", "transit_gateway"),
+    ("vpc_endpoint_id", "endpoint"),
+    ("egress_only_gateway_id", "egress_only"),
+    ("carrier_gateway_id", "carrier"),
+    ("local_gateway_id", "local_gateway"),
+    ("core_network_arn", "core_network"),
+)
+
+
+def _route(route: Src, cidr: str, ipv6_cidr: str, own: dict[str, Src | None]) -> Src:
+    target = None
+    for name, label in _ROUTE_TARGETS:
+        written = route.get(name)
+        if written is not None and written.value is not None and written.value != "":
+            target = written.with_value(label)
+            break
+    gateway = route.get("gateway_id")
+    if gateway is not None and gateway.value == "":
+        gateway = None  # a plan writes every argument of an inline route, unset ones empty
+    destination = None
+    for name in (cidr, ipv6_cidr):
+        written = route.get(name)
+        if written is not None and written.value not in (None, ""):
+            destination = written
+            break
+    return obj(route, {"destination": destination, "gateway": gateway, "target": target, **own})
+
+
+def route(props: Src, context: Context) -> Src:
+    return _route(
+        props,
+        "destination_cidr_block",
+        "destination_ipv6_cidr_block",
+        {"route_table": props.get("route_table_id")},
+    )
+
+
+def route_table(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        {
+            "vpc": props.get("vpc_id"),
+            "routes": each(
+                props.get("route"), lambda item: _route(item, "cidr_block", "ipv6_cidr_block", {})
+            ),
+        },
+    )
+
+
+def default_route_table(props: Src, context: Context) -> Src:
+    """The VPC's main route table: `default_route_table_id` names it through its VPC."""
+    return obj(
+        props,
+        {
+            "vpc": props.get("default_route_table_id"),
+            "main": Src(True, props.origin),
+            "routes": each(
+                props.get("route"), lambda item: _route(item, "cidr_block", "ipv6_cidr_block", {})
+            ),
+        },
+    )
+
+
+def route_table_association(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        {"route_table": props.get("route_table_id"), "subnet": props.get("subnet_id")},
+    )
+
+
+def main_route_table_association(props: Src, context: Context) -> Src:
+    return obj(props, {"route_table": props.get("route_table_id"), "vpc": props.get("vpc_id")})
+
+
+def elastic_ip(props: Src, context: Context) -> Src:
+    """`aws_eip` (`instance`, `network_interface`) and `aws_eip_association`."""
+    return obj(
+        props,
+        {
+            "instance": first(props.get("instance"), props.get("instance_id")),
+            "network_interface": first(
+                props.get("network_interface"), props.get("network_interface_id")
+            ),
+        },
+    )
+
+
+def auto_scaling_group(props: Src, context: Context) -> Src:
+    template = first_block(props.get("launch_template"))
+    if template is None:
+        mixed = first_block(props.get("mixed_instances_policy"))
+        specification = first_block(mixed.get("launch_template")) if mixed is not None else None
+        template = (
+            first_block(specification.get("launch_template_specification"))
+            if specification is not None
+            else None
+        )
+    reference = None
+    if template is not None:
+        reference = context.link(
+            first(
+                template.get("id"),
+                template.get("launch_template_id"),
+                template.get("name"),
+                template.get("launch_template_name"),
+            ),
+            "ec2.launch_template",
+        )
+    return obj(
+        props,
+        {
+            "launch_template": reference,
+            "launch_configuration": props.get("launch_configuration"),
+            "subnets": props.get("vpc_zone_identifier"),
+            "target_groups": props.get("target_group_arns"),
+            "load_balancers": props.get("load_balancers"),
+        },
+    )
+
+
+def target_group_attachment(props: Src, context: Context) -> Src:
+    """`aws_lb_target_group_attachment`, `aws_autoscaling_attachment`, `aws_elb_attachment`."""
+    return obj(
+        props,
+        {
+            "target_group": first(
+                props.get("target_group_arn"),
+                props.get("lb_target_group_arn"),
+                props.get("alb_target_group_arn"),
+                props.get("elb"),
+            ),
+            "target": first(
+                props.get("target_id"),
+                props.get("autoscaling_group_name"),
+                props.get("instance"),
+            ),
+            "port": convert(props.get("port"), to_int),
+        },
     )
 
 
@@ -549,6 +722,25 @@ FAMILIES: dict[str, Family] = {
     "aws_launch_configuration": Family("autoscaling.launch_configuration", launch_configuration),
     "aws_iam_instance_profile": Family("iam.instance_profile", instance_profile),
     "aws_subnet": Family("ec2.subnet", subnet),
+    "aws_internet_gateway": Family("ec2.internet_gateway", internet_gateway),
+    "aws_route_table": Family("ec2.route_table", route_table),
+    "aws_default_route_table": Family("ec2.route_table", default_route_table),
+    "aws_route": Family("ec2.route", route),
+    "aws_route_table_association": Family("ec2.route_table_association", route_table_association),
+    "aws_main_route_table_association": Family(
+        "ec2.route_table_association", main_route_table_association
+    ),
+    "aws_eip": Family("ec2.elastic_ip", elastic_ip),
+    "aws_eip_association": Family("ec2.elastic_ip", elastic_ip),
+    "aws_autoscaling_group": Family("autoscaling.group", auto_scaling_group),
+    "aws_lb_target_group_attachment": Family(
+        "elb.target_group_attachment", target_group_attachment
+    ),
+    "aws_alb_target_group_attachment": Family(
+        "elb.target_group_attachment", target_group_attachment
+    ),
+    "aws_autoscaling_attachment": Family("elb.target_group_attachment", target_group_attachment),
+    "aws_elb_attachment": Family("elb.target_group_attachment", target_group_attachment),
     "aws_eks_node_group": Family("eks.node_group", node_group),
     "aws_ebs_volume": Family("ec2.volume", volume),
     "aws_ami": Family("ec2.image", ami),

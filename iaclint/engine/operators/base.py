@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from iaclint.findings import Step
+from iaclint.graph.model import Graph
+
 # Argument types an operator may declare, checked when a policy is loaded.
 ARGUMENT_TYPES = ("any", "str", "int", "number", "bool", "list[str]", "list[int]", "list[any]")
 
@@ -15,6 +18,8 @@ class Verdict(NamedTuple):
     truth: bool | None
     facts: Mapping[str, str] = {}
     reason: str | None = None
+    # The way from the internet to the subject, when the operator found one.
+    path: tuple[Step, ...] = ()
 
 
 def unknown(reason: str) -> Verdict:
@@ -43,6 +48,11 @@ class Operator(NamedTuple):
     # Checks argument values beyond their type when a policy is loaded; returns
     # what is wrong, or None.
     check: Callable[[Mapping[str, object]], str | None] | None = None
+    # An analysis of the whole graph, run once per graph: the operator then judges the
+    # subject resource's entry in it (keyed by address and variant) instead of a value.
+    analysis: (
+        Callable[[Graph], Mapping[tuple[str, tuple[tuple[str, bool], ...]], object]] | None
+    ) = None
 
 
 def argument_fits(kind: str, value: object) -> bool:

@@ -216,6 +216,48 @@ def _grants_admin(value: object, args: Mapping[str, object]) -> Verdict:
     return _any_verdict([_statement_grants_admin(item) for item in _listed(statements)])
 
 
+def _statement_grants_action(statement: object, action: str) -> Verdict:
+    if not isinstance(statement, dict):
+        return Verdict(False)
+    effect = statement.get("effect")
+    if not isinstance(effect, str):
+        return (
+            unknown(f"effect: {unknown_reason(effect)}") if effect is not None else Verdict(False)
+        )
+    if effect != "allow":
+        return Verdict(False)
+    excluded = _listed(statement.get("not_actions"))
+    if excluded:
+        # NotAction allows every action it does not name.
+        named = _any_verdict([_covers(item, (action,), ignore_case=True) for item in excluded])
+        granted = named if named.truth is None else Verdict(named.truth is False)
+    else:
+        granted = _any_verdict(
+            [
+                _covers(item, (action,), ignore_case=True)
+                for item in _listed(statement.get("actions"))
+            ]
+        )
+    if granted.truth is not True:
+        return granted
+    return _any_verdict(
+        [_resource_matches_all(resource, {}) for resource in _listed(statement.get("resources"))]
+        + [Verdict(True)] * bool(_listed(statement.get("not_resources")))
+    )
+
+
+def _grants_action(value: object, args: Mapping[str, object]) -> Verdict:
+    """A policy document with an Allow statement for `action` on every resource."""
+    action = args["action"]
+    assert isinstance(action, str)
+    if not isinstance(value, dict):
+        return Verdict(False)
+    statements = value.get("statements")
+    if isinstance(statements, Unknown | Reference | PartialString):
+        return unknown(f"statements: {unknown_reason(statements)}")
+    return _any_verdict([_statement_grants_action(item, action) for item in _listed(statements)])
+
+
 def _resolved(value: object) -> object:
     """A parameter or variable as the value it stands for (its default), or unknown."""
     if isinstance(value, Input):
@@ -622,6 +664,14 @@ OPERATORS = (
         "The value is an IAM policy document with an Allow statement for every action, every "
         "IAM action (administrator access one step removed), or `NotAction`, on every "
         "resource (or `NotResource`). Deny statements never count.",
+    ),
+    Operator(
+        "iam_grants_action",
+        _grants_action,
+        "The value is an IAM policy document with an Allow statement whose actions cover "
+        "`action` (`iam:PassRole`, `iam:Pass*`, `iam:*`, `*`, or a `NotAction` that does "
+        "not name it) on every resource (or `NotResource`). Deny statements never count.",
+        {"action": Argument("str", description="the action (`iam:PassRole`)")},
     ),
     Operator(
         "iam_allows_anyone",

@@ -1,0 +1,695 @@
+"""Which instances the internet can reach, and by which way, before deployment.
+
+The walk follows the graph outwards from each instance (and each Auto Scaling
+group, which stands for the instances it launches):
+
+- *directly*: one of its subnets is public (its route table, or the VPC's main
+  one, sends 0.0.0.0/0 or ::/0 to an internet gateway), it gets a public address
+  (its own setting or its network interface's, the subnet's
+  `map_public_ip_on_launch`, an Elastic IP), and one of its security groups lets
+  a port in from every address;
+- *through a load balancer*: an internet-facing load balancer in a public subnet,
+  whose security groups let its listener's port in from everywhere, forwards
+  (listener -> target group -> target, or a classic load balancer's instances) to
+  it, and the instance's security groups let the target port in.
+
+Each step is three-valued like the rest of the engine: a step that depends on
+something outside the linted files (a subnet named by its id, a security group
+given by a variable) is unknown, with its reason, never a finding and never
+dropped. Everything is indexed by address once and each subnet, route table,
+security group and load balancer is judged once (memoized), so the work is
+linear in the number of resources: no path is enumerated.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import NamedTuple, TypeVar
+
+from iaclint.engine.operators.network import port_range
+from iaclint.findings import Step
+from iaclint.graph.model import Graph, ModelPath, Resource
+from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
+
+SUBJECT_KINDS = ("ec2.instance", "autoscaling.group")
+_CONFIG_KINDS = ("ec2.launch_template", "autoscaling.launch_configuration")
+
+Ports = tuple[tuple[int, int], ...]
+_EVERY_PORT: Ports = ((0, 65535),)
+
+
+class Way(NamedTuple):
+    """One way in: direct or through a load balancer, the ports it reaches on the
+    instance, and each hop from the internet gateway to the instance."""
+
+    direct: bool
+    ports: Ports
+    steps: tuple[Step, ...]
+
+
+class Exposure(NamedTuple):
+    """What the walk found for one instance or group."""
+
+    ways: tuple[Way, ...] = ()
+    # Why a way in could not be decided (the first such reason), when one could not.
+    unknown: str | None = None
+
+
+class _Tri(NamedTuple):
+    """A three-valued step: true with its hops, false, or unknown with its reason."""
+
+    truth: bool | None
+    steps: tuple[Step, ...] = ()
+    reason: str | None = None
+    ports: Ports = ()
+
+
+_FALSE = _Tri(False)
+_T = TypeVar("_T")
+
+
+def _both(*items: _Tri) -> _Tri:
+    """All must hold: false if one is false, unknown if one is unknown."""
+    for item in items:
+        if item.truth is False:
+            return item
+    for item in items:
+        if item.truth is None:
+            return item
+    return _Tri(True, tuple(step for item in items for step in item.steps))
+
+
+def _either(items: Iterable[_Tri], empty: _Tri = _FALSE) -> _Tri:
+    """One suffices: the first true, else the first unknown, else false."""
+    seen = list(items)
+    for item in seen:
+        if item.truth is True:
+            return item
+    for item in seen:
+        if item.truth is None:
+            return item
+    return empty if not seen else _FALSE
+
+
+def _step(resource: Resource, role: str, path: ModelPath = (), note: str = "") -> Step:
+    location = resource.locate(path) if path else resource.header
+    return Step(
+        role, resource.address, location.attribute, location.span, note, resource.construct_path
+    )
+
+
+def _items(value: object) -> list[object]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _is_world(value: object) -> bool | None:
+    if isinstance(value, Input):
+        value = value.value if value.has_default else Unknown("parameter without default")
+    if isinstance(value, PartialString):
+        last = value.parts[-1]
+        return True if isinstance(last, str) and last.strip().endswith("/0") else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+def _flag(value: object) -> bool | None:
+    if isinstance(value, Input):
+        value = value.value if value.has_default else None
+    return value if isinstance(value, bool) else None
+
+
+class _Walk:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.routes: dict[str, list[Resource]] = defaultdict(list)
+        self.associations: dict[str, list[Resource]] = defaultdict(list)
+        self.main_tables: dict[str, list[tuple[Resource, ModelPath]]] = defaultdict(list)
+        self.group_rules: dict[str, list[Resource]] = defaultdict(list)
+        self.elastic_ips: dict[str, list[Resource]] = defaultdict(list)
+        self.attached_to: dict[str, list[Resource]] = defaultdict(list)
+        self.listeners: dict[str, list[tuple[Resource, int]]] = defaultdict(list)
+        self.targeted: dict[str, list[tuple[Resource, int]]] = defaultdict(list)
+        self.classic: dict[str, list[tuple[Resource, int]]] = defaultdict(list)
+        for resource in graph.resources:
+            kind, props = resource.kind, resource.properties
+            if kind == "ec2.route":
+                self._index(self.routes, props.get("route_table"), resource)
+            elif kind == "ec2.route_table_association":
+                self._index(self.associations, props.get("subnet"), resource)
+                vpc = props.get("vpc")
+                if isinstance(vpc, Reference):
+                    self.main_tables[vpc.target].append((resource, ("route_table",)))
+            elif kind == "ec2.route_table" and props.get("main") is True:
+                vpc = props.get("vpc")
+                if isinstance(vpc, Reference):
+                    self.main_tables[vpc.target].append((resource, ()))
+            elif kind == "ec2.security_group_rule":
+                self._index(self.group_rules, props.get("group"), resource)
+            elif kind == "ec2.elastic_ip":
+                self._index(self.elastic_ips, props.get("instance"), resource)
+            elif kind == "elb.target_group_attachment":
+                self._index(self.attached_to, props.get("target"), resource)
+            elif kind == "elb.listener":
+                for index, group in enumerate(_items(props.get("target_groups"))):
+                    if isinstance(group, Reference):
+                        self.listeners[group.target].append((resource, index))
+            elif kind == "elb.target_group":
+                for index, target in enumerate(_items(props.get("targets"))):
+                    if isinstance(target, dict) and isinstance(target.get("target"), Reference):
+                        self.targeted[target["target"].target].append((resource, index))
+            elif kind == "elb.load_balancer":
+                for index, instance in enumerate(_items(props.get("instances"))):
+                    if isinstance(instance, Reference):
+                        self.classic[instance.target].append((resource, index))
+        self._memo: dict[tuple[str, str], _Tri] = {}
+
+    @staticmethod
+    def _index(table: dict[str, list[Resource]], value: object, resource: Resource) -> None:
+        if isinstance(value, Reference):
+            table[value.target].append(resource)
+
+    def memo(self, key: tuple[str, str], compute: Callable[[], _Tri]) -> _Tri:
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = compute()
+        return found
+
+    # -- references ---------------------------------------------------------
+
+    def resolve(
+        self, value: object, kinds: tuple[str, ...], origin: Resource, what: str
+    ) -> tuple[Resource | None, str | None]:
+        """The resource a value names, or why it is not known."""
+        if isinstance(value, Reference):
+            for variant in self.graph.variants(value.target):
+                if variant.kind in kinds and variant.compatible_with(origin):
+                    return variant, None
+            if self.graph.contains(value.target):
+                return None, None  # something else: not a resource of these kinds
+            return None, f"{what} {value.target} is not defined in the linted files"
+        if isinstance(value, Input) and value.has_default:
+            value = value.value
+        if isinstance(value, str):
+            return None, f"{what} '{value}' is not defined in the linted files"
+        return None, f"{what} {unknown_reason(value)}"
+
+    # -- subnets and route tables ---------------------------------------------
+
+    def route(self, route: Mapping[str, object], owner: Resource, path: ModelPath) -> _Tri:
+        """Whether a route sends every address to an internet gateway."""
+        if route.get("target") is not None:
+            return _FALSE
+        gateway = route.get("gateway")
+        if gateway is None:
+            return _FALSE
+        world = _is_world(route.get("destination"))
+        if world is False:
+            return _FALSE
+        gateway_step: Step | None = None
+        if isinstance(gateway, Reference):
+            target, reason = self.resolve(gateway, ("ec2.internet_gateway",), owner, "gateway")
+            if target is None:
+                return _Tri(None, reason=reason) if reason else _FALSE
+            gateway_step = _step(target, "internet gateway")
+        elif isinstance(gateway, str):
+            if not gateway.strip().lower().startswith("igw-"):
+                return _FALSE
+        else:
+            return _Tri(None, reason=f"the route's gateway {unknown_reason(gateway)}")
+        if world is None:
+            return _Tri(None, reason="the route's destination is known only at deployment")
+        destination = route.get("destination")
+        note = f"sends {destination} to the internet gateway"
+        steps = (gateway_step,) if gateway_step is not None else ()
+        return _Tri(True, (*steps, _step(owner, "route", (*path, "destination"), note)))
+
+    def route_table(self, table: Resource) -> _Tri:
+        def compute() -> _Tri:
+            found = [
+                self.route(route, table, ("routes", index))
+                for index, route in enumerate(_items(table.properties.get("routes")))
+                if isinstance(route, dict)
+            ]
+            found += [self.route(r.properties, r, ()) for r in self.routes[table.address]]
+            return _either(found)
+
+        return self.memo(("table", table.address), compute)
+
+    def subnet(self, subnet: Resource) -> _Tri:
+        """Whether the subnet is public: its route table leads to an internet gateway."""
+
+        def compute() -> _Tri:
+            associations = self.associations[subnet.address]
+            if associations:
+                ways = []
+                for association in associations:
+                    table, reason = self.resolve(
+                        association.properties.get("route_table"),
+                        ("ec2.route_table",),
+                        association,
+                        "route table",
+                    )
+                    if table is None:
+                        ways.append(_Tri(None, reason=reason) if reason else _FALSE)
+                        continue
+                    ways.append(
+                        _both(
+                            self.route_table(table),
+                            _Tri(True, (_step(association, "route table association"),)),
+                        )
+                    )
+                return self._with_subnet(_either(ways), subnet)
+            vpc = subnet.properties.get("vpc")
+            if not isinstance(vpc, Reference) or not self.graph.contains(vpc.target):
+                shown = vpc.target if isinstance(vpc, Reference) else unknown_reason(vpc)
+                return _Tri(
+                    None,
+                    reason=f"subnet {subnet.address} uses the main route table of its VPC "
+                    f"({shown}), which is not in the linted files",
+                )
+            ways = []
+            for main, path in self.main_tables[vpc.target]:
+                main_table: Resource | None = main
+                if path:
+                    main_table, reason = self.resolve(
+                        main.properties.get("route_table"), ("ec2.route_table",), main, "table"
+                    )
+                if main_table is None:
+                    ways.append(_Tri(None, reason=reason) if reason else _FALSE)
+                    continue
+                hop = _Tri(True, (_step(main, "main route table"),))
+                ways.append(_both(self.route_table(main_table), hop))
+            # Without one, the VPC's own main route table routes within the VPC only.
+            return self._with_subnet(_either(ways), subnet)
+
+        return self.memo(("subnet", subnet.address), compute)
+
+    @staticmethod
+    def _with_subnet(found: _Tri, subnet: Resource) -> _Tri:
+        if found.truth is not True:
+            return found
+        return _Tri(True, (*found.steps, _step(subnet, "public subnet")))
+
+    def subnets(self, values: object, origin: Resource, field: ModelPath) -> _Tri:
+        items = _items(values)
+        if not items:
+            return _Tri(
+                None,
+                reason="no subnet is given: it is launched in a default subnet of the "
+                "account's default VPC, which is not in the linted files",
+            )
+        found = []
+        for item in items:
+            subnet, reason = self.resolve(item, ("ec2.subnet",), origin, "subnet")
+            if subnet is None:
+                found.append(_Tri(None, reason=reason) if reason else _FALSE)
+            else:
+                found.append(self.subnet(subnet))
+        return _either(found)
+
+    # -- security groups ------------------------------------------------------
+
+    def rules(self, group: Resource) -> list[tuple[Resource, ModelPath, Mapping[str, object]]]:
+        out: list[tuple[Resource, ModelPath, Mapping[str, object]]] = []
+        for index, rule in enumerate(_items(group.properties.get("ingress"))):
+            if isinstance(rule, dict):
+                out.append((group, ("ingress", index), rule))
+        for separate in self.group_rules[group.address]:
+            if separate.properties.get("direction") == "ingress":
+                out.append((separate, (), separate.properties))
+        return out
+
+    def open_to_world(self, groups: object, origin: Resource, default_open: bool) -> _Tri:
+        """Ports the security groups let in from every address, each with its rule."""
+        items = _items(groups)
+        if not items:
+            if default_open:
+                return _Tri(True, ports=_EVERY_PORT)
+            return _FALSE  # the VPC's default group lets in only its own members
+        found: list[_Tri] = []
+        for item in items:
+            group, reason = self.resolve(item, ("ec2.security_group",), origin, "security group")
+            if group is None:
+                found.append(_Tri(None, reason=reason) if reason else _FALSE)
+                continue
+            found.append(self.open_group(group))
+        opened = [item for item in found if item.truth is True]
+        if opened:
+            return _Tri(
+                True,
+                tuple(step for item in opened for step in item.steps),
+                ports=tuple(span for item in opened for span in item.ports),
+            )
+        return _either(found)
+
+    def open_group(self, group: Resource) -> _Tri:
+        key = ("open", group.address)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._open(group)
+        return found
+
+    def _open(self, group: Resource) -> _Tri:
+        found: list[_Tri] = []
+        for owner, path, rule in self.rules(group):
+            worlds = [_is_world(cidr) for cidr in _items(rule.get("cidrs"))]
+            if not any(world is not False for world in worlds):
+                continue
+            span = port_range(rule)
+            if span is None:
+                continue
+            if isinstance(span, str) and span != "all":
+                found.append(_Tri(None, reason=f"rule of {group.address}: {span}"))
+                continue
+            if True not in worlds:
+                found.append(_Tri(None, reason=f"a source of {owner.address} is not known"))
+                continue
+            ports: Ports = _EVERY_PORT if isinstance(span, str) else (span,)
+            note = f"lets in {_describe(ports)} from every address"
+            found.append(_Tri(True, (_step(owner, "rule", (*path, "cidrs"), note),), ports=ports))
+        opened = [item for item in found if item.truth is True]
+        if opened:
+            return _Tri(
+                True,
+                tuple(step for item in opened for step in item.steps),
+                ports=tuple(span for item in opened for span in item.ports),
+            )
+        return _either(found)
+
+    def allows_port(self, groups: object, origin: Resource, port: int | None) -> _Tri:
+        """Whether the groups let a load balancer's traffic in on `port` (from any source)."""
+        items = _items(groups)
+        if not items:
+            return _Tri(None, reason=f"{origin.address} has no security group in the files")
+        found: list[_Tri] = []
+        for item in items:
+            group, reason = self.resolve(item, ("ec2.security_group",), origin, "security group")
+            if group is None:
+                found.append(_Tri(None, reason=reason) if reason else _FALSE)
+                continue
+            for owner, path, rule in self.rules(group):
+                span = port_range(rule)
+                if span == "all" or (
+                    isinstance(span, tuple) and (port is None or span[0] <= port <= span[1])
+                ):
+                    found.append(_Tri(True, (_step(owner, "rule", path, "lets the traffic in"),)))
+                elif isinstance(span, str):
+                    found.append(_Tri(None, reason=f"rule of {group.address}: {span}"))
+        return _either(found)
+
+    # -- instances and their configuration -------------------------------------
+
+    def config(self, subject: Resource) -> tuple[Resource, Resource | None, str | None]:
+        """The resource holding the launch settings (an instance, or a group's launch
+        template or configuration), the template an instance is launched from, and why
+        a group's settings are not known."""
+        props = subject.properties
+        if subject.kind == "ec2.instance":
+            template, reason = self.resolve(
+                props.get("launch_template"), ("ec2.launch_template",), subject, "launch template"
+            )
+            # What the instance does not set, its template (outside the files) does.
+            own = "subnets" in props and "security_groups" in props
+            if template is None and reason is not None and "launch_template" in props and not own:
+                return subject, None, reason
+            return subject, template, None
+        for field, kind in (
+            ("launch_template", "ec2.launch_template"),
+            ("launch_configuration", "autoscaling.launch_configuration"),
+        ):
+            if field in props:
+                found, reason = self.resolve(props[field], (kind,), subject, field)
+                if found is None:
+                    return subject, None, reason or f"its {field} is not known"
+                return found, None, None
+        return subject, None, "its launch settings are not known"
+
+    def public_address(
+        self, subject: Resource, config: Resource, template: Resource | None, subnet: _Tri
+    ) -> _Tri:
+        for holder in (config, template):
+            if holder is None:
+                continue
+            written = holder.properties.get("associate_public_ip")
+            if written is not None:
+                flag = _flag(written)
+                if flag is None:
+                    return _Tri(None, reason=f"associate_public_ip {unknown_reason(written)}")
+                if flag:
+                    note = "gives it a public address"
+                    return _Tri(
+                        True, (_step(holder, "public address", ("associate_public_ip",), note),)
+                    )
+                return self.elastic_ip(subject)
+        if subnet.truth is None:
+            return subnet  # whether the subnet gives addresses is as unknown as the subnet
+        mapped = [step for step in subnet.steps if step.role == "public subnet"]
+        for step in mapped:
+            for variant in self.graph.variants(step.resource):
+                value = variant.properties.get("map_public_ip_on_launch")
+                if value is None:
+                    continue
+                flag = _flag(value)
+                if flag is None:
+                    return _Tri(None, reason=f"map_public_ip_on_launch {unknown_reason(value)}")
+                if flag:
+                    note = "gives instances a public address"
+                    where = ("map_public_ip_on_launch",)
+                    return _Tri(True, (_step(variant, "public address", where, note),))
+        return self.elastic_ip(subject)
+
+    def elastic_ip(self, subject: Resource) -> _Tri:
+        addresses = self.elastic_ips[subject.address]
+        if not addresses:
+            return _FALSE
+        note = "an Elastic IP address"
+        return _Tri(True, (_step(addresses[0], "public address", ("instance",), note),))
+
+    def direct(self, subject: Resource, config: Resource, template: Resource | None) -> _Tri:
+        holder_subnets = subject.properties.get("subnets")
+        if holder_subnets is None and template is not None:
+            holder_subnets = template.properties.get("subnets")
+        subnet = self.subnets(holder_subnets, subject, ("subnets",))
+        if subnet.truth is False:
+            return subnet
+        groups = config.properties.get("security_groups")
+        if groups is None and template is not None:
+            groups = template.properties.get("security_groups")
+        address = self.public_address(subject, config, template, subnet)
+        opened = self.open_to_world(groups, config, default_open=False)
+        found = _both(subnet, address, opened)
+        if found.truth is not True:
+            return found
+        return found._replace(ports=opened.ports)
+
+    # -- load balancers -------------------------------------------------------
+
+    def load_balancer(self, balancer: Resource) -> _Tri:
+        """Whether an internet-facing load balancer sits in a public subnet."""
+
+        def compute() -> _Tri:
+            scheme = balancer.properties.get("scheme")
+            if scheme == "internal":
+                return _FALSE
+            if scheme != "internet-facing":
+                return _Tri(None, reason=f"the scheme of {balancer.address} is not known")
+            subnet = self.subnets(balancer.properties.get("subnets"), balancer, ("subnets",))
+            note = "internet-facing"
+            return _both(subnet, _Tri(True, (_step(balancer, "load balancer", ("scheme",), note),)))
+
+        return self.memo(("balancer", balancer.address), compute)
+
+    def listener_open(self, balancer: Resource, port: object) -> _Tri:
+        network = balancer.properties.get("type") == "network"
+        opened = self.open_to_world(
+            balancer.properties.get("security_groups"), balancer, default_open=network
+        )
+        if opened.truth is not True:
+            return opened
+        if not isinstance(port, int):
+            return opened
+        if any(low <= port <= high for low, high in opened.ports):
+            return opened
+        return _FALSE
+
+    def through_balancers(
+        self, subject: Resource, config: Resource, template: Resource | None
+    ) -> list[_Tri]:
+        groups = config.properties.get("security_groups")
+        if groups is None and template is not None:
+            groups = template.properties.get("security_groups")
+        found: list[_Tri] = []
+        for group, step, port in self.target_groups(subject, found):
+            for listener, index in self.listeners[group.address]:
+                found.append(
+                    self.forwarding(listener, index, group, step, port, subject, groups, config)
+                )
+        for balancer, listener_steps, port in self.classic_balancers(subject, found):
+            for index, spec in enumerate(_items(balancer.properties.get("listeners"))):
+                if not isinstance(spec, dict):
+                    continue
+                instance_port = spec.get("instance_port")
+                target_port = instance_port if isinstance(instance_port, int) else port
+                way = _both(
+                    self.load_balancer(balancer),
+                    self.listener_open(balancer, spec.get("port")),
+                    _Tri(
+                        True, (_step(balancer, "listener", ("listeners", index)), *listener_steps)
+                    ),
+                    self.allows_port(groups, config, target_port),
+                )
+                found.append(way._replace(ports=_ports(target_port)))
+        return found
+
+    def forwarding(
+        self,
+        listener: Resource,
+        index: int,
+        group: Resource,
+        step: Step,
+        port: int | None,
+        subject: Resource,
+        groups: object,
+        config: Resource,
+    ) -> _Tri:
+        holder = listener
+        if listener.properties.get("rule") is True:
+            found, reason = self.resolve(
+                listener.properties.get("listener"), ("elb.listener",), listener, "listener"
+            )
+            if found is None:
+                return _Tri(None, reason=reason) if reason else _FALSE
+            holder = found
+        balancer, reason = self.resolve(
+            holder.properties.get("load_balancer"), ("elb.load_balancer",), holder, "load balancer"
+        )
+        if balancer is None:
+            return _Tri(None, reason=reason) if reason else _FALSE
+        listener_port = holder.properties.get("port")
+        note = f"port {listener_port}" if isinstance(listener_port, int) else ""
+        target_port = port if port is not None else group.properties.get("port")
+        hops = [_step(holder, "listener", ("port",) if note else (), note)]
+        if holder is not listener:
+            hops.append(_step(listener, "listener rule", ("target_groups", index)))
+        hops.append(_step(group, "target group", (), f"forwards to {subject.address}"))
+        hops.append(step)
+        way = _both(
+            self.load_balancer(balancer),
+            self.listener_open(balancer, listener_port),
+            _Tri(True, tuple(hops)),
+            self.allows_port(groups, config, target_port if isinstance(target_port, int) else None),
+        )
+        return way._replace(ports=_ports(target_port))
+
+    def target_groups(
+        self, subject: Resource, unknown: list[_Tri]
+    ) -> list[tuple[Resource, Step, int | None]]:
+        """The target groups sending traffic to the subject, with the hop that registers
+        it; a target group named outside the files adds an unknown way to `unknown`."""
+        out: list[tuple[Resource, Step, int | None]] = []
+        for group, index in self.targeted[subject.address]:
+            target = _items(group.properties.get("targets"))[index]
+            port = target.get("port") if isinstance(target, dict) else None
+            registered = _step(group, "target", ("targets", index))
+            out.append((group, registered, port if isinstance(port, int) else None))
+        for attachment in self.attached_to[subject.address]:
+            attached, reason = self.resolve(
+                attachment.properties.get("target_group"),
+                ("elb.target_group", "elb.load_balancer"),
+                attachment,
+                "target group",
+            )
+            if attached is None:
+                if reason:
+                    unknown.append(_Tri(None, reason=reason))
+            elif attached.kind == "elb.target_group":
+                port = attachment.properties.get("port")
+                registered = _step(attachment, "target", ("target",))
+                out.append((attached, registered, port if isinstance(port, int) else None))
+        if subject.kind == "autoscaling.group":
+            for index, value in enumerate(_items(subject.properties.get("target_groups"))):
+                named, reason = self.resolve(value, ("elb.target_group",), subject, "target group")
+                if named is not None:
+                    out.append((named, _step(subject, "target", ("target_groups", index)), None))
+                elif reason:
+                    unknown.append(_Tri(None, reason=reason))
+        return out
+
+    def classic_balancers(
+        self, subject: Resource, unknown: list[_Tri]
+    ) -> list[tuple[Resource, tuple[Step, ...], int | None]]:
+        out: list[tuple[Resource, tuple[Step, ...], int | None]] = []
+        for balancer, index in self.classic[subject.address]:
+            out.append((balancer, (_step(balancer, "target", ("instances", index)),), None))
+        for attachment in self.attached_to[subject.address]:
+            attached, _ = self.resolve(
+                attachment.properties.get("target_group"),
+                ("elb.load_balancer",),
+                attachment,
+                "load balancer",
+            )
+            if attached is not None and attached.properties.get("type") == "classic":
+                out.append((attached, (_step(attachment, "target", ("target",)),), None))
+        if subject.kind == "autoscaling.group":
+            for index, value in enumerate(_items(subject.properties.get("load_balancers"))):
+                named, reason = self.resolve(
+                    value, ("elb.load_balancer",), subject, "load balancer"
+                )
+                if named is not None:
+                    step = _step(subject, "target", ("load_balancers", index))
+                    out.append((named, (step,), None))
+                elif reason:
+                    unknown.append(_Tri(None, reason=reason))
+        return out
+
+    # -- one subject ------------------------------------------------------------
+
+    def exposure(self, subject: Resource) -> Exposure:
+        config, template, reason = self.config(subject)
+        if reason is not None:
+            return Exposure(unknown=reason)
+        ways: list[Way] = []
+        unknown: str | None = None
+        tail: list[Step] = []
+        if config is not subject:
+            tail.append(_step(config, "launch settings"))
+        tail.append(_step(subject, "instance" if subject.kind == "ec2.instance" else "group"))
+        candidates = [(True, self.direct(subject, config, template))]
+        candidates += [(False, way) for way in self.through_balancers(subject, config, template)]
+        for direct, found in candidates:
+            if found.truth is True:
+                ways.append(Way(direct, found.ports, (*found.steps, *tail)))
+            elif found.truth is None and unknown is None:
+                unknown = found.reason or "unknown"
+        return Exposure(tuple(ways), unknown)
+
+
+def _ports(port: object) -> Ports:
+    return ((port, port),) if isinstance(port, int) and not isinstance(port, bool) else _EVERY_PORT
+
+
+def _describe(ports: Ports) -> str:
+    if any(span == (0, 65535) for span in ports):
+        return "every port"
+    shown = [str(low) if low == high else f"{low}-{high}" for low, high in ports]
+    return "port " + ", ".join(shown) if len(shown) == 1 else "ports " + ", ".join(shown)
+
+
+def describe_ports(ports: Ports) -> str:
+    return _describe(ports)
+
+
+def analyse(graph: Graph) -> dict[tuple[str, tuple[tuple[str, bool], ...]], Exposure]:
+    """The exposure of every instance and Auto Scaling group of the graph, by address
+    and variant."""
+    subjects = graph.of_kinds(SUBJECT_KINDS)
+    if not subjects:
+        return {}
+    walk = _Walk(graph)
+    return {(subject.address, subject.conditions): walk.exposure(subject) for subject in subjects}

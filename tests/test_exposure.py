@@ -1,0 +1,554 @@
+"""Exposure before deployment (IAC070): the way in from the internet, hop by hop, in
+every format, its traits and the severity they give, and how reports show it."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from iaclint.discover import Candidate
+from iaclint.engine.policy import Policy, PolicyError, compile_policy
+from iaclint.findings import Finding, Report, Severity
+from iaclint.parse.cloudformation import read_template
+from iaclint.parse.yaml_reader import read_yaml
+from iaclint.report import json_report, sarif, text
+from iaclint.run_terraform import lint_terraform
+
+from .conftest import FIXTURES, lint_text
+
+FAIL_YAML = FIXTURES / "policies" / "IAC070" / "fail.yaml"
+
+NETWORK = """\
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Gateway:
+    Type: AWS::EC2::InternetGateway
+  Routes:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Routes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: GATEWAY}
+  Public:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24}
+  PublicRoutes:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Public, RouteTableId: !Ref Routes}
+  Open:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: open
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}
+"""
+
+
+@pytest.fixture
+def exposure(policies: list[Policy]) -> list[Policy]:
+    return [policy for policy in policies if policy.id == "IAC070"]
+
+
+def _findings(tmp_path: Path, text_: str, exposure: list[Policy]) -> dict[str, Finding]:
+    result = lint_text(tmp_path, text_, exposure)
+    return {finding.resource: finding for finding in result.findings}
+
+
+def _unknown(tmp_path: Path, text_: str, exposure: list[Policy]) -> dict[str, str]:
+    result = lint_text(tmp_path, text_, exposure)
+    return {item.resource: item.reason for item in result.undetermined}
+
+
+def _template(gateway: str, extra: str) -> str:
+    return NETWORK.replace("GATEWAY", gateway) + textwrap.indent(textwrap.dedent(extra), "  ")
+
+
+def test_a_direct_way_is_each_hop_from_the_gateway_to_the_instance(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    result = lint_text(tmp_path, FAIL_YAML.read_text(encoding="utf-8"), exposure)
+    bastion = next(finding for finding in result.findings if finding.resource == "Bastion")
+    assert bastion.severity is Severity.CRITICAL
+    assert [(step.role, step.resource, step.span.line) for step in bastion.path] == [
+        ("internet gateway", "Gateway", 9),
+        ("route", "ToInternet", 21),
+        ("route table association", "PublicARoutes", 29),
+        ("public subnet", "PublicA", 23),
+        ("public address", "PublicA", 25),
+        ("rule", "SshFromAnywhere", 54),
+        ("instance", "Bastion", 70),
+    ]
+    assert "directly on port 22" in bastion.message
+    assert "imdsv1, administrator role, ssh or rdp open" in bastion.message
+
+
+def test_a_way_through_a_load_balancer_names_listener_target_group_and_rules(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    result = lint_text(tmp_path, FAIL_YAML.read_text(encoding="utf-8"), exposure)
+    app = next(finding for finding in result.findings if finding.resource == "App")
+    assert app.severity is Severity.LOW  # IMDSv2 required, no role, port 8080 only
+    roles = [(step.role, step.resource) for step in app.path]
+    assert roles[0] == ("internet gateway", "Gateway")
+    assert ("load balancer", "Balancer") in roles
+    assert ("rule", "BalancerGroup") in roles  # the listener's port open to the world
+    assert roles.index(("listener", "Https")) < roles.index(("target group", "AppTargets"))
+    assert roles[-2:] == [("rule", "WebFromBalancer"), ("instance", "App")]
+    assert "through load balancer Balancer on port 8080" in app.message
+
+
+def test_a_route_to_an_internet_gateway_id_written_literally_makes_the_subnet_public(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    found = _findings(
+        tmp_path,
+        _template(
+            "igw-0123456789abcdef0",
+            """
+            Web:
+              Type: AWS::EC2::Instance
+              Properties:
+                SubnetId: !Ref Public
+                AssociatePublicIpAddress: true
+                SecurityGroupIds: [!Ref Open]
+                MetadataOptions: {HttpTokens: required}
+            """,
+        ),
+        exposure,
+    )
+    assert found["Web"].severity is Severity.LOW
+    assert found["Web"].path[0].role == "route"  # the gateway itself is not in the files
+
+
+@pytest.mark.parametrize(
+    ("gateway", "reason"),
+    [
+        ("!Ref GatewayParameter", "parameter GatewayParameter"),
+        ("vgw-0123456789abcdef0", None),  # a VPN gateway: private
+    ],
+)
+def test_a_gateway_outside_the_files_is_unknown_unless_its_id_says_what_it_is(
+    tmp_path: Path, exposure: list[Policy], gateway: str, reason: str | None
+) -> None:
+    template = "Parameters:\n  GatewayParameter:\n    Type: String\n" + _template(
+        gateway,
+        """
+        Web:
+          Type: AWS::EC2::Instance
+          Properties:
+            SubnetId: !Ref Public
+            AssociatePublicIpAddress: true
+            SecurityGroupIds: [!Ref Open]
+        """,
+    )
+    assert _findings(tmp_path, template, exposure) == {}
+    unknown = _unknown(tmp_path, template, exposure)
+    if reason is None:
+        assert unknown == {}
+    else:
+        assert reason in unknown["Web"]
+
+
+def test_an_elastic_ip_gives_the_public_address(tmp_path: Path, exposure: list[Policy]) -> None:
+    template = _template(
+        "!Ref Gateway",
+        """
+        Web:
+          Type: AWS::EC2::Instance
+          Properties:
+            SubnetId: !Ref Public
+            SecurityGroupIds: [!Ref Open]
+        Address:
+          Type: AWS::EC2::EIP
+          Properties: {InstanceId: !Ref Web}
+        """,
+    )
+    found = _findings(tmp_path, template, exposure)
+    assert [step.resource for step in found["Web"].path if step.role == "public address"] == [
+        "Address"
+    ]
+    without = template.replace("Properties: {InstanceId: !Ref Web}", "Properties: {}")
+    assert _findings(tmp_path, without, exposure) == {}
+
+
+def test_a_classic_load_balancer_reaches_its_instances(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = _template(
+        "!Ref Gateway",
+        """
+        Web:
+          Type: AWS::EC2::Instance
+          Properties:
+            SubnetId: !Ref Public
+            SecurityGroupIds: [!Ref Open]
+            MetadataOptions: {HttpTokens: required}
+        Classic:
+          Type: AWS::ElasticLoadBalancing::LoadBalancer
+          Properties:
+            Subnets: [!Ref Public]
+            SecurityGroups: [!Ref Open]
+            Instances: [!Ref Web]
+            Listeners: [{LoadBalancerPort: "80", InstancePort: "80", Protocol: HTTP}]
+        """,
+    )
+    found = _findings(tmp_path, template, exposure)
+    assert "through load balancer Classic on port 80" in found["Web"].message
+    internal = template.replace(
+        "Subnets: [!Ref Public]", "Scheme: internal\n      Subnets: [!Ref Public]"
+    )
+    assert _findings(tmp_path, internal, exposure) == {}
+
+
+def test_terraform_ipv6_route_and_main_route_table_association(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    module = tmp_path / "net"
+    module.mkdir()
+    main = module / "main.tf"
+    main.write_text(
+        textwrap.dedent(
+            """
+            resource "aws_vpc" "main" {
+              cidr_block = "10.0.0.0/16"
+            }
+            resource "aws_internet_gateway" "main" {
+              vpc_id = aws_vpc.main.id
+            }
+            resource "aws_route_table" "public" {
+              vpc_id = aws_vpc.main.id
+            }
+            resource "aws_route" "v6" {
+              route_table_id              = aws_route_table.public.id
+              destination_ipv6_cidr_block = "::/0"
+              gateway_id                  = aws_internet_gateway.main.id
+            }
+            resource "aws_main_route_table_association" "main" {
+              vpc_id         = aws_vpc.main.id
+              route_table_id = aws_route_table.public.id
+            }
+            resource "aws_subnet" "any" {
+              vpc_id     = aws_vpc.main.id
+              cidr_block = "10.0.0.0/24"
+            }
+            resource "aws_security_group" "web" {
+              vpc_id = aws_vpc.main.id
+              ingress {
+                from_port        = 443
+                to_port          = 443
+                protocol         = "tcp"
+                ipv6_cidr_blocks = ["::/0"]
+              }
+            }
+            resource "aws_instance" "web" {
+              ami                         = "ami-0123456789abcdef0"
+              instance_type               = "t3.micro"
+              subnet_id                   = aws_subnet.any.id
+              associate_public_ip_address = true
+              vpc_security_group_ids      = [aws_security_group.web.id]
+            }
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = lint_terraform([Candidate(main, "net/main.tf")], exposure, [str(module)])
+    (finding,) = result.findings
+    assert finding.resource == "aws_instance.web"
+    assert [step.role for step in finding.path][:3] == [
+        "internet gateway",
+        "route",
+        "main route table",
+    ]
+    assert finding.path[1].note == "sends ::/0 to the internet gateway"
+    assert finding.severity is Severity.HIGH  # IMDSv1
+
+
+def test_a_severity_the_user_sets_holds_for_every_finding(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    configured = [policy.configured(severity=Severity.MEDIUM) for policy in exposure]
+    result = lint_text(tmp_path, FAIL_YAML.read_text(encoding="utf-8"), configured)
+    assert {finding.severity for finding in result.findings} == {Severity.MEDIUM}
+
+
+def _policy_text(severities: str) -> str:
+    return textwrap.dedent(
+        """
+        id: ORG700
+        title: reachable
+        severity: low
+        category: org.exposure
+        check:
+          targets: [{kind: ec2.instance}]
+          when: {path: $, op: internet_reachable}
+          traits:
+            direct: {path: $, op: internet_reachable, directly: true}
+          severities:
+        """
+    ) + textwrap.indent(textwrap.dedent(severities), "    ")
+
+
+def test_a_severity_row_may_name_only_the_policy_traits() -> None:
+    document = read_yaml(_policy_text("- {severity: high, traits: [direct, imdsv1]}\n"), "p.yaml")
+    with pytest.raises(PolicyError, match="unknown trait 'imdsv1' \\(traits: direct\\)") as caught:
+        compile_policy(document.data, document.spans, "p.yaml")
+    assert caught.value.span is not None and caught.value.span.line == 12
+
+
+def test_a_severity_row_needs_a_known_severity() -> None:
+    document = read_yaml(_policy_text("- {severity: severe, traits: [direct]}\n"), "p.yaml")
+    with pytest.raises(PolicyError, match="unknown severity 'severe'"):
+        compile_policy(document.data, document.spans, "p.yaml")
+
+
+def _report(tmp_path: Path, exposure: list[Policy]) -> Report:
+    result = lint_text(tmp_path, FAIL_YAML.read_text(encoding="utf-8"), exposure)
+    return Report(
+        findings=tuple(result.findings),
+        undetermined=(),
+        diagnostics=(),
+        policies=tuple(policy.info for policy in exposure),
+        files_linted=1,
+        files_skipped=0,
+        threshold=Severity.LOW,
+    )
+
+
+def test_reports_show_the_way_in(tmp_path: Path, exposure: list[Policy]) -> None:
+    report = _report(tmp_path, exposure)
+    shown = text.render(report)
+    assert "way in: internet gateway [Gateway] at t.yaml:9:3" in shown
+    assert "rule [SshFromAnywhere] at t.yaml:54:11: lets in port 22 from every address" in shown
+
+    document = json.loads(json_report.render(report))
+    bastion = next(item for item in document["findings"] if item["resource"] == "Bastion")
+    assert bastion["path"][0] == {
+        "role": "internet gateway",
+        "resource": "Gateway",
+        "construct_path": None,
+        "attribute": "",
+        "file": "t.yaml",
+        "line": 9,
+        "column": 3,
+        "note": "",
+    }
+    assert bastion["path"][-1]["resource"] == "Bastion"
+
+    run = json.loads(sarif.render(report))["runs"][0]
+    result = next(item for item in run["results"] if item["message"]["text"].startswith("reach"))
+    related = result["relatedLocations"]
+    assert [hop["id"] for hop in related] == list(range(len(related)))
+    (flow,) = result["codeFlows"]
+    (thread,) = flow["threadFlows"]
+    assert [item["location"] for item in thread["locations"]] == related
+    assert related[0]["message"]["text"].startswith("internet gateway: Gateway")
+
+
+def test_other_findings_keep_their_report_shape(tmp_path: Path, policies: list[Policy]) -> None:
+    others = [policy for policy in policies if policy.id == "IAC001"]
+    result = lint_text(tmp_path, FAIL_YAML.read_text(encoding="utf-8"), others)
+    assert result.findings and all(finding.path == () for finding in result.findings)
+    report = Report(tuple(result.findings), (), (), (), 1, 0, Severity.LOW)
+    assert all("path" not in item for item in json.loads(json_report.render(report))["findings"])
+    for item in json.loads(sarif.render(report))["runs"][0]["results"]:
+        assert "codeFlows" not in item and "relatedLocations" not in item
+
+
+def test_cdk_hops_name_their_construct(tmp_path: Path, exposure: list[Policy]) -> None:
+    data = read_template(
+        _template(
+            "!Ref Gateway",
+            """
+            Web:
+              Type: AWS::EC2::Instance
+              Properties:
+                SubnetId: !Ref Public
+                AssociatePublicIpAddress: true
+                SecurityGroupIds: [!Ref Open]
+            """,
+        ),
+        "t.yaml",
+    ).data
+    assert isinstance(data, dict)
+    for logical_id, body in data["Resources"].items():
+        body["Metadata"] = {"aws:cdk:path": f"Network/{logical_id}/Resource"}
+    template = data
+    result = lint_text(
+        tmp_path, json.dumps(template, indent=1), exposure, name="Network.template.json"
+    )
+    (finding,) = result.findings
+    assert finding.construct_path == "Network/Web/Resource"
+    assert [step.construct_path for step in finding.path][:2] == [
+        "Network/Gateway/Resource",
+        "Network/Default/Resource",
+    ]
+    report = Report((finding,), (), (), (), 1, 0, Severity.LOW)
+    assert "internet gateway [Network/Gateway/Resource (Gateway)]" in text.render(report)
+    related = json.loads(sarif.render(report))["runs"][0]["results"][0]["relatedLocations"]
+    assert related[0]["logicalLocations"][1] == {
+        "name": "Resource",
+        "fullyQualifiedName": "Network/Gateway/Resource",
+        "kind": "module",
+    }
+
+
+def test_a_target_group_or_template_outside_the_files_is_unknown(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = "Parameters:\n  Targets:\n    Type: CommaDelimitedList\n" + _template(
+        "!Ref Gateway",
+        """
+        Template:
+          Type: AWS::EC2::LaunchTemplate
+          Properties:
+            LaunchTemplateData: {ImageId: ami-0123456789abcdef0}
+        Workers:
+          Type: AWS::AutoScaling::AutoScalingGroup
+          Properties:
+            MinSize: "1"
+            MaxSize: "2"
+            VPCZoneIdentifier: [!Ref Public]
+            TargetGroupARNs: !Ref Targets
+            LaunchTemplate: {LaunchTemplateId: !Ref Template, Version: "1"}
+        FromOutside:
+          Type: AWS::EC2::Instance
+          Properties:
+            LaunchTemplate: {LaunchTemplateName: shared-web, Version: "1"}
+        """,
+    )
+    assert _findings(tmp_path, template, exposure) == {}
+    unknown = _unknown(tmp_path, template, exposure)
+    assert "parameter Targets" in unknown["Workers"]
+    assert (
+        unknown["FromOutside"] == "launch template 'shared-web' is not defined in the linted files"
+    )
+
+
+def test_pass_role_on_every_resource_counts_as_an_administrator_role(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = _template(
+        "!Ref Gateway",
+        """
+        Role:
+          Type: AWS::IAM::Role
+          Properties:
+            AssumeRolePolicyDocument:
+              Statement:
+                - {Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}
+            Policies:
+              - PolicyName: pass
+                PolicyDocument:
+                  Statement:
+                    - {Effect: Allow, Action: ["iam:Pass*", "ec2:RunInstances"], Resource: "*"}
+        Profile:
+          Type: AWS::IAM::InstanceProfile
+          Properties: {Roles: [!Ref Role]}
+        Web:
+          Type: AWS::EC2::Instance
+          Properties:
+            SubnetId: !Ref Public
+            AssociatePublicIpAddress: true
+            SecurityGroupIds: [!Ref Open]
+            IamInstanceProfile: !Ref Profile
+            MetadataOptions: {HttpTokens: required}
+        """,
+    )
+    found = _findings(tmp_path, template, exposure)
+    assert found["Web"].severity is Severity.HIGH
+    assert "administrator role" in found["Web"].message
+    scoped = template.replace('Resource: "*"', "Resource: arn:aws:iam::123456789012:role/app")
+    assert _findings(tmp_path, scoped, exposure)["Web"].severity is Severity.LOW
+
+
+def test_terraform_group_of_a_launch_configuration_behind_a_classic_load_balancer(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    module = tmp_path / "web"
+    module.mkdir()
+    main = module / "main.tf"
+    main.write_text(
+        textwrap.dedent(
+            """
+            resource "aws_vpc" "main" {
+              cidr_block = "10.0.0.0/16"
+            }
+            resource "aws_internet_gateway" "main" {
+              vpc_id = aws_vpc.main.id
+            }
+            resource "aws_route_table" "public" {
+              vpc_id = aws_vpc.main.id
+              route {
+                cidr_block = "0.0.0.0/0"
+                gateway_id = aws_internet_gateway.main.id
+              }
+            }
+            resource "aws_subnet" "public" {
+              vpc_id     = aws_vpc.main.id
+              cidr_block = "10.0.0.0/24"
+            }
+            resource "aws_route_table_association" "public" {
+              subnet_id      = aws_subnet.public.id
+              route_table_id = aws_route_table.public.id
+            }
+            resource "aws_subnet" "private" {
+              vpc_id     = aws_vpc.main.id
+              cidr_block = "10.0.1.0/24"
+            }
+            resource "aws_security_group" "balancer" {
+              vpc_id = aws_vpc.main.id
+              ingress {
+                from_port   = 80
+                to_port     = 80
+                protocol    = "tcp"
+                cidr_blocks = ["0.0.0.0/0"]
+              }
+            }
+            resource "aws_security_group" "web" {
+              vpc_id = aws_vpc.main.id
+              ingress {
+                from_port       = 8080
+                to_port         = 8080
+                protocol        = "tcp"
+                security_groups = [aws_security_group.balancer.id]
+              }
+            }
+            resource "aws_elb" "web" {
+              subnets         = [aws_subnet.public.id]
+              security_groups = [aws_security_group.balancer.id]
+              listener {
+                lb_port           = 80
+                lb_protocol       = "http"
+                instance_port     = 8080
+                instance_protocol = "http"
+              }
+            }
+            resource "aws_launch_configuration" "web" {
+              image_id        = "ami-0123456789abcdef0"
+              instance_type   = "t3.micro"
+              security_groups = [aws_security_group.web.id]
+            }
+            resource "aws_autoscaling_group" "web" {
+              min_size             = 1
+              max_size             = 2
+              launch_configuration = aws_launch_configuration.web.name
+              vpc_zone_identifier  = [aws_subnet.private.id]
+              load_balancers       = [aws_elb.web.name]
+            }
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = lint_terraform([Candidate(main, "web/main.tf")], exposure, [str(module)])
+    (finding,) = result.findings
+    assert finding.resource == "aws_autoscaling_group.web"
+    assert "through load balancer aws_elb.web on port 8080" in finding.message
+    assert finding.severity is Severity.HIGH  # the launch configuration allows IMDSv1
+    assert [step.role for step in finding.path][-3:] == ["rule", "launch settings", "group"]
+    assert finding.path[-2].resource == "aws_launch_configuration.web"
