@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -86,9 +87,28 @@ def _sorted(values: object) -> list[str]:
     return sorted(json.dumps(canonical(item), sort_keys=True) for item in items)
 
 
+def _statements(policy: object) -> list[str]:
+    """A policy's statements, each with its lists sorted: their order means nothing
+    (the transform writes an API's methods in an order of its own)."""
+    if not isinstance(policy, dict):
+        return []
+    out = []
+    for statement in policy.get("statements") or []:
+        value = canonical(statement)
+        assert isinstance(value, dict)
+        fixed = {
+            key: sorted(child, key=json.dumps) if isinstance(child, list) else child
+            for key, child in value.items()
+        }
+        out.append(json.dumps(fixed, sort_keys=True))
+    return sorted(out)
+
+
 def judged(graph: Graph) -> dict[str, object]:
-    """What the policies see of a SAM application, by resource and variant."""
-    out: dict[str, object] = {}
+    """What the policies see of a SAM application, by resource and variant, and how
+    many resources of each type there are (generated ids may differ: a hash)."""
+    types = Counter(resource.native_type for resource in graph.resources)
+    out: dict[str, object] = {"resource types": dict(sorted(types.items()))}
     for resource in graph.resources:
         native = resource.native
         variant = " ".join(f"{name}={value}" for name, value in resource.conditions)
@@ -127,6 +147,8 @@ def judged(graph: Graph) -> dict[str, object]:
             }
         elif resource.native_type == "AWS::SQS::QueuePolicy":
             out[address] = {"document": canonical(resource.properties.get("document"))}
+        elif resource.native_type == "AWS::ApiGateway::RestApi":
+            out[address] = {"policy": _statements(resource.properties.get("policy"))}
         elif resource.native_type == "AWS::Lambda::Url":
             out[address] = {"auth": canonical(native.get("AuthType"))}
     return out

@@ -25,6 +25,12 @@ from collections.abc import Callable, Mapping
 
 from iaclint.adapt.cloudformation.conditions import TooLarge
 from iaclint.adapt.cloudformation.intrinsics import budget_for
+from iaclint.adapt.cloudformation.sam_api_auth import (
+    Route,
+    authorizer_permissions,
+    rest_api_body,
+    usage_plan,
+)
 from iaclint.adapt.cloudformation.sam_events import EventContext, function_events
 from iaclint.adapt.cloudformation.sam_roles import (
     aws_managed,
@@ -211,6 +217,11 @@ class _Expansion:
         self.implicit: dict[str, DocPath] = {}
         # Each generated resource's logical id, mapped to the SAM resource it comes from.
         self.owners: dict[str, str] = {}
+        # The methods `Api` events add to each REST API, by the API's logical id.
+        self.routes: dict[str, list[Route]] = {}
+        # REST APIs are written once every function has told its methods.
+        self.pending_apis: list[tuple[str, dict[str, object]]] = []
+        self.shared_usage_plan: set[str] = set()
 
     def run(self) -> tuple[Document, list[Diagnostic]]:
         section = self.template.get("Resources")
@@ -235,6 +246,9 @@ class _Expansion:
                 self.resources[logical_id] = body
                 continue
             handler(logical_id, body)
+        for logical_id, body in self.pending_apis:
+            props = self._properties(logical_id, body, "Api")
+            self._write_rest_api(logical_id, logical_id, props, ("Resources", logical_id), body)
         for kind, origin in self.implicit.items():
             if kind == "rest":
                 self._implicit_rest_api(origin)
@@ -376,6 +390,7 @@ class _Expansion:
                 self._need_api,
                 self._warn,
                 self._rest_api_stage,
+                lambda api, route: self.routes.setdefault(api, []).append(route),
             ),
         )
         role = props.get("Role")
@@ -542,8 +557,9 @@ class _Expansion:
         self.implicit.setdefault(kind, origin)
 
     def _rest_api(self, logical_id: str, body: dict[str, object]) -> None:
-        props = self._properties(logical_id, body, "Api")
-        self._write_rest_api(logical_id, logical_id, props, ("Resources", logical_id), body)
+        # Written at the end (see `run`), in its place among the resources.
+        self.resources[logical_id] = None
+        self.pending_apis.append((logical_id, body))
 
     def _implicit_rest_api(self, origin: DocPath) -> None:
         props = dict(self.globals.get("Api", {}))
@@ -562,10 +578,24 @@ class _Expansion:
         endpoint_types = field(endpoint, "Type") if endpoint is not None else None
         if endpoint is not None and isinstance(endpoint.value, str):
             endpoint_types = endpoint
+        stage_name = props.get("StageName") or Src("Prod", header)
+        auth = props.get("Auth")
+        definition = props.get("DefinitionBody")
+        body_value: Src | None = definition
+        if definition is None or (
+            isinstance(definition.value, dict) and not is_intrinsic(definition.value)
+        ):
+            routes = self.routes.get(api_id, [])
+            body_value = rest_api_body(api_id, props, routes, stage_name, header)
+        elif auth is not None:
+            self._warn(
+                auth.origin,
+                f"the definition of API '{api_id}' is not written in the template; "
+                "the resource policy and authorizers of its Auth are not linted",
+            )
         api: dict[str, Src | None] = {
             "Name": props.get("Name"),
-            "Body": props.get("DefinitionBody")
-            or Src({"swagger": "2.0", "info": {"version": "1.0"}, "paths": {}}, header),
+            "Body": body_value,
             "BodyS3Location": _s3_location(
                 props.get("DefinitionUri"), ("Bucket", "Key", "Version")
             ),
@@ -584,9 +614,17 @@ class _Expansion:
         }
         if "DefinitionUri" in props:
             api["Body"] = None
+            if auth is not None:
+                self._warn(
+                    auth.origin,
+                    f"the transform refuses Auth on API '{api_id}' whose definition is "
+                    "DefinitionUri (Auth needs DefinitionBody); it is not linted",
+                )
         attributes = self._main_attributes(body) if body is not None else None
         self._add(owner, api_id, "AWS::ApiGateway::RestApi", _object(api, header), attributes)
-        stage_name = props.get("StageName") or Src("Prod", header)
+        authorizer_permissions(
+            api_id, auth, lambda rid, rtype, rprops: self._add(owner, rid, rtype, rprops)
+        )
         deployment_id = f"{api_id}Deployment"
         deployment = {
             "RestApiId": Src({"Ref": api_id}, header),
@@ -608,7 +646,15 @@ class _Expansion:
         }
         stage_text = text(stage_name)
         suffix = stage_text if stage_text is not None and stage_text.isalnum() else "Stage"
-        self._add(owner, f"{api_id}{suffix}Stage", "AWS::ApiGateway::Stage", _object(stage, header))
+        stage_id = f"{api_id}{suffix}Stage"
+        self._add(owner, stage_id, "AWS::ApiGateway::Stage", _object(stage, header))
+        usage_plan(
+            api_id,
+            stage_id,
+            auth,
+            lambda rid, rtype, rprops: self._add(owner, rid, rtype, rprops),
+            self.shared_usage_plan,
+        )
 
     def _http_api(self, logical_id: str, body: dict[str, object]) -> None:
         props = self._properties(logical_id, body, "HttpApi")
@@ -641,6 +687,12 @@ class _Expansion:
             api["Body"] = None
         attributes = self._main_attributes(body) if body is not None else None
         self._add(owner, api_id, "AWS::ApiGatewayV2::Api", _object(api, header), attributes)
+        authorizer_permissions(
+            api_id,
+            props.get("Auth"),
+            lambda rid, rtype, rprops: self._add(owner, rid, rtype, rprops),
+            http=True,
+        )
         stage_name = props.get("StageName")
         stage_text = text(stage_name)
         stage: dict[str, Src | None] = {

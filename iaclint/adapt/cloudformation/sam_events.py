@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from iaclint.adapt.cloudformation.sam_api_auth import Route
 from iaclint.adapt.cloudformation.sam_roles import aws_managed
 from iaclint.adapt.cloudformation.sam_values import field, plain, text
 from iaclint.adapt.sourced import Src
@@ -32,6 +33,8 @@ class EventContext(NamedTuple):
     warn: Callable[[DocPath, str], None]
     # The stage an API event's `RestApiId` deploys to, named as the permission's suffix.
     rest_api_stage: Callable[[object], str]
+    # Tells the REST API (its logical id) of a method an `Api` event adds to it.
+    route: Callable[[str, Route], None]
 
 
 # Pull sources: the managed policy the role needs, and the property naming the source.
@@ -229,6 +232,13 @@ def _rest_api(event_id: str, properties: Src, origin: DocPath, context: EventCon
         api = Src({"Ref": "ServerlessRestApi"}, origin)
     else:
         stage = context.rest_api_stage(plain(api))
+    target = plain(api)
+    api_id = target.get("Ref") if isinstance(target, dict) else None
+    written_path = text(field(properties, "Path"))
+    if isinstance(api_id, str) and written_path is not None:
+        method = text(field(properties, "Method")) or "any"
+        auth = field(properties, "Auth")
+        context.route(api_id, Route(context.function_id, written_path, method, auth, origin))
     path, method = _path_and_method(properties, "/")
     source = _api_source_arn(api, f"${{__ApiId__}}/${{__Stage__}}/{method}{path}", origin)
     _permission(
