@@ -149,6 +149,11 @@ def judged(graph: Graph) -> dict[str, object]:
             out[address] = {"document": canonical(resource.properties.get("document"))}
         elif resource.native_type == "AWS::ApiGateway::RestApi":
             out[address] = {"policy": _statements(resource.properties.get("policy"))}
+        elif resource.native_type == "AWS::IAM::ManagedPolicy":
+            out[address] = {
+                "document": canonical(native.get("PolicyDocument")),
+                "roles": canonical(native.get("Roles")),
+            }
         elif resource.native_type == "AWS::Lambda::Url":
             out[address] = {"auth": canonical(native.get("AuthType"))}
     return out

@@ -31,6 +31,12 @@ from iaclint.adapt.cloudformation.sam_api_auth import (
     rest_api_body,
     usage_plan,
 )
+from iaclint.adapt.cloudformation.sam_connectors import (
+    Endpoint,
+    connector,
+    explicit_endpoint,
+    role_of,
+)
 from iaclint.adapt.cloudformation.sam_events import EventContext, function_events
 from iaclint.adapt.cloudformation.sam_roles import (
     aws_managed,
@@ -48,7 +54,7 @@ from iaclint.adapt.cloudformation.sam_values import (
     text,
 )
 from iaclint.adapt.sourced import Src
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import SAM_TRANSFORM, Diagnostic
 from iaclint.parse.document import Document
 from iaclint.span import DocPath, Span
 
@@ -163,6 +169,16 @@ _FUNCTION_COPIED = (
     "Timeout",
     "VpcConfig",
 )
+# What a SAM resource deploys as, for a connector naming it.
+_DEPLOYED_AS = {
+    "AWS::Serverless::Function": "AWS::Lambda::Function",
+    "AWS::Serverless::SimpleTable": "AWS::DynamoDB::Table",
+    "AWS::Serverless::StateMachine": "AWS::StepFunctions::StateMachine",
+    "AWS::Serverless::Api": "AWS::ApiGateway::RestApi",
+    "AWS::Serverless::HttpApi": "AWS::ApiGatewayV2::Api",
+}
+# Resources whose ARN is their `Ref` (the others': `Fn::GetAtt <Id>.Arn`).
+_ARN_BY_REF = frozenset({"AWS::SNS::Topic", "AWS::StepFunctions::StateMachine"})
 _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>[^?]+)(?:\?versionId=(?P<version>.+))?$")
 
 
@@ -235,6 +251,7 @@ class _Expansion:
             "AWS::Serverless::SimpleTable": self._simple_table,
             "AWS::Serverless::LayerVersion": self._layer,
             "AWS::Serverless::Application": self._application,
+            "AWS::Serverless::Connector": self._connector,
         }
         for logical_id, body in section.items():
             handler = (
@@ -246,6 +263,9 @@ class _Expansion:
                 self.resources[logical_id] = body
                 continue
             handler(logical_id, body)
+        for logical_id, body in section.items():
+            if isinstance(body, dict) and isinstance(body.get("Connectors"), dict):
+                self._embedded_connectors(logical_id, body)
         for logical_id, body in self.pending_apis:
             props = self._properties(logical_id, body, "Api")
             self._write_rest_api(logical_id, logical_id, props, ("Resources", logical_id), body)
@@ -711,6 +731,91 @@ class _Expansion:
             suffix = stage_text if stage_text is not None and stage_text.isalnum() else ""
             stage_id = f"{api_id}{suffix}Stage"
         self._add(owner, stage_id, "AWS::ApiGatewayV2::Stage", _object(stage, header))
+
+    # -- connectors ------------------------------------------------------------
+
+    def _connector(self, logical_id: str, body: dict[str, object]) -> None:
+        props = self._properties(logical_id, body, None)
+        written = props.get("Source")
+        source: Endpoint | str = "it has no Source"
+        if written is not None:
+            target = text(field(written, "Id"))
+            source = self._endpoint(target) if target is not None else explicit_endpoint(written)
+        connector(
+            logical_id,
+            props,
+            source,
+            self._endpoint,
+            lambda rid, rtype, rprops: self._add(logical_id, rid, rtype, rprops),
+            lambda reason: self._not_expanded(
+                ("Resources", logical_id, "Type"), logical_id, reason
+            ),
+        )
+
+    def _embedded_connectors(self, owner: str, body: dict[str, object]) -> None:
+        """The `Connectors` written in a resource: `<Resource><Name>`, from it."""
+        section = body["Connectors"]
+        assert isinstance(section, dict)
+        for name, entry in section.items():
+            path: DocPath = ("Resources", owner, "Connectors", name)
+            logical_id = f"{owner}{name}"
+            raw = entry.get("Properties") if isinstance(entry, dict) else None
+            props = {
+                str(key): copied(value, (*path, "Properties", key), self.budget)
+                for key, value in (raw.items() if isinstance(raw, dict) else ())
+            }
+
+            def refuse(reason: str, at: DocPath = path, cid: str = logical_id) -> None:
+                self._not_expanded(at, cid, reason)
+
+            connector(
+                logical_id,
+                props,
+                self._endpoint(owner),
+                self._endpoint,
+                lambda rid, rtype, rprops: self._add(owner, rid, rtype, rprops),
+                refuse,
+            )
+
+    def _endpoint(self, logical_id: str) -> Endpoint | str:
+        """What a connector's `Id` names, as deployed; or why it cannot be used."""
+        body = self._body(logical_id)
+        if body is None:
+            return f"it names '{logical_id}', which the template does not declare"
+        written_type = str(body.get("Type"))
+        native = _DEPLOYED_AS.get(written_type, written_type)
+        arn = {"Ref": logical_id} if native in _ARN_BY_REF else {"Fn::GetAtt": [logical_id, "Arn"]}
+        name = {"Fn::GetAtt": [logical_id, "Name"]}
+        raw = body.get("Properties")
+        properties = raw if isinstance(raw, dict) else {}
+        role_property = "RoleArn" if native == "AWS::StepFunctions::StateMachine" else "Role"
+        if written_type.startswith("AWS::Serverless::"):
+            role_property = "Role"
+        written_role = properties.get(role_property)
+        role_src = (
+            copied(
+                written_role, ("Resources", logical_id, "Properties", role_property), self.budget
+            )
+            if written_role is not None
+            else None
+        )
+        generated = f"{logical_id}Role" if written_type in _DEPLOYED_AS else None
+        return Endpoint(native, arn, name, role_of(role_src, generated))
+
+    def _not_expanded(self, path: DocPath, logical_id: str, reason: str) -> None:
+        span = self.document.spans.get(path) or self.document.span_of(path)
+        self.diagnostics.append(
+            Diagnostic.warning(
+                self.document.file,
+                f"'{logical_id}' (AWS::Serverless::Connector) is expanded by the "
+                "AWS::Serverless transform at deployment; the resources it generates are "
+                f"not linted: {reason}",
+                span.line,
+                span.column,
+                kind=SAM_TRANSFORM,
+                subject=logical_id,
+            )
+        )
 
     # -- the rest --------------------------------------------------------------
 

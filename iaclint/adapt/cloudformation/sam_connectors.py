@@ -1,0 +1,299 @@
+"""`AWS::Serverless::Connector`: the permissions a connector gives its source.
+
+A connector names a source and one or more destinations (`Id` of a resource of
+the template, or `Type` and `Arn`, with the source's `RoleName`) and the access
+it needs (`Read`, `Write`). For a function the transform writes, per
+destination, an `AWS::IAM::ManagedPolicy` attached to the function's role,
+`<Connector>Policy` (`<Connector>PolicyDestination<index>` when `Destination` is
+a list), holding the statements of its connector profile for that pair of
+types. The profiles here are those of a function reaching a table, a bucket, a
+queue, a topic, a state machine, another function, an event bus or a place
+index; a pair not covered is said, with the reason, and not linted. A
+connector written in a resource's `Connectors` is `<Resource><Name>`, its
+source that resource. Every statement is located at the `Permissions` entry
+that asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from iaclint.adapt.cloudformation.sam_values import field, is_intrinsic, plain, text
+from iaclint.adapt.sourced import Src
+from iaclint.span import DocPath
+
+# (action list, resource templates) of each statement, by access category.
+Statements = tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+_EXECUTION = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:"
+# A function's connector profiles, by destination type: the AWS actions each access
+# needs, in the order of the transform's own tables.
+_FUNCTION_PROFILES: dict[str, dict[str, Statements]] = {
+    "AWS::DynamoDB::Table": {
+        "Read": (
+            (
+                (
+                    "dynamodb:GetItem",
+                    "dynamodb:Query",
+                    "dynamodb:Scan",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:ConditionCheckItem",
+                    "dynamodb:PartiQLSelect",
+                ),
+                ("%{Destination.Arn}", "%{Destination.Arn}/index/*"),
+            ),
+        ),
+        "Write": (
+            (
+                (
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem",
+                    "dynamodb:PartiQLDelete",
+                    "dynamodb:PartiQLInsert",
+                    "dynamodb:PartiQLUpdate",
+                ),
+                ("%{Destination.Arn}", "%{Destination.Arn}/index/*"),
+            ),
+        ),
+    },
+    "AWS::S3::Bucket": {
+        "Read": (
+            (
+                (
+                    "s3:GetObject",
+                    "s3:GetObjectAcl",
+                    "s3:GetObjectLegalHold",
+                    "s3:GetObjectRetention",
+                    "s3:GetObjectTorrent",
+                    "s3:GetObjectVersion",
+                    "s3:GetObjectVersionAcl",
+                    "s3:GetObjectVersionForReplication",
+                    "s3:GetObjectVersionTorrent",
+                    "s3:ListBucket",
+                    "s3:ListBucketMultipartUploads",
+                    "s3:ListBucketVersions",
+                    "s3:ListMultipartUploadParts",
+                ),
+                ("%{Destination.Arn}", "%{Destination.Arn}/*"),
+            ),
+        ),
+        "Write": (
+            (
+                (
+                    "s3:AbortMultipartUpload",
+                    "s3:DeleteObject",
+                    "s3:DeleteObjectVersion",
+                    "s3:PutObject",
+                    "s3:PutObjectLegalHold",
+                    "s3:PutObjectRetention",
+                    "s3:RestoreObject",
+                ),
+                ("%{Destination.Arn}", "%{Destination.Arn}/*"),
+            ),
+        ),
+    },
+    "AWS::SQS::Queue": {
+        "Read": ((("sqs:ReceiveMessage", "sqs:GetQueueAttributes"), ("%{Destination.Arn}",)),),
+        "Write": (
+            (
+                (
+                    "sqs:DeleteMessage",
+                    "sqs:SendMessage",
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:PurgeQueue",
+                ),
+                ("%{Destination.Arn}",),
+            ),
+        ),
+    },
+    "AWS::SNS::Topic": {"Write": ((("sns:Publish",), ("%{Destination.Arn}",)),)},
+    "AWS::StepFunctions::StateMachine": {
+        "Write": (
+            (("states:StartExecution", "states:StartSyncExecution"), ("%{Destination.Arn}",)),
+            (("states:StopExecution",), (_EXECUTION + "%{Destination.Name}:*",)),
+        ),
+        "Read": (
+            (("states:DescribeStateMachine", "states:ListExecutions"), ("%{Destination.Arn}",)),
+            (
+                (
+                    "states:DescribeExecution",
+                    "states:DescribeStateMachineForExecution",
+                    "states:GetExecutionHistory",
+                ),
+                (_EXECUTION + "%{Destination.Name}:*",),
+            ),
+        ),
+    },
+    "AWS::Lambda::Function": {
+        "Write": ((("lambda:InvokeAsync", "lambda:InvokeFunction"), ("%{Destination.Arn}",)),)
+    },
+    "AWS::Events::EventBus": {"Write": ((("events:PutEvents",), ("%{Destination.Arn}",)),)},
+    "AWS::Location::PlaceIndex": {
+        "Read": (
+            (
+                (
+                    "geo:DescribePlaceIndex",
+                    "geo:GetPlace",
+                    "geo:SearchPlaceIndexForPosition",
+                    "geo:SearchPlaceIndexForSuggestions",
+                    "geo:SearchPlaceIndexForText",
+                ),
+                ("%{Destination.Arn}",),
+            ),
+        )
+    },
+}
+
+
+class Endpoint(NamedTuple):
+    """A connector's source or destination, as the transform sees it."""
+
+    type: str
+    arn: object
+    name: object
+    # The role a source's permissions go to (its name or a `Ref` to it), if known.
+    role: object
+
+
+# The endpoint a resource's logical id names, or why it cannot be used.
+Resolve = Callable[[str], "Endpoint | str"]
+# (logical id, type, properties) of a generated resource.
+Add = Callable[[str, str, Src], None]
+# A connector not expanded, and why.
+Refuse = Callable[[str], None]
+
+
+def connector(
+    logical_id: str,
+    props: dict[str, Src],
+    source: Endpoint | str,
+    resolve: Resolve,
+    add: Add,
+    refuse: Refuse,
+) -> None:
+    """Write a connector's policies, or refuse it with the reason."""
+    if isinstance(source, str):
+        refuse(source)
+        return
+    destinations = props.get("Destination")
+    permissions = props.get("Permissions")
+    if destinations is None:
+        refuse("it has no Destination")
+        return
+    if permissions is None or not isinstance(permissions.value, list) or not permissions.value:
+        refuse("its Permissions must be a list of Read and Write")
+        return
+    listed = isinstance(destinations.value, list)
+    items = destinations.value if isinstance(destinations.value, list) else [destinations]
+    profiles = _FUNCTION_PROFILES if source.type == "AWS::Lambda::Function" else None
+    if profiles is None:
+        refuse(f"connectors from {source.type} are not expanded by iaclint")
+        return
+    if source.role is None:
+        refuse("the role of its source cannot be told from the template")
+        return
+    written: list[tuple[str, Src]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Src):
+            continue
+        destination = _endpoint(item, resolve)
+        if isinstance(destination, str):
+            refuse(destination)
+            return
+        profile = profiles.get(destination.type)
+        if profile is None:
+            refuse(
+                f"connectors from {source.type} to {destination.type} are not expanded by iaclint"
+            )
+            return
+        requested: dict[str, DocPath] = {}
+        for access in permissions.value:
+            name = text(access) if isinstance(access, Src) else None
+            if name is None or name not in profile:
+                shown = plain(access) if isinstance(access, Src) else access
+                refuse(
+                    f"the transform refuses Permissions '{shown}' from {source.type} "
+                    f"to {destination.type} (valid: {', '.join(sorted(profile))})"
+                )
+                return
+            requested.setdefault(name, access.origin)
+        # In the profile's order, each located at the entry asking for it.
+        statements = [
+            _statement(actions, resources, destination, requested[name])
+            for name, category in profile.items()
+            if name in requested
+            for actions, resources in category
+        ]
+        policy_id = f"{logical_id}PolicyDestination{index}" if listed else f"{logical_id}Policy"
+        document = {"Version": "2012-10-17", "Statement": Src(statements, permissions.origin)}
+        properties = {
+            "PolicyDocument": Src(document, permissions.origin),
+            "Roles": Src([source.role], item.origin),
+        }
+        written.append((policy_id, Src(properties, item.origin)))
+    for policy_id, policy in written:
+        add(policy_id, "AWS::IAM::ManagedPolicy", policy)
+
+
+def explicit_endpoint(node: Src) -> Endpoint | str:
+    """An endpoint written as its `Type` and `Arn` (a source's `RoleName`)."""
+    kind = text(field(node, "Type"))
+    if kind is None:
+        return "an endpoint needs an Id or a Type"
+    role = field(node, "RoleName")
+    return Endpoint(kind, field(node, "Arn"), field(node, "Name"), role)
+
+
+def _endpoint(node: Src, resolve: Resolve) -> Endpoint | str:
+    target = text(field(node, "Id"))
+    if target is not None:
+        return resolve(target)
+    return explicit_endpoint(node)
+
+
+def _statement(
+    actions: tuple[str, ...], resources: tuple[str, ...], destination: Endpoint, origin: DocPath
+) -> Src:
+    return Src(
+        {
+            "Effect": "Allow",
+            "Action": list(actions),
+            "Resource": [_resource(resource, destination) for resource in resources],
+        },
+        origin,
+    )
+
+
+def _resource(written: str, destination: Endpoint) -> object:
+    """A profile's resource, `%{Destination.Arn}` and `%{Destination.Name}` filled in."""
+    values = {"%{Destination.Arn}": destination.arn, "%{Destination.Name}": destination.name}
+    if written in values:
+        return values[written]
+    variables: dict[str, object] = {}
+    out = written
+    for placeholder, name in (
+        ("%{Destination.Arn}", "DestinationArn"),
+        ("%{Destination.Name}", "DestinationName"),
+    ):
+        if placeholder in out:
+            out = out.replace(placeholder, f"${{{name}}}")
+            variables[name] = values[placeholder]
+    return {"Fn::Sub": [out, variables]}
+
+
+def role_of(role: Src | None, generated: str | None) -> object:
+    """The role a function's permissions go to: the generated one, or the role its
+    `Role` names by `Fn::GetAtt` (`None` when it is only an ARN)."""
+    if role is None:
+        return {"Ref": generated} if generated is not None else None
+    value = plain(role)
+    if isinstance(value, dict) and is_intrinsic(value):
+        target = value.get("Fn::GetAtt")
+        if isinstance(target, list) and len(target) == 2 and target[1] == "Arn":
+            return {"Ref": target[0]}
+        if isinstance(target, str) and target.endswith(".Arn"):
+            return {"Ref": target[: -len(".Arn")]}
+    return None
