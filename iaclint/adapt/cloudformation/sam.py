@@ -38,6 +38,7 @@ from iaclint.adapt.cloudformation.sam_connectors import (
     role_of,
 )
 from iaclint.adapt.cloudformation.sam_events import EventContext, function_events
+from iaclint.adapt.cloudformation.sam_graphql import graphql_api
 from iaclint.adapt.cloudformation.sam_roles import (
     aws_managed,
     execution_role,
@@ -252,6 +253,7 @@ class _Expansion:
             "AWS::Serverless::LayerVersion": self._layer,
             "AWS::Serverless::Application": self._application,
             "AWS::Serverless::Connector": self._connector,
+            "AWS::Serverless::GraphQLApi": self._graphql_api,
         }
         for logical_id, body in section.items():
             handler = (
@@ -731,6 +733,23 @@ class _Expansion:
             suffix = stage_text if stage_text is not None and stage_text.isalnum() else ""
             stage_id = f"{api_id}{suffix}Stage"
         self._add(owner, stage_id, "AWS::ApiGatewayV2::Stage", _object(stage, header))
+
+    def _graphql_api(self, logical_id: str, body: dict[str, object]) -> None:
+        props = self._properties(logical_id, body, None)
+        header: DocPath = ("Resources", logical_id)
+        attributes = self._main_attributes(body)
+
+        def add(rid: str, rtype: str, rprops: Src) -> None:
+            self._add(logical_id, rid, rtype, rprops, attributes if rid == logical_id else None)
+
+        graphql_api(
+            logical_id,
+            props,
+            header,
+            _tags(props.get("Tags"), "graphqlapi:createdBy", header),
+            add,
+            self._warn,
+        )
 
     # -- connectors ------------------------------------------------------------
 

@@ -8,7 +8,9 @@ destination, an `AWS::IAM::ManagedPolicy` attached to the function's role,
 a list), holding the statements of its connector profile for that pair of
 types. The profiles here are those of a function reaching a table, a bucket, a
 queue, a topic, a state machine, another function, an event bus or a place
-index; a pair not covered is said, with the reason, and not linted. A
+index (and an AppSync data source reaching a table, a function or an event
+bus, for `AWS::Serverless::GraphQLApi`); a pair not covered is said, with the
+reason, and not linted. A
 connector written in a resource's `Connectors` is `<Resource><Name>`, its
 source that resource. Every statement is located at the `Permissions` entry
 that asks for it.
@@ -148,6 +150,25 @@ _FUNCTION_PROFILES: dict[str, dict[str, Statements]] = {
 }
 
 
+_TABLE = _FUNCTION_PROFILES["AWS::DynamoDB::Table"]
+# The profiles of each source type covered.
+_PROFILES: dict[str, dict[str, dict[str, Statements]]] = {
+    "AWS::Lambda::Function": _FUNCTION_PROFILES,
+    "AWS::AppSync::DataSource": {
+        "AWS::DynamoDB::Table": _TABLE,
+        "AWS::Lambda::Function": {
+            "Write": (
+                (
+                    ("lambda:InvokeAsync", "lambda:InvokeFunction"),
+                    ("%{Destination.Arn}", "%{Destination.Arn}:*"),
+                ),
+            )
+        },
+        "AWS::Events::EventBus": _FUNCTION_PROFILES["AWS::Events::EventBus"],
+    },
+}
+
+
 class Endpoint(NamedTuple):
     """A connector's source or destination, as the transform sees it."""
 
@@ -188,7 +209,7 @@ def connector(
         return
     listed = isinstance(destinations.value, list)
     items = destinations.value if isinstance(destinations.value, list) else [destinations]
-    profiles = _FUNCTION_PROFILES if source.type == "AWS::Lambda::Function" else None
+    profiles = _PROFILES.get(source.type)
     if profiles is None:
         refuse(f"connectors from {source.type} are not expanded by iaclint")
         return
