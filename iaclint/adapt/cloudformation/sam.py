@@ -52,6 +52,7 @@ from iaclint.adapt.cloudformation.sam_values import (
     is_intrinsic,
     merged,
     place,
+    plain,
     text,
 )
 from iaclint.adapt.sourced import Src
@@ -169,6 +170,20 @@ _FUNCTION_COPIED = (
     "SnapStart",
     "Timeout",
     "VpcConfig",
+)
+# The deployment types CodeDeploy predefines for Lambda, by their SAM names.
+_DEPLOYMENT_TYPES = frozenset(
+    {
+        "Canary10Percent5Minutes",
+        "Canary10Percent10Minutes",
+        "Canary10Percent15Minutes",
+        "Canary10Percent30Minutes",
+        "Linear10PercentEvery1Minute",
+        "Linear10PercentEvery2Minutes",
+        "Linear10PercentEvery3Minutes",
+        "Linear10PercentEvery10Minutes",
+        "AllAtOnce",
+    }
 )
 # What a SAM resource deploys as, for a connector naming it.
 _DEPLOYED_AS = {
@@ -404,6 +419,7 @@ class _Expansion:
         fields["Tags"] = _tags(props.get("Tags"), "lambda:createdBy", header)
 
         managed: list[Src] = []
+        alias = self._alias(logical_id, props)
         events = function_events(
             props.get("Events"),
             EventContext(
@@ -413,6 +429,7 @@ class _Expansion:
                 self._warn,
                 self._rest_api_stage,
                 lambda api, route: self.routes.setdefault(api, []).append(route),
+                alias,
             ),
         )
         role = props.get("Role")
@@ -467,15 +484,147 @@ class _Expansion:
             _object(fields, header),
             self._main_attributes(body),
         )
-        self._function_url(logical_id, props.get("FunctionUrlConfig"))
+        self._function_url(logical_id, props.get("FunctionUrlConfig"), alias)
 
-    def _function_url(self, logical_id: str, config: Src | None) -> None:
+    def _alias(self, logical_id: str, props: dict[str, Src]) -> str | None:
+        """`AutoPublishAlias`: a version and the alias pointing at it (what events,
+        the URL and their permissions then name), and with a `DeploymentPreference`
+        CodeDeploy's application, the function's deployment group and CodeDeploy's
+        role. The alias's logical id, if there is one."""
+        written = props.get("AutoPublishAlias")
+        preference = props.get("DeploymentPreference")
+        name = text(written)
+        if written is None or name is None:
+            if written is not None:
+                self._warn(
+                    written.origin,
+                    f"the alias of function '{logical_id}' is not written as text; "
+                    "its version and alias are not linted",
+                )
+            elif preference is not None:
+                self._warn(
+                    preference.origin,
+                    "the transform refuses DeploymentPreference without AutoPublishAlias; "
+                    "it is not linted",
+                )
+            return None
+        origin = written.origin
+        alias_id = f"{logical_id}Alias{re.sub(r'[^A-Za-z0-9]', '', name)}"
+        # The transform adds a hash of the code to the version's id: left out.
+        version_id = f"{logical_id}Version"
+        version = {
+            "FunctionName": Src({"Ref": logical_id}, origin),
+            "Description": props.get("VersionDescription"),
+        }
+        self._add(
+            logical_id,
+            version_id,
+            "AWS::Lambda::Version",
+            _object(version, origin),
+            {"DeletionPolicy": "Retain"},
+        )
+        alias_props: dict[str, Src | None] = {
+            "Name": written,
+            "FunctionName": Src({"Ref": logical_id}, origin),
+            "FunctionVersion": Src({"Fn::GetAtt": [version_id, "Version"]}, origin),
+            "ProvisionedConcurrencyConfig": props.get("ProvisionedConcurrencyConfig"),
+        }
+        attributes: dict[str, object] = {}
+        enabled = field(preference, "Enabled")
+        if preference is not None and (enabled is None or enabled.value is not False):
+            attributes["UpdatePolicy"] = self._deployment(logical_id, preference)
+        self._add(logical_id, alias_id, "AWS::Lambda::Alias", _object(alias_props, origin))
+        if attributes:
+            resource = self.resources[alias_id]
+            assert isinstance(resource, dict)
+            resource.update(attributes)
+            self.spans[("Resources", alias_id, "UpdatePolicy")] = self.document.span_of(
+                preference.origin if preference is not None else origin
+            )
+        return alias_id
+
+    def _deployment(self, logical_id: str, preference: Src) -> dict[str, object]:
+        """CodeDeploy's resources for a function's gradual deployment; the alias's
+        update policy."""
+        origin = preference.origin
+        application = "ServerlessDeploymentApplication"
+        if application not in self.resources:
+            self._add(
+                logical_id,
+                application,
+                "AWS::CodeDeploy::Application",
+                Src({"ComputePlatform": "Lambda"}, origin),
+            )
+        role = field(preference, "Role")
+        if role is None and "CodeDeployServiceRole" not in self.resources:
+            service_role = {
+                "AssumeRolePolicyDocument": trust("codedeploy.amazonaws.com", origin),
+                "ManagedPolicyArns": Src(
+                    [aws_managed("service-role/AWSCodeDeployRoleForLambda", origin)], origin
+                ),
+            }
+            self._add(
+                logical_id, "CodeDeployServiceRole", "AWS::IAM::Role", Src(service_role, origin)
+            )
+        kind = field(preference, "Type")
+        alarms = field(preference, "Alarms")
+        group: dict[str, Src | None] = {
+            "ApplicationName": Src({"Ref": application}, origin),
+            "AutoRollbackConfiguration": Src(
+                {
+                    "Enabled": True,
+                    "Events": [
+                        "DEPLOYMENT_FAILURE",
+                        "DEPLOYMENT_STOP_ON_ALARM",
+                        "DEPLOYMENT_STOP_ON_REQUEST",
+                    ],
+                },
+                origin,
+            ),
+            "DeploymentConfigName": Src(
+                {"Fn::Sub": ["CodeDeployDefault.Lambda${ConfigName}", {"ConfigName": plain(kind)}]},
+                kind.origin,
+            )
+            if text(kind) in _DEPLOYMENT_TYPES and kind is not None
+            else kind,
+            "DeploymentStyle": Src(
+                {"DeploymentType": "BLUE_GREEN", "DeploymentOption": "WITH_TRAFFIC_CONTROL"}, origin
+            ),
+            "ServiceRoleArn": role or Src({"Fn::GetAtt": ["CodeDeployServiceRole", "Arn"]}, origin),
+            "TriggerConfigurations": field(preference, "TriggerConfigurations"),
+        }
+        if alarms is not None and isinstance(alarms.value, list) and alarms.value:
+            group["AlarmConfiguration"] = Src(
+                {
+                    "Enabled": True,
+                    "Alarms": [Src({"Name": alarm}, alarm.origin) for alarm in alarms.value],
+                },
+                alarms.origin,
+            )
+        group_id = f"{logical_id}DeploymentGroup"
+        self._add(logical_id, group_id, "AWS::CodeDeploy::DeploymentGroup", _object(group, origin))
+        update: dict[str, object] = {
+            "ApplicationName": {"Ref": application},
+            "DeploymentGroupName": {"Ref": group_id},
+        }
+        hooks = plain(field(preference, "Hooks"))
+        if isinstance(hooks, dict):
+            for hook, key in (
+                ("PreTraffic", "BeforeAllowTrafficHook"),
+                ("PostTraffic", "AfterAllowTrafficHook"),
+            ):
+                if hook in hooks:
+                    update[key] = hooks[hook]
+        return {"CodeDeployLambdaAliasUpdate": update}
+
+    def _function_url(self, logical_id: str, config: Src | None, alias: str | None) -> None:
         if config is None or not isinstance(config.value, dict):
             return
         origin = config.origin
+        target = alias or logical_id
         auth = field(config, "AuthType")
         url = {
-            "TargetFunctionArn": Src({"Ref": logical_id}, origin),
+            "TargetFunctionArn": Src({"Ref": target}, origin),
             "AuthType": auth,
             "Cors": field(config, "Cors"),
             "InvokeMode": field(config, "InvokeMode"),
@@ -485,7 +634,7 @@ class _Expansion:
             return
         public = {
             "Action": Src("lambda:InvokeFunctionUrl", origin),
-            "FunctionName": Src({"Ref": logical_id}, origin),
+            "FunctionName": Src({"Ref": target}, origin),
             "Principal": Src("*", auth.origin),
             "FunctionUrlAuthType": auth,
         }
@@ -497,7 +646,7 @@ class _Expansion:
         )
         invoke = {
             "Action": Src("lambda:InvokeFunction", origin),
-            "FunctionName": Src({"Ref": logical_id}, origin),
+            "FunctionName": Src({"Ref": target}, origin),
             "Principal": Src("*", auth.origin),
             "InvokedViaFunctionUrl": Src(True, origin),
         }

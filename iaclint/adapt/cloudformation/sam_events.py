@@ -35,6 +35,8 @@ class EventContext(NamedTuple):
     rest_api_stage: Callable[[object], str]
     # Tells the REST API (its logical id) of a method an `Api` event adds to it.
     route: Callable[[str, Route], None]
+    # The alias events invoke (`AutoPublishAlias`), if any: its logical id.
+    alias: str | None = None
 
 
 # Pull sources: the managed policy the role needs, and the property naming the source.
@@ -126,7 +128,7 @@ def _sns(event_id: str, properties: Src, origin: DocPath, context: EventContext)
     topic = field(properties, "Topic")
     subscription: dict[str, Src | None] = {
         "Protocol": Src("lambda", origin),
-        "Endpoint": _function_arn(context.function_id, origin),
+        "Endpoint": _function_arn(context, origin),
         "TopicArn": topic,
         "FilterPolicy": field(properties, "FilterPolicy"),
         "FilterPolicyScope": field(properties, "FilterPolicyScope"),
@@ -166,7 +168,7 @@ def _sns(event_id: str, properties: Src, origin: DocPath, context: EventContext)
     context.add(event_id, "AWS::SNS::Subscription", _object(subscription, origin), origin)
     mapping = {
         "EventSourceArn": queue_arn,
-        "FunctionName": Src({"Ref": context.function_id}, where),
+        "FunctionName": _function_ref(context, where),
         "BatchSize": batch_size or Src(10, where),
         "Enabled": enabled or Src(True, where),
     }
@@ -183,8 +185,15 @@ def _object(fields: Mapping[str, Src | None], origin: DocPath) -> Src:
     return Src({key: value for key, value in fields.items() if value is not None}, origin)
 
 
-def _function_arn(function_id: str, origin: DocPath) -> Src:
-    return Src({"Fn::GetAtt": [function_id, "Arn"]}, origin)
+def _function_arn(context: EventContext, origin: DocPath) -> Src:
+    """The ARN events invoke: the alias's (its `Ref`), else the function's."""
+    if context.alias is not None:
+        return Src({"Ref": context.alias}, origin)
+    return Src({"Fn::GetAtt": [context.function_id, "Arn"]}, origin)
+
+
+def _function_ref(context: EventContext, origin: DocPath) -> Src:
+    return Src({"Ref": context.alias or context.function_id}, origin)
 
 
 def _permission(
@@ -192,7 +201,7 @@ def _permission(
 ) -> None:
     fields: dict[str, Src | None] = {
         "Action": Src("lambda:InvokeFunction", origin),
-        "FunctionName": Src({"Ref": context.function_id}, origin),
+        "FunctionName": _function_ref(context, origin),
         "Principal": Src(principal, origin),
         **extra,
     }
@@ -204,7 +213,7 @@ def _mapping(
 ) -> None:
     fields: dict[str, Src | None] = {
         "EventSourceArn": field(properties, source),
-        "FunctionName": Src({"Ref": context.function_id}, origin),
+        "FunctionName": _function_ref(context, origin),
     }
     for key in _MAPPING_PROPERTIES:
         fields[key] = field(properties, key)
@@ -275,7 +284,7 @@ def _rule(
     else:
         fields["EventPattern"] = field(properties, "Pattern")
     target: dict[str, Src | None] = {
-        "Arn": _function_arn(context.function_id, origin),
+        "Arn": _function_arn(context, origin),
         "Id": Src(f"{event_id}LambdaTarget", origin),
         "Input": field(properties, "Input"),
         "InputPath": field(properties, "InputPath"),
