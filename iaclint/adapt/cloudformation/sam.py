@@ -37,7 +37,11 @@ from iaclint.adapt.cloudformation.sam_connectors import (
     explicit_endpoint,
     role_of,
 )
-from iaclint.adapt.cloudformation.sam_events import EventContext, function_events
+from iaclint.adapt.cloudformation.sam_events import (
+    EventContext,
+    function_events,
+    state_machine_events,
+)
 from iaclint.adapt.cloudformation.sam_graphql import graphql_api
 from iaclint.adapt.cloudformation.sam_roles import (
     aws_managed,
@@ -698,13 +702,17 @@ class _Expansion:
                 },
             )
             self._add(logical_id, role_id, "AWS::IAM::Role", role_properties)
-        events = props.get("Events")
-        if events is not None and isinstance(events.value, dict) and events.value:
-            self._warn(
-                events.origin,
-                f"the events of state machine '{logical_id}' are not expanded; "
-                "the rules and roles they create are not linted",
-            )
+        state_machine_events(
+            props.get("Events"),
+            EventContext(
+                logical_id,
+                lambda rid, rtype, rprops, _origin: self._add(logical_id, rid, rtype, rprops),
+                self._need_api,
+                self._warn,
+                self._rest_api_stage,
+                lambda api, route: self.routes.setdefault(api, []).append(route),
+            ),
+        )
         self._add(
             logical_id,
             logical_id,
