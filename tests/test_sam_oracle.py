@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from iaclint.adapt.cloudformation.sam import expand_serverless
 from iaclint.adapt.cloudformation.template import adapt_template
 from iaclint.graph.model import Graph
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
@@ -201,3 +202,25 @@ def test_a_difference_is_seen() -> None:
     theirs = judged(graph_of(json.dumps(translated), "translated.json"))
     assert ours != theirs
     assert ours.keys() == theirs.keys()
+
+
+@pytest.mark.parametrize("parameters", ["null", "''", "", "[]", "[BucketName]"])
+def test_policy_template_parameters_the_translator_refuses_are_errors(parameters: str) -> None:
+    from samtranslator.model.exceptions import InvalidDocumentException
+
+    text = (
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Runtime: python3.12\n      Handler: a.h\n      CodeUri: s3://b/k.zip\n"
+        "      Policies:\n        - CloudWatchPutMetricPolicy: {}\n"
+        f"        - CloudWatchPutMetricPolicy: {parameters}\n"
+    )
+    with pytest.raises(InvalidDocumentException):
+        translate(text)
+    document, problems = expand_serverless(read_template(text, "t.yaml"))
+    assert [(p.level.value, p.line, p.column) for p in problems] == [("error", 11, 11)]
+    assert "the transform refuses this template" in problems[0].message
+    assert isinstance(document.data, dict)
+    role = document.data["Resources"]["FnRole"]["Properties"]
+    # The empty mapping is a template without parameters; the refused one gives nothing.
+    assert [policy["PolicyName"] for policy in role["Policies"]] == ["FnRolePolicy0"]

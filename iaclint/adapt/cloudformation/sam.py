@@ -401,6 +401,12 @@ class _Expansion:
             Diagnostic.warning(self.document.file, message, span.line, span.column)
         )
 
+    def _error(self, path: DocPath, message: str) -> None:
+        span = self.document.spans.get(path) or self.document.span_of(path)
+        self.diagnostics.append(
+            Diagnostic.error(self.document.file, message, span.line, span.column)
+        )
+
     def _main_attributes(self, body: dict[str, object]) -> dict[str, object]:
         """The attributes the transform keeps on the main generated resource."""
         keys = ("DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy")
@@ -464,7 +470,7 @@ class _Expansion:
                             dead_letters.origin,
                         )
                     )
-            policies = read_policies(props.get("Policies"), role_id, self._warn)
+            policies = read_policies(props.get("Policies"), role_id, self._warn, self._error)
             managed.extend(policies.managed)
             managed.extend(events)
             inline.extend(policies.inline)
@@ -684,7 +690,7 @@ class _Expansion:
         else:
             role_id = f"{logical_id}Role"
             fields["RoleArn"] = Src({"Fn::GetAtt": [role_id, "Arn"]}, header)
-            policies = read_policies(props.get("Policies"), role_id, self._warn)
+            policies = read_policies(props.get("Policies"), role_id, self._warn, self._error)
             managed = list(policies.managed)
             tracing = props.get("Tracing")
             enabled = field(tracing, "Enabled")
