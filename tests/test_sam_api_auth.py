@@ -123,3 +123,15 @@ Resources:
     ]
     assert "Body" not in resources["Api"]["Properties"]  # type: ignore[index]
     assert "Fn::Transform" in resources["Included"]["Properties"]["Body"]  # type: ignore[index]
+
+
+def test_a_written_body_keeps_its_policy_and_gets_no_event_methods(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = FIXTURES / "sam" / "auth-definition.yaml"
+    assert ("IAC016", "Api", 19) in findings(str(path), capsys)  # its own Principal "*"
+    resources, _ = expanded(path.read_text(encoding="utf-8"))
+    body = resources["Api"]["Properties"]["Body"]  # type: ignore[index]
+    assert list(body["paths"]) == ["/own"]
+    statements = body["x-amazon-apigateway-policy"]["Statement"]
+    assert [s["Principal"] for s in statements] == ["*", {"AWS": ["123456789012"]}]

@@ -67,8 +67,8 @@ def rest_api_body(
     stage: Src,
     header: DocPath,
 ) -> Src:
-    """The API's OpenAPI body: the user's `DefinitionBody` (or an empty one) with the
-    events' methods, their security, the authorizers and the resource policy."""
+    """The API's OpenAPI body: the user's `DefinitionBody`, or one holding the events'
+    methods and their security; with the authorizers and the resource policy."""
     written = props.get("DefinitionBody")
     base = (
         written
@@ -78,6 +78,9 @@ def rest_api_body(
         else Src({"swagger": "2.0", "info": {"version": "1.0"}, "paths": {}}, header)
     )
     assert isinstance(base.value, dict)
+    if base is written:
+        # The transform leaves a body the user wrote without the events' methods.
+        routes = []
     body: dict[str, object] = dict(base.value)
     written_paths = field(base, "paths")
     paths: dict[str, dict[str, object]] = {}
@@ -89,6 +92,14 @@ def rest_api_body(
     default_authorizer = text(field(auth, "DefaultAuthorizer"))
     api_key_required = plain(field(auth, "ApiKeyRequired")) is True
     policy = _Policy()
+    # Statements of a policy the body already holds come first, kept as written.
+    existing = field(field(base, "x-amazon-apigateway-policy"), "Statement")
+    if existing is not None:
+        listed = existing.value if isinstance(existing.value, list) else [existing]
+        for statement in listed:
+            if isinstance(statement, Src):
+                policy.add(statement, once=False)
+    written_count = len(policy.statements)
     for route in routes:
         methods = paths.setdefault(route.path, {})
         key = swagger_method(route.method)
@@ -109,7 +120,7 @@ def rest_api_body(
     definitions = _security_definitions(auth, api_key_required or _event_api_keys(routes))
     if definitions is not None:
         body["securityDefinitions"] = definitions
-    if policy.statements:
+    if len(policy.statements) > written_count:
         origin = api_policy.origin if api_policy is not None else header
         body["x-amazon-apigateway-policy"] = Src(
             {"Version": "2012-10-17", "Statement": Src(policy.statements, origin)}, origin
