@@ -66,8 +66,8 @@ def test_statements_are_located_at_the_permission_asking_for_them() -> None:
     ("connector", "reason"),
     [
         (
-            "Source: {Id: Alerts}\n      Destination: {Id: Jobs}\n      Permissions: [Write]",
-            "connectors from AWS::SNS::Topic are not expanded by iaclint",
+            "Source: {Id: Jobs}\n      Destination: {Id: Alerts}\n      Permissions: [Write]",
+            "connectors from AWS::SQS::Queue to AWS::SNS::Topic are not expanded by iaclint",
         ),
         (
             "Source: {Id: Fn}\n      Destination: {Id: Alerts}\n      Permissions: [Read]",
@@ -119,3 +119,21 @@ Resources:
     resources, _ = expanded(text)
     assert not any(rid.startswith("ConnPolicy") for rid in resources)
     assert "Conn" not in resources
+
+
+def test_a_services_connector_writes_the_destinations_policy() -> None:
+    path = FIXTURES / "sam" / "connectors-services.yaml"
+    resources, problems = expanded(path.read_text(encoding="utf-8"), "s.yaml")
+    assert problems == []
+    queue = resources["FanoutQueuePolicyDestination0"]["Properties"]  # type: ignore[index]
+    assert queue["Queues"] == [{"Ref": "Backlog"}]
+    (statement,) = queue["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "Announcements"}}}
+    upload = resources["OnUploadWriteLambdaPermission"]["Properties"]  # type: ignore[index]
+    assert upload["SourceAccount"] == {"Fn::Sub": "${AWS::AccountId}"}
+    topic = resources["TickTopicPolicyDestination0"]["Properties"]  # type: ignore[index]
+    assert topic["Topics"] == [{"Ref": "Announcements"}]
+    # From a state machine: a managed policy on its role.
+    steps = resources["PipelineStepsPolicyDestination1"]["Properties"]  # type: ignore[index]
+    assert steps["Roles"] == [{"Ref": "PipelineRole"}]

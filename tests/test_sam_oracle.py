@@ -146,7 +146,7 @@ def judged(graph: Graph) -> dict[str, object]:
                 "kms": canonical(native.get("KmsMasterKeyId")),
                 "managed_sse": canonical(native.get("SqsManagedSseEnabled")),
             }
-        elif resource.native_type == "AWS::SQS::QueuePolicy":
+        elif resource.native_type in ("AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy"):
             out[address] = {"document": canonical(resource.properties.get("document"))}
         elif resource.native_type == "AWS::ApiGateway::RestApi":
             out[address] = {"policy": _statements(resource.properties.get("policy"))}

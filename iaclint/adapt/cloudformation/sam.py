@@ -982,7 +982,8 @@ class _Expansion:
             else None
         )
         generated = f"{logical_id}Role" if written_type in _DEPLOYED_AS else None
-        return Endpoint(native, arn, name, role_of(role_src, generated))
+        url = {"Ref": logical_id} if native == "AWS::SQS::Queue" else None
+        return Endpoint(native, arn, name, role_of(role_src, generated), url)
 
     def _not_expanded(self, path: DocPath, logical_id: str, reason: str) -> None:
         span = self.document.spans.get(path) or self.document.span_of(path)

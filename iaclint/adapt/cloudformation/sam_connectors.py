@@ -9,8 +9,11 @@ a list), holding the statements of its connector profile for that pair of
 types. The profiles here are those of a function reaching a table, a bucket, a
 queue, a topic, a state machine, another function, an event bus or a place
 index (and an AppSync data source reaching a table, a function or an event
-bus, for `AWS::Serverless::GraphQLApi`); a pair not covered is said, with the
-reason, and not linted. A
+bus, for `AWS::Serverless::GraphQLApi`), and of a state machine's role. A topic,
+a rule or a bucket reaching a function, a queue or a topic gets instead what the
+destination holds: a Lambda permission (`<Connector>WriteLambdaPermission`), a
+queue policy or a topic policy. A pair not covered is said, with the reason, and
+not linted. A
 connector written in a resource's `Connectors` is `<Resource><Name>`, its
 source that resource. Every statement is located at the `Permissions` entry
 that asks for it.
@@ -169,6 +172,34 @@ _PROFILES: dict[str, dict[str, dict[str, Statements]]] = {
 }
 
 
+_PROFILES["AWS::StepFunctions::StateMachine"] = {
+    destination: _FUNCTION_PROFILES[destination]
+    for destination in (
+        "AWS::Lambda::Function",
+        "AWS::SNS::Topic",
+        "AWS::S3::Bucket",
+        "AWS::DynamoDB::Table",
+        "AWS::Events::EventBus",
+    )
+}
+_PROFILES["AWS::StepFunctions::StateMachine"]["AWS::SQS::Queue"] = {
+    "Write": ((("sqs:SendMessage",), ("%{Destination.Arn}",)),)
+}
+# Pairs whose permission the destination holds (Write only): the service the source
+# acts through, and the action it is allowed.
+_DESTINATION_POLICIES: dict[tuple[str, str], tuple[str, str]] = {
+    ("AWS::SNS::Topic", "AWS::Lambda::Function"): ("sns.amazonaws.com", "lambda:InvokeFunction"),
+    ("AWS::SNS::Topic", "AWS::SQS::Queue"): ("sns.amazonaws.com", "sqs:SendMessage"),
+    ("AWS::Events::Rule", "AWS::Lambda::Function"): (
+        "events.amazonaws.com",
+        "lambda:InvokeFunction",
+    ),
+    ("AWS::Events::Rule", "AWS::SQS::Queue"): ("events.amazonaws.com", "sqs:SendMessage"),
+    ("AWS::Events::Rule", "AWS::SNS::Topic"): ("events.amazonaws.com", "sns:Publish"),
+    ("AWS::S3::Bucket", "AWS::Lambda::Function"): ("s3.amazonaws.com", "lambda:InvokeFunction"),
+}
+
+
 class Endpoint(NamedTuple):
     """A connector's source or destination, as the transform sees it."""
 
@@ -177,6 +208,8 @@ class Endpoint(NamedTuple):
     name: object
     # The role a source's permissions go to (its name or a `Ref` to it), if known.
     role: object
+    # A queue's URL.
+    url: object = None
 
 
 # The endpoint a resource's logical id names, or why it cannot be used.
@@ -209,14 +242,7 @@ def connector(
         return
     listed = isinstance(destinations.value, list)
     items = destinations.value if isinstance(destinations.value, list) else [destinations]
-    profiles = _PROFILES.get(source.type)
-    if profiles is None:
-        refuse(f"connectors from {source.type} are not expanded by iaclint")
-        return
-    if source.role is None:
-        refuse("the role of its source cannot be told from the template")
-        return
-    written: list[tuple[str, Src]] = []
+    written: list[tuple[str, str, Src]] = []
     for index, item in enumerate(items):
         if not isinstance(item, Src):
             continue
@@ -224,8 +250,10 @@ def connector(
         if isinstance(destination, str):
             refuse(destination)
             return
-        profile = profiles.get(destination.type)
-        if profile is None:
+        pair = (source.type, destination.type)
+        profile = _PROFILES.get(source.type, {}).get(destination.type)
+        valid = sorted(profile) if profile is not None else ["Write"]
+        if profile is None and pair not in _DESTINATION_POLICIES:
             refuse(
                 f"connectors from {source.type} to {destination.type} are not expanded by iaclint"
             )
@@ -233,14 +261,23 @@ def connector(
         requested: dict[str, DocPath] = {}
         for access in permissions.value:
             name = text(access) if isinstance(access, Src) else None
-            if name is None or name not in profile:
+            if name is None or name not in valid:
                 shown = plain(access) if isinstance(access, Src) else access
                 refuse(
                     f"the transform refuses Permissions '{shown}' from {source.type} "
-                    f"to {destination.type} (valid: {', '.join(sorted(profile))})"
+                    f"to {destination.type} (valid: {', '.join(valid)})"
                 )
                 return
             requested.setdefault(name, access.origin)
+        suffix = f"Destination{index}" if listed else ""
+        if profile is None:
+            written.append(
+                _destination_policy(logical_id, suffix, pair, source, destination, requested)
+            )
+            continue
+        if source.role is None:
+            refuse("the role of its source cannot be told from the template")
+            return
         # In the profile's order, each located at the entry asking for it.
         statements = [
             _statement(actions, resources, destination, requested[name])
@@ -248,15 +285,56 @@ def connector(
             if name in requested
             for actions, resources in category
         ]
-        policy_id = f"{logical_id}PolicyDestination{index}" if listed else f"{logical_id}Policy"
         document = {"Version": "2012-10-17", "Statement": Src(statements, permissions.origin)}
         properties = {
             "PolicyDocument": Src(document, permissions.origin),
             "Roles": Src([source.role], item.origin),
         }
-        written.append((policy_id, Src(properties, item.origin)))
-    for policy_id, policy in written:
-        add(policy_id, "AWS::IAM::ManagedPolicy", policy)
+        policy = Src(properties, item.origin)
+        written.append((f"{logical_id}Policy{suffix}", "AWS::IAM::ManagedPolicy", policy))
+    for policy_id, kind, generated in written:
+        add(policy_id, kind, generated)
+
+
+def _destination_policy(
+    logical_id: str,
+    suffix: str,
+    pair: tuple[str, str],
+    source: Endpoint,
+    destination: Endpoint,
+    requested: dict[str, DocPath],
+) -> tuple[str, str, Src]:
+    """What a connector writes on its destination: the permission letting the source's
+    service invoke a function, or the statement of a queue's or topic's policy."""
+    origin = requested["Write"]
+    service, action = _DESTINATION_POLICIES[pair]
+    if destination.type == "AWS::Lambda::Function":
+        permission: dict[str, object] = {
+            "Action": action,
+            "FunctionName": destination.arn,
+            "Principal": service,
+            "SourceArn": source.arn,
+        }
+        if source.type == "AWS::S3::Bucket":
+            permission["SourceAccount"] = {"Fn::Sub": "${AWS::AccountId}"}
+        return (
+            f"{logical_id}WriteLambdaPermission{suffix}",
+            "AWS::Lambda::Permission",
+            Src(permission, origin),
+        )
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Resource": destination.arn,
+        "Action": action,
+        "Condition": {"ArnEquals": {"aws:SourceArn": source.arn}},
+    }
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    if destination.type == "AWS::SQS::Queue":
+        queue = {"PolicyDocument": document, "Queues": [destination.url]}
+        return (f"{logical_id}QueuePolicy{suffix}", "AWS::SQS::QueuePolicy", Src(queue, origin))
+    topic = {"PolicyDocument": document, "Topics": [destination.arn]}
+    return (f"{logical_id}TopicPolicy{suffix}", "AWS::SNS::TopicPolicy", Src(topic, origin))
 
 
 def explicit_endpoint(node: Src) -> Endpoint | str:
@@ -265,7 +343,7 @@ def explicit_endpoint(node: Src) -> Endpoint | str:
     if kind is None:
         return "an endpoint needs an Id or a Type"
     role = field(node, "RoleName")
-    return Endpoint(kind, field(node, "Arn"), field(node, "Name"), role)
+    return Endpoint(kind, field(node, "Arn"), field(node, "Name"), role, field(node, "QueueUrl"))
 
 
 def _endpoint(node: Src, resolve: Resolve) -> Endpoint | str:
