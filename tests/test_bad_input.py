@@ -234,11 +234,12 @@ ACCEPTED: dict[str, tuple[bytes, list[str]]] = {
     "serverless.yaml": (
         (
             HEADER + "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
-            "    Type: AWS::Serverless::GraphQLApi\n    Properties: {Name: app}\n"
+            "    Type: AWS::Serverless::Connector\n    Properties: {Permissions: [Read]}\n"
         ).encode(),
         [
-            "serverless.yaml:5:5: warning: 'Fn' (AWS::Serverless::GraphQLApi) is expanded by the "
-            "AWS::Serverless transform at deployment; the resources it generates are not linted"
+            "serverless.yaml:5:5: warning: 'Fn' (AWS::Serverless::Connector) is expanded by the "
+            "AWS::Serverless transform at deployment; the resources it generates are not linted: "
+            "it has no Source"
         ],
     ),
     "no-default.tf": (

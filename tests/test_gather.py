@@ -36,7 +36,8 @@ NAMES = ("Api", "Auth", "Items", "Orders", "Users")
 
 
 def sam(*names: str) -> str:
-    """OPEN_SSH's group (a finding at line 12), then a SAM connector (still not expanded) every six lines from 13."""
+    """OPEN_SSH's group (a finding at line 12), then a SAM connector every six lines from
+    13, not expanded: its source is not declared and it has no destination."""
     functions = "".join(FUNCTION.format(name=name) for name in names)
     return f"Transform: AWS::Serverless-2016-10-31\n{OPEN_SSH}{functions}"
 
@@ -47,7 +48,8 @@ GATHERED = (
 )
 ALONE = (
     "'Solo' (AWS::Serverless::Connector) is expanded by the AWS::Serverless transform at "
-    "deployment; the resources it generates are not linted"
+    "deployment; the resources it generates are not linted: it names 'Queue', which the "
+    "template does not declare"
 )
 
 

@@ -255,6 +255,8 @@ Resources:
       Location: nested/template.yaml
   Graph:
     Type: AWS::Serverless::GraphQLApi
+    Properties:
+      DataSources: {Http: {Site: {Endpoint: "https://example.com"}}}
 Conditions:
   Never: !Equals [a, b]
 """
@@ -277,11 +279,12 @@ Conditions:
         "S3Key": "layer.zip",
     }
     assert resources["Local"]["Properties"] == {"TemplateURL": "nested/template.yaml"}  # type: ignore[index]
-    # Not expanded: kept as written, and the adapter says it is not linted.
-    assert resources["Graph"] == {"Type": "AWS::Serverless::GraphQLApi"}
+    assert resources["Graph"]["Type"] == "AWS::AppSync::GraphQLApi"  # type: ignore[index]
+    assert resources["GraphCloudWatchRole"]["Type"] == "AWS::IAM::Role"  # type: ignore[index]
     assert problems == [
         "18:7: application 'Remote' is deployed from the Serverless Application Repository; "
-        "its resources are not linted (lint its template where it is kept)"
+        "its resources are not linted (lint its template where it is kept)",
+        "26:21: data sources of kind 'Http' are not expanded; what they create is not linted",
     ]
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from iaclint.adapt.cloudformation.sam import expand_serverless
 from iaclint.adapt.cloudformation.template import adapt_template
 from iaclint.graph.model import Graph
 from iaclint.graph.values import Input, PartialString, Reference, Unknown
@@ -86,9 +88,28 @@ def _sorted(values: object) -> list[str]:
     return sorted(json.dumps(canonical(item), sort_keys=True) for item in items)
 
 
+def _statements(policy: object) -> list[str]:
+    """A policy's statements, each with its lists sorted: their order means nothing
+    (the transform writes an API's methods in an order of its own)."""
+    if not isinstance(policy, dict):
+        return []
+    out = []
+    for statement in policy.get("statements") or []:
+        value = canonical(statement)
+        assert isinstance(value, dict)
+        fixed = {
+            key: sorted(child, key=json.dumps) if isinstance(child, list) else child
+            for key, child in value.items()
+        }
+        out.append(json.dumps(fixed, sort_keys=True))
+    return sorted(out)
+
+
 def judged(graph: Graph) -> dict[str, object]:
-    """What the policies see of a SAM application, by resource and variant."""
-    out: dict[str, object] = {}
+    """What the policies see of a SAM application, by resource and variant, and how
+    many resources of each type there are (generated ids may differ: a hash)."""
+    types = Counter(resource.native_type for resource in graph.resources)
+    out: dict[str, object] = {"resource types": dict(sorted(types.items()))}
     for resource in graph.resources:
         native = resource.native
         variant = " ".join(f"{name}={value}" for name, value in resource.conditions)
@@ -125,8 +146,15 @@ def judged(graph: Graph) -> dict[str, object]:
                 "kms": canonical(native.get("KmsMasterKeyId")),
                 "managed_sse": canonical(native.get("SqsManagedSseEnabled")),
             }
-        elif resource.native_type == "AWS::SQS::QueuePolicy":
+        elif resource.native_type in ("AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy"):
             out[address] = {"document": canonical(resource.properties.get("document"))}
+        elif resource.native_type == "AWS::ApiGateway::RestApi":
+            out[address] = {"policy": _statements(resource.properties.get("policy"))}
+        elif resource.native_type == "AWS::IAM::ManagedPolicy":
+            out[address] = {
+                "document": canonical(native.get("PolicyDocument")),
+                "roles": canonical(native.get("Roles")),
+            }
         elif resource.native_type == "AWS::Lambda::Url":
             out[address] = {"auth": canonical(native.get("AuthType"))}
     return out
@@ -174,3 +202,25 @@ def test_a_difference_is_seen() -> None:
     theirs = judged(graph_of(json.dumps(translated), "translated.json"))
     assert ours != theirs
     assert ours.keys() == theirs.keys()
+
+
+@pytest.mark.parametrize("parameters", ["null", "''", "", "[]", "[BucketName]"])
+def test_policy_template_parameters_the_translator_refuses_are_errors(parameters: str) -> None:
+    from samtranslator.model.exceptions import InvalidDocumentException
+
+    text = (
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Runtime: python3.12\n      Handler: a.h\n      CodeUri: s3://b/k.zip\n"
+        "      Policies:\n        - CloudWatchPutMetricPolicy: {}\n"
+        f"        - CloudWatchPutMetricPolicy: {parameters}\n"
+    )
+    with pytest.raises(InvalidDocumentException):
+        translate(text)
+    document, problems = expand_serverless(read_template(text, "t.yaml"))
+    assert [(p.level.value, p.line, p.column) for p in problems] == [("error", 11, 11)]
+    assert "the transform refuses this template" in problems[0].message
+    assert isinstance(document.data, dict)
+    role = document.data["Resources"]["FnRole"]["Properties"]
+    # The empty mapping is a template without parameters; the refused one gives nothing.
+    assert [policy["PolicyName"] for policy in role["Policies"]] == ["FnRolePolicy0"]

@@ -9,7 +9,8 @@ Resources that carry their policy (`AWS::KMS::Key`'s `KeyPolicy`, a domain's
 Lambda permission is the statement Lambda writes for it (`iam_document.permission`),
 an event bus permission given as principal and condition the statement EventBridge
 writes (`iam_document.bus_permission`). An S3 access point restricted to a VPC
-carries the restriction in its statements (`iam_document.within_vpc`).
+carries the restriction in its statements (`iam_document.within_vpc`). A REST API's
+policy may be written in its OpenAPI body (`x-amazon-apigateway-policy`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,16 @@ def lambda_permission(props: Src, context: Context) -> Src:
             ),
         },
     )
+
+
+def rest_api(props: Src, context: Context) -> Src:
+    """`Policy`, or the `x-amazon-apigateway-policy` of the OpenAPI `Body`, which API
+    Gateway applies as the API's policy when it imports the body."""
+    written = props.get("Policy")
+    body = props.get("Body")
+    if written is None and body is not None:
+        written = body.get("x-amazon-apigateway-policy")
+    return obj(props, {"policy": document(written)})
 
 
 def public_repository(props: Src, context: Context) -> Src:
@@ -137,7 +148,7 @@ def function_url(props: Src, context: Context) -> Src:
 MAPPERS: dict[str, Mapper] = {
     "AWS::KMS::Key": _carrying("kms.key", "KeyPolicy"),
     "AWS::ECR::Repository": _carrying("ecr.repository", "RepositoryPolicyText"),
-    "AWS::ApiGateway::RestApi": _carrying("apigateway.rest_api", "Policy"),
+    "AWS::ApiGateway::RestApi": ("apigateway.rest_api", rest_api),
     "AWS::Glacier::Vault": _carrying("glacier.vault", "AccessPolicy"),
     "AWS::KMS::ReplicaKey": _carrying("kms.key", "KeyPolicy"),
     "AWS::SQS::QueuePolicy": _separate("sqs", "Queues", "sqs.queue", "PolicyDocument"),

@@ -25,7 +25,24 @@ from collections.abc import Callable, Mapping
 
 from iaclint.adapt.cloudformation.conditions import TooLarge
 from iaclint.adapt.cloudformation.intrinsics import budget_for
-from iaclint.adapt.cloudformation.sam_events import EventContext, function_events
+from iaclint.adapt.cloudformation.sam_api_auth import (
+    Route,
+    authorizer_permissions,
+    rest_api_body,
+    usage_plan,
+)
+from iaclint.adapt.cloudformation.sam_connectors import (
+    Endpoint,
+    connector,
+    explicit_endpoint,
+    role_of,
+)
+from iaclint.adapt.cloudformation.sam_events import (
+    EventContext,
+    function_events,
+    state_machine_events,
+)
+from iaclint.adapt.cloudformation.sam_graphql import graphql_api
 from iaclint.adapt.cloudformation.sam_roles import (
     aws_managed,
     execution_role,
@@ -39,10 +56,11 @@ from iaclint.adapt.cloudformation.sam_values import (
     is_intrinsic,
     merged,
     place,
+    plain,
     text,
 )
 from iaclint.adapt.sourced import Src
-from iaclint.diagnostics import Diagnostic
+from iaclint.diagnostics import SAM_TRANSFORM, Diagnostic
 from iaclint.parse.document import Document
 from iaclint.span import DocPath, Span
 
@@ -157,6 +175,30 @@ _FUNCTION_COPIED = (
     "Timeout",
     "VpcConfig",
 )
+# The deployment types CodeDeploy predefines for Lambda, by their SAM names.
+_DEPLOYMENT_TYPES = frozenset(
+    {
+        "Canary10Percent5Minutes",
+        "Canary10Percent10Minutes",
+        "Canary10Percent15Minutes",
+        "Canary10Percent30Minutes",
+        "Linear10PercentEvery1Minute",
+        "Linear10PercentEvery2Minutes",
+        "Linear10PercentEvery3Minutes",
+        "Linear10PercentEvery10Minutes",
+        "AllAtOnce",
+    }
+)
+# What a SAM resource deploys as, for a connector naming it.
+_DEPLOYED_AS = {
+    "AWS::Serverless::Function": "AWS::Lambda::Function",
+    "AWS::Serverless::SimpleTable": "AWS::DynamoDB::Table",
+    "AWS::Serverless::StateMachine": "AWS::StepFunctions::StateMachine",
+    "AWS::Serverless::Api": "AWS::ApiGateway::RestApi",
+    "AWS::Serverless::HttpApi": "AWS::ApiGatewayV2::Api",
+}
+# Resources whose ARN is their `Ref` (the others': `Fn::GetAtt <Id>.Arn`).
+_ARN_BY_REF = frozenset({"AWS::SNS::Topic", "AWS::StepFunctions::StateMachine"})
 _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>[^?]+)(?:\?versionId=(?P<version>.+))?$")
 
 
@@ -211,6 +253,11 @@ class _Expansion:
         self.implicit: dict[str, DocPath] = {}
         # Each generated resource's logical id, mapped to the SAM resource it comes from.
         self.owners: dict[str, str] = {}
+        # The methods `Api` events add to each REST API, by the API's logical id.
+        self.routes: dict[str, list[Route]] = {}
+        # REST APIs are written once every function has told its methods.
+        self.pending_apis: list[tuple[str, dict[str, object]]] = []
+        self.shared_usage_plan: set[str] = set()
 
     def run(self) -> tuple[Document, list[Diagnostic]]:
         section = self.template.get("Resources")
@@ -224,6 +271,8 @@ class _Expansion:
             "AWS::Serverless::SimpleTable": self._simple_table,
             "AWS::Serverless::LayerVersion": self._layer,
             "AWS::Serverless::Application": self._application,
+            "AWS::Serverless::Connector": self._connector,
+            "AWS::Serverless::GraphQLApi": self._graphql_api,
         }
         for logical_id, body in section.items():
             handler = (
@@ -235,6 +284,12 @@ class _Expansion:
                 self.resources[logical_id] = body
                 continue
             handler(logical_id, body)
+        for logical_id, body in section.items():
+            if isinstance(body, dict) and isinstance(body.get("Connectors"), dict):
+                self._embedded_connectors(logical_id, body)
+        for logical_id, body in self.pending_apis:
+            props = self._properties(logical_id, body, "Api")
+            self._write_rest_api(logical_id, logical_id, props, ("Resources", logical_id), body)
         for kind, origin in self.implicit.items():
             if kind == "rest":
                 self._implicit_rest_api(origin)
@@ -346,6 +401,12 @@ class _Expansion:
             Diagnostic.warning(self.document.file, message, span.line, span.column)
         )
 
+    def _error(self, path: DocPath, message: str) -> None:
+        span = self.document.spans.get(path) or self.document.span_of(path)
+        self.diagnostics.append(
+            Diagnostic.error(self.document.file, message, span.line, span.column)
+        )
+
     def _main_attributes(self, body: dict[str, object]) -> dict[str, object]:
         """The attributes the transform keeps on the main generated resource."""
         keys = ("DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy")
@@ -368,6 +429,7 @@ class _Expansion:
         fields["Tags"] = _tags(props.get("Tags"), "lambda:createdBy", header)
 
         managed: list[Src] = []
+        alias = self._alias(logical_id, props)
         events = function_events(
             props.get("Events"),
             EventContext(
@@ -376,6 +438,8 @@ class _Expansion:
                 self._need_api,
                 self._warn,
                 self._rest_api_stage,
+                lambda api, route: self.routes.setdefault(api, []).append(route),
+                alias,
             ),
         )
         role = props.get("Role")
@@ -406,7 +470,7 @@ class _Expansion:
                             dead_letters.origin,
                         )
                     )
-            policies = read_policies(props.get("Policies"), role_id, self._warn)
+            policies = read_policies(props.get("Policies"), role_id, self._warn, self._error)
             managed.extend(policies.managed)
             managed.extend(events)
             inline.extend(policies.inline)
@@ -430,15 +494,147 @@ class _Expansion:
             _object(fields, header),
             self._main_attributes(body),
         )
-        self._function_url(logical_id, props.get("FunctionUrlConfig"))
+        self._function_url(logical_id, props.get("FunctionUrlConfig"), alias)
 
-    def _function_url(self, logical_id: str, config: Src | None) -> None:
+    def _alias(self, logical_id: str, props: dict[str, Src]) -> str | None:
+        """`AutoPublishAlias`: a version and the alias pointing at it (what events,
+        the URL and their permissions then name), and with a `DeploymentPreference`
+        CodeDeploy's application, the function's deployment group and CodeDeploy's
+        role. The alias's logical id, if there is one."""
+        written = props.get("AutoPublishAlias")
+        preference = props.get("DeploymentPreference")
+        name = text(written)
+        if written is None or name is None:
+            if written is not None:
+                self._warn(
+                    written.origin,
+                    f"the alias of function '{logical_id}' is not written as text; "
+                    "its version and alias are not linted",
+                )
+            elif preference is not None:
+                self._warn(
+                    preference.origin,
+                    "the transform refuses DeploymentPreference without AutoPublishAlias; "
+                    "it is not linted",
+                )
+            return None
+        origin = written.origin
+        alias_id = f"{logical_id}Alias{re.sub(r'[^A-Za-z0-9]', '', name)}"
+        # The transform adds a hash of the code to the version's id: left out.
+        version_id = f"{logical_id}Version"
+        version = {
+            "FunctionName": Src({"Ref": logical_id}, origin),
+            "Description": props.get("VersionDescription"),
+        }
+        self._add(
+            logical_id,
+            version_id,
+            "AWS::Lambda::Version",
+            _object(version, origin),
+            {"DeletionPolicy": "Retain"},
+        )
+        alias_props: dict[str, Src | None] = {
+            "Name": written,
+            "FunctionName": Src({"Ref": logical_id}, origin),
+            "FunctionVersion": Src({"Fn::GetAtt": [version_id, "Version"]}, origin),
+            "ProvisionedConcurrencyConfig": props.get("ProvisionedConcurrencyConfig"),
+        }
+        attributes: dict[str, object] = {}
+        enabled = field(preference, "Enabled")
+        if preference is not None and (enabled is None or enabled.value is not False):
+            attributes["UpdatePolicy"] = self._deployment(logical_id, preference)
+        self._add(logical_id, alias_id, "AWS::Lambda::Alias", _object(alias_props, origin))
+        if attributes:
+            resource = self.resources[alias_id]
+            assert isinstance(resource, dict)
+            resource.update(attributes)
+            self.spans[("Resources", alias_id, "UpdatePolicy")] = self.document.span_of(
+                preference.origin if preference is not None else origin
+            )
+        return alias_id
+
+    def _deployment(self, logical_id: str, preference: Src) -> dict[str, object]:
+        """CodeDeploy's resources for a function's gradual deployment; the alias's
+        update policy."""
+        origin = preference.origin
+        application = "ServerlessDeploymentApplication"
+        if application not in self.resources:
+            self._add(
+                logical_id,
+                application,
+                "AWS::CodeDeploy::Application",
+                Src({"ComputePlatform": "Lambda"}, origin),
+            )
+        role = field(preference, "Role")
+        if role is None and "CodeDeployServiceRole" not in self.resources:
+            service_role = {
+                "AssumeRolePolicyDocument": trust("codedeploy.amazonaws.com", origin),
+                "ManagedPolicyArns": Src(
+                    [aws_managed("service-role/AWSCodeDeployRoleForLambda", origin)], origin
+                ),
+            }
+            self._add(
+                logical_id, "CodeDeployServiceRole", "AWS::IAM::Role", Src(service_role, origin)
+            )
+        kind = field(preference, "Type")
+        alarms = field(preference, "Alarms")
+        group: dict[str, Src | None] = {
+            "ApplicationName": Src({"Ref": application}, origin),
+            "AutoRollbackConfiguration": Src(
+                {
+                    "Enabled": True,
+                    "Events": [
+                        "DEPLOYMENT_FAILURE",
+                        "DEPLOYMENT_STOP_ON_ALARM",
+                        "DEPLOYMENT_STOP_ON_REQUEST",
+                    ],
+                },
+                origin,
+            ),
+            "DeploymentConfigName": Src(
+                {"Fn::Sub": ["CodeDeployDefault.Lambda${ConfigName}", {"ConfigName": plain(kind)}]},
+                kind.origin,
+            )
+            if text(kind) in _DEPLOYMENT_TYPES and kind is not None
+            else kind,
+            "DeploymentStyle": Src(
+                {"DeploymentType": "BLUE_GREEN", "DeploymentOption": "WITH_TRAFFIC_CONTROL"}, origin
+            ),
+            "ServiceRoleArn": role or Src({"Fn::GetAtt": ["CodeDeployServiceRole", "Arn"]}, origin),
+            "TriggerConfigurations": field(preference, "TriggerConfigurations"),
+        }
+        if alarms is not None and isinstance(alarms.value, list) and alarms.value:
+            group["AlarmConfiguration"] = Src(
+                {
+                    "Enabled": True,
+                    "Alarms": [Src({"Name": alarm}, alarm.origin) for alarm in alarms.value],
+                },
+                alarms.origin,
+            )
+        group_id = f"{logical_id}DeploymentGroup"
+        self._add(logical_id, group_id, "AWS::CodeDeploy::DeploymentGroup", _object(group, origin))
+        update: dict[str, object] = {
+            "ApplicationName": {"Ref": application},
+            "DeploymentGroupName": {"Ref": group_id},
+        }
+        hooks = plain(field(preference, "Hooks"))
+        if isinstance(hooks, dict):
+            for hook, key in (
+                ("PreTraffic", "BeforeAllowTrafficHook"),
+                ("PostTraffic", "AfterAllowTrafficHook"),
+            ):
+                if hook in hooks:
+                    update[key] = hooks[hook]
+        return {"CodeDeployLambdaAliasUpdate": update}
+
+    def _function_url(self, logical_id: str, config: Src | None, alias: str | None) -> None:
         if config is None or not isinstance(config.value, dict):
             return
         origin = config.origin
+        target = alias or logical_id
         auth = field(config, "AuthType")
         url = {
-            "TargetFunctionArn": Src({"Ref": logical_id}, origin),
+            "TargetFunctionArn": Src({"Ref": target}, origin),
             "AuthType": auth,
             "Cors": field(config, "Cors"),
             "InvokeMode": field(config, "InvokeMode"),
@@ -448,7 +644,7 @@ class _Expansion:
             return
         public = {
             "Action": Src("lambda:InvokeFunctionUrl", origin),
-            "FunctionName": Src({"Ref": logical_id}, origin),
+            "FunctionName": Src({"Ref": target}, origin),
             "Principal": Src("*", auth.origin),
             "FunctionUrlAuthType": auth,
         }
@@ -460,7 +656,7 @@ class _Expansion:
         )
         invoke = {
             "Action": Src("lambda:InvokeFunction", origin),
-            "FunctionName": Src({"Ref": logical_id}, origin),
+            "FunctionName": Src({"Ref": target}, origin),
             "Principal": Src("*", auth.origin),
             "InvokedViaFunctionUrl": Src(True, origin),
         }
@@ -494,7 +690,7 @@ class _Expansion:
         else:
             role_id = f"{logical_id}Role"
             fields["RoleArn"] = Src({"Fn::GetAtt": [role_id, "Arn"]}, header)
-            policies = read_policies(props.get("Policies"), role_id, self._warn)
+            policies = read_policies(props.get("Policies"), role_id, self._warn, self._error)
             managed = list(policies.managed)
             tracing = props.get("Tracing")
             enabled = field(tracing, "Enabled")
@@ -512,13 +708,17 @@ class _Expansion:
                 },
             )
             self._add(logical_id, role_id, "AWS::IAM::Role", role_properties)
-        events = props.get("Events")
-        if events is not None and isinstance(events.value, dict) and events.value:
-            self._warn(
-                events.origin,
-                f"the events of state machine '{logical_id}' are not expanded; "
-                "the rules and roles they create are not linted",
-            )
+        state_machine_events(
+            props.get("Events"),
+            EventContext(
+                logical_id,
+                lambda rid, rtype, rprops, _origin: self._add(logical_id, rid, rtype, rprops),
+                self._need_api,
+                self._warn,
+                self._rest_api_stage,
+                lambda api, route: self.routes.setdefault(api, []).append(route),
+            ),
+        )
         self._add(
             logical_id,
             logical_id,
@@ -542,8 +742,9 @@ class _Expansion:
         self.implicit.setdefault(kind, origin)
 
     def _rest_api(self, logical_id: str, body: dict[str, object]) -> None:
-        props = self._properties(logical_id, body, "Api")
-        self._write_rest_api(logical_id, logical_id, props, ("Resources", logical_id), body)
+        # Written at the end (see `run`), in its place among the resources.
+        self.resources[logical_id] = None
+        self.pending_apis.append((logical_id, body))
 
     def _implicit_rest_api(self, origin: DocPath) -> None:
         props = dict(self.globals.get("Api", {}))
@@ -562,10 +763,24 @@ class _Expansion:
         endpoint_types = field(endpoint, "Type") if endpoint is not None else None
         if endpoint is not None and isinstance(endpoint.value, str):
             endpoint_types = endpoint
+        stage_name = props.get("StageName") or Src("Prod", header)
+        auth = props.get("Auth")
+        definition = props.get("DefinitionBody")
+        body_value: Src | None = definition
+        if definition is None or (
+            isinstance(definition.value, dict) and not is_intrinsic(definition.value)
+        ):
+            routes = self.routes.get(api_id, [])
+            body_value = rest_api_body(api_id, props, routes, stage_name, header)
+        elif auth is not None:
+            self._warn(
+                auth.origin,
+                f"the definition of API '{api_id}' is not written in the template; "
+                "the resource policy and authorizers of its Auth are not linted",
+            )
         api: dict[str, Src | None] = {
             "Name": props.get("Name"),
-            "Body": props.get("DefinitionBody")
-            or Src({"swagger": "2.0", "info": {"version": "1.0"}, "paths": {}}, header),
+            "Body": body_value,
             "BodyS3Location": _s3_location(
                 props.get("DefinitionUri"), ("Bucket", "Key", "Version")
             ),
@@ -584,9 +799,17 @@ class _Expansion:
         }
         if "DefinitionUri" in props:
             api["Body"] = None
+            if auth is not None:
+                self._warn(
+                    auth.origin,
+                    f"the transform refuses Auth on API '{api_id}' whose definition is "
+                    "DefinitionUri (Auth needs DefinitionBody); it is not linted",
+                )
         attributes = self._main_attributes(body) if body is not None else None
         self._add(owner, api_id, "AWS::ApiGateway::RestApi", _object(api, header), attributes)
-        stage_name = props.get("StageName") or Src("Prod", header)
+        authorizer_permissions(
+            api_id, auth, lambda rid, rtype, rprops: self._add(owner, rid, rtype, rprops)
+        )
         deployment_id = f"{api_id}Deployment"
         deployment = {
             "RestApiId": Src({"Ref": api_id}, header),
@@ -608,7 +831,15 @@ class _Expansion:
         }
         stage_text = text(stage_name)
         suffix = stage_text if stage_text is not None and stage_text.isalnum() else "Stage"
-        self._add(owner, f"{api_id}{suffix}Stage", "AWS::ApiGateway::Stage", _object(stage, header))
+        stage_id = f"{api_id}{suffix}Stage"
+        self._add(owner, stage_id, "AWS::ApiGateway::Stage", _object(stage, header))
+        usage_plan(
+            api_id,
+            stage_id,
+            auth,
+            lambda rid, rtype, rprops: self._add(owner, rid, rtype, rprops),
+            self.shared_usage_plan,
+        )
 
     def _http_api(self, logical_id: str, body: dict[str, object]) -> None:
         props = self._properties(logical_id, body, "HttpApi")
@@ -641,6 +872,12 @@ class _Expansion:
             api["Body"] = None
         attributes = self._main_attributes(body) if body is not None else None
         self._add(owner, api_id, "AWS::ApiGatewayV2::Api", _object(api, header), attributes)
+        authorizer_permissions(
+            api_id,
+            props.get("Auth"),
+            lambda rid, rtype, rprops: self._add(owner, rid, rtype, rprops),
+            http=True,
+        )
         stage_name = props.get("StageName")
         stage_text = text(stage_name)
         stage: dict[str, Src | None] = {
@@ -659,6 +896,109 @@ class _Expansion:
             suffix = stage_text if stage_text is not None and stage_text.isalnum() else ""
             stage_id = f"{api_id}{suffix}Stage"
         self._add(owner, stage_id, "AWS::ApiGatewayV2::Stage", _object(stage, header))
+
+    def _graphql_api(self, logical_id: str, body: dict[str, object]) -> None:
+        props = self._properties(logical_id, body, None)
+        header: DocPath = ("Resources", logical_id)
+        attributes = self._main_attributes(body)
+
+        def add(rid: str, rtype: str, rprops: Src) -> None:
+            self._add(logical_id, rid, rtype, rprops, attributes if rid == logical_id else None)
+
+        graphql_api(
+            logical_id,
+            props,
+            header,
+            _tags(props.get("Tags"), "graphqlapi:createdBy", header),
+            add,
+            self._warn,
+        )
+
+    # -- connectors ------------------------------------------------------------
+
+    def _connector(self, logical_id: str, body: dict[str, object]) -> None:
+        props = self._properties(logical_id, body, None)
+        written = props.get("Source")
+        source: Endpoint | str = "it has no Source"
+        if written is not None:
+            target = text(field(written, "Id"))
+            source = self._endpoint(target) if target is not None else explicit_endpoint(written)
+        connector(
+            logical_id,
+            props,
+            source,
+            self._endpoint,
+            lambda rid, rtype, rprops: self._add(logical_id, rid, rtype, rprops),
+            lambda reason: self._not_expanded(
+                ("Resources", logical_id, "Type"), logical_id, reason
+            ),
+        )
+
+    def _embedded_connectors(self, owner: str, body: dict[str, object]) -> None:
+        """The `Connectors` written in a resource: `<Resource><Name>`, from it."""
+        section = body["Connectors"]
+        assert isinstance(section, dict)
+        for name, entry in section.items():
+            path: DocPath = ("Resources", owner, "Connectors", name)
+            logical_id = f"{owner}{name}"
+            raw = entry.get("Properties") if isinstance(entry, dict) else None
+            props = {
+                str(key): copied(value, (*path, "Properties", key), self.budget)
+                for key, value in (raw.items() if isinstance(raw, dict) else ())
+            }
+
+            def refuse(reason: str, at: DocPath = path, cid: str = logical_id) -> None:
+                self._not_expanded(at, cid, reason)
+
+            connector(
+                logical_id,
+                props,
+                self._endpoint(owner),
+                self._endpoint,
+                lambda rid, rtype, rprops: self._add(owner, rid, rtype, rprops),
+                refuse,
+            )
+
+    def _endpoint(self, logical_id: str) -> Endpoint | str:
+        """What a connector's `Id` names, as deployed; or why it cannot be used."""
+        body = self._body(logical_id)
+        if body is None:
+            return f"it names '{logical_id}', which the template does not declare"
+        written_type = str(body.get("Type"))
+        native = _DEPLOYED_AS.get(written_type, written_type)
+        arn = {"Ref": logical_id} if native in _ARN_BY_REF else {"Fn::GetAtt": [logical_id, "Arn"]}
+        name = {"Fn::GetAtt": [logical_id, "Name"]}
+        raw = body.get("Properties")
+        properties = raw if isinstance(raw, dict) else {}
+        role_property = "RoleArn" if native == "AWS::StepFunctions::StateMachine" else "Role"
+        if written_type.startswith("AWS::Serverless::"):
+            role_property = "Role"
+        written_role = properties.get(role_property)
+        role_src = (
+            copied(
+                written_role, ("Resources", logical_id, "Properties", role_property), self.budget
+            )
+            if written_role is not None
+            else None
+        )
+        generated = f"{logical_id}Role" if written_type in _DEPLOYED_AS else None
+        url = {"Ref": logical_id} if native == "AWS::SQS::Queue" else None
+        return Endpoint(native, arn, name, role_of(role_src, generated), url)
+
+    def _not_expanded(self, path: DocPath, logical_id: str, reason: str) -> None:
+        span = self.document.spans.get(path) or self.document.span_of(path)
+        self.diagnostics.append(
+            Diagnostic.warning(
+                self.document.file,
+                f"'{logical_id}' (AWS::Serverless::Connector) is expanded by the "
+                "AWS::Serverless transform at deployment; the resources it generates are "
+                f"not linted: {reason}",
+                span.line,
+                span.column,
+                kind=SAM_TRANSFORM,
+                subject=logical_id,
+            )
+        )
 
     # -- the rest --------------------------------------------------------------
 

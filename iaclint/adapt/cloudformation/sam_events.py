@@ -4,7 +4,10 @@ A push source (an API, a bucket, a topic, a rule) may invoke the function: the
 transform writes an `AWS::Lambda::Permission` for it, `<Function><Event>Permission`,
 which the resource-policy checks judge like any other. A pull source (a queue, a
 stream, a table's stream) becomes an event source mapping `<Function><Event>` and
-the managed policy the function's role needs to read it. Everything generated is
+the managed policy the function's role needs to read it. An EventBridge Scheduler
+event (`ScheduleV2`) is a schedule and the role the scheduler assumes to invoke
+the function. A state machine's events (rules, schedules, API methods) each get
+the role their service assumes to start an execution. Everything generated is
 located at the event that caused it.
 """
 
@@ -14,7 +17,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
-from iaclint.adapt.cloudformation.sam_roles import aws_managed
+from iaclint.adapt.cloudformation.sam_api_auth import Route
+from iaclint.adapt.cloudformation.sam_roles import aws_managed, trust
 from iaclint.adapt.cloudformation.sam_values import field, plain, text
 from iaclint.adapt.sourced import Src
 from iaclint.span import DocPath
@@ -32,6 +36,10 @@ class EventContext(NamedTuple):
     warn: Callable[[DocPath, str], None]
     # The stage an API event's `RestApiId` deploys to, named as the permission's suffix.
     rest_api_stage: Callable[[object], str]
+    # Tells the REST API (its logical id) of a method an `Api` event adds to it.
+    route: Callable[[str, Route], None]
+    # The alias events invoke (`AutoPublishAlias`), if any: its logical id.
+    alias: str | None = None
 
 
 # Pull sources: the managed policy the role needs, and the property naming the source.
@@ -96,6 +104,8 @@ def function_events(events: Src | None, context: EventContext) -> list[Src]:
             _http_api(event_id, properties, event.origin, context)
         elif kind in ("Schedule", "CloudWatchEvent", "EventBridgeRule"):
             _rule(event_id, kind, properties, event.origin, context)
+        elif kind == "ScheduleV2":
+            _schedule_v2(event_id, properties, event.origin, context, state_machine=False)
         elif kind == "S3":
             _permission(
                 f"{event_id}Permission",
@@ -123,7 +133,7 @@ def _sns(event_id: str, properties: Src, origin: DocPath, context: EventContext)
     topic = field(properties, "Topic")
     subscription: dict[str, Src | None] = {
         "Protocol": Src("lambda", origin),
-        "Endpoint": _function_arn(context.function_id, origin),
+        "Endpoint": _function_arn(context, origin),
         "TopicArn": topic,
         "FilterPolicy": field(properties, "FilterPolicy"),
         "FilterPolicyScope": field(properties, "FilterPolicyScope"),
@@ -163,7 +173,7 @@ def _sns(event_id: str, properties: Src, origin: DocPath, context: EventContext)
     context.add(event_id, "AWS::SNS::Subscription", _object(subscription, origin), origin)
     mapping = {
         "EventSourceArn": queue_arn,
-        "FunctionName": Src({"Ref": context.function_id}, where),
+        "FunctionName": _function_ref(context, where),
         "BatchSize": batch_size or Src(10, where),
         "Enabled": enabled or Src(True, where),
     }
@@ -180,8 +190,15 @@ def _object(fields: Mapping[str, Src | None], origin: DocPath) -> Src:
     return Src({key: value for key, value in fields.items() if value is not None}, origin)
 
 
-def _function_arn(function_id: str, origin: DocPath) -> Src:
-    return Src({"Fn::GetAtt": [function_id, "Arn"]}, origin)
+def _function_arn(context: EventContext, origin: DocPath) -> Src:
+    """The ARN events invoke: the alias's (its `Ref`), else the function's."""
+    if context.alias is not None:
+        return Src({"Ref": context.alias}, origin)
+    return Src({"Fn::GetAtt": [context.function_id, "Arn"]}, origin)
+
+
+def _function_ref(context: EventContext, origin: DocPath) -> Src:
+    return Src({"Ref": context.alias or context.function_id}, origin)
 
 
 def _permission(
@@ -189,7 +206,7 @@ def _permission(
 ) -> None:
     fields: dict[str, Src | None] = {
         "Action": Src("lambda:InvokeFunction", origin),
-        "FunctionName": Src({"Ref": context.function_id}, origin),
+        "FunctionName": _function_ref(context, origin),
         "Principal": Src(principal, origin),
         **extra,
     }
@@ -201,7 +218,7 @@ def _mapping(
 ) -> None:
     fields: dict[str, Src | None] = {
         "EventSourceArn": field(properties, source),
-        "FunctionName": Src({"Ref": context.function_id}, origin),
+        "FunctionName": _function_ref(context, origin),
     }
     for key in _MAPPING_PROPERTIES:
         fields[key] = field(properties, key)
@@ -229,6 +246,13 @@ def _rest_api(event_id: str, properties: Src, origin: DocPath, context: EventCon
         api = Src({"Ref": "ServerlessRestApi"}, origin)
     else:
         stage = context.rest_api_stage(plain(api))
+    target = plain(api)
+    api_id = target.get("Ref") if isinstance(target, dict) else None
+    written_path = text(field(properties, "Path"))
+    if isinstance(api_id, str) and written_path is not None:
+        method = text(field(properties, "Method")) or "any"
+        auth = field(properties, "Auth")
+        context.route(api_id, Route(context.function_id, written_path, method, auth, origin))
     path, method = _path_and_method(properties, "/")
     source = _api_source_arn(api, f"${{__ApiId__}}/${{__Stage__}}/{method}{path}", origin)
     _permission(
@@ -253,8 +277,183 @@ def _http_api(event_id: str, properties: Src, origin: DocPath, context: EventCon
     )
 
 
+def state_machine_events(events: Src | None, context: EventContext) -> None:
+    """Generate a state machine's events: rules, schedules and API methods, each with
+    the role that lets its service start an execution."""
+    if events is None or not isinstance(events.value, dict):
+        return
+    for name, event in events.value.items():
+        if not isinstance(event, Src) or not isinstance(event.value, dict):
+            continue
+        kind = text(field(event, "Type"))
+        properties = field(event, "Properties") or Src({}, (*event.origin, "Properties"))
+        event_id = f"{context.function_id}{name}"
+        origin = event.origin
+        if kind in ("Schedule", "CloudWatchEvent", "EventBridgeRule"):
+            role_id = f"{event_id}Role"
+            _start_execution_role(
+                role_id,
+                "events.amazonaws.com",
+                f"{role_id}StartExecutionPolicy",
+                None,
+                origin,
+                context,
+            )
+            target: dict[str, Src | None] = {
+                "Arn": Src({"Ref": context.function_id}, origin),
+                "Id": Src(f"{event_id}StepFunctionsTarget", origin),
+                "RoleArn": Src({"Fn::GetAtt": [role_id, "Arn"]}, origin),
+                "Input": field(properties, "Input"),
+                "InputPath": field(properties, "InputPath"),
+                "RetryPolicy": field(properties, "RetryPolicy"),
+            }
+            _write_rule(event_id, kind, properties, _object(target, origin), origin, context)
+        elif kind == "ScheduleV2":
+            _schedule_v2(event_id, properties, origin, context, state_machine=True)
+        elif kind == "Api":
+            role_id = f"{event_id}Role"
+            _start_execution_role(
+                role_id,
+                "apigateway.amazonaws.com",
+                f"{role_id}StartExecutionPolicy",
+                None,
+                origin,
+                context,
+            )
+            api = field(properties, "RestApiId")
+            if api is None:
+                context.implicit_api("rest", origin)
+                api = Src({"Ref": "ServerlessRestApi"}, origin)
+            target_api = plain(api)
+            api_id = target_api.get("Ref") if isinstance(target_api, dict) else None
+            written_path = text(field(properties, "Path"))
+            if isinstance(api_id, str) and written_path is not None:
+                method = text(field(properties, "Method")) or "any"
+                auth = field(properties, "Auth")
+                route = Route(context.function_id, written_path, method, auth, origin)
+                context.route(api_id, route)
+        else:
+            context.warn(
+                (*origin, "Type"),
+                f"event '{name}' of type '{kind}' is not expanded; what it creates is not linted",
+            )
+
+
+def _start_execution_role(
+    role_id: str,
+    service: str,
+    policy_name: str,
+    boundary: Src | None,
+    origin: DocPath,
+    context: EventContext,
+    action: str = "states:StartExecution",
+    resource: Src | None = None,
+) -> None:
+    """The role a service assumes to start the state machine (or call the function)."""
+    statement = {
+        "Action": action,
+        "Effect": "Allow",
+        "Resource": resource or Src({"Ref": context.function_id}, origin),
+    }
+    policy = {
+        "PolicyName": policy_name,
+        "PolicyDocument": {"Statement": [statement]},
+    }
+    role: dict[str, Src | None] = {
+        "AssumeRolePolicyDocument": trust(service, origin),
+        "Policies": Src([Src(policy, origin)], origin),
+        "PermissionsBoundary": boundary,
+    }
+    context.add(role_id, "AWS::IAM::Role", _object(role, origin), origin)
+
+
+def _schedule_v2(
+    event_id: str, properties: Src, origin: DocPath, context: EventContext, state_machine: bool
+) -> None:
+    """An EventBridge Scheduler schedule, and the role the scheduler assumes to start
+    the state machine or invoke the function (unless the event names its `RoleArn`)."""
+    target_arn = (
+        Src({"Ref": context.function_id}, origin)
+        if state_machine
+        else _function_arn(context, origin)
+    )
+    role = field(properties, "RoleArn")
+    if role is None:
+        role_id = f"{event_id}Role"
+        if state_machine:
+            _start_execution_role(
+                role_id,
+                "scheduler.amazonaws.com",
+                f"{event_id}StartExecutionPolicy",
+                field(properties, "PermissionsBoundary"),
+                origin,
+                context,
+            )
+        else:
+            _start_execution_role(
+                role_id,
+                "scheduler.amazonaws.com",
+                f"{event_id}LambdaPolicy",
+                field(properties, "PermissionsBoundary"),
+                origin,
+                context,
+                action="lambda:InvokeFunction",
+                resource=target_arn,
+            )
+        role = Src({"Fn::GetAtt": [role_id, "Arn"]}, origin)
+    omit = field(properties, "OmitName")
+    name = None if omit is not None and omit.value is True else field(properties, "Name")
+    if name is None and not (omit is not None and omit.value is True):
+        name = Src(event_id, origin)
+    target: dict[str, Src | None] = {
+        "Arn": target_arn,
+        "RoleArn": role,
+        "Input": field(properties, "Input"),
+        "RetryPolicy": field(properties, "RetryPolicy"),
+    }
+    schedule: dict[str, Src | None] = {
+        "ScheduleExpression": field(properties, "ScheduleExpression"),
+        "State": field(properties, "State"),
+        "Name": name,
+        "Description": field(properties, "Description"),
+        "FlexibleTimeWindow": field(properties, "FlexibleTimeWindow")
+        or Src({"Mode": "OFF"}, origin),
+        "StartDate": field(properties, "StartDate"),
+        "EndDate": field(properties, "EndDate"),
+        "ScheduleExpressionTimezone": field(properties, "ScheduleExpressionTimezone"),
+        "GroupName": field(properties, "GroupName"),
+        "KmsKeyArn": field(properties, "KmsKeyArn"),
+        "Target": _object(target, origin),
+    }
+    context.add(event_id, "AWS::Scheduler::Schedule", _object(schedule, origin), origin)
+    if field(properties, "DeadLetterConfig") is not None:
+        context.warn(
+            (*properties.origin, "DeadLetterConfig"),
+            f"the dead-letter queue of schedule '{event_id}' is not expanded; "
+            "what it creates is not linted",
+        )
+
+
 def _rule(
     event_id: str, kind: str, properties: Src, origin: DocPath, context: EventContext
+) -> None:
+    target: dict[str, Src | None] = {
+        "Arn": _function_arn(context, origin),
+        "Id": Src(f"{event_id}LambdaTarget", origin),
+        "Input": field(properties, "Input"),
+        "InputPath": field(properties, "InputPath"),
+        "DeadLetterConfig": None,
+        "RetryPolicy": field(properties, "RetryPolicy"),
+    }
+    _write_rule(event_id, kind, properties, _object(target, origin), origin, context)
+    rule_arn = Src({"Fn::GetAtt": [event_id, "Arn"]}, origin)
+    _permission(
+        f"{event_id}Permission", "events.amazonaws.com", origin, context, SourceArn=rule_arn
+    )
+
+
+def _write_rule(
+    event_id: str, kind: str, properties: Src, target: Src, origin: DocPath, context: EventContext
 ) -> None:
     fields: dict[str, Src | None] = {key: field(properties, key) for key in _RULE_PROPERTIES}
     if kind == "Schedule":
@@ -264,17 +463,5 @@ def _rule(
             fields["State"] = enabled.with_value("ENABLED" if enabled.value else "DISABLED")
     else:
         fields["EventPattern"] = field(properties, "Pattern")
-    target: dict[str, Src | None] = {
-        "Arn": _function_arn(context.function_id, origin),
-        "Id": Src(f"{event_id}LambdaTarget", origin),
-        "Input": field(properties, "Input"),
-        "InputPath": field(properties, "InputPath"),
-        "DeadLetterConfig": None,
-        "RetryPolicy": field(properties, "RetryPolicy"),
-    }
-    fields["Targets"] = Src([_object(target, origin)], origin)
+    fields["Targets"] = Src([target], origin)
     context.add(event_id, "AWS::Events::Rule", _object(fields, origin), origin)
-    rule_arn = Src({"Fn::GetAtt": [event_id, "Arn"]}, origin)
-    _permission(
-        f"{event_id}Permission", "events.amazonaws.com", origin, context, SourceArn=rule_arn
-    )

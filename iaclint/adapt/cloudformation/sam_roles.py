@@ -43,8 +43,11 @@ def trust(service: str, origin: DocPath) -> Src:
     return Src({"Version": "2012-10-17", "Statement": [statement]}, origin)
 
 
-def read_policies(policies: Src | None, role_id: str, warn: Warn) -> RolePolicies:
-    """The managed and inline policies a resource's `Policies` gives its role."""
+def read_policies(
+    policies: Src | None, role_id: str, warn: Warn, refuse: Warn | None = None
+) -> RolePolicies:
+    """The managed and inline policies a resource's `Policies` gives its role. What
+    cannot be read is said with `warn`; what the transform refuses, with `refuse`."""
     out = RolePolicies([], [])
     if policies is None:
         return out
@@ -52,11 +55,11 @@ def read_policies(policies: Src | None, role_id: str, warn: Warn) -> RolePolicie
     for index, entry in enumerate(entries):
         if not isinstance(entry, Src):
             continue
-        _entry(entry, f"{role_id}Policy{index}", out, warn)
+        _entry(entry, f"{role_id}Policy{index}", out, warn, refuse or warn)
     return out
 
 
-def _entry(entry: Src, name: str, out: RolePolicies, warn: Warn) -> None:
+def _entry(entry: Src, name: str, out: RolePolicies, warn: Warn, refuse: Warn) -> None:
     value = entry.value
     if isinstance(value, str):
         out.managed.append(_managed_arn(value, entry.origin))
@@ -67,7 +70,7 @@ def _entry(entry: Src, name: str, out: RolePolicies, warn: Warn) -> None:
     elif isinstance(value, dict) and "Statement" in value:
         out.inline.append(_inline(name, entry, entry.origin))
     elif isinstance(value, dict) and len(value) == 1:
-        document = _template(entry, warn)
+        document = _template(entry, warn, refuse)
         if document is not None:
             out.inline.append(_inline(name, document, entry.origin))
     else:
@@ -132,7 +135,7 @@ def _managed_arn(name: str, origin: DocPath) -> Src:
     return Src({"Fn::Sub": arn} if "${" in arn else arn, origin)
 
 
-def _template(entry: Src, warn: Warn) -> Src | None:
+def _template(entry: Src, warn: Warn, refuse: Warn) -> Src | None:
     """A policy template's document, its parameters substituted, located at the entry."""
     from iaclint.adapt.cloudformation.sam_policy_templates import (
         TEMPLATE_NAMES,
@@ -149,13 +152,12 @@ def _template(entry: Src, warn: Warn) -> Src | None:
         )
         return None
     arguments = plain(parameters)
-    if arguments is None or arguments == "":
-        arguments = {}
     if not isinstance(arguments, dict):
-        warn(
+        # Null, empty or not a mapping: the transform refuses the template.
+        refuse(
             entry.origin,
-            f"the parameters of policy template '{template_name}' must be a mapping; "
-            "its permissions are not linted",
+            f"the parameters of policy template '{template_name}' must be a mapping "
+            "({} when it takes none); the transform refuses this template",
         )
         return None
     missing = missing_parameters(template_name, arguments)

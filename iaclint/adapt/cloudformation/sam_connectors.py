@@ -1,0 +1,398 @@
+"""`AWS::Serverless::Connector`: the permissions a connector gives its source.
+
+A connector names a source and one or more destinations (`Id` of a resource of
+the template, or `Type` and `Arn`, with the source's `RoleName`) and the access
+it needs (`Read`, `Write`). For a function the transform writes, per
+destination, an `AWS::IAM::ManagedPolicy` attached to the function's role,
+`<Connector>Policy` (`<Connector>PolicyDestination<index>` when `Destination` is
+a list), holding the statements of its connector profile for that pair of
+types. The profiles here are those of a function reaching a table, a bucket, a
+queue, a topic, a state machine, another function, an event bus or a place
+index (and an AppSync data source reaching a table, a function or an event
+bus, for `AWS::Serverless::GraphQLApi`), and of a state machine's role. A topic,
+a rule or a bucket reaching a function, a queue or a topic gets instead what the
+destination holds: a Lambda permission (`<Connector>WriteLambdaPermission`), a
+queue policy or a topic policy. A pair not covered is said, with the reason, and
+not linted. A
+connector written in a resource's `Connectors` is `<Resource><Name>`, its
+source that resource. Every statement is located at the `Permissions` entry
+that asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from iaclint.adapt.cloudformation.sam_values import field, is_intrinsic, plain, text
+from iaclint.adapt.sourced import Src
+from iaclint.span import DocPath
+
+# (action list, resource templates) of each statement, by access category.
+Statements = tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+_EXECUTION = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:"
+# A function's connector profiles, by destination type: the AWS actions each access
+# needs, in the order of the transform's own tables.
+_FUNCTION_PROFILES: dict[str, dict[str, Statements]] = {
+    "AWS::DynamoDB::Table": {
+        "Read": (
+            (
+                (
+                    "dynamodb:GetItem",
+                    "dynamodb:Query",
+                    "dynamodb:Scan",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:ConditionCheckItem",
+                    "dynamodb:PartiQLSelect",
+                ),
+                ("%{Destination.Arn}", "%{Destination.Arn}/index/*"),
+            ),
+        ),
+        "Write": (
+            (
+                (
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem",
+                    "dynamodb:PartiQLDelete",
+                    "dynamodb:PartiQLInsert",
+                    "dynamodb:PartiQLUpdate",
+                ),
+                ("%{Destination.Arn}", "%{Destination.Arn}/index/*"),
+            ),
+        ),
+    },
+    "AWS::S3::Bucket": {
+        "Read": (
+            (
+                (
+                    "s3:GetObject",
+                    "s3:GetObjectAcl",
+                    "s3:GetObjectLegalHold",
+                    "s3:GetObjectRetention",
+                    "s3:GetObjectTorrent",
+                    "s3:GetObjectVersion",
+                    "s3:GetObjectVersionAcl",
+                    "s3:GetObjectVersionForReplication",
+                    "s3:GetObjectVersionTorrent",
+                    "s3:ListBucket",
+                    "s3:ListBucketMultipartUploads",
+                    "s3:ListBucketVersions",
+                    "s3:ListMultipartUploadParts",
+                ),
+                ("%{Destination.Arn}", "%{Destination.Arn}/*"),
+            ),
+        ),
+        "Write": (
+            (
+                (
+                    "s3:AbortMultipartUpload",
+                    "s3:DeleteObject",
+                    "s3:DeleteObjectVersion",
+                    "s3:PutObject",
+                    "s3:PutObjectLegalHold",
+                    "s3:PutObjectRetention",
+                    "s3:RestoreObject",
+                ),
+                ("%{Destination.Arn}", "%{Destination.Arn}/*"),
+            ),
+        ),
+    },
+    "AWS::SQS::Queue": {
+        "Read": ((("sqs:ReceiveMessage", "sqs:GetQueueAttributes"), ("%{Destination.Arn}",)),),
+        "Write": (
+            (
+                (
+                    "sqs:DeleteMessage",
+                    "sqs:SendMessage",
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:PurgeQueue",
+                ),
+                ("%{Destination.Arn}",),
+            ),
+        ),
+    },
+    "AWS::SNS::Topic": {"Write": ((("sns:Publish",), ("%{Destination.Arn}",)),)},
+    "AWS::StepFunctions::StateMachine": {
+        "Write": (
+            (("states:StartExecution", "states:StartSyncExecution"), ("%{Destination.Arn}",)),
+            (("states:StopExecution",), (_EXECUTION + "%{Destination.Name}:*",)),
+        ),
+        "Read": (
+            (("states:DescribeStateMachine", "states:ListExecutions"), ("%{Destination.Arn}",)),
+            (
+                (
+                    "states:DescribeExecution",
+                    "states:DescribeStateMachineForExecution",
+                    "states:GetExecutionHistory",
+                ),
+                (_EXECUTION + "%{Destination.Name}:*",),
+            ),
+        ),
+    },
+    "AWS::Lambda::Function": {
+        "Write": ((("lambda:InvokeAsync", "lambda:InvokeFunction"), ("%{Destination.Arn}",)),)
+    },
+    "AWS::Events::EventBus": {"Write": ((("events:PutEvents",), ("%{Destination.Arn}",)),)},
+    "AWS::Location::PlaceIndex": {
+        "Read": (
+            (
+                (
+                    "geo:DescribePlaceIndex",
+                    "geo:GetPlace",
+                    "geo:SearchPlaceIndexForPosition",
+                    "geo:SearchPlaceIndexForSuggestions",
+                    "geo:SearchPlaceIndexForText",
+                ),
+                ("%{Destination.Arn}",),
+            ),
+        )
+    },
+}
+
+
+_TABLE = _FUNCTION_PROFILES["AWS::DynamoDB::Table"]
+# The profiles of each source type covered.
+_PROFILES: dict[str, dict[str, dict[str, Statements]]] = {
+    "AWS::Lambda::Function": _FUNCTION_PROFILES,
+    "AWS::AppSync::DataSource": {
+        "AWS::DynamoDB::Table": _TABLE,
+        "AWS::Lambda::Function": {
+            "Write": (
+                (
+                    ("lambda:InvokeAsync", "lambda:InvokeFunction"),
+                    ("%{Destination.Arn}", "%{Destination.Arn}:*"),
+                ),
+            )
+        },
+        "AWS::Events::EventBus": _FUNCTION_PROFILES["AWS::Events::EventBus"],
+    },
+}
+
+
+_PROFILES["AWS::StepFunctions::StateMachine"] = {
+    destination: _FUNCTION_PROFILES[destination]
+    for destination in (
+        "AWS::Lambda::Function",
+        "AWS::SNS::Topic",
+        "AWS::S3::Bucket",
+        "AWS::DynamoDB::Table",
+        "AWS::Events::EventBus",
+    )
+}
+_PROFILES["AWS::StepFunctions::StateMachine"]["AWS::SQS::Queue"] = {
+    "Write": ((("sqs:SendMessage",), ("%{Destination.Arn}",)),)
+}
+# Pairs whose permission the destination holds (Write only): the service the source
+# acts through, and the action it is allowed.
+_DESTINATION_POLICIES: dict[tuple[str, str], tuple[str, str]] = {
+    ("AWS::SNS::Topic", "AWS::Lambda::Function"): ("sns.amazonaws.com", "lambda:InvokeFunction"),
+    ("AWS::SNS::Topic", "AWS::SQS::Queue"): ("sns.amazonaws.com", "sqs:SendMessage"),
+    ("AWS::Events::Rule", "AWS::Lambda::Function"): (
+        "events.amazonaws.com",
+        "lambda:InvokeFunction",
+    ),
+    ("AWS::Events::Rule", "AWS::SQS::Queue"): ("events.amazonaws.com", "sqs:SendMessage"),
+    ("AWS::Events::Rule", "AWS::SNS::Topic"): ("events.amazonaws.com", "sns:Publish"),
+    ("AWS::S3::Bucket", "AWS::Lambda::Function"): ("s3.amazonaws.com", "lambda:InvokeFunction"),
+}
+
+
+class Endpoint(NamedTuple):
+    """A connector's source or destination, as the transform sees it."""
+
+    type: str
+    arn: object
+    name: object
+    # The role a source's permissions go to (its name or a `Ref` to it), if known.
+    role: object
+    # A queue's URL.
+    url: object = None
+
+
+# The endpoint a resource's logical id names, or why it cannot be used.
+Resolve = Callable[[str], "Endpoint | str"]
+# (logical id, type, properties) of a generated resource.
+Add = Callable[[str, str, Src], None]
+# A connector not expanded, and why.
+Refuse = Callable[[str], None]
+
+
+def connector(
+    logical_id: str,
+    props: dict[str, Src],
+    source: Endpoint | str,
+    resolve: Resolve,
+    add: Add,
+    refuse: Refuse,
+) -> None:
+    """Write a connector's policies, or refuse it with the reason."""
+    if isinstance(source, str):
+        refuse(source)
+        return
+    destinations = props.get("Destination")
+    permissions = props.get("Permissions")
+    if destinations is None:
+        refuse("it has no Destination")
+        return
+    if permissions is None or not isinstance(permissions.value, list) or not permissions.value:
+        refuse("its Permissions must be a list of Read and Write")
+        return
+    listed = isinstance(destinations.value, list)
+    items = destinations.value if isinstance(destinations.value, list) else [destinations]
+    written: list[tuple[str, str, Src]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Src):
+            continue
+        destination = _endpoint(item, resolve)
+        if isinstance(destination, str):
+            refuse(destination)
+            return
+        pair = (source.type, destination.type)
+        profile = _PROFILES.get(source.type, {}).get(destination.type)
+        valid = sorted(profile) if profile is not None else ["Write"]
+        if profile is None and pair not in _DESTINATION_POLICIES:
+            refuse(
+                f"connectors from {source.type} to {destination.type} are not expanded by iaclint"
+            )
+            return
+        requested: dict[str, DocPath] = {}
+        for access in permissions.value:
+            name = text(access) if isinstance(access, Src) else None
+            if name is None or name not in valid:
+                shown = plain(access) if isinstance(access, Src) else access
+                refuse(
+                    f"the transform refuses Permissions '{shown}' from {source.type} "
+                    f"to {destination.type} (valid: {', '.join(valid)})"
+                )
+                return
+            requested.setdefault(name, access.origin)
+        suffix = f"Destination{index}" if listed else ""
+        if profile is None:
+            written.append(
+                _destination_policy(logical_id, suffix, pair, source, destination, requested)
+            )
+            continue
+        if source.role is None:
+            refuse("the role of its source cannot be told from the template")
+            return
+        # In the profile's order, each located at the entry asking for it.
+        statements = [
+            _statement(actions, resources, destination, requested[name])
+            for name, category in profile.items()
+            if name in requested
+            for actions, resources in category
+        ]
+        document = {"Version": "2012-10-17", "Statement": Src(statements, permissions.origin)}
+        properties = {
+            "PolicyDocument": Src(document, permissions.origin),
+            "Roles": Src([source.role], item.origin),
+        }
+        policy = Src(properties, item.origin)
+        written.append((f"{logical_id}Policy{suffix}", "AWS::IAM::ManagedPolicy", policy))
+    for policy_id, kind, generated in written:
+        add(policy_id, kind, generated)
+
+
+def _destination_policy(
+    logical_id: str,
+    suffix: str,
+    pair: tuple[str, str],
+    source: Endpoint,
+    destination: Endpoint,
+    requested: dict[str, DocPath],
+) -> tuple[str, str, Src]:
+    """What a connector writes on its destination: the permission letting the source's
+    service invoke a function, or the statement of a queue's or topic's policy."""
+    origin = requested["Write"]
+    service, action = _DESTINATION_POLICIES[pair]
+    if destination.type == "AWS::Lambda::Function":
+        permission: dict[str, object] = {
+            "Action": action,
+            "FunctionName": destination.arn,
+            "Principal": service,
+            "SourceArn": source.arn,
+        }
+        if source.type == "AWS::S3::Bucket":
+            permission["SourceAccount"] = {"Fn::Sub": "${AWS::AccountId}"}
+        return (
+            f"{logical_id}WriteLambdaPermission{suffix}",
+            "AWS::Lambda::Permission",
+            Src(permission, origin),
+        )
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Resource": destination.arn,
+        "Action": action,
+        "Condition": {"ArnEquals": {"aws:SourceArn": source.arn}},
+    }
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    if destination.type == "AWS::SQS::Queue":
+        queue = {"PolicyDocument": document, "Queues": [destination.url]}
+        return (f"{logical_id}QueuePolicy{suffix}", "AWS::SQS::QueuePolicy", Src(queue, origin))
+    topic = {"PolicyDocument": document, "Topics": [destination.arn]}
+    return (f"{logical_id}TopicPolicy{suffix}", "AWS::SNS::TopicPolicy", Src(topic, origin))
+
+
+def explicit_endpoint(node: Src) -> Endpoint | str:
+    """An endpoint written as its `Type` and `Arn` (a source's `RoleName`)."""
+    kind = text(field(node, "Type"))
+    if kind is None:
+        return "an endpoint needs an Id or a Type"
+    role = field(node, "RoleName")
+    return Endpoint(kind, field(node, "Arn"), field(node, "Name"), role, field(node, "QueueUrl"))
+
+
+def _endpoint(node: Src, resolve: Resolve) -> Endpoint | str:
+    target = text(field(node, "Id"))
+    if target is not None:
+        return resolve(target)
+    return explicit_endpoint(node)
+
+
+def _statement(
+    actions: tuple[str, ...], resources: tuple[str, ...], destination: Endpoint, origin: DocPath
+) -> Src:
+    return Src(
+        {
+            "Effect": "Allow",
+            "Action": list(actions),
+            "Resource": [_resource(resource, destination) for resource in resources],
+        },
+        origin,
+    )
+
+
+def _resource(written: str, destination: Endpoint) -> object:
+    """A profile's resource, `%{Destination.Arn}` and `%{Destination.Name}` filled in."""
+    values = {"%{Destination.Arn}": destination.arn, "%{Destination.Name}": destination.name}
+    if written in values:
+        return values[written]
+    variables: dict[str, object] = {}
+    out = written
+    for placeholder, name in (
+        ("%{Destination.Arn}", "DestinationArn"),
+        ("%{Destination.Name}", "DestinationName"),
+    ):
+        if placeholder in out:
+            out = out.replace(placeholder, f"${{{name}}}")
+            variables[name] = values[placeholder]
+    return {"Fn::Sub": [out, variables]}
+
+
+def role_of(role: Src | None, generated: str | None) -> object:
+    """The role a function's permissions go to: the generated one, or the role its
+    `Role` names by `Fn::GetAtt` (`None` when it is only an ARN)."""
+    if role is None:
+        return {"Ref": generated} if generated is not None else None
+    value = plain(role)
+    if isinstance(value, dict) and is_intrinsic(value):
+        target = value.get("Fn::GetAtt")
+        if isinstance(target, list) and len(target) == 2 and target[1] == "Arn":
+            return {"Ref": target[0]}
+        if isinstance(target, str) and target.endswith(".Arn"):
+            return {"Ref": target[: -len(".Arn")]}
+    return None

@@ -1,0 +1,139 @@
+"""SAM connectors: the managed policies they attach to the source's role, located
+at the `Permissions` that ask for them; a connector that cannot be expanded is
+said with its reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from iaclint.adapt.cloudformation.sam import expand_serverless
+from iaclint.diagnostics import SAM_TRANSFORM
+from iaclint.engine.policy import Policy
+from iaclint.parse.cloudformation import read_template
+
+from .conftest import FIXTURES, lint_text
+from .test_sam import expanded
+
+CONNECTORS = FIXTURES / "sam" / "connectors.yaml"
+
+
+def test_a_connector_attaches_its_profile_to_the_sources_role() -> None:
+    resources, problems = expanded(CONNECTORS.read_text(encoding="utf-8"), "connectors.yaml")
+    assert problems == []
+    table = resources["OrdersDataPolicyDestination0"]
+    assert isinstance(table, dict) and table["Type"] == "AWS::IAM::ManagedPolicy"
+    properties = table["Properties"]
+    assert properties["Roles"] == [{"Ref": "OrdersRole"}]
+    read, write = properties["PolicyDocument"]["Statement"]
+    assert "dynamodb:Query" in read["Action"] and "dynamodb:PutItem" in write["Action"]
+    assert read["Resource"] == [
+        {"Fn::GetAtt": ["OrdersTable", "Arn"]},
+        {
+            "Fn::Sub": [
+                "${DestinationArn}/index/*",
+                {"DestinationArn": {"Fn::GetAtt": ["OrdersTable", "Arn"]}},
+            ]
+        },
+    ]
+    # A role named by Fn::GetAtt gets the policy; a topic's ARN is its Ref.
+    topic = resources["NotifierTopicPolicy"]["Properties"]  # type: ignore[index]
+    assert topic["Roles"] == [{"Ref": "NotifierRole"}]
+    assert topic["PolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": [{"Ref": "Alerts"}]}
+    ]
+    # Written in the function's Connectors: named after both, from the function.
+    embedded = resources["OrdersWorkflowPolicy"]["Properties"]  # type: ignore[index]
+    assert embedded["Roles"] == [{"Ref": "OrdersRole"}]
+    assert embedded["PolicyDocument"]["Statement"][0]["Action"] == [
+        "states:StartExecution",
+        "states:StartSyncExecution",
+    ]
+    external = resources["ExternalRolePolicy"]["Properties"]  # type: ignore[index]
+    assert external["Roles"] == ["legacy-role"]
+
+
+def test_statements_are_located_at_the_permission_asking_for_them() -> None:
+    document, _ = expand_serverless(read_template(CONNECTORS.read_text(encoding="utf-8"), "c.yaml"))
+    statements = ("Resources", "OrdersDataPolicyDestination0", "Properties", "PolicyDocument")
+    assert document.span_of((*statements, "Statement", 0, "Action")).line == 55  # - Read
+    assert document.span_of((*statements, "Statement", 1, "Action")).line == 56  # - Write
+    assert document.span_of(("Resources", "OrdersDataPolicyDestination1")).line == 46
+
+
+@pytest.mark.parametrize(
+    ("connector", "reason"),
+    [
+        (
+            "Source: {Id: Jobs}\n      Destination: {Id: Alerts}\n      Permissions: [Write]",
+            "connectors from AWS::SQS::Queue to AWS::SNS::Topic are not expanded by iaclint",
+        ),
+        (
+            "Source: {Id: Fn}\n      Destination: {Id: Alerts}\n      Permissions: [Read]",
+            "the transform refuses Permissions 'Read' from AWS::Lambda::Function to "
+            "AWS::SNS::Topic (valid: Write)",
+        ),
+        (
+            "Source: {Id: Fn}\n      Destination: {Id: Missing}\n      Permissions: [Read]",
+            "it names 'Missing', which the template does not declare",
+        ),
+        (
+            "Source: {Id: Fn}\n      Destination: {Id: Key}\n      Permissions: [Read]",
+            "connectors from AWS::Lambda::Function to AWS::KMS::Key are not expanded by iaclint",
+        ),
+        (
+            "Source: {Id: Fn}\n      Destination: {Id: Jobs}\n      Permissions: Read",
+            "its Permissions must be a list of Read and Write",
+        ),
+        (
+            "Source: {Id: Byo}\n      Destination: {Id: Jobs}\n      Permissions: [Read]",
+            "the role of its source cannot be told from the template",
+        ),
+    ],
+)
+def test_a_connector_not_expanded_says_why(
+    tmp_path: Path, policies: list[Policy], connector: str, reason: str
+) -> None:
+    text = f"""\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Conn:
+    Type: AWS::Serverless::Connector
+    Properties:
+      {connector}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {{Runtime: python3.12, Handler: a.h, CodeUri: s3://b/k.zip}}
+  Byo:
+    Type: AWS::Serverless::Function
+    Properties: {{Role: arn:aws:iam::123456789012:role/own, CodeUri: s3://b/k.zip}}
+  Alerts: {{Type: AWS::SNS::Topic}}
+  Jobs: {{Type: AWS::SQS::Queue}}
+  Key: {{Type: AWS::KMS::Key}}
+"""
+    result = lint_text(tmp_path, text, policies)
+    said = [d for d in result.diagnostics if d.kind == SAM_TRANSFORM]
+    assert [(d.line, d.subject) for d in said] == [(4, "Conn")]
+    assert said[0].message.endswith(f"the resources it generates are not linted: {reason}")
+    resources, _ = expanded(text)
+    assert not any(rid.startswith("ConnPolicy") for rid in resources)
+    assert "Conn" not in resources
+
+
+def test_a_services_connector_writes_the_destinations_policy() -> None:
+    path = FIXTURES / "sam" / "connectors-services.yaml"
+    resources, problems = expanded(path.read_text(encoding="utf-8"), "s.yaml")
+    assert problems == []
+    queue = resources["FanoutQueuePolicyDestination0"]["Properties"]  # type: ignore[index]
+    assert queue["Queues"] == [{"Ref": "Backlog"}]
+    (statement,) = queue["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "Announcements"}}}
+    upload = resources["OnUploadWriteLambdaPermission"]["Properties"]  # type: ignore[index]
+    assert upload["SourceAccount"] == {"Fn::Sub": "${AWS::AccountId}"}
+    topic = resources["TickTopicPolicyDestination0"]["Properties"]  # type: ignore[index]
+    assert topic["Topics"] == [{"Ref": "Announcements"}]
+    # From a state machine: a managed policy on its role.
+    steps = resources["PipelineStepsPolicyDestination1"]["Properties"]  # type: ignore[index]
+    assert steps["Roles"] == [{"Ref": "PipelineRole"}]
