@@ -14,6 +14,7 @@ import pytest
 from iaclint.cli import main
 
 from .conftest import FIXTURES
+from .test_sarif import validator
 
 APP = FIXTURES / "cdk"
 EXPECTED = APP / "expected-findings.txt"
@@ -179,3 +180,14 @@ def test_creation_site_from_user_code_is_a_related_location(
     assert related["Compute/LegacyInstance/Resource"] == []  # library frames only: nothing said
     main(["--select", "IAC001", str(copy)])
     assert "defined at /app/lib/compute-stack.ts:24:22" in capsys.readouterr().out
+    # In SARIF, a related location a reviewer can click.
+    main(["--select", "IAC001", "--format", "sarif", str(copy)])
+    document = json.loads(capsys.readouterr().out)
+    assert list(validator().iter_errors(document)) == []
+    results = document["runs"][0]["results"]
+    sited = [result for result in results if "relatedLocations" in result]
+    assert len(sited) == 1 < len(results)
+    (site,) = sited[0]["relatedLocations"]
+    assert site["physicalLocation"]["artifactLocation"]["uri"].endswith("/app/lib/compute-stack.ts")
+    assert site["physicalLocation"]["region"]["startLine"] == 24
+    assert site["message"]["text"].endswith("is defined here")

@@ -248,17 +248,28 @@ def _result(
         },
         "properties": properties,
     }
+    related: list[dict[str, object]] = []
     if finding.path:
         # The way in from the internet: each hop a related location, and one thread
         # from the internet gateway to the resource.
-        hops = [_hop(number, step, root) for number, step in enumerate(finding.path)]
-        result["relatedLocations"] = hops
+        related = [_hop(number, step, root) for number, step in enumerate(finding.path)]
         result["codeFlows"] = [
             {
                 "message": {"text": "from the internet to " + finding.resource},
-                "threadFlows": [{"locations": [{"location": hop} for hop in hops]}],
+                "threadFlows": [{"locations": [{"location": hop} for hop in related]}],
             }
         ]
+    for span in finding.related:
+        # Where the user's code defines the resource (a CDK app's construct).
+        related.append(
+            {
+                "id": len(related),
+                "physicalLocation": _physical(span, root),
+                "message": {"text": f"{finding.resource or 'the resource'} is defined here"},
+            }
+        )
+    if related:
+        result["relatedLocations"] = related
     if finding.policy_id in index:
         result["ruleIndex"] = index[finding.policy_id]
     if finding.outside_diff:
