@@ -614,11 +614,15 @@ def _emit(text: str, output: str | None) -> bool:
         sys.stdout.flush()
         return True
     target = Path(os.path.realpath(output))
-    if target.exists() and not target.is_file():
-        # A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written to: renamed
-        # over, it would be replaced by a plain file (as root, even `/dev/null`).
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    appended = bool(summary) and target == Path(os.path.realpath(summary or "."))
+    if appended or (target.exists() and not target.is_file()):
+        # GitHub's job summary is appended to, as GitHub asks: what the step's other
+        # commands wrote there stays. A device or a pipe (`/dev/null`, `/dev/stdout`, a
+        # FIFO) is written to: renamed over, it would be replaced by a plain file (as
+        # root, even `/dev/null`).
         try:
-            with open(target, "w", encoding="utf-8") as stream:
+            with open(target, "a" if appended else "w", encoding="utf-8") as stream:
                 stream.write(text)
         except OSError as exc:
             sys.stderr.write(f"iaclint: error: cannot write {output}: {exc.strerror}\n")

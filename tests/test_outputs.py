@@ -275,6 +275,26 @@ def test_markdown_summary_links_to_the_lines(
     assert "| infra/stack.yaml\\:11 |" in capsys.readouterr().out
 
 
+def test_markdown_summary_is_appended_to_the_step_summary(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GitHub collects a step's summary from one file its commands append to.
+    write(in_tmp, "stack.yaml", TWO_GROUPS)
+    step_summary = in_tmp / "step_summary.md"
+    step_summary.write_text("## Tests\n\nAll green.\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
+    argv = ["--no-cache", "-f", f"markdown:{step_summary}", "-f", "json:out.json", "stack.yaml"]
+    assert main(argv) == 1
+    capsys.readouterr()
+    text = step_summary.read_text(encoding="utf-8")
+    assert text.startswith("## Tests\n\nAll green.\n")
+    assert "**2 findings** in 1 file" in text
+    # Another file is still replaced whole.
+    assert len(json.loads((in_tmp / "out.json").read_text(encoding="utf-8"))["findings"]) == 2
+    assert main(argv) == 1
+    assert step_summary.read_text(encoding="utf-8").count("**2 findings**") == 2
+
+
 def test_markdown_summary_is_bounded() -> None:
     findings = tuple(
         Finding(
