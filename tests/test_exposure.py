@@ -28,6 +28,9 @@ Resources:
     Properties: {CidrBlock: 10.0.0.0/16}
   Gateway:
     Type: AWS::EC2::InternetGateway
+  Attachment:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
   Routes:
     Type: AWS::EC2::RouteTable
     Properties: {VpcId: !Ref Vpc}
@@ -77,6 +80,7 @@ def test_a_direct_way_is_each_hop_from_the_gateway_to_the_instance(
     assert bastion.severity is Severity.CRITICAL
     assert [(step.role, step.resource, step.span.line) for step in bastion.path] == [
         ("internet gateway", "Gateway", 9),
+        ("gateway attachment", "Attachment", 13),
         ("route", "ToInternet", 21),
         ("route table association", "PublicARoutes", 29),
         ("public subnet", "PublicA", 23),
@@ -384,8 +388,9 @@ def test_cdk_hops_name_their_construct(tmp_path: Path, exposure: list[Policy]) -
     )
     (finding,) = result.findings
     assert finding.construct_path == "Network/Web/Resource"
-    assert [step.construct_path for step in finding.path][:2] == [
+    assert [step.construct_path for step in finding.path][:3] == [
         "Network/Gateway/Resource",
+        "Network/Attachment/Resource",
         "Network/Default/Resource",
     ]
     report = Report((finding,), (), (), (), 1, 0, Severity.LOW)
@@ -552,3 +557,154 @@ def test_terraform_group_of_a_launch_configuration_behind_a_classic_load_balance
     assert finding.severity is Severity.HIGH  # the launch configuration allows IMDSv1
     assert [step.role for step in finding.path][-3:] == ["rule", "launch settings", "group"]
     assert finding.path[-2].resource == "aws_launch_configuration.web"
+
+
+NETWORK_FIXTURE = FIXTURES / "policies" / "IAC070" / "fail-network.yaml"
+
+
+def _acl(entries: str) -> str:
+    """The test network with a network ACL on its public subnet, and a web server."""
+    return _template(
+        "!Ref Gateway",
+        textwrap.dedent(
+            """
+        Acl:
+          Type: AWS::EC2::NetworkAcl
+          Properties: {VpcId: !Ref Vpc}
+        AclOfPublic:
+          Type: AWS::EC2::SubnetNetworkAclAssociation
+          Properties: {SubnetId: !Ref Public, NetworkAclId: !Ref Acl}
+        Web:
+          Type: AWS::EC2::Instance
+          Properties:
+            SubnetId: !Ref Public
+            AssociatePublicIpAddress: true
+            SecurityGroupIds: [!Ref Open]
+            MetadataOptions: {HttpTokens: required}
+        """
+        )
+        + textwrap.dedent(entries),
+    )
+
+
+def _entry(name: str, number: int, action: str, acl: str = "!Ref Acl", low: int = 80) -> str:
+    return f"""
+        {name}:
+          Type: AWS::EC2::NetworkAclEntry
+          Properties:
+            NetworkAclId: {acl}
+            RuleNumber: {number}
+            Protocol: 6
+            RuleAction: {action}
+            CidrBlock: 0.0.0.0/0
+            PortRange: {{From: {low}, To: 80}}
+        """
+
+
+@pytest.mark.parametrize(
+    ("deny", "allow", "reachable"),
+    [(100, 200, False), (200, 100, True)],
+)
+def test_network_acl_entries_are_read_lowest_rule_number_first(
+    tmp_path: Path, exposure: list[Policy], deny: int, allow: int, reachable: bool
+) -> None:
+    template = _acl(_entry("Deny", deny, "deny") + _entry("Allow", allow, "allow"))
+    found = _findings(tmp_path, template, exposure)
+    assert ("Web" in found) is reachable
+    if reachable:
+        entry = next(step for step in found["Web"].path if step.role == "network acl entry")
+        assert (entry.resource, entry.note) == (
+            "Allow",
+            "allows port 80 from every address (rule 100)",
+        )
+
+
+def test_an_acl_of_the_files_ends_in_an_implicit_deny(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = _acl(_entry("OtherPorts", 100, "allow", low=81).replace("To: 80", "To: 443"))
+    assert _findings(tmp_path, template, exposure) == {}
+    assert _unknown(tmp_path, template, exposure) == {}
+
+
+def test_entries_added_to_the_default_acl_come_before_or_after_its_rule_100(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    def template(number: int) -> str:
+        return _template(
+            "!Ref Gateway",
+            textwrap.dedent(
+                """
+            Web:
+              Type: AWS::EC2::Instance
+              Properties:
+                SubnetId: !Ref Public
+                AssociatePublicIpAddress: true
+                SecurityGroupIds: [!Ref Open]
+            """
+            )
+            + textwrap.dedent(_entry("Deny", number, "deny", acl="!GetAtt Vpc.DefaultNetworkAcl")),
+        )
+
+    assert _findings(tmp_path, template(90), exposure) == {}
+    found = _findings(tmp_path, template(110), exposure)
+    assert [step.role for step in found["Web"].path if "acl" in step.role] == []
+
+
+def test_an_acl_whose_entries_are_not_known_makes_the_way_unknown(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = "Parameters:\n  Number:\n    Type: Number\n" + _acl(
+        _entry("Allow", 100, "allow").replace("RuleNumber: 100", "RuleNumber: !Ref Number")
+    )
+    assert _findings(tmp_path, template, exposure) == {}
+    assert "parameter Number" in _unknown(tmp_path, template, exposure)["Web"]
+
+
+def test_a_gateway_attached_to_no_vpc_makes_no_subnet_public(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = _template(
+        "!Ref Gateway",
+        """
+        Web:
+          Type: AWS::EC2::Instance
+          Properties:
+            SubnetId: !Ref Public
+            AssociatePublicIpAddress: true
+            SecurityGroupIds: [!Ref Open]
+        """,
+    )
+    assert "Web" in _findings(tmp_path, template, exposure)
+    detached = template.replace("{VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}", "{}")
+    assert _findings(tmp_path, detached, exposure) == {}
+    assert _unknown(tmp_path, detached, exposure) == {}
+
+
+def test_an_elastic_ip_on_an_attached_interface_is_a_hop_with_the_interfaces_groups(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    result = lint_text(tmp_path, NETWORK_FIXTURE.read_text(encoding="utf-8"), exposure)
+    found = {finding.resource: finding for finding in result.findings}
+    later = found["AttachedLater"]
+    assert [(step.role, step.resource) for step in later.path][-4:] == [
+        ("public address", "SecondAssociation"),
+        ("rule", "Https"),  # the interface's group, not the instance's
+        ("network interface", "SecondAttachment"),
+        ("instance", "AttachedLater"),
+    ]
+    assert "directly on port 443" in later.message
+    assert {"WithBareInterface", "WithGuardedInterface"}.isdisjoint(found)
+
+
+def test_behind_a_load_balancer_the_instance_group_must_let_the_balancer_in(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    result = lint_text(tmp_path, NETWORK_FIXTURE.read_text(encoding="utf-8"), exposure)
+    found = {finding.resource: finding for finding in result.findings}
+    assert found["BySecurityGroup"].path[-2].note == "lets in the security group of Balancer"
+    assert found["ByVpcRange"].path[-2].note == "lets in the subnets of Balancer"
+    # Another group, a range the balancer is not in, a network load balancer passing
+    # the clients' addresses to a group open to the VPC only: not reachable.
+    assert {"ByOtherGroup", "ByFarRange", "BehindNetwork"}.isdisjoint(found)
+    assert {item.resource for item in result.undetermined} == {"OutsideAcl", "BehindElsewhere"}
