@@ -15,7 +15,7 @@ from iaclint.findings import Finding, Report, Severity
 from iaclint.parse.cloudformation import read_template
 from iaclint.parse.yaml_reader import read_yaml
 from iaclint.report import json_report, sarif, text
-from iaclint.run_terraform import lint_terraform
+from iaclint.run_terraform import TerraformResult, lint_terraform
 
 from .conftest import FIXTURES, lint_text
 
@@ -708,3 +708,46 @@ def test_behind_a_load_balancer_the_instance_group_must_let_the_balancer_in(
     # the clients' addresses to a group open to the VPC only: not reachable.
     assert {"ByOtherGroup", "ByFarRange", "BehindNetwork"}.isdisjoint(found)
     assert {item.resource for item in result.undetermined} == {"OutsideAcl", "BehindElsewhere"}
+
+
+NETWORK_HCL = FIXTURES / "policies" / "IAC070" / "fail-network-hcl"
+NETWORK_PLAN = FIXTURES / "policies" / "IAC070" / "fail-network.plan.json"
+
+
+def _hcl(exposure: list[Policy]) -> TerraformResult:
+    main = NETWORK_HCL / "main.tf"
+    return lint_terraform([Candidate(main, "main.tf")], exposure, [str(NETWORK_HCL)])
+
+
+def test_terraform_acl_entries_gateway_and_interfaces_are_hops(exposure: list[Policy]) -> None:
+    found = {finding.resource: finding for finding in _hcl(exposure).findings}
+    web = found["aws_instance.filtered_web"]
+    entry = next(step for step in web.path if step.role == "network acl entry")
+    # The inline block of rule 200, though written first: rule 100 (deny 22) decides 22.
+    assert (entry.resource, entry.span.line) == ("aws_network_acl.filtering", 48)
+    assert "directly on port 80" in web.message
+    by_block = found["aws_instance.attached_by_block"]
+    assert [(step.role, step.resource) for step in by_block.path][-3:] == [
+        ("rule", "aws_security_group.https"),
+        ("network interface", "aws_network_interface.third"),
+        ("instance", "aws_instance.attached_by_block"),
+    ]
+    assert "aws_instance.behind_detached" not in found
+    assert found["aws_instance.by_security_group"].path[-2].resource == (
+        "aws_vpc_security_group_ingress_rule.from_balancer"
+    )
+
+
+def test_a_plan_reads_an_instance_of_a_for_each_resource_named_by_each_key(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    result = lint_text(
+        tmp_path, NETWORK_PLAN.read_text(encoding="utf-8"), exposure, name="t.plan.json"
+    )
+    web = next(f for f in result.findings if f.resource == "aws_instance.filtered_web")
+    assert ("route table association", 'aws_route_table_association.public["filtered"]') in [
+        (step.role, step.resource) for step in web.path
+    ]
+    assert ("public subnet", 'aws_subnet.public["filtered"]') in [
+        (step.role, step.resource) for step in web.path
+    ]
