@@ -20,6 +20,7 @@ from iaclint.run_terraform import TerraformResult, lint_terraform
 from .conftest import FIXTURES, lint_text
 
 FAIL_YAML = FIXTURES / "policies" / "IAC070" / "fail.yaml"
+CDK_APP = FIXTURES / "cdk" / "cdk.out"
 
 NETWORK = """\
 Resources:
@@ -751,3 +752,31 @@ def test_a_plan_reads_an_instance_of_a_for_each_resource_named_by_each_key(
     assert ("public subnet", 'aws_subnet.public["filtered"]') in [
         (step.role, step.resource) for step in web.path
     ]
+
+
+def test_cdk_ways_in_name_their_constructs(capsys: pytest.CaptureFixture[str]) -> None:
+    from iaclint.cli import main
+
+    main(["--format", "json", "--show-unknown", "--select", "IAC070", str(CDK_APP)])
+    report = json.loads(capsys.readouterr().out)
+    found = {f["construct_path"]: f for f in report["findings"]}
+    behind = found["Compute/Exposure/BehindBalancer/Resource"]
+    hops = [(step["role"], step["construct_path"]) for step in behind["path"]]
+    assert ("load balancer", "Compute/Exposure/Balancer/Resource") in hops
+    assert ("listener", "Compute/Exposure/Balancer/Https/Resource") in hops
+    assert hops[-2][0] == "rule"  # the ingress CDK adds from the balancer's group
+    assert hops[-2][1].startswith("Compute/Exposure/BehindBalancer/InstanceSecurityGroup/from ")
+    assert all(path for _, path in hops)
+    fleet = found["Compute/Exposure/Fleet/ASG"]
+    assert [step["construct_path"] for step in fleet["path"]][-3:] == [
+        "Compute/Exposure/Https/Resource",  # the group of the template's network interface
+        "Compute/Exposure/FleetTemplate/Resource",
+        "Compute/Exposure/Fleet/ASG",
+    ]
+    # A public address asked for in a private subnet is no way in.
+    assert "Compute/Exposure/PrivateWithPublicIp" not in found
+    (unknown,) = [u for u in report["undetermined"] if u["resource"].startswith("Exposure")]
+    assert unknown["resource"].startswith("ExposureInOutsideSubnet")
+    assert (
+        unknown["reason"] == "subnet 'subnet-0123456789abcdef0' is not defined in the linted files"
+    )

@@ -227,7 +227,26 @@ def subnets(props: Src) -> Src | None:
     return Src(found, props.origin) if found else None
 
 
+def _with_interface_groups(props: Src, groups: Src | None) -> Src | None:
+    """The security groups of the resource and of its network interfaces (`GroupSet`
+    of an instance's, `Groups` of a launch template's), in one list."""
+    interfaces = props.get("NetworkInterfaces")
+    found: list[Src] = []
+    for interface in (interfaces.items() or []) if interfaces is not None else []:
+        written = _first(interface.get("GroupSet"), interface.get("Groups"))
+        if written is not None:
+            found.extend(written.items() or [written])
+    if not found:
+        return groups
+    own: list[Src] = []
+    if groups is not None:
+        items = groups.items()
+        own = items if items is not None else [groups]
+    return Src([*own, *found], (groups or props).origin)
+
+
 def _instance_config(props: Src, profile: Src | None, groups: Src | None) -> dict[str, Src | None]:
+    groups = _with_interface_groups(props, groups)
     return {
         "subnets": subnets(props),
         "metadata_options": metadata_options(props.get("MetadataOptions")),

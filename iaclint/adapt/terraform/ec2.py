@@ -468,8 +468,15 @@ def launch_template(props: Src, context: Context) -> Src:
                 context.link(profile_block.get("name"), "iam.instance_profile"),
             )
         )
+    interfaces = props.get("network_interfaces")
     groups = joined(
-        props.get("vpc_security_group_ids"), props.get("security_group_names"), origin=props
+        props.get("vpc_security_group_ids"),
+        props.get("security_group_names"),
+        # The groups of its network interfaces (where a public address is asked for).
+        *(block.get("security_groups") for block in (interfaces.items() or []))
+        if interfaces is not None
+        else (),
+        origin=props,
     )
     devices = each(
         props.get("block_device_mappings"), lambda item: _template_block_device(item, context)
