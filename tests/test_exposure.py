@@ -780,3 +780,67 @@ def test_cdk_ways_in_name_their_constructs(capsys: pytest.CaptureFixture[str]) -
     assert (
         unknown["reason"] == "subnet 'subnet-0123456789abcdef0' is not defined in the linted files"
     )
+
+
+def test_terraform_launch_template_interface_groups_are_its_groups(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    module = tmp_path / "fleet"
+    module.mkdir()
+    main = module / "main.tf"
+    main.write_text(
+        textwrap.dedent(
+            """
+            resource "aws_vpc" "main" {
+              cidr_block = "10.0.0.0/16"
+            }
+            resource "aws_internet_gateway" "main" {
+              vpc_id = aws_vpc.main.id
+            }
+            resource "aws_route_table" "public" {
+              vpc_id = aws_vpc.main.id
+              route {
+                cidr_block = "0.0.0.0/0"
+                gateway_id = aws_internet_gateway.main.id
+              }
+            }
+            resource "aws_subnet" "public" {
+              vpc_id     = aws_vpc.main.id
+              cidr_block = "10.0.0.0/24"
+            }
+            resource "aws_route_table_association" "public" {
+              subnet_id      = aws_subnet.public.id
+              route_table_id = aws_route_table.public.id
+            }
+            resource "aws_security_group" "https" {
+              vpc_id = aws_vpc.main.id
+              ingress {
+                from_port   = 443
+                to_port     = 443
+                protocol    = "tcp"
+                cidr_blocks = ["0.0.0.0/0"]
+              }
+            }
+            resource "aws_launch_template" "fleet" {
+              image_id = "ami-0123456789abcdef0"
+              network_interfaces {
+                associate_public_ip_address = true
+                security_groups             = [aws_security_group.https.id]
+              }
+            }
+            resource "aws_autoscaling_group" "fleet" {
+              max_size            = 2
+              min_size            = 1
+              vpc_zone_identifier = [aws_subnet.public.id]
+              launch_template {
+                id = aws_launch_template.fleet.id
+              }
+            }
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = lint_terraform([Candidate(main, "fleet/main.tf")], exposure, [str(module)])
+    (finding,) = result.findings
+    assert finding.resource == "aws_autoscaling_group.fleet"
+    assert [(s.role, s.resource) for s in finding.path][-3] == ("rule", "aws_security_group.https")
