@@ -844,3 +844,22 @@ def test_terraform_launch_template_interface_groups_are_its_groups(
     (finding,) = result.findings
     assert finding.resource == "aws_autoscaling_group.fleet"
     assert [(s.role, s.resource) for s in finding.path][-3] == ("rule", "aws_security_group.https")
+
+
+def test_no_group_open_to_the_world_means_no_way_in_wherever_it_is_launched(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = """\
+Parameters:
+  Subnet:
+    Type: AWS::EC2::Subnet::Id
+Resources:
+  DefaultVpc:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-0123456789abcdef0}
+  SomeSubnet:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-0123456789abcdef0, SubnetId: !Ref Subnet}
+"""
+    assert _findings(tmp_path, template, exposure) == {}
+    assert _unknown(tmp_path, template, exposure) == {}

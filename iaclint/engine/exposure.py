@@ -898,14 +898,21 @@ class _Walk:
     ) -> _Tri:
         """One way in from the internet: a public subnet whose network ACL lets the
         ports in, a public address, and security groups open to every address."""
+        if opened.truth is False:
+            return opened  # nothing lets the internet in, wherever it is launched
         items = _items(subnets)
         if not items:
-            return self.subnets(subnets, origin, ("subnets",))
+            unknown = self.subnets(subnets, origin, ("subnets",))
+            return _both(unknown, address(unknown), opened)
         found: list[_Tri] = []
         for item in items:
             subnet, reason = self.resolve(item, ("ec2.subnet",), origin, "subnet")
             if subnet is None:
-                found.append(_Tri(None, reason=reason) if reason else _FALSE)
+                if reason is None:
+                    found.append(_FALSE)
+                else:
+                    unknown = _Tri(None, reason=reason)
+                    found.append(_both(unknown, address(unknown), opened))
                 continue
             public = self.subnet(subnet)
             if public.truth is False:
@@ -916,9 +923,9 @@ class _Walk:
             if way.truth is not True:
                 found.append(way)
                 continue
-            ports, entries, unknown = self.through_acl(subnet, opened.ports)
-            if unknown is not None:
-                found.append(_Tri(None, reason=unknown))
+            ports, entries, why = self.through_acl(subnet, opened.ports)
+            if why is not None:
+                found.append(_Tri(None, reason=why))
                 continue
             if not ports:
                 found.append(_FALSE)
