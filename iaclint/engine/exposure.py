@@ -4,14 +4,19 @@ The walk follows the graph outwards from each instance (and each Auto Scaling
 group, which stands for the instances it launches):
 
 - *directly*: one of its subnets is public (its route table, or the VPC's main
-  one, sends 0.0.0.0/0 or ::/0 to an internet gateway), it gets a public address
-  (its own setting or its network interface's, the subnet's
+  one, sends 0.0.0.0/0 or ::/0 to an internet gateway attached to that VPC), the
+  subnet's network ACL lets the port in from every address (entries in rule-number
+  order; the VPC's default ACL, when not in the files, lets everything in), it gets
+  a public address (its own setting or its network interface's, the subnet's
   `map_public_ip_on_launch`, an Elastic IP), and one of its security groups lets
-  a port in from every address;
+  the port in from every address; each network interface attached to it with an
+  Elastic IP is such a way too, with the interface's subnet and groups;
 - *through a load balancer*: an internet-facing load balancer in a public subnet,
-  whose security groups let its listener's port in from everywhere, forwards
-  (listener -> target group -> target, or a classic load balancer's instances) to
-  it, and the instance's security groups let the target port in.
+  whose security groups and subnet ACL let its listener's port in from everywhere,
+  forwards (listener -> target group -> target, or a classic load balancer's
+  instances) to it, and the instance's security groups let the target port in from
+  the load balancer (its groups, or addresses covering its subnets; a network load
+  balancer without groups passes the clients' addresses on).
 
 Each step is three-valued like the rest of the engine: a step that depends on
 something outside the linted files (a subnet named by its id, a security group
