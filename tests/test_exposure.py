@@ -863,3 +863,40 @@ Resources:
 """
     assert _findings(tmp_path, template, exposure) == {}
     assert _unknown(tmp_path, template, exposure) == {}
+
+
+@pytest.mark.parametrize(
+    ("source", "reachable"), [("10.0.0.0/16", True), ("192.168.0.0/16", False)]
+)
+def test_the_acl_of_the_instance_subnet_must_let_the_load_balancer_in(
+    tmp_path: Path, exposure: list[Policy], source: str, reachable: bool
+) -> None:
+    template = NETWORK_FIXTURE.read_text(encoding="utf-8") + textwrap.indent(
+        textwrap.dedent(
+            f"""
+            PrivateAcl:
+              Type: AWS::EC2::NetworkAcl
+              Properties: {{VpcId: !Ref Vpc}}
+            FromInside:
+              Type: AWS::EC2::NetworkAclEntry
+              Properties:
+                NetworkAclId: !Ref PrivateAcl
+                RuleNumber: 100
+                Protocol: 6
+                RuleAction: allow
+                CidrBlock: {source}
+                PortRange: {{From: 8080, To: 8080}}
+            PrivateAclOfPrivate:
+              Type: AWS::EC2::SubnetNetworkAclAssociation
+              Properties: {{SubnetId: !Ref Private, NetworkAclId: !Ref PrivateAcl}}
+            """
+        ),
+        "  ",
+    )
+    found = _findings(tmp_path, template, exposure)
+    assert ("BySecurityGroup" in found) is reachable
+    assert "AttachedLater" in found  # its way in is its interface's, in a public subnet
+    if reachable:
+        entry = found["BySecurityGroup"].path[-2]
+        assert (entry.role, entry.resource) == ("network acl entry", "FromInside")
+        assert entry.note == "allows port 8080 from the subnets of Balancer (rule 100)"

@@ -184,6 +184,31 @@ class _Acl(NamedTuple):
 
 _OPEN_ACL = _Acl((((0, 65535), None),))
 
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class _Source(NamedTuple):
+    """Where traffic comes from: every address, or a load balancer's subnets."""
+
+    name: str
+    ranges: tuple[_Network, ...] = ()
+
+    def covered(self, cidr: object) -> bool | None:
+        """Whether a rule's CIDR takes this traffic in (None: not known)."""
+        world = _is_world(cidr)
+        if world is not False or not self.ranges:
+            return world
+        block = _network(cidr)
+        if block is None:
+            return None
+        return any(
+            inner.version == block.version and inner.subnet_of(block)  # type: ignore[arg-type]
+            for inner in self.ranges
+        )
+
+
+_WORLD = _Source("every address")
+
 
 class _Walk:
     def __init__(self, graph: Graph) -> None:
@@ -464,15 +489,16 @@ class _Walk:
 
     # -- network ACLs -----------------------------------------------------------
 
-    def acl(self, subnet: Resource) -> _Acl:
-        """What the subnet's network ACL lets in from every address (TCP)."""
-        key = ("acl", subnet.address)
+    def acl(self, subnet: Resource, source: _Source = _WORLD) -> _Acl:
+        """What the subnet's network ACL lets in (TCP) from every address, or from a
+        load balancer's subnets."""
+        key = (subnet.address, source.name)
         found = self._acls.get(key)
         if found is None:
-            found = self._acls[key] = self._subnet_acl(subnet)
+            found = self._acls[key] = self._subnet_acl(subnet, source)
         return found
 
-    def _subnet_acl(self, subnet: Resource) -> _Acl:
+    def _subnet_acl(self, subnet: Resource, source: _Source) -> _Acl:
         named = self.acl_of[subnet.address]
         if named:
             allowed: list[tuple[tuple[int, int], Step | None]] = []
@@ -490,7 +516,7 @@ class _Walk:
                             continue  # names something that is not a network ACL
                         return _Acl(reason=reason)
                 assert acl is not None
-                found = self._sweep(self._rules_of(acl.address, acl), acl.address, implicit=False)
+                found = self._sweep(self._rules_of(acl.address, acl), acl.address, False, source)
                 if found.reason is not None:
                     return found
                 allowed.extend(found.allowed)
@@ -498,11 +524,13 @@ class _Walk:
         vpc = subnet.properties.get("vpc")
         if isinstance(vpc, Reference):
             for default in self.default_acls[vpc.target]:
-                return self._sweep(self._rules_of(default.address, default), default.address, False)
+                rules = self._rules_of(default.address, default)
+                return self._sweep(rules, default.address, False, source)
             if self.acl_rules[vpc.target]:
                 # Entries added to the default ACL (`!GetAtt Vpc.DefaultNetworkAcl`), before
                 # or after its own rule 100 that allows everything.
-                return self._sweep(self._rules_of(vpc.target, None), subnet.address, implicit=True)
+                rules = self._rules_of(vpc.target, None)
+                return self._sweep(rules, subnet.address, True, source)
         return _OPEN_ACL  # the VPC's default ACL lets everything in
 
     def _rules_of(
@@ -529,6 +557,7 @@ class _Walk:
         rules: list[tuple[Resource, ModelPath, Mapping[str, object]]],
         name: str,
         implicit: bool,
+        source: _Source,
     ) -> _Acl:
         """Entries in rule-number order: the first that matches a port decides it; what
         none matches is denied (with `implicit`, the default ACL's rule 100 allows it)."""
@@ -547,13 +576,13 @@ class _Walk:
                 return _Acl(
                     reason=f"the protocol of entry {owner.address} {unknown_reason(protocol)}"
                 )
-            worlds = [_is_world(cidr) for cidr in _items(rule.get("cidrs"))]
+            worlds = [source.covered(cidr) for cidr in _items(rule.get("cidrs"))]
             if True not in worlds:
                 if None in worlds:
                     return _Acl(
                         reason=f"a source of network ACL entry {owner.address} is not known"
                     )
-                continue  # a part of the internet only: it neither opens nor closes the way
+                continue  # a part of the sources only: it neither opens nor closes the way
             span = port_range(rule)
             if isinstance(span, str) and span != "all":
                 return _Acl(reason=f"entry of network ACL {name}: {span}")
@@ -564,7 +593,7 @@ class _Walk:
             if action not in ("allow", "deny"):
                 return _Acl(reason=f"the action of an entry of {name} {unknown_reason(action)}")
             ports = span if isinstance(span, tuple) else (0, 65535)
-            note = f"{action}s {_describe((ports,))} from every address (rule {number})"
+            note = f"{action}s {_describe((ports,))} from {source.name} (rule {number})"
             ordered.append((number, action, ports, _step(owner, "network acl entry", path, note)))
         ordered.sort(key=lambda item: item[0])
         decided: list[tuple[int, int]] = []
@@ -584,11 +613,11 @@ class _Walk:
         return _Acl(tuple(allowed))
 
     def through_acl(
-        self, subnet: Resource, ports: Ports
+        self, subnet: Resource, ports: Ports, source: _Source = _WORLD
     ) -> tuple[Ports, tuple[Step, ...], str | None]:
-        """The ports of `ports` the subnet's network ACL lets in from every address, the
+        """The ports of `ports` the subnet's network ACL lets in from the source, the
         entries that let them in, or why that is not known."""
-        acl = self.acl(subnet)
+        acl = self.acl(subnet, source)
         if acl.reason is not None:
             return (), (), acl.reason
         kept: list[tuple[int, int]] = []
@@ -999,11 +1028,16 @@ class _Walk:
         groups = config.properties.get("security_groups")
         if groups is None and template is not None:
             groups = template.properties.get("security_groups")
+        subnets = subject.properties.get("subnets")
+        if subnets is None and template is not None:
+            subnets = template.properties.get("subnets")
         found: list[_Tri] = []
         for group, step, port in self.target_groups(subject, found):
             for listener, index in self.listeners[group.address]:
                 found.append(
-                    self.forwarding(listener, index, group, step, port, subject, groups, config)
+                    self.forwarding(
+                        listener, index, group, step, port, subject, (groups, subnets), config
+                    )
                 )
         for balancer, listener_steps, port in self.classic_balancers(subject, found):
             for index, spec in enumerate(_items(balancer.properties.get("listeners"))):
@@ -1018,9 +1052,48 @@ class _Walk:
                         True, (_step(balancer, "listener", ("listeners", index)), *listener_steps)
                     ),
                     self.allows_port(groups, config, target_port, balancer),
+                    self.subnet_admits(subject, subnets, balancer, target_port),
                 )
                 found.append(way._replace(ports=_ports(target_port)))
         return found
+
+    def subnet_admits(
+        self, subject: Resource, subnets: object, balancer: Resource, port: object
+    ) -> _Tri:
+        """Whether the network ACL of one of the subject's subnets (of the files) lets
+        the load balancer's traffic in on the target port: from its subnets, or, for a
+        network load balancer without security groups, from every address."""
+        ports = _ports(port)
+        source = self.balancer_source(balancer)
+        found: list[_Tri] = []
+        for item in _items(subnets):
+            subnet, _ = self.resolve(item, ("ec2.subnet",), subject, "subnet")
+            if subnet is None:
+                continue  # its ACL is as unknown as the subnet, which the way does not need
+            if isinstance(source, str):
+                if self.acl(subnet) is _OPEN_ACL:
+                    found.append(_Tri(True))
+                else:
+                    found.append(_Tri(None, reason=source))
+                continue
+            kept, entries, reason = self.through_acl(subnet, ports, source)
+            if reason is not None:
+                found.append(_Tri(None, reason=reason))
+            elif kept:
+                found.append(_Tri(True, entries))
+            else:
+                found.append(_FALSE)
+        return _either(found, empty=_Tri(True))
+
+    def balancer_source(self, balancer: Resource) -> _Source | str:
+        """Where the load balancer's traffic comes from, or why that is not known."""
+        network = balancer.properties.get("type") == "network"
+        if network and not _items(balancer.properties.get("security_groups")):
+            return _WORLD
+        ranges, reason = self.balancer_ranges(balancer)
+        if reason is not None:
+            return reason
+        return _Source(f"the subnets of {balancer.address}", ranges)
 
     def forwarding(
         self,
@@ -1030,9 +1103,12 @@ class _Walk:
         step: Step,
         port: int | None,
         subject: Resource,
-        groups: object,
+        where: tuple[object, object],
         config: Resource,
     ) -> _Tri:
+        """The way from a listener (or listener rule) forwarding to a target group:
+        `where` holds the subject's security groups and subnets."""
+        groups, subnets = where
         holder = listener
         if listener.properties.get("rule") is True:
             found, reason = self.resolve(
@@ -1061,6 +1137,7 @@ class _Walk:
             self.allows_port(
                 groups, config, target_port if isinstance(target_port, int) else None, balancer
             ),
+            self.subnet_admits(subject, subnets, balancer, target_port),
         )
         return way._replace(ports=_ports(target_port))
 
