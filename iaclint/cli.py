@@ -375,12 +375,13 @@ def _main(argv: Sequence[str] | None) -> int:
         off = {p.id for p in policies if not p.enabled and p.id not in configured}
         if outputs[0].format == "json":
             listed = [
-                Listed(p.info, p.frameworks, tuple(sorted(p.parameters)), p.id in off)
+                Listed(p.info, p.frameworks, tuple(sorted(p.parameters)), p.id in off, p.checks)
                 for p in policies
             ]
             listing = render_policies_json(listed)
         else:
-            listing = render_policies([policy.info for policy in policies], off)
+            checks = {policy.id: policy.checks for policy in policies}
+            listing = render_policies([policy.info for policy in policies], off, checks)
         if not _emit(listing, outputs[0].file):
             return EXIT_ERROR
         for diagnostic in gather(diagnostics):

@@ -68,6 +68,16 @@ class PolicyInfo(NamedTuple):
     security: bool = True
 
 
+class Checks(NamedTuple):
+    """What a policy examines, for the catalogue: the resource kinds (or native types)
+    it targets, the traits it names in its findings, and the severity they choose."""
+
+    targets: tuple[str, ...] = ()
+    traits: tuple[str, ...] = ()
+    # (severity, the traits it needs), first match wins.
+    severities: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
 class Suppressed(NamedTuple):
     """Why a finding is shown but does not count: a justified suppression."""
 

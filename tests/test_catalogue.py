@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -106,3 +107,28 @@ def test_the_listing_marks_policies_off_until_configured(
     assert "  IAC062  low       Required tags missing  (off until configured)\n" in listing
     assert listing.index("tagging:") > listing.index("images:") > listing.index("imds:")
     assert listing.rstrip().endswith("policies, 2 off until configured")
+
+
+def test_the_listing_shows_what_a_policy_with_traits_checks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--list-policies"]) == 0
+    listing = capsys.readouterr().out
+    block = listing[listing.index("  IAC070 ") :].split("\n\n")[0].splitlines()
+    assert block[1].strip() == (
+        "checks ec2.instance, autoscaling.group; traits: directly reachable, imdsv1, "
+        "administrator role, ssh or rdp open, secrets in configuration"
+    )
+    assert block[2].strip() == "critical when directly reachable and imdsv1 and administrator role"
+    # A policy without traits keeps its one line.
+    after = listing[listing.index("  IAC001 ") :].splitlines()
+    assert after[1].startswith("  IAC")
+    assert main(["--list-policies", "--format", "json"]) == 0
+    listed = {p["id"]: p for p in json.loads(capsys.readouterr().out)["policies"]}
+    assert listed["IAC070"]["checks"] == ["ec2.instance", "autoscaling.group"]
+    assert listed["IAC070"]["severities"][-1] == {
+        "severity": "medium",
+        "traits": ["ssh_or_rdp_open"],
+    }
+    assert "ec2.network_acl" in listed["IAC001"]["checks"]
+    assert listed["IAC001"]["traits"] == []

@@ -15,11 +15,12 @@ from iaclint.findings import Finding, Report, Severity
 from iaclint.parse.cloudformation import read_template
 from iaclint.parse.yaml_reader import read_yaml
 from iaclint.report import json_report, sarif, text
-from iaclint.run_terraform import lint_terraform
+from iaclint.run_terraform import TerraformResult, lint_terraform
 
 from .conftest import FIXTURES, lint_text
 
 FAIL_YAML = FIXTURES / "policies" / "IAC070" / "fail.yaml"
+CDK_APP = FIXTURES / "cdk" / "cdk.out"
 
 NETWORK = """\
 Resources:
@@ -28,6 +29,9 @@ Resources:
     Properties: {CidrBlock: 10.0.0.0/16}
   Gateway:
     Type: AWS::EC2::InternetGateway
+  Attachment:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
   Routes:
     Type: AWS::EC2::RouteTable
     Properties: {VpcId: !Ref Vpc}
@@ -77,6 +81,7 @@ def test_a_direct_way_is_each_hop_from_the_gateway_to_the_instance(
     assert bastion.severity is Severity.CRITICAL
     assert [(step.role, step.resource, step.span.line) for step in bastion.path] == [
         ("internet gateway", "Gateway", 9),
+        ("gateway attachment", "Attachment", 13),
         ("route", "ToInternet", 21),
         ("route table association", "PublicARoutes", 29),
         ("public subnet", "PublicA", 23),
@@ -384,8 +389,9 @@ def test_cdk_hops_name_their_construct(tmp_path: Path, exposure: list[Policy]) -
     )
     (finding,) = result.findings
     assert finding.construct_path == "Network/Web/Resource"
-    assert [step.construct_path for step in finding.path][:2] == [
+    assert [step.construct_path for step in finding.path][:3] == [
         "Network/Gateway/Resource",
+        "Network/Attachment/Resource",
         "Network/Default/Resource",
     ]
     report = Report((finding,), (), (), (), 1, 0, Severity.LOW)
@@ -552,3 +558,345 @@ def test_terraform_group_of_a_launch_configuration_behind_a_classic_load_balance
     assert finding.severity is Severity.HIGH  # the launch configuration allows IMDSv1
     assert [step.role for step in finding.path][-3:] == ["rule", "launch settings", "group"]
     assert finding.path[-2].resource == "aws_launch_configuration.web"
+
+
+NETWORK_FIXTURE = FIXTURES / "policies" / "IAC070" / "fail-network.yaml"
+
+
+def _acl(entries: str) -> str:
+    """The test network with a network ACL on its public subnet, and a web server."""
+    return _template(
+        "!Ref Gateway",
+        textwrap.dedent(
+            """
+        Acl:
+          Type: AWS::EC2::NetworkAcl
+          Properties: {VpcId: !Ref Vpc}
+        AclOfPublic:
+          Type: AWS::EC2::SubnetNetworkAclAssociation
+          Properties: {SubnetId: !Ref Public, NetworkAclId: !Ref Acl}
+        Web:
+          Type: AWS::EC2::Instance
+          Properties:
+            SubnetId: !Ref Public
+            AssociatePublicIpAddress: true
+            SecurityGroupIds: [!Ref Open]
+            MetadataOptions: {HttpTokens: required}
+        """
+        )
+        + textwrap.dedent(entries),
+    )
+
+
+def _entry(name: str, number: int, action: str, acl: str = "!Ref Acl", low: int = 80) -> str:
+    return f"""
+        {name}:
+          Type: AWS::EC2::NetworkAclEntry
+          Properties:
+            NetworkAclId: {acl}
+            RuleNumber: {number}
+            Protocol: 6
+            RuleAction: {action}
+            CidrBlock: 0.0.0.0/0
+            PortRange: {{From: {low}, To: 80}}
+        """
+
+
+@pytest.mark.parametrize(
+    ("deny", "allow", "reachable"),
+    [(100, 200, False), (200, 100, True)],
+)
+def test_network_acl_entries_are_read_lowest_rule_number_first(
+    tmp_path: Path, exposure: list[Policy], deny: int, allow: int, reachable: bool
+) -> None:
+    template = _acl(_entry("Deny", deny, "deny") + _entry("Allow", allow, "allow"))
+    found = _findings(tmp_path, template, exposure)
+    assert ("Web" in found) is reachable
+    if reachable:
+        entry = next(step for step in found["Web"].path if step.role == "network acl entry")
+        assert (entry.resource, entry.note) == (
+            "Allow",
+            "allows port 80 from every address (rule 100)",
+        )
+
+
+def test_an_acl_of_the_files_ends_in_an_implicit_deny(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = _acl(_entry("OtherPorts", 100, "allow", low=81).replace("To: 80", "To: 443"))
+    assert _findings(tmp_path, template, exposure) == {}
+    assert _unknown(tmp_path, template, exposure) == {}
+
+
+def test_entries_added_to_the_default_acl_come_before_or_after_its_rule_100(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    def template(number: int) -> str:
+        return _template(
+            "!Ref Gateway",
+            textwrap.dedent(
+                """
+            Web:
+              Type: AWS::EC2::Instance
+              Properties:
+                SubnetId: !Ref Public
+                AssociatePublicIpAddress: true
+                SecurityGroupIds: [!Ref Open]
+            """
+            )
+            + textwrap.dedent(_entry("Deny", number, "deny", acl="!GetAtt Vpc.DefaultNetworkAcl")),
+        )
+
+    assert _findings(tmp_path, template(90), exposure) == {}
+    found = _findings(tmp_path, template(110), exposure)
+    assert [step.role for step in found["Web"].path if "acl" in step.role] == []
+
+
+def test_an_acl_whose_entries_are_not_known_makes_the_way_unknown(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = "Parameters:\n  Number:\n    Type: Number\n" + _acl(
+        _entry("Allow", 100, "allow").replace("RuleNumber: 100", "RuleNumber: !Ref Number")
+    )
+    assert _findings(tmp_path, template, exposure) == {}
+    assert "parameter Number" in _unknown(tmp_path, template, exposure)["Web"]
+
+
+def test_a_gateway_attached_to_no_vpc_makes_no_subnet_public(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = _template(
+        "!Ref Gateway",
+        """
+        Web:
+          Type: AWS::EC2::Instance
+          Properties:
+            SubnetId: !Ref Public
+            AssociatePublicIpAddress: true
+            SecurityGroupIds: [!Ref Open]
+        """,
+    )
+    assert "Web" in _findings(tmp_path, template, exposure)
+    detached = template.replace("{VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}", "{}")
+    assert _findings(tmp_path, detached, exposure) == {}
+    assert _unknown(tmp_path, detached, exposure) == {}
+
+
+def test_an_elastic_ip_on_an_attached_interface_is_a_hop_with_the_interfaces_groups(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    result = lint_text(tmp_path, NETWORK_FIXTURE.read_text(encoding="utf-8"), exposure)
+    found = {finding.resource: finding for finding in result.findings}
+    later = found["AttachedLater"]
+    assert [(step.role, step.resource) for step in later.path][-4:] == [
+        ("public address", "SecondAssociation"),
+        ("rule", "Https"),  # the interface's group, not the instance's
+        ("network interface", "SecondAttachment"),
+        ("instance", "AttachedLater"),
+    ]
+    assert "directly on port 443" in later.message
+    assert {"WithBareInterface", "WithGuardedInterface"}.isdisjoint(found)
+
+
+def test_behind_a_load_balancer_the_instance_group_must_let_the_balancer_in(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    result = lint_text(tmp_path, NETWORK_FIXTURE.read_text(encoding="utf-8"), exposure)
+    found = {finding.resource: finding for finding in result.findings}
+    assert found["BySecurityGroup"].path[-2].note == "lets in the security group of Balancer"
+    assert found["ByVpcRange"].path[-2].note == "lets in the subnets of Balancer"
+    # Another group, a range the balancer is not in, a network load balancer passing
+    # the clients' addresses to a group open to the VPC only: not reachable.
+    assert {"ByOtherGroup", "ByFarRange", "BehindNetwork"}.isdisjoint(found)
+    assert {item.resource for item in result.undetermined} == {"OutsideAcl", "BehindElsewhere"}
+
+
+NETWORK_HCL = FIXTURES / "policies" / "IAC070" / "fail-network-hcl"
+NETWORK_PLAN = FIXTURES / "policies" / "IAC070" / "fail-network.plan.json"
+
+
+def _hcl(exposure: list[Policy]) -> TerraformResult:
+    main = NETWORK_HCL / "main.tf"
+    return lint_terraform([Candidate(main, "main.tf")], exposure, [str(NETWORK_HCL)])
+
+
+def test_terraform_acl_entries_gateway_and_interfaces_are_hops(exposure: list[Policy]) -> None:
+    found = {finding.resource: finding for finding in _hcl(exposure).findings}
+    web = found["aws_instance.filtered_web"]
+    entry = next(step for step in web.path if step.role == "network acl entry")
+    # The inline block of rule 200, though written first: rule 100 (deny 22) decides 22.
+    assert (entry.resource, entry.span.line) == ("aws_network_acl.filtering", 48)
+    assert "directly on port 80" in web.message
+    by_block = found["aws_instance.attached_by_block"]
+    assert [(step.role, step.resource) for step in by_block.path][-3:] == [
+        ("rule", "aws_security_group.https"),
+        ("network interface", "aws_network_interface.third"),
+        ("instance", "aws_instance.attached_by_block"),
+    ]
+    assert "aws_instance.behind_detached" not in found
+    assert found["aws_instance.by_security_group"].path[-2].resource == (
+        "aws_vpc_security_group_ingress_rule.from_balancer"
+    )
+
+
+def test_a_plan_reads_an_instance_of_a_for_each_resource_named_by_each_key(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    result = lint_text(
+        tmp_path, NETWORK_PLAN.read_text(encoding="utf-8"), exposure, name="t.plan.json"
+    )
+    web = next(f for f in result.findings if f.resource == "aws_instance.filtered_web")
+    assert ("route table association", 'aws_route_table_association.public["filtered"]') in [
+        (step.role, step.resource) for step in web.path
+    ]
+    assert ("public subnet", 'aws_subnet.public["filtered"]') in [
+        (step.role, step.resource) for step in web.path
+    ]
+
+
+def test_cdk_ways_in_name_their_constructs(capsys: pytest.CaptureFixture[str]) -> None:
+    from iaclint.cli import main
+
+    main(["--format", "json", "--show-unknown", "--select", "IAC070", str(CDK_APP)])
+    report = json.loads(capsys.readouterr().out)
+    found = {f["construct_path"]: f for f in report["findings"]}
+    behind = found["Compute/Exposure/BehindBalancer/Resource"]
+    hops = [(step["role"], step["construct_path"]) for step in behind["path"]]
+    assert ("load balancer", "Compute/Exposure/Balancer/Resource") in hops
+    assert ("listener", "Compute/Exposure/Balancer/Https/Resource") in hops
+    assert hops[-2][0] == "rule"  # the ingress CDK adds from the balancer's group
+    assert hops[-2][1].startswith("Compute/Exposure/BehindBalancer/InstanceSecurityGroup/from ")
+    assert all(path for _, path in hops)
+    fleet = found["Compute/Exposure/Fleet/ASG"]
+    assert [step["construct_path"] for step in fleet["path"]][-3:] == [
+        "Compute/Exposure/Https/Resource",  # the group of the template's network interface
+        "Compute/Exposure/FleetTemplate/Resource",
+        "Compute/Exposure/Fleet/ASG",
+    ]
+    # A public address asked for in a private subnet is no way in.
+    assert "Compute/Exposure/PrivateWithPublicIp" not in found
+    (unknown,) = [u for u in report["undetermined"] if u["resource"].startswith("Exposure")]
+    assert unknown["resource"].startswith("ExposureInOutsideSubnet")
+    assert (
+        unknown["reason"] == "subnet 'subnet-0123456789abcdef0' is not defined in the linted files"
+    )
+
+
+def test_terraform_launch_template_interface_groups_are_its_groups(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    module = tmp_path / "fleet"
+    module.mkdir()
+    main = module / "main.tf"
+    main.write_text(
+        textwrap.dedent(
+            """
+            resource "aws_vpc" "main" {
+              cidr_block = "10.0.0.0/16"
+            }
+            resource "aws_internet_gateway" "main" {
+              vpc_id = aws_vpc.main.id
+            }
+            resource "aws_route_table" "public" {
+              vpc_id = aws_vpc.main.id
+              route {
+                cidr_block = "0.0.0.0/0"
+                gateway_id = aws_internet_gateway.main.id
+              }
+            }
+            resource "aws_subnet" "public" {
+              vpc_id     = aws_vpc.main.id
+              cidr_block = "10.0.0.0/24"
+            }
+            resource "aws_route_table_association" "public" {
+              subnet_id      = aws_subnet.public.id
+              route_table_id = aws_route_table.public.id
+            }
+            resource "aws_security_group" "https" {
+              vpc_id = aws_vpc.main.id
+              ingress {
+                from_port   = 443
+                to_port     = 443
+                protocol    = "tcp"
+                cidr_blocks = ["0.0.0.0/0"]
+              }
+            }
+            resource "aws_launch_template" "fleet" {
+              image_id = "ami-0123456789abcdef0"
+              network_interfaces {
+                associate_public_ip_address = true
+                security_groups             = [aws_security_group.https.id]
+              }
+            }
+            resource "aws_autoscaling_group" "fleet" {
+              max_size            = 2
+              min_size            = 1
+              vpc_zone_identifier = [aws_subnet.public.id]
+              launch_template {
+                id = aws_launch_template.fleet.id
+              }
+            }
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = lint_terraform([Candidate(main, "fleet/main.tf")], exposure, [str(module)])
+    (finding,) = result.findings
+    assert finding.resource == "aws_autoscaling_group.fleet"
+    assert [(s.role, s.resource) for s in finding.path][-3] == ("rule", "aws_security_group.https")
+
+
+def test_no_group_open_to_the_world_means_no_way_in_wherever_it_is_launched(
+    tmp_path: Path, exposure: list[Policy]
+) -> None:
+    template = """\
+Parameters:
+  Subnet:
+    Type: AWS::EC2::Subnet::Id
+Resources:
+  DefaultVpc:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-0123456789abcdef0}
+  SomeSubnet:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-0123456789abcdef0, SubnetId: !Ref Subnet}
+"""
+    assert _findings(tmp_path, template, exposure) == {}
+    assert _unknown(tmp_path, template, exposure) == {}
+
+
+@pytest.mark.parametrize(
+    ("source", "reachable"), [("10.0.0.0/16", True), ("192.168.0.0/16", False)]
+)
+def test_the_acl_of_the_instance_subnet_must_let_the_load_balancer_in(
+    tmp_path: Path, exposure: list[Policy], source: str, reachable: bool
+) -> None:
+    template = NETWORK_FIXTURE.read_text(encoding="utf-8") + textwrap.indent(
+        textwrap.dedent(
+            f"""
+            PrivateAcl:
+              Type: AWS::EC2::NetworkAcl
+              Properties: {{VpcId: !Ref Vpc}}
+            FromInside:
+              Type: AWS::EC2::NetworkAclEntry
+              Properties:
+                NetworkAclId: !Ref PrivateAcl
+                RuleNumber: 100
+                Protocol: 6
+                RuleAction: allow
+                CidrBlock: {source}
+                PortRange: {{From: 8080, To: 8080}}
+            PrivateAclOfPrivate:
+              Type: AWS::EC2::SubnetNetworkAclAssociation
+              Properties: {{SubnetId: !Ref Private, NetworkAclId: !Ref PrivateAcl}}
+            """
+        ),
+        "  ",
+    )
+    found = _findings(tmp_path, template, exposure)
+    assert ("BySecurityGroup" in found) is reachable
+    assert "AttachedLater" in found  # its way in is its interface's, in a public subnet
+    if reachable:
+        entry = found["BySecurityGroup"].path[-2]
+        assert (entry.role, entry.resource) == ("network acl entry", "FromInside")
+        assert entry.note == "allows port 8080 from the subnets of Balancer (rule 100)"

@@ -4,14 +4,19 @@ The walk follows the graph outwards from each instance (and each Auto Scaling
 group, which stands for the instances it launches):
 
 - *directly*: one of its subnets is public (its route table, or the VPC's main
-  one, sends 0.0.0.0/0 or ::/0 to an internet gateway), it gets a public address
-  (its own setting or its network interface's, the subnet's
+  one, sends 0.0.0.0/0 or ::/0 to an internet gateway attached to that VPC), the
+  subnet's network ACL lets the port in from every address (entries in rule-number
+  order; the VPC's default ACL, when not in the files, lets everything in), it gets
+  a public address (its own setting or its network interface's, the subnet's
   `map_public_ip_on_launch`, an Elastic IP), and one of its security groups lets
-  a port in from every address;
+  the port in from every address; each network interface attached to it with an
+  Elastic IP is such a way too, with the interface's subnet and groups;
 - *through a load balancer*: an internet-facing load balancer in a public subnet,
-  whose security groups let its listener's port in from everywhere, forwards
-  (listener -> target group -> target, or a classic load balancer's instances) to
-  it, and the instance's security groups let the target port in.
+  whose security groups and subnet ACL let its listener's port in from everywhere,
+  forwards (listener -> target group -> target, or a classic load balancer's
+  instances) to it, and the instance's security groups let the target port in from
+  the load balancer (its groups, or addresses covering its subnets; a network load
+  balancer without groups passes the clients' addresses on).
 
 Each step is three-valued like the rest of the engine: a step that depends on
 something outside the linted files (a subnet named by its id, a security group
@@ -26,12 +31,20 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import NamedTuple, TypeVar
 
 from iaclint.engine.operators.network import port_range
 from iaclint.findings import Step
 from iaclint.graph.model import Graph, ModelPath, Resource
-from iaclint.graph.values import Input, PartialString, Reference, Unknown, unknown_reason
+from iaclint.graph.values import (
+    Input,
+    PartialString,
+    Reference,
+    Unknown,
+    concrete,
+    unknown_reason,
+)
 
 SUBJECT_KINDS = ("ec2.instance", "autoscaling.group")
 _CONFIG_KINDS = ("ec2.launch_template", "autoscaling.launch_configuration")
@@ -124,6 +137,79 @@ def _flag(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _same(left: object, right: object) -> bool | None:
+    """Whether two values name the same resource: None when that cannot be told."""
+    if isinstance(left, Reference) and isinstance(right, Reference):
+        return left.target == right.target
+    left, right = concrete(left), concrete(right)
+    if isinstance(left, str) and isinstance(right, str):
+        return left.strip() == right.strip()
+    return None
+
+
+def _network(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    value = concrete(value)
+    if not isinstance(value, str):
+        return None
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def _minus(span: tuple[int, int], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of `span` no interval of `taken` covers."""
+    left = [span]
+    for low, high in taken:
+        rest: list[tuple[int, int]] = []
+        for start, end in left:
+            if high < start or low > end:
+                rest.append((start, end))
+                continue
+            if start < low:
+                rest.append((start, low - 1))
+            if end > high:
+                rest.append((high + 1, end))
+        left = rest
+    return left
+
+
+class _Acl(NamedTuple):
+    """The TCP ports a network ACL lets in from every address, each with the entry
+    that allows it (None for the default ACL outside the files), or why not known."""
+
+    allowed: tuple[tuple[tuple[int, int], Step | None], ...] = ()
+    reason: str | None = None
+
+
+_OPEN_ACL = _Acl((((0, 65535), None),))
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class _Source(NamedTuple):
+    """Where traffic comes from: every address, or a load balancer's subnets."""
+
+    name: str
+    ranges: tuple[_Network, ...] = ()
+
+    def covered(self, cidr: object) -> bool | None:
+        """Whether a rule's CIDR takes this traffic in (None: not known)."""
+        world = _is_world(cidr)
+        if world is not False or not self.ranges:
+            return world
+        block = _network(cidr)
+        if block is None:
+            return None
+        return any(
+            inner.version == block.version and inner.subnet_of(block)  # type: ignore[arg-type]
+            for inner in self.ranges
+        )
+
+
+_WORLD = _Source("every address")
+
+
 class _Walk:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -136,9 +222,46 @@ class _Walk:
         self.listeners: dict[str, list[tuple[Resource, int]]] = defaultdict(list)
         self.targeted: dict[str, list[tuple[Resource, int]]] = defaultdict(list)
         self.classic: dict[str, list[tuple[Resource, int]]] = defaultdict(list)
+        self.gateway_attachments: dict[str, list[Resource]] = defaultdict(list)
+        self.acl_of: dict[str, list[Resource]] = defaultdict(list)
+        self.default_acls: dict[str, list[Resource]] = defaultdict(list)
+        self.acl_rules: dict[str, list[Resource]] = defaultdict(list)
+        self.interfaces_of: dict[str, list[tuple[object, Resource, ModelPath]]] = defaultdict(list)
+        self.interface_ips: dict[str, list[Resource]] = defaultdict(list)
         for resource in graph.resources:
             kind, props = resource.kind, resource.properties
-            if kind == "ec2.route":
+            if kind == "ec2.gateway_attachment":
+                self._index(self.gateway_attachments, props.get("gateway"), resource)
+            elif kind == "ec2.network_acl_association":
+                subnet = props.get("subnet")
+                if isinstance(subnet, Reference):
+                    self.acl_of[subnet.target].append(resource)
+            elif kind == "ec2.network_acl":
+                for subnet in _items(props.get("subnets")):
+                    if isinstance(subnet, Reference):
+                        self.acl_of[subnet.target].append(resource)
+                if props.get("default") is True:
+                    self._index(self.default_acls, props.get("vpc"), resource)
+            elif kind == "ec2.network_acl_rule":
+                self._index(self.acl_rules, props.get("network_acl"), resource)
+            elif kind == "ec2.instance":
+                for index, named in enumerate(_items(props.get("network_interfaces"))):
+                    self.interfaces_of[resource.address].append(
+                        (named, resource, ("network_interfaces", index))
+                    )
+            elif kind == "ec2.network_interface_attachment":
+                instance = props.get("instance")
+                if isinstance(instance, Reference):
+                    named = props.get("network_interface")
+                    self.interfaces_of[instance.target].append(
+                        (named, resource, ("network_interface",))
+                    )
+            elif kind == "ec2.network_interface":
+                instance = props.get("instance")
+                if isinstance(instance, Reference):
+                    own = Reference(resource.address)
+                    self.interfaces_of[instance.target].append((own, resource, ("instance",)))
+            elif kind == "ec2.route":
                 self._index(self.routes, props.get("route_table"), resource)
             elif kind == "ec2.route_table_association":
                 self._index(self.associations, props.get("subnet"), resource)
@@ -153,6 +276,7 @@ class _Walk:
                 self._index(self.group_rules, props.get("group"), resource)
             elif kind == "ec2.elastic_ip":
                 self._index(self.elastic_ips, props.get("instance"), resource)
+                self._index(self.interface_ips, props.get("network_interface"), resource)
             elif kind == "elb.target_group_attachment":
                 self._index(self.attached_to, props.get("target"), resource)
             elif kind == "elb.listener":
@@ -168,6 +292,10 @@ class _Walk:
                     if isinstance(instance, Reference):
                         self.classic[instance.target].append((resource, index))
         self._memo: dict[tuple[str, str], _Tri] = {}
+        self._acls: dict[tuple[str, str], _Acl] = {}
+        self._ranges: dict[
+            str, tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], str | None]
+        ] = {}
 
     @staticmethod
     def _index(table: dict[str, list[Resource]], value: object, resource: Resource) -> None:
@@ -201,8 +329,11 @@ class _Walk:
 
     # -- subnets and route tables ---------------------------------------------
 
-    def route(self, route: Mapping[str, object], owner: Resource, path: ModelPath) -> _Tri:
-        """Whether a route sends every address to an internet gateway."""
+    def route(
+        self, route: Mapping[str, object], owner: Resource, path: ModelPath, table: Resource
+    ) -> _Tri:
+        """Whether a route sends every address to an internet gateway attached to the VPC
+        of its route table."""
         if route.get("target") is not None:
             return _FALSE
         gateway = route.get("gateway")
@@ -212,11 +343,16 @@ class _Walk:
         if world is False:
             return _FALSE
         gateway_step: Step | None = None
+        attachment_steps: tuple[Step, ...] = ()
         if isinstance(gateway, Reference):
             target, reason = self.resolve(gateway, ("ec2.internet_gateway",), owner, "gateway")
             if target is None:
                 return _Tri(None, reason=reason) if reason else _FALSE
+            attached = self.attached(target, table)
+            if attached.truth is not True:
+                return attached
             gateway_step = _step(target, "internet gateway")
+            attachment_steps = attached.steps
         elif isinstance(gateway, str):
             if not gateway.strip().lower().startswith("igw-"):
                 return _FALSE
@@ -226,17 +362,55 @@ class _Walk:
             return _Tri(None, reason="the route's destination is known only at deployment")
         destination = route.get("destination")
         note = f"sends {destination} to the internet gateway"
-        steps = (gateway_step,) if gateway_step is not None else ()
+        # A gateway named by its id exists already: a route to it can only be created
+        # when it is attached to the route table's VPC.
+        steps = (gateway_step, *attachment_steps) if gateway_step is not None else ()
         return _Tri(True, (*steps, _step(owner, "route", (*path, "destination"), note)))
+
+    def attached(self, gateway: Resource, table: Resource) -> _Tri:
+        """Whether the internet gateway is attached to the VPC of the route table."""
+
+        def compute() -> _Tri:
+            vpc = table.properties.get("vpc")
+            found: list[_Tri] = []
+            written = gateway.properties.get("vpc")
+            holders = [(gateway, written)] if written is not None else []
+            holders += [
+                (a, a.properties.get("vpc")) for a in self.gateway_attachments[gateway.address]
+            ]
+            for holder, value in holders:
+                same = _same(value, vpc)
+                if same is None:
+                    found.append(
+                        _Tri(
+                            None,
+                            reason=f"whether internet gateway {gateway.address} is attached "
+                            f"to the VPC of route table {table.address} is not known",
+                        )
+                    )
+                elif same:
+                    if holder is gateway:
+                        found.append(_Tri(True))
+                    else:
+                        note = "attaches the internet gateway to the VPC"
+                        found.append(
+                            _Tri(True, (_step(holder, "gateway attachment", ("vpc",), note),))
+                        )
+                else:
+                    found.append(_FALSE)
+            # Not attached in the files: the gateway leads nowhere.
+            return _either(found)
+
+        return self.memo(("attached", f"{gateway.address} {table.address}"), compute)
 
     def route_table(self, table: Resource) -> _Tri:
         def compute() -> _Tri:
             found = [
-                self.route(route, table, ("routes", index))
+                self.route(route, table, ("routes", index), table)
                 for index, route in enumerate(_items(table.properties.get("routes")))
                 if isinstance(route, dict)
             ]
-            found += [self.route(r.properties, r, ()) for r in self.routes[table.address]]
+            found += [self.route(r.properties, r, (), table) for r in self.routes[table.address]]
             return _either(found)
 
         return self.memo(("table", table.address), compute)
@@ -313,6 +487,149 @@ class _Walk:
                 found.append(self.subnet(subnet))
         return _either(found)
 
+    # -- network ACLs -----------------------------------------------------------
+
+    def acl(self, subnet: Resource, source: _Source = _WORLD) -> _Acl:
+        """What the subnet's network ACL lets in (TCP) from every address, or from a
+        load balancer's subnets."""
+        key = (subnet.address, source.name)
+        found = self._acls.get(key)
+        if found is None:
+            found = self._acls[key] = self._subnet_acl(subnet, source)
+        return found
+
+    def _subnet_acl(self, subnet: Resource, source: _Source) -> _Acl:
+        named = self.acl_of[subnet.address]
+        if named:
+            allowed: list[tuple[tuple[int, int], Step | None]] = []
+            for holder in named:
+                acl: Resource | None = holder
+                if holder.kind != "ec2.network_acl":
+                    acl, reason = self.resolve(
+                        holder.properties.get("network_acl"),
+                        ("ec2.network_acl",),
+                        holder,
+                        "network ACL",
+                    )
+                    if acl is None:
+                        if reason is None:
+                            continue  # names something that is not a network ACL
+                        return _Acl(reason=reason)
+                assert acl is not None
+                found = self._sweep(self._rules_of(acl.address, acl), acl.address, False, source)
+                if found.reason is not None:
+                    return found
+                allowed.extend(found.allowed)
+            return _Acl(tuple(allowed))
+        vpc = subnet.properties.get("vpc")
+        if isinstance(vpc, Reference):
+            for default in self.default_acls[vpc.target]:
+                rules = self._rules_of(default.address, default)
+                return self._sweep(rules, default.address, False, source)
+            if self.acl_rules[vpc.target]:
+                # Entries added to the default ACL (`!GetAtt Vpc.DefaultNetworkAcl`), before
+                # or after its own rule 100 that allows everything.
+                rules = self._rules_of(vpc.target, None)
+                return self._sweep(rules, subnet.address, True, source)
+        return _OPEN_ACL  # the VPC's default ACL lets everything in
+
+    def _rules_of(
+        self, address: str, acl: Resource | None
+    ) -> list[tuple[Resource, ModelPath, Mapping[str, object]]]:
+        out: list[tuple[Resource, ModelPath, Mapping[str, object]]] = []
+        if acl is not None:
+            ingress = acl.properties.get("ingress")
+            if ingress is not None and not isinstance(ingress, list):
+                out.append((acl, ("ingress",), {"unknown": ingress}))
+            for index, rule in enumerate(_items(ingress)):
+                if isinstance(rule, dict):
+                    out.append((acl, ("ingress", index), rule))
+        for separate in self.acl_rules[address]:
+            direction = separate.properties.get("direction")
+            if direction == "ingress":
+                out.append((separate, (), separate.properties))
+            elif direction != "egress":
+                out.append((separate, ("direction",), {"unknown": direction}))
+        return out
+
+    def _sweep(
+        self,
+        rules: list[tuple[Resource, ModelPath, Mapping[str, object]]],
+        name: str,
+        implicit: bool,
+        source: _Source,
+    ) -> _Acl:
+        """Entries in rule-number order: the first that matches a port decides it; what
+        none matches is denied (with `implicit`, the default ACL's rule 100 allows it)."""
+        ordered: list[tuple[int, str, tuple[int, int], Step]] = []
+        for owner, path, rule in rules:
+            if "unknown" in rule:
+                return _Acl(
+                    reason=f"the entries of network ACL {name} {unknown_reason(rule['unknown'])}"
+                )
+            number = concrete(rule.get("rule_number"))
+            action = concrete(rule.get("action"))
+            protocol = concrete(rule.get("protocol"))
+            if protocol not in ("tcp", "all"):
+                if isinstance(protocol, str):
+                    continue  # UDP, ICMP...: not the traffic an attacker connects with
+                return _Acl(
+                    reason=f"the protocol of entry {owner.address} {unknown_reason(protocol)}"
+                )
+            worlds = [source.covered(cidr) for cidr in _items(rule.get("cidrs"))]
+            if True not in worlds:
+                if None in worlds:
+                    return _Acl(
+                        reason=f"a source of network ACL entry {owner.address} is not known"
+                    )
+                continue  # a part of the sources only: it neither opens nor closes the way
+            span = port_range(rule)
+            if isinstance(span, str) and span != "all":
+                return _Acl(reason=f"entry of network ACL {name}: {span}")
+            if not isinstance(number, int) or isinstance(number, bool):
+                return _Acl(
+                    reason=f"the rule number of an entry of {name} {unknown_reason(number)}"
+                )
+            if action not in ("allow", "deny"):
+                return _Acl(reason=f"the action of an entry of {name} {unknown_reason(action)}")
+            ports = span if isinstance(span, tuple) else (0, 65535)
+            note = f"{action}s {_describe((ports,))} from {source.name} (rule {number})"
+            ordered.append((number, action, ports, _step(owner, "network acl entry", path, note)))
+        ordered.sort(key=lambda item: item[0])
+        decided: list[tuple[int, int]] = []
+        allowed: list[tuple[tuple[int, int], Step | None]] = []
+        for number, action, ports, step in ordered:
+            if implicit and number > 100:
+                allowed.extend((part, None) for part in _minus((0, 65535), decided))
+                decided.append((0, 65535))
+                break
+            fresh = _minus(ports, decided)
+            if action == "allow":
+                allowed.extend((part, step) for part in fresh)
+            decided.append(ports)
+        else:
+            if implicit:
+                allowed.extend((part, None) for part in _minus((0, 65535), decided))
+        return _Acl(tuple(allowed))
+
+    def through_acl(
+        self, subnet: Resource, ports: Ports, source: _Source = _WORLD
+    ) -> tuple[Ports, tuple[Step, ...], str | None]:
+        """The ports of `ports` the subnet's network ACL lets in from the source, the
+        entries that let them in, or why that is not known."""
+        acl = self.acl(subnet, source)
+        if acl.reason is not None:
+            return (), (), acl.reason
+        kept: list[tuple[int, int]] = []
+        steps: list[Step] = []
+        for low, high in ports:
+            for (start, end), step in acl.allowed:
+                if start <= high and low <= end:
+                    kept.append((max(low, start), min(high, end)))
+                    if step is not None and step not in steps:
+                        steps.append(step)
+        return tuple(kept), tuple(steps), None
+
     # -- security groups ------------------------------------------------------
 
     def rules(self, group: Resource) -> list[tuple[Resource, ModelPath, Mapping[str, object]]]:
@@ -382,8 +699,12 @@ class _Walk:
             )
         return _either(found)
 
-    def allows_port(self, groups: object, origin: Resource, port: int | None) -> _Tri:
-        """Whether the groups let a load balancer's traffic in on `port` (from any source)."""
+    def allows_port(
+        self, groups: object, origin: Resource, port: int | None, balancer: Resource
+    ) -> _Tri:
+        """Whether the groups let the load balancer's traffic in on `port`: from its
+        security groups, or from addresses its traffic comes from (its subnets; for a
+        network load balancer, which passes the client's address on, every address)."""
         items = _items(groups)
         if not items:
             return _Tri(None, reason=f"{origin.address} has no security group in the files")
@@ -398,10 +719,88 @@ class _Walk:
                 if span == "all" or (
                     isinstance(span, tuple) and (port is None or span[0] <= port <= span[1])
                 ):
-                    found.append(_Tri(True, (_step(owner, "rule", path, "lets the traffic in"),)))
+                    found.append(self.admits(owner, path, rule, balancer))
                 elif isinstance(span, str):
                     found.append(_Tri(None, reason=f"rule of {group.address}: {span}"))
         return _either(found)
+
+    def admits(
+        self, owner: Resource, path: ModelPath, rule: Mapping[str, object], balancer: Resource
+    ) -> _Tri:
+        """Whether a rule's sources take in what the load balancer sends."""
+        found: list[_Tri] = []
+        source = rule.get("source_security_group")
+        if source is not None:
+            sames = [
+                _same(source, mine) for mine in _items(balancer.properties.get("security_groups"))
+            ]
+            if True in sames:
+                note = f"lets in the security group of {balancer.address}"
+                found.append(
+                    _Tri(True, (_step(owner, "rule", (*path, "source_security_group"), note),))
+                )
+            elif None in sames:
+                found.append(
+                    _Tri(
+                        None,
+                        reason=f"whether the source group of {owner.address} is one of "
+                        f"{balancer.address}'s is not known",
+                    )
+                )
+        network = balancer.properties.get("type") == "network"
+        for index, cidr in enumerate(_items(rule.get("cidrs"))):
+            where = (*path, "cidrs", index)
+            world = _is_world(cidr)
+            if world:
+                note = "lets in every address"
+                found.append(_Tri(True, (_step(owner, "rule", where, note),)))
+                continue
+            if world is None:
+                found.append(_Tri(None, reason=f"a source of {owner.address} is not known"))
+                continue
+            if network:
+                continue  # the clients' addresses arrive, not the load balancer's
+            block = _network(cidr)
+            ranges, reason = self.balancer_ranges(balancer)
+            if block is None or reason is not None:
+                found.append(
+                    _Tri(None, reason=reason or f"a source of {owner.address} is not known")
+                )
+                continue
+            if any(
+                inner.version == block.version and inner.subnet_of(block)  # type: ignore[arg-type]
+                for inner in ranges
+            ):
+                note = f"lets in the subnets of {balancer.address}"
+                found.append(_Tri(True, (_step(owner, "rule", where, note),)))
+        if rule.get("prefix_list") is not None:
+            found.append(
+                _Tri(None, reason=f"the prefix list of {owner.address} is not in the linted files")
+            )
+        return _either(found)
+
+    def balancer_ranges(
+        self, balancer: Resource
+    ) -> tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], str | None]:
+        """The address ranges of the load balancer's subnets, or why they are not known."""
+        key = balancer.address
+        known = self._ranges.get(key)
+        if known is None:
+            ranges: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+            reason: str | None = None
+            for item in _items(balancer.properties.get("subnets")):
+                subnet, why = self.resolve(item, ("ec2.subnet",), balancer, "subnet")
+                block = _network(subnet.properties.get("cidr")) if subnet is not None else None
+                if block is None:
+                    reason = (
+                        why or f"the address range of a subnet of {balancer.address} is not known"
+                    )
+                    break
+                ranges.append(block)
+            if not ranges and reason is None:
+                reason = f"the subnets of {balancer.address} are not known"
+            known = self._ranges[key] = (tuple(ranges), reason)
+        return known
 
     # -- instances and their configuration -------------------------------------
 
@@ -472,21 +871,109 @@ class _Walk:
         return _Tri(True, (_step(addresses[0], "public address", ("instance",), note),))
 
     def direct(self, subject: Resource, config: Resource, template: Resource | None) -> _Tri:
+        """The direct ways in: through the instance's own subnet and groups, and through
+        each network interface it is launched with or attached to."""
         holder_subnets = subject.properties.get("subnets")
         if holder_subnets is None and template is not None:
             holder_subnets = template.properties.get("subnets")
-        subnet = self.subnets(holder_subnets, subject, ("subnets",))
-        if subnet.truth is False:
-            return subnet
         groups = config.properties.get("security_groups")
         if groups is None and template is not None:
             groups = template.properties.get("security_groups")
-        address = self.public_address(subject, config, template, subnet)
-        opened = self.open_to_world(groups, config, default_open=False)
-        found = _both(subnet, address, opened)
-        if found.truth is not True:
-            return found
-        return found._replace(ports=opened.ports)
+        interfaces = self.interfaces_of[subject.address] if subject.kind == "ec2.instance" else []
+        found: list[_Tri] = []
+        if holder_subnets is not None or not interfaces:
+            found.append(
+                self.entry(
+                    holder_subnets,
+                    subject,
+                    self.open_to_world(groups, config, default_open=False),
+                    lambda subnet: self.public_address(subject, config, template, subnet),
+                )
+            )
+        for named, holder, path in interfaces:
+            interface, reason = self.resolve(
+                named, ("ec2.network_interface",), holder, "network interface"
+            )
+            if interface is None:
+                found.append(_Tri(None, reason=reason) if reason else _FALSE)
+                continue
+            attached = _step(holder, "network interface", path, f"attaches {interface.address}")
+            way = self.entry(
+                [interface.properties.get("subnet")],
+                interface,
+                # The interface's own groups are the ones that count for it.
+                self.open_to_world(
+                    interface.properties.get("security_groups"), interface, default_open=False
+                ),
+                partial(self.interface_address, interface),
+            )
+            attaching = _Tri(True, (attached,))
+            found.append(_both(way, attaching)._replace(ports=way.ports))
+        opened = [item for item in found if item.truth is True]
+        if opened:
+            ports = tuple(span for item in opened for span in item.ports)
+            return _Tri(True, tuple(step for item in opened for step in item.steps), ports=ports)
+        return _either(found)
+
+    def interface_address(self, interface: Resource, subnet: _Tri) -> _Tri:
+        addresses = self.interface_ips[interface.address]
+        if not addresses:
+            return _FALSE
+        note = f"an Elastic IP address on network interface {interface.address}"
+        where = ("network_interface",)
+        return _Tri(True, (_step(addresses[0], "public address", where, note),))
+
+    def entry(
+        self,
+        subnets: object,
+        origin: Resource,
+        opened: _Tri,
+        address: Callable[[_Tri], _Tri],
+    ) -> _Tri:
+        """One way in from the internet: a public subnet whose network ACL lets the
+        ports in, a public address, and security groups open to every address."""
+        if opened.truth is False:
+            return opened  # nothing lets the internet in, wherever it is launched
+        items = _items(subnets)
+        if not items:
+            unknown = self.subnets(subnets, origin, ("subnets",))
+            return _both(unknown, address(unknown), opened)
+        found: list[_Tri] = []
+        for item in items:
+            subnet, reason = self.resolve(item, ("ec2.subnet",), origin, "subnet")
+            if subnet is None:
+                if reason is None:
+                    found.append(_FALSE)
+                else:
+                    unknown = _Tri(None, reason=reason)
+                    found.append(_both(unknown, address(unknown), opened))
+                continue
+            public = self.subnet(subnet)
+            if public.truth is False:
+                found.append(public)
+                continue
+            given = address(public)
+            way = _both(public, given, opened)
+            if way.truth is not True:
+                found.append(way)
+                continue
+            ports, entries, why = self.through_acl(subnet, opened.ports)
+            if why is not None:
+                found.append(_Tri(None, reason=why))
+                continue
+            if not ports:
+                found.append(_FALSE)
+                continue
+            rules = opened.steps
+            if len(rules) == len(opened.ports):  # keep the rules whose ports get through
+                rules = tuple(
+                    rule
+                    for rule, (low, high) in zip(rules, opened.ports, strict=True)
+                    if any(start <= high and low <= end for start, end in ports)
+                )
+            steps = (*public.steps, *entries, *given.steps, *rules)
+            found.append(_Tri(True, steps, ports=ports))
+        return _either(found)
 
     # -- load balancers -------------------------------------------------------
 
@@ -512,11 +999,28 @@ class _Walk:
         )
         if opened.truth is not True:
             return opened
-        if not isinstance(port, int):
-            return opened
-        if any(low <= port <= high for low, high in opened.ports):
-            return opened
-        return _FALSE
+        if isinstance(port, int) and not any(low <= port <= high for low, high in opened.ports):
+            return _FALSE
+        return _both(opened, self.balancer_acl(balancer, port))
+
+    def balancer_acl(self, balancer: Resource, port: object) -> _Tri:
+        """Whether the network ACL of one of the load balancer's public subnets lets
+        the listener's port in from every address."""
+        ports = _ports(port)
+        found: list[_Tri] = []
+        for item in _items(balancer.properties.get("subnets")):
+            subnet, _ = self.resolve(item, ("ec2.subnet",), balancer, "subnet")
+            if subnet is None or self.subnet(subnet).truth is not True:
+                continue
+            kept, entries, reason = self.through_acl(subnet, ports)
+            if reason is not None:
+                found.append(_Tri(None, reason=reason))
+            elif kept:
+                found.append(_Tri(True, entries))
+            else:
+                found.append(_FALSE)
+        # No public subnet of its own: the load balancer step has said so already.
+        return _either(found, empty=_Tri(True))
 
     def through_balancers(
         self, subject: Resource, config: Resource, template: Resource | None
@@ -524,11 +1028,16 @@ class _Walk:
         groups = config.properties.get("security_groups")
         if groups is None and template is not None:
             groups = template.properties.get("security_groups")
+        subnets = subject.properties.get("subnets")
+        if subnets is None and template is not None:
+            subnets = template.properties.get("subnets")
         found: list[_Tri] = []
         for group, step, port in self.target_groups(subject, found):
             for listener, index in self.listeners[group.address]:
                 found.append(
-                    self.forwarding(listener, index, group, step, port, subject, groups, config)
+                    self.forwarding(
+                        listener, index, group, step, port, subject, (groups, subnets), config
+                    )
                 )
         for balancer, listener_steps, port in self.classic_balancers(subject, found):
             for index, spec in enumerate(_items(balancer.properties.get("listeners"))):
@@ -542,10 +1051,49 @@ class _Walk:
                     _Tri(
                         True, (_step(balancer, "listener", ("listeners", index)), *listener_steps)
                     ),
-                    self.allows_port(groups, config, target_port),
+                    self.allows_port(groups, config, target_port, balancer),
+                    self.subnet_admits(subject, subnets, balancer, target_port),
                 )
                 found.append(way._replace(ports=_ports(target_port)))
         return found
+
+    def subnet_admits(
+        self, subject: Resource, subnets: object, balancer: Resource, port: object
+    ) -> _Tri:
+        """Whether the network ACL of one of the subject's subnets (of the files) lets
+        the load balancer's traffic in on the target port: from its subnets, or, for a
+        network load balancer without security groups, from every address."""
+        ports = _ports(port)
+        source = self.balancer_source(balancer)
+        found: list[_Tri] = []
+        for item in _items(subnets):
+            subnet, _ = self.resolve(item, ("ec2.subnet",), subject, "subnet")
+            if subnet is None:
+                continue  # its ACL is as unknown as the subnet, which the way does not need
+            if isinstance(source, str):
+                if self.acl(subnet) is _OPEN_ACL:
+                    found.append(_Tri(True))
+                else:
+                    found.append(_Tri(None, reason=source))
+                continue
+            kept, entries, reason = self.through_acl(subnet, ports, source)
+            if reason is not None:
+                found.append(_Tri(None, reason=reason))
+            elif kept:
+                found.append(_Tri(True, entries))
+            else:
+                found.append(_FALSE)
+        return _either(found, empty=_Tri(True))
+
+    def balancer_source(self, balancer: Resource) -> _Source | str:
+        """Where the load balancer's traffic comes from, or why that is not known."""
+        network = balancer.properties.get("type") == "network"
+        if network and not _items(balancer.properties.get("security_groups")):
+            return _WORLD
+        ranges, reason = self.balancer_ranges(balancer)
+        if reason is not None:
+            return reason
+        return _Source(f"the subnets of {balancer.address}", ranges)
 
     def forwarding(
         self,
@@ -555,9 +1103,12 @@ class _Walk:
         step: Step,
         port: int | None,
         subject: Resource,
-        groups: object,
+        where: tuple[object, object],
         config: Resource,
     ) -> _Tri:
+        """The way from a listener (or listener rule) forwarding to a target group:
+        `where` holds the subject's security groups and subnets."""
+        groups, subnets = where
         holder = listener
         if listener.properties.get("rule") is True:
             found, reason = self.resolve(
@@ -583,7 +1134,10 @@ class _Walk:
             self.load_balancer(balancer),
             self.listener_open(balancer, listener_port),
             _Tri(True, tuple(hops)),
-            self.allows_port(groups, config, target_port if isinstance(target_port, int) else None),
+            self.allows_port(
+                groups, config, target_port if isinstance(target_port, int) else None, balancer
+            ),
+            self.subnet_admits(subject, subnets, balancer, target_port),
         )
         return way._replace(ports=_ports(target_port))
 

@@ -44,7 +44,7 @@ from iaclint.diagnostics import did_you_mean
 from iaclint.engine.operators import OPERATORS, Operator, argument_fits
 from iaclint.engine.operators.base import ARGUMENT_TYPES
 from iaclint.engine.selectors import Selector, SelectorError, compile_selector
-from iaclint.findings import CATEGORIES, PolicyInfo, Severity
+from iaclint.findings import CATEGORIES, Checks, PolicyInfo, Severity
 from iaclint.graph.kinds import ANY, KINDS, Shape
 from iaclint.span import DocPath, Span, format_doc_path
 
@@ -193,6 +193,23 @@ class Policy(NamedTuple):
             cloudformation |= any("::" in name for name in target.types)
             terraform |= any("::" not in name for name in target.types)
         return (*(CLOUDFORMATION if cloudformation else ()), *(TERRAFORM if terraform else ()))
+
+    @property
+    def checks(self) -> Checks:
+        """What it examines, as the catalogue lists it."""
+        targets = tuple(
+            dict.fromkeys(
+                name for target in self.targets for name in (*target.kinds, *target.types)
+            )
+        )
+        return Checks(
+            targets,
+            tuple(name for name, _ in self.traits),
+            tuple(
+                (severity.label, tuple(name for name, _ in self.traits if name in needed))
+                for severity, needed in self.severities
+            ),
+        )
 
     def configured(
         self, severity: Severity | None = None, values: Mapping[str, object] | None = None

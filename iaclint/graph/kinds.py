@@ -145,9 +145,16 @@ KINDS: dict[str, Kind] = {
         "`ec2.network_acl_rule`.",
         {
             "vpc": REFERENCE,
+            "default": "true for the VPC's default network ACL (`aws_default_network_acl`)",
+            "subnets": [REFERENCE + " (a subnet associated with the ACL)"],
             "ingress": [{**NETWORK_RULE, "rule_number": "the entry's rule number"}],
             "egress": [{**NETWORK_RULE, "rule_number": "the entry's rule number"}],
         },
+    ),
+    "ec2.network_acl_association": Kind(
+        "A subnet's network ACL (`AWS::EC2::SubnetNetworkAclAssociation`, "
+        "`aws_network_acl_association`).",
+        {"network_acl": REFERENCE, "subnet": REFERENCE},
     ),
     "ec2.network_acl_rule": Kind(
         "A network ACL entry declared as its own resource.",
@@ -158,7 +165,23 @@ KINDS: dict[str, Kind] = {
         {
             **INSTANCE_CONFIG,
             "launch_template": REFERENCE,
+            "network_interfaces": [
+                REFERENCE + " (an existing network interface it is launched with)"
+            ],
         },
+    ),
+    "ec2.network_interface": Kind(
+        "An elastic network interface (`AWS::EC2::NetworkInterface`, `aws_network_interface`).",
+        {
+            "subnet": REFERENCE,
+            "security_groups": [REFERENCE],
+            "instance": REFERENCE + " (the instance of its own `attachment` block)",
+        },
+    ),
+    "ec2.network_interface_attachment": Kind(
+        "A network interface attached to an instance as its own resource "
+        "(`AWS::EC2::NetworkInterfaceAttachment`, `aws_network_interface_attachment`).",
+        {"instance": REFERENCE, "network_interface": REFERENCE},
     ),
     "ec2.launch_template": Kind(
         "An EC2 launch template (its launch template data).",
@@ -238,7 +261,12 @@ KINDS: dict[str, Kind] = {
     ),
     "ec2.internet_gateway": Kind(
         "An internet gateway (the way in from the internet for subnets routing to it).",
-        {"vpc": REFERENCE},
+        {"vpc": REFERENCE + " (the VPC it is attached to, written on the gateway)"},
+    ),
+    "ec2.gateway_attachment": Kind(
+        "A gateway attached to a VPC (`AWS::EC2::VPCGatewayAttachment`, "
+        "`aws_internet_gateway_attachment`).",
+        {"gateway": REFERENCE, "vpc": REFERENCE},
     ),
     "ec2.route_table": Kind(
         "A route table with its inline routes (Terraform's `aws_route_table` and "
@@ -312,6 +340,7 @@ KINDS: dict[str, Kind] = {
         {
             "map_public_ip_on_launch": "true when instances get a public IPv4 address",
             "vpc": REFERENCE,
+            "cidr": "the subnet's IPv4 CIDR block",
         },
     ),
     "rds.db_instance": Kind(

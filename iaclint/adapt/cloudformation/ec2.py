@@ -136,6 +136,14 @@ def network_acl_entry(props: Src, context: Context) -> Src:
     )
 
 
+def network_acl(props: Src, context: Context) -> Src:
+    return obj(props, {"vpc": props.get("VpcId")})
+
+
+def network_acl_association(props: Src, context: Context) -> Src:
+    return obj(props, {"network_acl": props.get("NetworkAclId"), "subnet": props.get("SubnetId")})
+
+
 def metadata_options(options: Src | None) -> Src | None:
     if options is None or is_opaque(options.value):
         return options
@@ -219,7 +227,26 @@ def subnets(props: Src) -> Src | None:
     return Src(found, props.origin) if found else None
 
 
+def _with_interface_groups(props: Src, groups: Src | None) -> Src | None:
+    """The security groups of the resource and of its network interfaces (`GroupSet`
+    of an instance's, `Groups` of a launch template's), in one list."""
+    interfaces = props.get("NetworkInterfaces")
+    found: list[Src] = []
+    for interface in (interfaces.items() or []) if interfaces is not None else []:
+        written = _first(interface.get("GroupSet"), interface.get("Groups"))
+        if written is not None:
+            found.extend(written.items() or [written])
+    if not found:
+        return groups
+    own: list[Src] = []
+    if groups is not None:
+        items = groups.items()
+        own = items if items is not None else [groups]
+    return Src([*own, *found], (groups or props).origin)
+
+
 def _instance_config(props: Src, profile: Src | None, groups: Src | None) -> dict[str, Src | None]:
+    groups = _with_interface_groups(props, groups)
     return {
         "subnets": subnets(props),
         "metadata_options": metadata_options(props.get("MetadataOptions")),
@@ -246,7 +273,51 @@ def instance(props: Src, context: Context) -> Src:
     if template is None:
         # With a launch template, the template's mappings (judged there) apply.
         config["block_devices"] = with_root(config["block_devices"], _header(props))
-    return obj(props, {**config, "launch_template": reference})
+    return obj(
+        props,
+        {**config, "launch_template": reference, "network_interfaces": _interfaces(props)},
+    )
+
+
+def _interfaces(props: Src) -> Src | None:
+    """The existing network interfaces an instance is launched with."""
+    interfaces = props.get("NetworkInterfaces")
+    found = [
+        named
+        for interface in ((interfaces.items() or []) if interfaces is not None else [])
+        if (named := interface.get("NetworkInterfaceId")) is not None
+    ]
+    return Src(found, interfaces.origin) if found and interfaces is not None else None
+
+
+def network_interface(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        {
+            "subnet": props.get("SubnetId"),
+            "security_groups": each(props.get("GroupSet"), lambda group: group),
+        },
+    )
+
+
+def network_interface_attachment(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        {
+            "instance": props.get("InstanceId"),
+            "network_interface": props.get("NetworkInterfaceId"),
+        },
+    )
+
+
+def gateway_attachment(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        {
+            "gateway": _first(props.get("InternetGatewayId"), props.get("VpnGatewayId")),
+            "vpc": props.get("VpcId"),
+        },
+    )
 
 
 def launch_template(props: Src, context: Context) -> Src:
@@ -294,6 +365,7 @@ def subnet(props: Src, context: Context) -> Src:
         {
             "map_public_ip_on_launch": convert(props.get("MapPublicIpOnLaunch"), to_bool),
             "vpc": props.get("VpcId"),
+            "cidr": props.get("CidrBlock"),
         },
     )
 
@@ -437,6 +509,17 @@ MAPPERS: dict[str, Mapper] = {
     "AWS::EC2::SecurityGroupIngress": ("ec2.security_group_rule", security_group_ingress),
     "AWS::EC2::SecurityGroupEgress": ("ec2.security_group_rule", security_group_egress),
     "AWS::EC2::NetworkAclEntry": ("ec2.network_acl_rule", network_acl_entry),
+    "AWS::EC2::NetworkAcl": ("ec2.network_acl", network_acl),
+    "AWS::EC2::SubnetNetworkAclAssociation": (
+        "ec2.network_acl_association",
+        network_acl_association,
+    ),
+    "AWS::EC2::NetworkInterface": ("ec2.network_interface", network_interface),
+    "AWS::EC2::NetworkInterfaceAttachment": (
+        "ec2.network_interface_attachment",
+        network_interface_attachment,
+    ),
+    "AWS::EC2::VPCGatewayAttachment": ("ec2.gateway_attachment", gateway_attachment),
     "AWS::EC2::Instance": ("ec2.instance", instance),
     "AWS::EC2::LaunchTemplate": ("ec2.launch_template", launch_template),
     "AWS::AutoScaling::LaunchConfiguration": (

@@ -187,9 +187,19 @@ def network_acl(props: Src, context: Context) -> Src:
         props,
         {
             "vpc": first(props.get("vpc_id"), props.get("default_network_acl_id")),
+            "default": Src(True, props.origin)
+            if props.get("default_network_acl_id") is not None
+            else None,
+            "subnets": props.get("subnet_ids"),
             "ingress": each(props.get("ingress"), entry("ingress")),
             "egress": each(props.get("egress"), entry("egress")),
         },
+    )
+
+
+def network_acl_association(props: Src, context: Context) -> Src:
+    return obj(
+        props, {"network_acl": props.get("network_acl_id"), "subnet": props.get("subnet_id")}
     )
 
 
@@ -400,7 +410,50 @@ def instance(props: Src, context: Context) -> Src:
         config["block_devices"] = with_root(
             config["block_devices"], props, context.ebs_default_encryption
         )
-    return obj(props, {**config, "launch_template": reference})
+    interfaces = props.get("network_interface")
+    named = [
+        found
+        for block in ((interfaces.items() or []) if interfaces is not None else [])
+        if (found := block.get("network_interface_id")) is not None
+    ]
+    return obj(
+        props,
+        {
+            **config,
+            "launch_template": reference,
+            "network_interfaces": Src(named, interfaces.origin)
+            if named and interfaces is not None
+            else None,
+        },
+    )
+
+
+def network_interface(props: Src, context: Context) -> Src:
+    attachment = first_block(props.get("attachment"))
+    return obj(
+        props,
+        {
+            "subnet": props.get("subnet_id"),
+            "security_groups": props.get("security_groups"),
+            "instance": attachment.get("instance")
+            if attachment is not None and not is_opaque(attachment.value)
+            else attachment,
+        },
+    )
+
+
+def network_interface_attachment(props: Src, context: Context) -> Src:
+    return obj(
+        props,
+        {
+            "instance": props.get("instance_id"),
+            "network_interface": props.get("network_interface_id"),
+        },
+    )
+
+
+def gateway_attachment(props: Src, context: Context) -> Src:
+    return obj(props, {"gateway": props.get("internet_gateway_id"), "vpc": props.get("vpc_id")})
 
 
 def launch_template(props: Src, context: Context) -> Src:
@@ -415,8 +468,15 @@ def launch_template(props: Src, context: Context) -> Src:
                 context.link(profile_block.get("name"), "iam.instance_profile"),
             )
         )
+    interfaces = props.get("network_interfaces")
     groups = joined(
-        props.get("vpc_security_group_ids"), props.get("security_group_names"), origin=props
+        props.get("vpc_security_group_ids"),
+        props.get("security_group_names"),
+        # The groups of its network interfaces (where a public address is asked for).
+        *(block.get("security_groups") for block in (interfaces.items() or []))
+        if interfaces is not None
+        else (),
+        origin=props,
     )
     devices = each(
         props.get("block_device_mappings"), lambda item: _template_block_device(item, context)
@@ -489,6 +549,7 @@ def subnet(props: Src, context: Context) -> Src:
         {
             "map_public_ip_on_launch": convert(props.get("map_public_ip_on_launch"), to_bool),
             "vpc": props.get("vpc_id"),
+            "cidr": props.get("cidr_block"),
         },
     )
 
@@ -717,6 +778,12 @@ FAMILIES: dict[str, Family] = {
     "aws_network_acl": Family("ec2.network_acl", network_acl),
     "aws_default_network_acl": Family("ec2.network_acl", network_acl),
     "aws_network_acl_rule": Family("ec2.network_acl_rule", network_acl_rule),
+    "aws_network_acl_association": Family("ec2.network_acl_association", network_acl_association),
+    "aws_network_interface": Family("ec2.network_interface", network_interface),
+    "aws_network_interface_attachment": Family(
+        "ec2.network_interface_attachment", network_interface_attachment
+    ),
+    "aws_internet_gateway_attachment": Family("ec2.gateway_attachment", gateway_attachment),
     "aws_instance": Family("ec2.instance", instance),
     "aws_launch_template": Family("ec2.launch_template", launch_template),
     "aws_launch_configuration": Family("autoscaling.launch_configuration", launch_configuration),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -534,7 +535,9 @@ class _Values:
         self.adapter.spans[origin] = self.span(path)
         reference = _reference(expression, self.prefix)
         if reference is not None:
-            return Src(reference, origin)
+            return Src(
+                _same_instance(reference, expression, self.root, self.adapter.changes), origin
+            )
         return Src(Unknown("known only after apply"), origin)
 
 
@@ -563,6 +566,26 @@ def _reference(expression: object, prefix: str) -> Reference | None:
     if match is None:
         return None
     return Reference(prefix + match.group(1), match.group(2))
+
+
+def _same_instance(
+    reference: Reference, expression: object, root: DocPath, planned: Mapping[str, object]
+) -> Reference:
+    """`aws_subnet.public[each.key]` (or `[count.index]`) written in a resource with
+    `for_each` (or `count`): the plan lists the bare resource and `each.key`; the
+    instance meant has the key of the resource's own instance."""
+    references = expression.get("references") if isinstance(expression, dict) else None
+    address = root[0] if root and isinstance(root[0], str) else ""
+    if (
+        reference.target.endswith("]")
+        or not isinstance(references, list)
+        or not ({"each.key", "count.index"} & set(references))
+        or not address.endswith("]")
+    ):
+        return reference
+    instance = reference.target + address[address.rindex("[") :]
+    # Only when the plan has that instance: `each.key` may be used for something else.
+    return Reference(instance, reference.attribute) if instance in planned else reference
 
 
 def _expressions(module: dict[str, object], key: str) -> object:
