@@ -473,6 +473,32 @@ def test_pass_role_on_every_resource_counts_as_an_administrator_role(
     assert _findings(tmp_path, scoped, exposure)["Web"].severity is Severity.LOW
 
 
+# A VPC whose subnet `public` routes 0.0.0.0/0 to an attached internet gateway.
+PUBLIC_SUBNET_HCL = """\
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_internet_gateway" "main" {
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.main.id
+  }
+}
+resource "aws_subnet" "public" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.0.0/24"
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+"""
+
+
 def test_terraform_group_of_a_launch_configuration_behind_a_classic_load_balancer(
     tmp_path: Path, exposure: list[Policy]
 ) -> None:
@@ -480,29 +506,9 @@ def test_terraform_group_of_a_launch_configuration_behind_a_classic_load_balance
     module.mkdir()
     main = module / "main.tf"
     main.write_text(
-        textwrap.dedent(
+        PUBLIC_SUBNET_HCL
+        + textwrap.dedent(
             """
-            resource "aws_vpc" "main" {
-              cidr_block = "10.0.0.0/16"
-            }
-            resource "aws_internet_gateway" "main" {
-              vpc_id = aws_vpc.main.id
-            }
-            resource "aws_route_table" "public" {
-              vpc_id = aws_vpc.main.id
-              route {
-                cidr_block = "0.0.0.0/0"
-                gateway_id = aws_internet_gateway.main.id
-              }
-            }
-            resource "aws_subnet" "public" {
-              vpc_id     = aws_vpc.main.id
-              cidr_block = "10.0.0.0/24"
-            }
-            resource "aws_route_table_association" "public" {
-              subnet_id      = aws_subnet.public.id
-              route_table_id = aws_route_table.public.id
-            }
             resource "aws_subnet" "private" {
               vpc_id     = aws_vpc.main.id
               cidr_block = "10.0.1.0/24"
@@ -789,29 +795,9 @@ def test_terraform_launch_template_interface_groups_are_its_groups(
     module.mkdir()
     main = module / "main.tf"
     main.write_text(
-        textwrap.dedent(
+        PUBLIC_SUBNET_HCL
+        + textwrap.dedent(
             """
-            resource "aws_vpc" "main" {
-              cidr_block = "10.0.0.0/16"
-            }
-            resource "aws_internet_gateway" "main" {
-              vpc_id = aws_vpc.main.id
-            }
-            resource "aws_route_table" "public" {
-              vpc_id = aws_vpc.main.id
-              route {
-                cidr_block = "0.0.0.0/0"
-                gateway_id = aws_internet_gateway.main.id
-              }
-            }
-            resource "aws_subnet" "public" {
-              vpc_id     = aws_vpc.main.id
-              cidr_block = "10.0.0.0/24"
-            }
-            resource "aws_route_table_association" "public" {
-              subnet_id      = aws_subnet.public.id
-              route_table_id = aws_route_table.public.id
-            }
             resource "aws_security_group" "https" {
               vpc_id = aws_vpc.main.id
               ingress {

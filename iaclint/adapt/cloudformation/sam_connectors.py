@@ -368,18 +368,18 @@ def _statement(
 
 def _resource(written: str, destination: Endpoint) -> object:
     """A profile's resource, `%{Destination.Arn}` and `%{Destination.Name}` filled in."""
-    values = {"%{Destination.Arn}": destination.arn, "%{Destination.Name}": destination.name}
-    if written in values:
-        return values[written]
+    fills = {
+        "%{Destination.Arn}": ("DestinationArn", destination.arn),
+        "%{Destination.Name}": ("DestinationName", destination.name),
+    }
+    if written in fills:
+        return fills[written][1]
     variables: dict[str, object] = {}
     out = written
-    for placeholder, name in (
-        ("%{Destination.Arn}", "DestinationArn"),
-        ("%{Destination.Name}", "DestinationName"),
-    ):
-        if placeholder in out:
-            out = out.replace(placeholder, f"${{{name}}}")
-            variables[name] = values[placeholder]
+    for marker, (name, value) in fills.items():
+        if marker in out:
+            out = out.replace(marker, f"${{{name}}}")
+            variables[name] = value
     return {"Fn::Sub": [out, variables]}
 
 
