@@ -480,3 +480,176 @@ def test_an_ecr_public_repository_marks_its_statements() -> None:
     data, _ = _frozen(in_public_repository(document(src(_OPEN_POLICY))))
     assert isinstance(data, dict)
     assert [item["public_repository"] for item in data["statements"]] == [True, True]
+
+
+def _fence_case(deny: dict[str, object], **allow: object) -> dict[str, object]:
+    """An Allow for everyone on invoking one API path, with one Deny beside it."""
+    statement = {
+        "effect": "allow",
+        "principals": [{"type": "*", "value": "*"}],
+        "actions": ["execute-api:Invoke"],
+        "resources": ["execute-api:/v1/GET/orders"],
+        **allow,
+    }
+    fence = {
+        "effect": "deny",
+        "principals": [{"type": "*", "value": "*"}],
+        "actions": ["execute-api:Invoke"],
+        "resources": ["execute-api:/v1/GET/orders"],
+        **deny,
+    }
+    return {**statement, "denials": [fence]}
+
+
+OUTSIDE_RANGE = {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}}
+
+
+@pytest.mark.parametrize(
+    ("statement_", "truth"),
+    [
+        (_fence_case({"conditions": OUTSIDE_RANGE}), True),
+        (_fence_case({"conditions": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b"}}}), True),
+        # Several keys: a caller passing any one of them is spared, and each narrows.
+        (
+            _fence_case(
+                {
+                    "conditions": {
+                        "StringNotEquals": {"aws:SourceVpc": "vpc-1", "aws:SourceVpce": "vpce-2"},
+                        "NotIpAddressIfExists": {"aws:SourceIp": "192.0.2.0/24"},
+                    }
+                }
+            ),
+            True,
+        ),
+        (_fence_case({"conditions": {"StringNotLike": {"aws:PrincipalOrgID": "o-abc"}}}), True),
+        # A broader Deny covers the Allow.
+        (_fence_case({"actions": ["execute-api:*"], "conditions": OUTSIDE_RANGE}), True),
+        (_fence_case({"resources": ["*"], "conditions": OUTSIDE_RANGE}), True),
+        (
+            _fence_case(
+                {"principals": [{"type": "AWS", "value": "*"}], "conditions": OUTSIDE_RANGE}
+            ),
+            True,
+        ),
+        # No Deny, or one that spares somebody the allow-list does not name.
+        ({"effect": "allow", "principals": [{"type": "*", "value": "*"}]}, False),
+        (_fence_case({}), False),  # denies every caller: not a fence, and not our concern
+        (_fence_case({"conditions": {"NotIpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}), False),
+        (_fence_case({"conditions": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}), False),
+        (
+            _fence_case(
+                {"conditions": {**OUTSIDE_RANGE, "Bool": {"aws:SecureTransport": "false"}}}
+            ),
+            False,
+        ),
+        (_fence_case({"conditions": {"StringNotEquals": {"aws:UserAgent": "x"}}}), False),
+        (
+            _fence_case({"conditions": {"ForAllValues:StringNotEquals": {"aws:SourceVpc": "v"}}}),
+            False,
+        ),
+        (
+            _fence_case(
+                {
+                    "principals": [{"type": "AWS", "value": "123456789012"}],
+                    "conditions": OUTSIDE_RANGE,
+                }
+            ),
+            False,
+        ),
+        (
+            _fence_case(
+                {"not_principals": [{"type": "AWS", "value": "1"}], "conditions": OUTSIDE_RANGE}
+            ),
+            False,
+        ),
+        (
+            _fence_case(
+                {"actions": ["execute-api:ManageConnections"], "conditions": OUTSIDE_RANGE}
+            ),
+            False,
+        ),
+        (
+            _fence_case({"resources": ["execute-api:/v1/GET/other"], "conditions": OUTSIDE_RANGE}),
+            False,
+        ),
+        (
+            _fence_case({"not_resources": ["execute-api:/v1/GET/x"], "conditions": OUTSIDE_RANGE}),
+            False,
+        ),
+        # An Allow for every action but some is covered only by a Deny of every action.
+        (_fence_case({"conditions": OUTSIDE_RANGE}, actions=[], not_actions=["s3:Get*"]), False),
+        (
+            _fence_case(
+                {"actions": ["*"], "conditions": OUTSIDE_RANGE}, actions=[], not_actions=["x:Y"]
+            ),
+            True,
+        ),
+        # `?` is one character: it does not cover all that the Allow's `*` stands for.
+        (
+            _fence_case(
+                {"actions": ["execute-api:?"], "conditions": OUTSIDE_RANGE},
+                actions=["execute-api:*"],
+            ),
+            False,
+        ),
+        # Values known only at deployment.
+        (
+            _fence_case({"conditions": {"NotIpAddress": {"aws:SourceIp": Unknown("var.ranges")}}}),
+            None,
+        ),
+        (_fence_case({"conditions": Unknown("var.conditions")}), None),
+        (
+            _fence_case(
+                {
+                    "conditions": {
+                        "NotIpAddress": {
+                            "aws:SourceIp": Input("Ranges", "10.0.0.0/8", has_default=True)
+                        }
+                    }
+                }
+            ),
+            True,
+        ),
+        (_fence_case({"conditions": OUTSIDE_RANGE}, resources=[Unknown("var.arn")]), None),
+        # Written alike, even when known only at deployment.
+        (
+            _fence_case(
+                {"resources": [Reference("Api")], "conditions": OUTSIDE_RANGE},
+                resources=[Reference("Api")],
+            ),
+            True,
+        ),
+    ],
+)
+def test_fenced_by_denials(statement_: object, truth: bool | None) -> None:
+    assert run("fenced_by_denials", statement_) is truth
+    # A resource policy lets anyone in only when no Deny fences it.
+    expected = None if truth is None else not truth
+    if isinstance(statement_, dict) and "denials" not in statement_:
+        expected = True
+    assert run("iam_allows_anyone", {"statements": [statement_]}) is expected
+
+
+def test_allow_statements_carry_the_deny_statements_of_their_document() -> None:
+    data, _ = normalized(
+        {
+            "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke"},
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "execute-api:Invoke",
+                    "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+                },
+            ]
+        }
+    )
+    allow, deny = data["statements"]  # type: ignore[index]
+    assert [d["effect"] for d in allow["denials"]] == ["deny"]
+    assert allow["denials"][0]["conditions"] == deny["conditions"]
+    assert "denials" not in deny
+
+
+def test_a_document_without_deny_statements_is_as_written() -> None:
+    data, _ = normalized({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*"}]})
+    assert "denials" not in data["statements"][0]  # type: ignore[index]

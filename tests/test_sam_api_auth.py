@@ -4,6 +4,7 @@ transform writes, judged like a REST API's policy written by hand."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -25,10 +26,9 @@ def test_a_resource_policy_open_to_everyone_is_found_where_it_is_written(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert findings(str(AUTH), capsys) == [
-        # IpRangeWhitelist is an Allow for everyone and a Deny outside the ranges, one
-        # pair per path: IAC016 judges each Allow alone, as it does when written by hand.
-        ("IAC016", "OrdersApi", 27),
-        ("IAC016", "OrdersApi", 27),
+        # IpRangeWhitelist and SourceVpcWhitelist are each an Allow for everyone and a
+        # Deny for everyone outside the list: the Deny fences the Allow, as it would
+        # written by hand. The custom statement has no such Deny.
         ("IAC016", "OrdersApi", 31),  # CustomStatements: Principal "*"
     ]
 
@@ -75,14 +75,10 @@ def test_lambda_authorizers_get_the_permission_to_be_called() -> None:
 def test_a_policy_narrowed_to_accounts_and_endpoints_is_not_open(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Accounts by name are narrowed; the endpoint list is an Allow for everyone and
-    # a Deny outside the endpoint, judged statement by statement.
+    # Accounts by name are narrowed; the endpoint list is an Allow for everyone that
+    # a Deny outside the endpoint (a parameter's default) fences.
     found = findings(str(FIXTURES / "sam" / "auth-implicit.json"), capsys)
-    assert found == [
-        ("IAC016", "AdminApi", 14),
-        ("IAC016", "ServerlessRestApi", 14),
-        ("IAC016", "ServerlessRestApi", 14),
-    ]
+    assert found == []
     resources, _ = expanded(
         (FIXTURES / "sam" / "auth-implicit.json").read_text(encoding="utf-8"), "t.json"
     )
@@ -135,3 +131,49 @@ def test_a_written_body_keeps_its_policy_and_gets_no_event_methods(
     assert list(body["paths"]) == ["/own"]
     statements = body["x-amazon-apigateway-policy"]["Statement"]
     assert [s["Principal"] for s in statements] == ["*", {"AWS": ["123456789012"]}]
+
+
+FENCED = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Ranges: {Type: CommaDelimitedList}
+  Everywhere: {Type: String, Default: 0.0.0.0/0}
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Auth:
+        ResourcePolicy:
+          IpRangeWhitelist: !Ref Ranges
+  Open:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Auth:
+        ResourcePolicy:
+          IpRangeWhitelist: [!Ref Everywhere]
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: s3://artifacts/app.zip
+      Events:
+        Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /a, Method: get}}
+        Put: {Type: Api, Properties: {RestApiId: !Ref Open, Path: /a, Method: put}}
+"""
+
+
+def test_an_allow_list_known_only_at_deployment_is_unknown_and_one_open_to_all_is_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(FENCED, encoding="utf-8")
+    main(["--no-cache", "--show-unknown", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr().out)
+    found = sorted((f["policy_id"], f["resource"], f["line"]) for f in report["findings"])
+    assert ("IAC016", "Open", 19) in found  # a Deny outside 0.0.0.0/0 spares nobody
+    assert ("IAC016", "Api", 12) not in found
+    undetermined = [(u["policy_id"], u["resource"]) for u in report["undetermined"]]
+    assert ("IAC016", "Api") in undetermined  # Ranges has no default

@@ -93,16 +93,21 @@ def _statements(policy: object) -> list[str]:
     (the transform writes an API's methods in an order of its own)."""
     if not isinstance(policy, dict):
         return []
-    out = []
-    for statement in policy.get("statements") or []:
-        value = canonical(statement)
-        assert isinstance(value, dict)
-        fixed = {
-            key: sorted(child, key=json.dumps) if isinstance(child, list) else child
-            for key, child in value.items()
-        }
-        out.append(json.dumps(fixed, sort_keys=True))
-    return sorted(out)
+    return sorted(
+        json.dumps(_unordered(canonical(statement)), sort_keys=True)
+        for statement in policy.get("statements") or []
+    )
+
+
+def _unordered(statement: object) -> dict[str, object]:
+    """A statement with its lists sorted, and so the Deny statements it carries."""
+    assert isinstance(statement, dict)
+    fixed: dict[str, object] = {}
+    for key, child in statement.items():
+        if key == "denials" and isinstance(child, list):
+            child = [_unordered(denial) for denial in child]
+        fixed[key] = sorted(child, key=json.dumps) if isinstance(child, list) else child
+    return fixed
 
 
 def judged(graph: Graph) -> dict[str, object]:

@@ -11,10 +11,14 @@ The common shape (see `graph/kinds.py`):
     {"version": ..., "statements": [
         {"sid", "effect": "allow" | "deny", "actions": [...], "not_actions": [...],
          "resources": [...], "not_resources": [...],
-         "principals": [{"type", "value"}], "not_principals": [...], "conditions": {...}}]}
+         "principals": [{"type", "value"}], "not_principals": [...], "conditions": {...},
+         "denials": [...]}]}
 
 `Action` given as one string becomes a one-item list; a single `Statement` object
 becomes a one-statement list; `Principal: "*"` becomes `[{"type": "*", "value": "*"}]`.
+In a document with Deny statements, each Allow statement also carries them as
+`denials`: a policy judging the Allow alone could not see a Deny that fences it
+(an Allow for everyone, and a Deny for every caller outside an allow-list).
 """
 
 from __future__ import annotations
@@ -49,9 +53,34 @@ def document(source: Src | None) -> Src | None:
         source,
         {
             "version": source.get("Version"),
-            "statements": each(source.get("Statement"), statement),
+            "statements": _with_denials(each(source.get("Statement"), statement)),
         },
     )
+
+
+def _with_denials(statements: Src | None) -> Src | None:
+    """The statements, each Allow given the document's Deny statements as `denials`
+    (unchanged when the document denies nothing)."""
+    items = statements.items() if statements is not None else None
+    if statements is None or not items:
+        return statements
+    denials = [item for item in items if _effect(item) == "deny"]
+    if not denials:
+        return statements
+    listed = statements.with_value(denials)
+    return statements.with_value(
+        [
+            item.with_value({**_fields(item), "denials": listed})
+            if _effect(item) == "allow"
+            else item
+            for item in items
+        ]
+    )
+
+
+def _effect(item: Src) -> object:
+    effect = item.get("effect") if isinstance(item.value, dict) else None
+    return effect.value if effect is not None else None
 
 
 def json_data(source: Src | None) -> Src | None:

@@ -92,6 +92,10 @@ IAM_STATEMENT: dict[str, Shape] = {
     "conditions": ANY,
     "public_repository": "true in the policy of an ECR Public repository, whose images "
     "everyone may pull whatever the policy says",
+    "denials": [
+        "a Deny statement of the same document (on Allow statements of documents "
+        "that have one), in this same shape"
+    ],
 }
 
 IAM_DOCUMENT: dict[str, Shape] = {

@@ -465,12 +465,16 @@ def _statement_allows_anyone(statement: object) -> Verdict:
         [_principal_allows_everyone(item, {}) for item in _listed(statement.get("principals"))]
         + [Verdict(True)] * bool(_listed(statement.get("not_principals")))
     )
-    if everyone.truth is False or "conditions" not in statement:
+    if everyone.truth is False:
         return everyone
-    narrowed = _conditions_narrow_principal(statement["conditions"], {})
+    narrowed = _conditions_narrow_principal(statement.get("conditions"), {})
     if narrowed.truth is True:
         return Verdict(False)
-    return everyone if narrowed.truth is False else narrowed
+    fenced = _fenced_by_denials(statement, {})
+    if fenced.truth is True:
+        return Verdict(False)
+    undecided = narrowed if narrowed.truth is None else fenced
+    return everyone if undecided.truth is False else undecided
 
 
 def _allows_anyone(value: object, args: Mapping[str, object]) -> Verdict:
@@ -482,6 +486,114 @@ def _allows_anyone(value: object, args: Mapping[str, object]) -> Verdict:
     if isinstance(statements, Unknown | Reference | PartialString):
         return unknown(f"statements: {unknown_reason(statements)}")
     return _any_verdict([_statement_allows_anyone(item) for item in _listed(statements)])
+
+
+# Negated operators that, in a Deny, leave only the values listed allowed
+# (`...IfExists` too: a request without the key is denied either way).
+_FENCING_OPERATORS = frozenset(
+    {
+        "stringnotequals",
+        "stringnotequalsignorecase",
+        "stringnotlike",
+        "arnnotequals",
+        "arnnotlike",
+        "notipaddress",
+    }
+)
+
+
+def _fenced_by_denials(value: object, args: Mapping[str, object]) -> Verdict:
+    """An Allow statement that a Deny of its document fences: the Deny is for everyone,
+    covers the Allow's actions and resources, and applies to every caller outside an
+    allow-list of accounts, organizations, networks or sources."""
+    if not isinstance(value, dict):
+        return Verdict(False)
+    undecided: list[Verdict] = []
+    for denial in _listed(value.get("denials")):
+        verdict = _fences(denial, value)
+        if verdict.truth is True:
+            return verdict
+        if verdict.truth is None:
+            undecided.append(verdict)
+    return undecided[0] if undecided else Verdict(False)
+
+
+def _fences(denial: object, allow: Mapping[str, object]) -> Verdict:
+    if not isinstance(denial, dict) or denial.get("effect") != "deny":
+        return Verdict(False)
+    if any(_listed(denial.get(key)) for key in ("not_principals", "not_actions", "not_resources")):
+        return Verdict(False)  # a Deny that excludes something leaves it allowed
+    everyone = _any_verdict(
+        [_principal_allows_everyone(item, {}) for item in _listed(denial.get("principals"))]
+    )
+    if everyone.truth is not True:
+        return everyone
+    for key, ignore_case in (("actions", True), ("resources", False)):
+        if _listed(allow.get(f"not_{key}")):
+            wanted: list[object] = ["*"]  # everything but some: only `*` covers it
+        else:
+            wanted = _listed(allow.get(key))
+        covered = _patterns_cover(_listed(denial.get(key)), wanted, ignore_case)
+        if covered.truth is not True:
+            return covered
+    return _conditions_fence(denial.get("conditions"))
+
+
+def _patterns_cover(patterns: list[object], wanted: list[object], ignore_case: bool) -> Verdict:
+    """Every value of `wanted` (themselves patterns) is matched by one of `patterns`."""
+    if not wanted:
+        return Verdict(False)
+    for item in wanted:
+        if any(pattern == item for pattern in patterns):
+            continue  # written alike (also when known only at deployment)
+        text = _concrete_text(item)
+        if isinstance(text, Unknown):
+            return unknown(f"the allowed {unknown_reason(text)}")
+        found = False
+        for pattern in patterns:
+            written = _concrete_text(pattern)
+            if isinstance(written, Unknown):
+                continue
+            if _WILDCARDS & set(text) and "?" in written:
+                continue  # `?` matches one character of `text`, not all a wildcard does
+            if _glob_matches(written, text, ignore_case):
+                found = True
+                break
+        if not found:
+            return Verdict(False)
+    return Verdict(True)
+
+
+def _conditions_fence(conditions: object) -> Verdict:
+    """A Deny's conditions are all negated tests of keys that narrow a principal,
+    against concrete values: the Deny applies to every caller outside what they list."""
+    conditions = _resolved(conditions)
+    if not isinstance(conditions, dict) or not conditions:
+        return unknown(unknown_reason(conditions)) if _undecided(conditions) else Verdict(False)
+    fenced_by = ""
+    for operator, tests in conditions.items():
+        name = str(operator).lower().removesuffix("ifexists")
+        if name not in _FENCING_OPERATORS:
+            return Verdict(False)  # the Deny spares callers this test lets through
+        tests = _resolved(tests)
+        if not isinstance(tests, dict) or not tests:
+            return unknown(unknown_reason(tests)) if _undecided(tests) else Verdict(False)
+        for key, listed in tests.items():
+            key_name = str(key).lower()
+            if key_name not in _NARROWING_KEYS:
+                return Verdict(False)
+            listed = _resolved(listed)
+            items = listed if isinstance(listed, list) else [listed]
+            texts = [_concrete_text(item) for item in items]
+            if not items or any(
+                isinstance(text, str) and not _narrow_value(text, key_name) for text in texts
+            ):
+                return Verdict(False)  # one value letting everyone through is enough
+            missing = next((text for text in texts if isinstance(text, Unknown)), None)
+            if missing is not None:
+                return unknown(f"Deny condition {key}: {unknown_reason(missing)}")
+            fenced_by = fenced_by or str(key)
+    return Verdict(True, {"fenced_by": fenced_by})
 
 
 def _action_names(text: str) -> frozenset[str]:
@@ -678,7 +790,8 @@ OPERATORS = (
         _allows_anyone,
         "The value is a resource policy document with an Allow statement whose principal is "
         "everyone (`*`, `{AWS: '*'}`, or a `NotPrincipal`) and whose conditions do not narrow "
-        "it (see `conditions_narrow_principal`). Deny statements never count.",
+        "it (see `conditions_narrow_principal`) and that no Deny fences (see "
+        "`fenced_by_denials`). Deny statements count only as fences.",
     ),
     Operator(
         "principal_allows_everyone",
@@ -710,6 +823,22 @@ OPERATORS = (
         "Negated operators, `...IfExists` and `ForAllValues:` do not narrow. A value known "
         "only at deployment makes the answer unknown.",
         facts=frozenset({"narrowed_by"}),
+        sees_unknowns=True,
+        sees_inputs=True,
+    ),
+    Operator(
+        "fenced_by_denials",
+        _fenced_by_denials,
+        "The value is an Allow statement (with its document's Deny statements as "
+        "`denials`) that a Deny fences: a Deny for everyone, with no `NotPrincipal`, "
+        "`NotAction` or `NotResource`, whose actions and resources cover the Allow's, and "
+        "whose conditions are all negated tests (`StringNotEquals`, `StringNotLike`, "
+        "`ArnNotEquals`, `ArnNotLike`, `NotIpAddress`, also `...IfExists`) of keys that "
+        "narrow a principal (see `conditions_narrow_principal`) against concrete values. "
+        "Every caller outside the values listed is then denied, as with "
+        "`IpRangeWhitelist` or `SourceVpcWhitelist` of a SAM API. A value known only at "
+        "deployment makes the answer unknown.",
+        facts=frozenset({"fenced_by"}),
         sees_unknowns=True,
         sees_inputs=True,
     ),
