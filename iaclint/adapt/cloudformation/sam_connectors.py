@@ -1,8 +1,9 @@
 """`AWS::Serverless::Connector`: the permissions a connector gives its source.
 
 A connector names a source and one or more destinations (`Id` of a resource of
-the template, or `Type` and `Arn`, with the source's `RoleName`) and the access
-it needs (`Read`, `Write`). For a function the transform writes, per
+the template, or `Type` and `Arn`, with the source's `RoleName`, an API's
+`ResourceId` and `Qualifier`; a SAM type is read as the type it deploys as) and
+the access it needs (`Read`, `Write`). For a function the transform writes, per
 destination, an `AWS::IAM::ManagedPolicy` attached to the function's role,
 `<Connector>Policy` (`<Connector>PolicyDestination<index>` when `Destination` is
 a list), holding the statements of its connector profile for that pair of
@@ -12,11 +13,15 @@ index (and an AppSync data source reaching a table, a function or an event
 bus, for `AWS::Serverless::GraphQLApi`), and of a state machine's role. A topic,
 a rule or a bucket reaching a function, a queue or a topic gets instead what the
 destination holds: a Lambda permission (`<Connector>WriteLambdaPermission`), a
-queue policy or a topic policy. A pair not covered is said, with the reason, and
-not linted. A
-connector written in a resource's `Connectors` is `<Resource><Name>`, its
-source that resource. Every statement is located at the `Permissions` entry
-that asks for it.
+queue policy or a topic policy; so does a REST, HTTP or GraphQL API reaching a
+function: the permission, its source ARN the API's (`execute-api` with the API's
+id and its `Qualifier`, `*` by default; `appsync` with the API's id). A pair not
+covered (a queue or a table reaching a function, a rule reaching a bus or a
+state machine, a state machine reaching another) is said, with the reason, and
+not linted. A connector written in a resource's `Connectors` is
+`<Resource><Name>`, its source that resource, which its `SourceReference` may
+narrow with a `Qualifier`. Every statement is located at the `Permissions`
+entry that asks for it.
 """
 
 from __future__ import annotations
