@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from iaclint.adapt.cloudformation.sam import expand_serverless
+from iaclint.adapt.cloudformation.template import adapt_template
 from iaclint.diagnostics import SAM_TRANSFORM
 from iaclint.engine.policy import Policy
+from iaclint.graph.values import PartialString
 from iaclint.parse.cloudformation import read_template
 
 from .conftest import FIXTURES, lint_text
@@ -90,6 +92,37 @@ def test_statements_are_located_at_the_permission_asking_for_them() -> None:
             "Source: {Id: Byo}\n      Destination: {Id: Jobs}\n      Permissions: [Read]",
             "the role of its source cannot be told from the template",
         ),
+        (
+            "Source: {Id: Rest}\n      Destination: {Id: Jobs}\n      Permissions: [Write]",
+            "connectors from AWS::ApiGateway::RestApi to AWS::SQS::Queue are not expanded "
+            "by iaclint",
+        ),
+        (
+            "Source: {Id: Rest}\n      Destination: {Id: Fn}\n      Permissions: [Read]",
+            "the transform refuses Permissions 'Read' from AWS::ApiGateway::RestApi to "
+            "AWS::Lambda::Function (valid: Write)",
+        ),
+        (
+            "Source: {Type: AWS::Serverless::GraphQLApi, ResourceId: abc}\n"
+            "      Destination: {Id: Fn}\n      Permissions: [Write]",
+            "connectors from AWS::Serverless::GraphQLApi to AWS::Lambda::Function are not "
+            "expanded by iaclint",
+        ),
+        (
+            "Source: {Type: AWS::Serverless::Api, ResourceId: abc}\n"
+            "      Destination: {Id: Fn}\n      Permissions: [Write]",
+            "its Source has no Qualifier",
+        ),
+        (
+            "Source: {Type: AWS::AppSync::GraphQLApi, Arn: abc}\n"
+            "      Destination: {Id: Fn}\n      Permissions: [Write]",
+            "its Source has no ResourceId",
+        ),
+        (
+            "Source: {Id: Rest}\n      Destination: {Type: AWS::Lambda::Function}\n"
+            "      Permissions: [Write]",
+            "its Destination has no Arn",
+        ),
     ],
 )
 def test_a_connector_not_expanded_says_why(
@@ -111,14 +144,16 @@ Resources:
   Alerts: {{Type: AWS::SNS::Topic}}
   Jobs: {{Type: AWS::SQS::Queue}}
   Key: {{Type: AWS::KMS::Key}}
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties: {{StageName: prod}}
 """
     result = lint_text(tmp_path, text, policies)
     said = [d for d in result.diagnostics if d.kind == SAM_TRANSFORM]
     assert [(d.line, d.subject) for d in said] == [(4, "Conn")]
     assert said[0].message.endswith(f"the resources it generates are not linted: {reason}")
     resources, _ = expanded(text)
-    assert not any(rid.startswith("ConnPolicy") for rid in resources)
-    assert "Conn" not in resources
+    assert not any(rid.startswith("Conn") for rid in resources)
 
 
 def test_a_services_connector_writes_the_destinations_policy() -> None:
@@ -137,3 +172,107 @@ def test_a_services_connector_writes_the_destinations_policy() -> None:
     # From a state machine: a managed policy on its role.
     steps = resources["PipelineStepsPolicyDestination1"]["Properties"]  # type: ignore[index]
     assert steps["Roles"] == [{"Ref": "PipelineRole"}]
+
+
+APIS = FIXTURES / "sam" / "connectors-apis.yaml"
+_EXECUTE_API = (
+    "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+    "${SourceResourceId}/${SourceQualifier}"
+)
+
+
+def _permission(resources: dict[str, object], logical_id: str) -> dict[str, object]:
+    resource = resources[logical_id]
+    assert isinstance(resource, dict) and resource["Type"] == "AWS::Lambda::Permission"
+    properties = resource["Properties"]
+    assert isinstance(properties, dict)
+    return properties
+
+
+def test_an_apis_connector_lets_only_that_api_invoke_the_function() -> None:
+    resources, problems = expanded(APIS.read_text(encoding="utf-8"), "a.yaml")
+    assert problems == []
+    # Embedded in a SAM API: every stage, method and path of that API.
+    shop = _permission(resources, "ShopInvokeOrdersWriteLambdaPermission")
+    assert shop == {
+        "Action": "lambda:InvokeFunction",
+        "FunctionName": {"Fn::GetAtt": ["Orders", "Arn"]},
+        "Principal": "apigateway.amazonaws.com",
+        "SourceArn": {
+            "Fn::Sub": [_EXECUTE_API, {"SourceResourceId": {"Ref": "Shop"}, "SourceQualifier": "*"}]
+        },
+    }
+    # The SourceReference's Qualifier narrows it; a Type and Arn destination is its Arn.
+    narrowed = _permission(resources, "StorefrontInvokeOrdersWriteLambdaPermissionDestination1")
+    assert narrowed["FunctionName"] == {"Fn::GetAtt": ["Resolver", "Arn"]}
+    assert narrowed["SourceArn"] == {
+        "Fn::Sub": [
+            _EXECUTE_API,
+            {"SourceResourceId": {"Ref": "Storefront"}, "SourceQualifier": "$default/GET/orders"},
+        ]
+    }
+    qualified = _permission(resources, "ShopToResolverWriteLambdaPermission")
+    assert qualified["SourceArn"]["Fn::Sub"][1]["SourceQualifier"] == "prod/POST/resolve"  # type: ignore[index]
+    # AppSync: the API's id in its ARN, whatever the API is written as.
+    for logical_id, api in (
+        ("CatalogInvokeResolverWriteLambdaPermission", "Catalog"),
+        ("CatalogToOrdersWriteLambdaPermission", "Catalog"),
+        ("PartnerGraphToResolverWriteLambdaPermission", "Reports"),
+    ):
+        graph = _permission(resources, logical_id)
+        assert graph["Principal"] == "appsync.amazonaws.com"
+        assert graph["SourceArn"] == {
+            "Fn::Sub": [
+                "arn:${AWS::Partition}:appsync:${AWS::Region}:${AWS::AccountId}:apis/"
+                "${SourceResourceId}",
+                {"SourceResourceId": {"Fn::GetAtt": [api, "ApiId"]}},
+            ]
+        }
+    # Written out: the API's id and qualifier as given.
+    partner = _permission(resources, "PartnerApiToOrdersWriteLambdaPermission")
+    assert partner["SourceArn"] == {
+        "Fn::Sub": [
+            _EXECUTE_API,
+            {"SourceResourceId": "a1b2c3d4e5", "SourceQualifier": "live/GET/*"},
+        ]
+    }
+    listed = [rid for rid in resources if rid.startswith("GatewayToFunctions")]
+    assert listed == [
+        "GatewayToFunctionsWriteLambdaPermissionDestination0",
+        "GatewayToFunctionsWriteLambdaPermissionDestination1",
+    ]
+
+
+def test_an_apis_permission_is_located_at_its_permissions_and_judged(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    document, _ = expand_serverless(read_template(APIS.read_text(encoding="utf-8"), "a.yaml"))
+    path = ("Resources", "ReportsToResolverWriteLambdaPermission", "Properties", "SourceArn")
+    assert document.span_of(path).line == 106  # Permissions: [Write]
+    assert document.span_of(("Resources", "ReportsToResolverWriteLambdaPermission")).line == 98
+    # Read as the statement Lambda adds to the function's policy, the API's ARN its
+    # condition: narrowed, no policy finds it open to everyone.
+    graph, _ = adapt_template(read_template(APIS.read_text(encoding="utf-8"), "a.yaml"))
+    (partner,) = [
+        r for r in graph.resources if r.address == "PartnerApiToOrdersWriteLambdaPermission"
+    ]
+    assert partner.kind == "lambda.permission"
+    (statement,) = partner.properties["document"]["statements"]  # type: ignore[index]
+    source_arn = statement["conditions"]["ArnLike"]["aws:SourceArn"]
+    assert isinstance(source_arn, PartialString)
+    assert source_arn.parts[-1] == ":a1b2c3d4e5/live/GET/*"
+    result = lint_text(tmp_path, APIS.read_text(encoding="utf-8"), policies, "a.yaml")
+    assert [d.message for d in result.diagnostics] == []
+    assert not [f for f in result.findings if f.resource.endswith("LambdaPermission")]
+
+
+def test_a_source_reference_may_only_narrow_the_source(
+    tmp_path: Path, policies: list[Policy]
+) -> None:
+    text = APIS.read_text(encoding="utf-8").replace(
+        "          SourceReference:\n", "          SourceReference:\n            Arn: x\n"
+    )
+    result = lint_text(tmp_path, text, policies)
+    said = [d for d in result.diagnostics if d.kind == SAM_TRANSFORM]
+    assert [(d.line, d.subject) for d in said] == [(29, "StorefrontInvokeOrders")]
+    assert said[0].message.endswith("its SourceReference may hold only a Qualifier, not Arn")

@@ -145,6 +145,10 @@ def judged(graph: Graph) -> dict[str, object]:
                 "principal": canonical(native.get("Principal")),
                 "action": canonical(native.get("Action")),
                 "url_auth": canonical(native.get("FunctionUrlAuthType")),
+                "function": canonical(native.get("FunctionName")),
+                # What narrows a service's permission to the resource acting through it.
+                "source_arn": canonical(native.get("SourceArn")),
+                "source_account": canonical(native.get("SourceAccount")),
             }
         elif resource.native_type == "AWS::SQS::Queue":
             out[address] = {

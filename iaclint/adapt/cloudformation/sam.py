@@ -34,7 +34,8 @@ from iaclint.adapt.cloudformation.sam_api_auth import (
 from iaclint.adapt.cloudformation.sam_connectors import (
     Endpoint,
     connector,
-    explicit_endpoint,
+    embedded_source,
+    endpoint,
     role_of,
 )
 from iaclint.adapt.cloudformation.sam_events import (
@@ -196,9 +197,18 @@ _DEPLOYED_AS = {
     "AWS::Serverless::StateMachine": "AWS::StepFunctions::StateMachine",
     "AWS::Serverless::Api": "AWS::ApiGateway::RestApi",
     "AWS::Serverless::HttpApi": "AWS::ApiGatewayV2::Api",
+    "AWS::Serverless::GraphQLApi": "AWS::AppSync::GraphQLApi",
 }
 # Resources whose ARN is their `Ref` (the others': `Fn::GetAtt <Id>.Arn`).
-_ARN_BY_REF = frozenset({"AWS::SNS::Topic", "AWS::StepFunctions::StateMachine"})
+_ARN_BY_REF = frozenset(
+    {"AWS::SNS::Topic", "AWS::StepFunctions::StateMachine", "AWS::AppSync::GraphQLApi"}
+)
+# An API's id, as a connector's permission names it in the API's ARN.
+_API_ID = {
+    "AWS::ApiGateway::RestApi": "Ref",
+    "AWS::ApiGatewayV2::Api": "Ref",
+    "AWS::AppSync::GraphQLApi": "ApiId",
+}
 _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>[^?]+)(?:\?versionId=(?P<version>.+))?$")
 
 
@@ -921,8 +931,7 @@ class _Expansion:
         written = props.get("Source")
         source: Endpoint | str = "it has no Source"
         if written is not None:
-            target = text(field(written, "Id"))
-            source = self._endpoint(target) if target is not None else explicit_endpoint(written)
+            source = endpoint(written, self._endpoint)
         connector(
             logical_id,
             props,
@@ -953,7 +962,7 @@ class _Expansion:
             connector(
                 logical_id,
                 props,
-                self._endpoint(owner),
+                embedded_source(self._endpoint(owner), props.get("SourceReference")),
                 self._endpoint,
                 lambda rid, rtype, rprops: self._add(owner, rid, rtype, rprops),
                 refuse,
@@ -981,9 +990,25 @@ class _Expansion:
             if written_role is not None
             else None
         )
-        generated = f"{logical_id}Role" if written_type in _DEPLOYED_AS else None
+        generated = (
+            f"{logical_id}Role"
+            if written_type in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
+            else None
+        )
         url = {"Ref": logical_id} if native == "AWS::SQS::Queue" else None
-        return Endpoint(native, arn, name, role_of(role_src, generated), url)
+        api_id = _API_ID.get(native)
+        resource_id = (
+            None
+            if api_id is None
+            else {"Ref": logical_id}
+            if api_id == "Ref"
+            else {"Fn::GetAtt": [logical_id, api_id]}
+        )
+        # A GraphQL API's ARN names no stage or path: only API Gateway's take one.
+        qualifier = "*" if api_id == "Ref" else None
+        return Endpoint(
+            native, arn, name, role_of(role_src, generated), url, resource_id, qualifier
+        )
 
     def _not_expanded(self, path: DocPath, logical_id: str, reason: str) -> None:
         span = self.document.spans.get(path) or self.document.span_of(path)

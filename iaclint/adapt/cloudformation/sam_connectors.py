@@ -1,8 +1,9 @@
 """`AWS::Serverless::Connector`: the permissions a connector gives its source.
 
 A connector names a source and one or more destinations (`Id` of a resource of
-the template, or `Type` and `Arn`, with the source's `RoleName`) and the access
-it needs (`Read`, `Write`). For a function the transform writes, per
+the template, or `Type` and `Arn`, with the source's `RoleName`, an API's
+`ResourceId` and `Qualifier`; a SAM type is read as the type it deploys as) and
+the access it needs (`Read`, `Write`). For a function the transform writes, per
 destination, an `AWS::IAM::ManagedPolicy` attached to the function's role,
 `<Connector>Policy` (`<Connector>PolicyDestination<index>` when `Destination` is
 a list), holding the statements of its connector profile for that pair of
@@ -12,11 +13,15 @@ index (and an AppSync data source reaching a table, a function or an event
 bus, for `AWS::Serverless::GraphQLApi`), and of a state machine's role. A topic,
 a rule or a bucket reaching a function, a queue or a topic gets instead what the
 destination holds: a Lambda permission (`<Connector>WriteLambdaPermission`), a
-queue policy or a topic policy. A pair not covered is said, with the reason, and
-not linted. A
-connector written in a resource's `Connectors` is `<Resource><Name>`, its
-source that resource. Every statement is located at the `Permissions` entry
-that asks for it.
+queue policy or a topic policy; so does a REST, HTTP or GraphQL API reaching a
+function: the permission, its source ARN the API's (`execute-api` with the API's
+id and its `Qualifier`, `*` by default; `appsync` with the API's id). A pair not
+covered (a queue or a table reaching a function, a rule reaching a bus or a
+state machine, a state machine reaching another) is said, with the reason, and
+not linted. A connector written in a resource's `Connectors` is
+`<Resource><Name>`, its source that resource, which its `SourceReference` may
+narrow with a `Qualifier`. Every statement is located at the `Permissions`
+entry that asks for it.
 """
 
 from __future__ import annotations
@@ -185,18 +190,62 @@ _PROFILES["AWS::StepFunctions::StateMachine"] = {
 _PROFILES["AWS::StepFunctions::StateMachine"]["AWS::SQS::Queue"] = {
     "Write": ((("sqs:SendMessage",), ("%{Destination.Arn}",)),)
 }
-# Pairs whose permission the destination holds (Write only): the service the source
-# acts through, and the action it is allowed.
-_DESTINATION_POLICIES: dict[tuple[str, str], tuple[str, str]] = {
-    ("AWS::SNS::Topic", "AWS::Lambda::Function"): ("sns.amazonaws.com", "lambda:InvokeFunction"),
-    ("AWS::SNS::Topic", "AWS::SQS::Queue"): ("sns.amazonaws.com", "sqs:SendMessage"),
-    ("AWS::Events::Rule", "AWS::Lambda::Function"): (
-        "events.amazonaws.com",
-        "lambda:InvokeFunction",
+
+
+class DestinationGrant(NamedTuple):
+    """What a pair whose permission the destination holds writes there (Write only)."""
+
+    # The service the source acts through, and the action it is allowed.
+    service: str
+    action: str
+    # The source's ARN as the permission's `SourceArn` or the statement's condition.
+    source_arn: str = "%{Source.Arn}"
+
+
+_EXECUTE_API = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+_INVOKE = "lambda:InvokeFunction"
+# Pairs whose permission the destination holds.
+_DESTINATION_POLICIES: dict[tuple[str, str], DestinationGrant] = {
+    ("AWS::SNS::Topic", "AWS::Lambda::Function"): DestinationGrant("sns.amazonaws.com", _INVOKE),
+    ("AWS::SNS::Topic", "AWS::SQS::Queue"): DestinationGrant(
+        "sns.amazonaws.com", "sqs:SendMessage"
     ),
-    ("AWS::Events::Rule", "AWS::SQS::Queue"): ("events.amazonaws.com", "sqs:SendMessage"),
-    ("AWS::Events::Rule", "AWS::SNS::Topic"): ("events.amazonaws.com", "sns:Publish"),
-    ("AWS::S3::Bucket", "AWS::Lambda::Function"): ("s3.amazonaws.com", "lambda:InvokeFunction"),
+    ("AWS::Events::Rule", "AWS::Lambda::Function"): DestinationGrant(
+        "events.amazonaws.com", _INVOKE
+    ),
+    ("AWS::Events::Rule", "AWS::SQS::Queue"): DestinationGrant(
+        "events.amazonaws.com", "sqs:SendMessage"
+    ),
+    ("AWS::Events::Rule", "AWS::SNS::Topic"): DestinationGrant(
+        "events.amazonaws.com", "sns:Publish"
+    ),
+    ("AWS::S3::Bucket", "AWS::Lambda::Function"): DestinationGrant("s3.amazonaws.com", _INVOKE),
+    # An API reaches a function through every stage, method and path of the API
+    # unless the reference to it narrows them with a `Qualifier`.
+    ("AWS::ApiGateway::RestApi", "AWS::Lambda::Function"): DestinationGrant(
+        "apigateway.amazonaws.com",
+        _INVOKE,
+        _EXECUTE_API + "%{Source.ResourceId}/%{Source.Qualifier}",
+    ),
+    ("AWS::ApiGatewayV2::Api", "AWS::Lambda::Function"): DestinationGrant(
+        "apigateway.amazonaws.com",
+        _INVOKE,
+        _EXECUTE_API + "%{Source.ResourceId}/%{Source.Qualifier}",
+    ),
+    ("AWS::AppSync::GraphQLApi", "AWS::Lambda::Function"): DestinationGrant(
+        "appsync.amazonaws.com",
+        _INVOKE,
+        "arn:${AWS::Partition}:appsync:${AWS::Region}:${AWS::AccountId}:apis/%{Source.ResourceId}",
+    ),
+}
+# A SAM type written as an endpoint's `Type`, as the transform reads it (a GraphQL
+# API is not among them: the transform refuses it there).
+_SAM_TYPES = {
+    "AWS::Serverless::Function": "AWS::Lambda::Function",
+    "AWS::Serverless::StateMachine": "AWS::StepFunctions::StateMachine",
+    "AWS::Serverless::Api": "AWS::ApiGateway::RestApi",
+    "AWS::Serverless::HttpApi": "AWS::ApiGatewayV2::Api",
+    "AWS::Serverless::SimpleTable": "AWS::DynamoDB::Table",
 }
 
 
@@ -210,6 +259,9 @@ class Endpoint(NamedTuple):
     role: object
     # A queue's URL.
     url: object = None
+    # An API's id, and the part of its execute-api ARN after it (stage, method, path).
+    resource_id: object = None
+    qualifier: object = None
 
 
 # The endpoint a resource's logical id names, or why it cannot be used.
@@ -246,7 +298,7 @@ def connector(
     for index, item in enumerate(items):
         if not isinstance(item, Src):
             continue
-        destination = _endpoint(item, resolve)
+        destination = endpoint(item, resolve)
         if isinstance(destination, str):
             refuse(destination)
             return
@@ -271,9 +323,11 @@ def connector(
             requested.setdefault(name, access.origin)
         suffix = f"Destination{index}" if listed else ""
         if profile is None:
-            written.append(
-                _destination_policy(logical_id, suffix, pair, source, destination, requested)
-            )
+            held = _destination_policy(logical_id, suffix, pair, source, destination, requested)
+            if isinstance(held, str):
+                refuse(held)
+                return
+            written.append(held)
             continue
         if source.role is None:
             refuse("the role of its source cannot be told from the template")
@@ -303,17 +357,30 @@ def _destination_policy(
     source: Endpoint,
     destination: Endpoint,
     requested: dict[str, DocPath],
-) -> tuple[str, str, Src]:
+) -> tuple[str, str, Src] | str:
     """What a connector writes on its destination: the permission letting the source's
-    service invoke a function, or the statement of a queue's or topic's policy."""
+    service invoke a function, or the statement of a queue's or topic's policy; or
+    why the transform refuses it (a value the permission needs is missing)."""
     origin = requested["Write"]
-    service, action = _DESTINATION_POLICIES[pair]
+    grant = _DESTINATION_POLICIES[pair]
+    fills = {
+        "%{Source.Arn}": ("SourceArn", source.arn),
+        "%{Source.ResourceId}": ("SourceResourceId", source.resource_id),
+        "%{Source.Qualifier}": ("SourceQualifier", source.qualifier),
+    }
+    for marker, (name, value) in fills.items():
+        if marker in grant.source_arn and value is None:
+            return f"its Source has no {name.removeprefix('Source')}"
+    if destination.arn is None:
+        return "its Destination has no Arn"
+    source_arn = _filled(grant.source_arn, fills)
+    service, action = grant.service, grant.action
     if destination.type == "AWS::Lambda::Function":
         permission: dict[str, object] = {
             "Action": action,
             "FunctionName": destination.arn,
             "Principal": service,
-            "SourceArn": source.arn,
+            "SourceArn": source_arn,
         }
         if source.type == "AWS::S3::Bucket":
             permission["SourceAccount"] = {"Fn::Sub": "${AWS::AccountId}"}
@@ -327,7 +394,7 @@ def _destination_policy(
         "Principal": {"Service": service},
         "Resource": destination.arn,
         "Action": action,
-        "Condition": {"ArnEquals": {"aws:SourceArn": source.arn}},
+        "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
     }
     document = {"Version": "2012-10-17", "Statement": [statement]}
     if destination.type == "AWS::SQS::Queue":
@@ -338,19 +405,49 @@ def _destination_policy(
 
 
 def explicit_endpoint(node: Src) -> Endpoint | str:
-    """An endpoint written as its `Type` and `Arn` (a source's `RoleName`)."""
+    """An endpoint written as its `Type` and `Arn` (a source's `RoleName`, an API's
+    `ResourceId` and `Qualifier`); a SAM type is read as the type it deploys as."""
     kind = text(field(node, "Type"))
     if kind is None:
         return "an endpoint needs an Id or a Type"
-    role = field(node, "RoleName")
-    return Endpoint(kind, field(node, "Arn"), field(node, "Name"), role, field(node, "QueueUrl"))
+    return Endpoint(
+        _SAM_TYPES.get(kind, kind),
+        field(node, "Arn"),
+        field(node, "Name"),
+        field(node, "RoleName"),
+        field(node, "QueueUrl"),
+        field(node, "ResourceId"),
+        field(node, "Qualifier"),
+    )
 
 
-def _endpoint(node: Src, resolve: Resolve) -> Endpoint | str:
+def endpoint(node: Src, resolve: Resolve) -> Endpoint | str:
+    """A connector's `Source` or `Destination`: the resource its `Id` names (with the
+    `Qualifier` written beside it, if any), or the endpoint written out."""
     target = text(field(node, "Id"))
-    if target is not None:
-        return resolve(target)
-    return explicit_endpoint(node)
+    if target is None:
+        return explicit_endpoint(node)
+    return qualified(resolve(target), field(node, "Qualifier"))
+
+
+def qualified(resolved: Endpoint | str, qualifier: Src | None) -> Endpoint | str:
+    """An endpoint whose execute-api ARN ends with the `Qualifier` given, if any."""
+    if isinstance(resolved, str) or qualifier is None:
+        return resolved
+    return resolved._replace(qualifier=qualifier)
+
+
+def embedded_source(owner: Endpoint | str, reference: Src | None) -> Endpoint | str:
+    """The source of a connector written in a resource's `Connectors`: the resource,
+    narrowed by the `Qualifier` of its `SourceReference`, the only key it may hold."""
+    if reference is None:
+        return owner
+    if not isinstance(reference.value, dict):
+        return "its SourceReference must be a mapping"
+    others = sorted(str(key) for key in reference.value if key != "Qualifier")
+    if others:
+        return f"its SourceReference may hold only a Qualifier, not {', '.join(others)}"
+    return qualified(owner, field(reference, "Qualifier"))
 
 
 def _statement(
@@ -372,6 +469,12 @@ def _resource(written: str, destination: Endpoint) -> object:
         "%{Destination.Arn}": ("DestinationArn", destination.arn),
         "%{Destination.Name}": ("DestinationName", destination.name),
     }
+    return _filled(written, fills)
+
+
+def _filled(written: str, fills: dict[str, tuple[str, object]]) -> object:
+    """A profile's string with its `%{...}` variables filled in as the transform
+    does: the value itself when it is the whole string, an `Fn::Sub` otherwise."""
     if written in fills:
         return fills[written][1]
     variables: dict[str, object] = {}

@@ -225,9 +225,14 @@ def _mapping(
     context.add(event_id, "AWS::Lambda::EventSourceMapping", _object(fields, origin), origin)
 
 
+_PATH_PARAMETER = re.compile(r"\{[A-Za-z0-9_.-]+\+?\}")
+
+
 def _path_and_method(properties: Src, default_path: str) -> tuple[str, str]:
     path = text(field(properties, "Path")) or default_path
     path = re.sub(r"^(.+)/$", r"\1", path)
+    # The permission's ARN names a path parameter (`{id}`, `{proxy+}`) as `*`.
+    path = _PATH_PARAMETER.sub("*", path)
     method = text(field(properties, "Method")) or "any"
     lowered = method.lower()
     return path, "*" if lowered in ("any", "x-amazon-apigateway-any-method") else method.upper()
