@@ -18,7 +18,8 @@ own virtualenv (created on first use under $IACLINT_BENCH_DIR or
 ~/.cache/iaclint-bench). The corpus defaults to ../shared/corpus beside the
 repository (`--corpus` to change it).
 
-Targets: one small file >= 20x faster than Checkov; the CloudFormation
+Targets: one small file >= 20x faster than Checkov, and a small SAM file within 1.25x
+of a small plain template; the CloudFormation
 corpus >= 25x; the Terraform corpus >= 50x; a whole lint <= 2x the parse-only floor
 of iaclint's own readers; peak memory <= half of Checkov's on every workload; the
 stress templates' time growing about linearly with their size.
@@ -57,6 +58,8 @@ class Workload(NamedTuple):
     checkov: list[str] | None
     speed_target: float | None
     floor: list[str] | None = None  # parse-only command: lint must stay <= 2x of it
+    # (workload, ratio): this one must take at most `ratio` times that one's time.
+    within: tuple[str, float] | None = None
 
 
 # iaclint's cache directory during the benchmark: compiled policies and the HCL
@@ -171,6 +174,7 @@ def workloads(python: str, corpus: Path, checkov: Path | None) -> list[Workload]
 
     small_cfn = HERE / "workloads" / "small.yaml"
     small_tf = HERE / "workloads" / "small-tf" / "main.tf"
+    small_sam = HERE / "workloads" / "small-sam.yaml"
     cfn = corpus / "cloudformation"
     tf = corpus / "terraform"
     return [
@@ -182,6 +186,15 @@ def workloads(python: str, corpus: Path, checkov: Path | None) -> list[Workload]
         ),
         Workload(
             "small Terraform file", [*iaclint, str(small_tf)], ck(small_tf, "terraform", True), 20
+        ),
+        # SAM is expanded by iaclint itself: a serverless template lints in about the
+        # time of a plain one (AWS's translator would cost its import alone, ~1.5 s).
+        Workload(
+            "small SAM file",
+            [*iaclint, str(small_sam)],
+            ck(small_sam, "cloudformation", True),
+            20,
+            within=("small CloudFormation file", 1.25),
         ),
         Workload(
             "CloudFormation corpus",
@@ -383,6 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     lines = [f"iaclint benchmark, {args.runs} runs per side, medians", header]
     notes = []
+    seconds: dict[str, float] = {}
     for workload in chosen:
         if workload.checkov is not None:
             ours, theirs = alternate(workload.iaclint, workload.checkov, args.runs, ROOT)
@@ -408,6 +422,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             lines.append(
                 f"{workload.name:<28}{ours.seconds:>9.3f}s{'-':>10}{'-':>10}"
                 f"  {ours.peak_mib:>9.1f}MiB"
+            )
+        seconds[workload.name] = ours.seconds
+        if workload.within is not None and workload.within[0] in seconds:
+            other, limit = workload.within
+            ratio = ours.seconds / seconds[other]
+            notes.append(
+                f"  {workload.name}: <= {limit:g}x the {other} {verdict(ratio <= limit)}"
+                f" ({ratio:.2f})"
             )
         if workload.floor is not None:
             warm = repeated(workload.iaclint, args.runs, ROOT)

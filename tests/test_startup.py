@@ -25,6 +25,7 @@ WATCHED = (
     "multiprocessing",
     "concurrent.futures",
     "subprocess",
+    "samtranslator",
 )
 
 PROBE = """\
@@ -60,6 +61,12 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_cloudformation_file_needs_only_the_yaml_reader(cache: Path) -> None:
     assert imported(ROOT / "benchmarks" / "workloads" / "small.yaml", cache) == ["yaml"]
+
+
+def test_a_sam_file_needs_only_the_yaml_reader(cache: Path) -> None:
+    # SAM is expanded by iaclint itself: AWS's translator is never imported.
+    path = ROOT / "benchmarks" / "workloads" / "small-sam.yaml"
+    assert imported(path, cache) == ["yaml"]
 
 
 def test_a_terraform_file_needs_only_the_hcl_parser(cache: Path) -> None:
