@@ -106,6 +106,7 @@ def test_a_way_through_a_load_balancer_names_listener_target_group_and_rules(
     assert roles.index(("listener", "Https")) < roles.index(("target group", "AppTargets"))
     assert roles[-2:] == [("rule", "WebFromBalancer"), ("instance", "App")]
     assert "through load balancer Balancer on port 8080" in app.message
+    assert app.message.endswith("traits: none")  # none of the traits the severity counts
 
 
 def test_a_route_to_an_internet_gateway_id_written_literally_makes_the_subnet_public(

@@ -186,7 +186,7 @@ class _PolicyRun:
             None,
         )
         shown = [name.replace("_", " ") for name, _ in self.policy.traits if name in held]
-        facts = {**outcome.facts, "traits": ", ".join(shown) or "no other trait"}
+        facts = {**outcome.facts, "traits": ", ".join(shown) or "none"}
         return outcome._replace(facts=facts, severity=severity)
 
     def _error(self, resource: Resource, message: str) -> None:
