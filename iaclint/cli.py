@@ -256,6 +256,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line, options anywhere among the paths (`iaclint a.yaml --select x
+    b.yaml`): hooks and CI steps add their own options before or after the files they
+    name. Everything after `--` is a path, as usual (argparse's intermixed parsing
+    rejects a word after `--` that looks like an option, `-- -stack.yaml`)."""
+    words = list(argv)
+    after: list[str] = []
+    if "--" in words:
+        end = words.index("--")
+        words, after = words[:end], words[end + 1 :]
+    args = _parser().parse_intermixed_args(words)
+    args.paths = [*args.paths, *after]
+    return args
+
+
 def _split(values: list[str]) -> tuple[str, ...]:
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
 
@@ -301,7 +316,7 @@ def _main(argv: Sequence[str] | None) -> int:
     from iaclint.run import Options, lint, prepare
     from iaclint.schedule import default_jobs
 
-    args = _parser().parse_args(argv)
+    args = parse_arguments(sys.argv[1:] if argv is None else argv)
     try:
         config_path = args.config or find_config(Path.cwd())
         config = load_config(config_path) if config_path else None
