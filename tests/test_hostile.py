@@ -206,7 +206,9 @@ def test_plan_nested_too_deep_and_blocks_nested_too_deep_are_located_errors(
     before = Path.cwd()
     os.chdir(tmp_path)
     try:
-        exit_code = main(["--no-cache", "--color", "never", "deep.plan.json", "blocks", "good.yaml"])
+        exit_code = main(
+            ["--no-cache", "--color", "never", "deep.plan.json", "blocks", "good.yaml"]
+        )
     finally:
         os.chdir(before)
     captured = capsys.readouterr()
@@ -214,5 +216,7 @@ def test_plan_nested_too_deep_and_blocks_nested_too_deep_are_located_errors(
     assert exit_code == 2
     assert "good.yaml:7:55: IAC001 high 22 open to the whole internet" in output
     assert re.search(r"^deep\.plan\.json:14:\d+: error: invalid JSON: nesting deeper", output, re.M)
-    assert "blocks/main.tf:101:1: error: invalid HCL: blocks nested deeper than 100 levels" in output
+    assert (
+        "blocks/main.tf:101:1: error: invalid HCL: blocks nested deeper than 100 levels" in output
+    )
     assert "Traceback" not in output and "a defect in iaclint" not in output
