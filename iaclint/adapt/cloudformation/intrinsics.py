@@ -691,8 +691,15 @@ def malformed_getatts(template: Mapping[str, object]) -> list[tuple[DocPath, str
         for section in ("Outputs", "Resources")
         if section in template
     ]
+    # YAML aliases share their anchor's value: each container is visited once, or an
+    # alias bomb would take the walk through every one of its billions of copies.
+    seen: set[int] = set()
     while stack:
         value, path = stack.pop()
+        if isinstance(value, dict | list | Tagged):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
         children: list[tuple[object, DocPath]] = []
         if isinstance(value, dict):
             if len(value) == 1 and "Fn::GetAtt" in value:
