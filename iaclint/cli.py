@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 from iaclint import __version__, collector
 
 if TYPE_CHECKING:
+    from iaclint.diagnostics import Diagnostic
     from iaclint.findings import Report
 
 EXIT_CLEAN = 0
@@ -256,6 +257,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line, options anywhere among the paths (`iaclint a.yaml --select x
+    b.yaml`): hooks and CI steps add their own options before or after the files they
+    name. Everything after `--` is a path, as usual (argparse's intermixed parsing
+    rejects a word after `--` that looks like an option, `-- -stack.yaml`)."""
+    words = list(argv)
+    after: list[str] = []
+    if "--" in words:
+        end = words.index("--")
+        words, after = words[:end], words[end + 1 :]
+    args = _parser().parse_intermixed_args(words)
+    args.paths = [*args.paths, *after]
+    return args
+
+
 def _split(values: list[str]) -> tuple[str, ...]:
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
 
@@ -295,29 +311,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     from iaclint.config import ConfigError, find_config, load_config
+    from iaclint.diagnostics import Diagnostic
     from iaclint.discover import anchored_at
     from iaclint.findings import Severity
     from iaclint.report.escape import line_start, printable
     from iaclint.run import Options, lint, prepare
     from iaclint.schedule import default_jobs
 
-    args = _parser().parse_args(argv)
+    args = parse_arguments(sys.argv[1:] if argv is None else argv)
+    # Every mistake in the configuration is reported in one run, those found against the
+    # policies (`run.prepare`) included, before the run stops.
+    config_errors: list[Diagnostic] = []
     try:
         config_path = args.config or find_config(Path.cwd())
         config = load_config(config_path) if config_path else None
     except ConfigError as exc:
-        where = f"{exc.file}:{exc.line}" if exc.line else exc.file
-        sys.stderr.write(f"{line_start(where)}: error: {printable(exc.message)}\n")
-        return EXIT_ERROR
+        config = exc.partial
+        config_errors = [Diagnostic.error(exc.file, p.message, p.line) for p in exc.problems]
+        if config is None:  # not read at all: nothing more to check in it
+            return _stop(config_errors)
     # The command line wins over the configuration; what a report is (format, output,
     # diff base) is the command line's alone.
     outputs, problem = outputs_of(args.format, args.output)
     if problem is None:
         problem = _sarif_options(args, outputs)
     if problem is not None:
+        _stop(config_errors)
         sys.stderr.write(f"iaclint: error: {printable(problem)}\n")
         return EXIT_ERROR
     if args.list_policies and (len(outputs) != 1 or outputs[0].format not in LISTING_FORMATS):
+        _stop(config_errors)
         shown = " and ".join(output.format for output in outputs)
         sys.stderr.write(
             f"iaclint: error: --list-policies prints {' or '.join(LISTING_FORMATS)}, not {shown}\n"
@@ -325,18 +348,21 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_ERROR
     diff_base = args.diff_base
     if args.show_all and not diff_base:
+        _stop(config_errors)
         sys.stderr.write("iaclint: error: --show-all needs --diff-base\n")
         return EXIT_ERROR
     threshold_text = args.severity_threshold
     try:
         threshold = Severity.parse(threshold_text) if threshold_text else None
     except ValueError as exc:
+        _stop(config_errors)
         sys.stderr.write(f"iaclint: error: --severity-threshold: {exc}\n")
         return EXIT_ERROR
     deleted: tuple[str, ...] = ()
     if args.hook:
         deleted, problem = _deleted_by_change(Path.cwd())
         if problem is not None:
+            _stop(config_errors)
             sys.stderr.write(f"iaclint: error: --hook: {problem}\n")
             return EXIT_ERROR
     options = Options(
@@ -362,10 +388,8 @@ def _main(argv: Sequence[str] | None) -> int:
         deleted=deleted,
     )
     prepared = prepare(options, config, off_too=args.list_policies)
-    if prepared.errors:  # before any file is read: a typo must not weaken the gate
-        for error in prepared.errors:
-            sys.stderr.write(f"{line_start(error.where())}: error: {printable(error.message)}\n")
-        return EXIT_ERROR
+    if config_errors or prepared.errors:  # before any file is read: a typo must not weaken the gate
+        return _stop([*config_errors, *prepared.errors])
     policies, diagnostics = prepared.policies, prepared.diagnostics
     if args.list_policies:
         from iaclint.report.gather import gather
@@ -415,6 +439,20 @@ def _main(argv: Sequence[str] | None) -> int:
     if not _write(report, outputs, args):
         return EXIT_ERROR
     return exit_code(report, args.exit_zero, args.exit_zero_on_error)
+
+
+def _stop(errors: Sequence[Diagnostic]) -> int:
+    """Write the errors that stop a run before any file is read, those in a file in
+    the order of their lines, and give the run's exit code."""
+    from iaclint.report.escape import line_start, printable
+
+    def order(error: Diagnostic) -> tuple[int, str, int]:
+        # A file's errors by line; those of the command line's options after them.
+        return (error.line is None and error.file.startswith("-"), error.file, error.line or 0)
+
+    for error in sorted(errors, key=order):
+        sys.stderr.write(f"{line_start(error.where())}: error: {printable(error.message)}\n")
+    return EXIT_ERROR
 
 
 class Output(NamedTuple):

@@ -2,7 +2,8 @@
 
 Looked for in the current directory and its parents, up to the repository root.
 Every key is checked: an unknown key or a value of the wrong type is an error
-that names the file, the line and the key. Paths are relative to the file. What
+that names the file, the line and the key, and every such error in the file is
+reported at once (ConfigError.problems). Paths are relative to the file. What
 needs the policies (ids in `select`, `ignore`, `[severity]`, parameters) is checked
 by `run.prepare`, at the lines kept in `Config.place`.
 
@@ -61,12 +62,36 @@ CLI_ONLY = {
 }
 
 
+class ConfigProblem(NamedTuple):
+    """One mistake in a configuration file: what is wrong, and on which line."""
+
+    message: str
+    line: int | None = None
+
+
 class ConfigError(Exception):
-    def __init__(self, file: str, message: str, line: int | None = None):
+    """A configuration that cannot be used as written.
+
+    `problems` holds every mistake found in the file, in the order of their lines
+    (`message` and `line` are the first's), so that a user fixes them all in one go.
+    `partial` is the configuration without the keys in error, when the file could be
+    read at all: what the run may still check against the policies before it stops.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        message: str,
+        line: int | None = None,
+        problems: tuple[ConfigProblem, ...] = (),
+        partial: Config | None = None,
+    ):
         super().__init__(message)
         self.file = file
         self.message = message
         self.line = line
+        self.problems = problems or (ConfigProblem(message, line),)
+        self.partial = partial
 
 
 class Place(NamedTuple):
@@ -203,12 +228,26 @@ class _Reader:
     def __init__(self, place: Place, base: Path):
         self.place = place
         self.base = base
+        self.problems: list[ConfigProblem] = []
+        self.failed_keys: set[str] = set()
 
     def fail(self, key: str, message: str) -> ConfigError:
         line = self.place.line(*key.split("."))
         return ConfigError(self.place.file, f"'{self.place.name(key)}': {message}", line)
 
     def read(self, section: dict[str, object]) -> Config:
+        """The configuration; every mistake in it raised at once (ConfigError)."""
+        config = self._read(section)
+        if not self.problems:
+            return config
+        problems = sorted(self.problems, key=lambda problem: problem.line or 0)
+        if "policies" in self.failed_keys:
+            # Without the user's policy folders their ids would all look unknown.
+            config = config._replace(select=(), ignore=(), severity={}, parameters={})
+        first = problems[0]
+        raise ConfigError(self.place.file, first.message, first.line, tuple(problems), config)
+
+    def _read(self, section: dict[str, object]) -> Config:
         readers: dict[str, Callable[[str, object], object]] = {
             "severity-threshold": self.severity_value,
             "select": self.strings,
@@ -225,16 +264,22 @@ class _Reader:
         for key, value in section.items():
             if key in CLI_ONLY:
                 option, why = CLI_ONLY[key]
-                raise ConfigError(
-                    self.place.file,
-                    f"`{key}` belongs on the command line ({option}), not in the "
-                    f"configuration: the configuration applies to every run, and {why}",
-                    self.place.line(key),
+                self.problems.append(
+                    ConfigProblem(
+                        f"`{key}` belongs on the command line ({option}), not in the "
+                        f"configuration: the configuration applies to every run, and {why}",
+                        self.place.line(key),
+                    )
                 )
+                continue
             reader = readers.get(key)
             if reader is None:
-                raise self.fail(key, f"unknown key (expected one of: {', '.join(readers)})")
-            values[key] = reader(key, value)
+                self._note(self.fail(key, f"unknown key (expected one of: {', '.join(readers)})"))
+                continue
+            try:
+                values[key] = reader(key, value)
+            except ConfigError as exc:
+                self._note(exc, key)
         threshold = values.get("severity-threshold")
         show_unknown = values.get("show-unknown")
         baseline = values.get("baseline")
@@ -276,12 +321,21 @@ class _Reader:
         except ValueError as exc:
             raise self.fail(key, str(exc)) from None
 
+    def _note(self, error: ConfigError, key: str = "") -> None:
+        self.problems.append(ConfigProblem(error.message, error.line))
+        if key:
+            self.failed_keys.add(key)
+
     def severity_table(self, key: str, value: object) -> dict[str, Severity]:
         if not isinstance(value, dict):
             raise self.fail(key, "must be a table of policy id = severity")
-        return {
-            policy: self.severity_value(f"{key}.{policy}", level) for policy, level in value.items()
-        }
+        levels: dict[str, Severity] = {}
+        for policy, level in value.items():  # each entry's mistake, not only the first
+            try:
+                levels[policy] = self.severity_value(f"{key}.{policy}", level)
+            except ConfigError as exc:
+                self._note(exc)
+        return levels
 
     def parameter_table(self, key: str, value: object) -> dict[str, dict[str, object]]:
         if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):

@@ -133,9 +133,11 @@ def _report(args: argparse.Namespace, run_args: Sequence[str]) -> int:
         threshold = threshold_of(run_args, Path.cwd())
     except ValueError as exc:
         return _error(f"--severity-threshold: {exc}")
-    except ConfigError as exc:
-        where = f"{exc.file}:{exc.line}" if exc.line else exc.file
-        return _error(f"{where}: {exc.message}")
+    except ConfigError as exc:  # each of its mistakes, as the run reports them
+        for problem in exc.problems:
+            where = f"{exc.file}:{problem.line}" if problem.line else exc.file
+            _error(f"{where}: {problem.message}")
+        return EXIT_ERROR
     try:
         text = Path(args.sarif).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -304,3 +304,16 @@ def test_a_finding_already_at_the_merge_base_says_so(real_sarif: dict[str, objec
     messages = [a.message for a in found.shown if a.severity is not None]
     marked = [m for m in messages if m.endswith("(already there at the merge base)")]
     assert len(marked) == 1 and len(messages) == 4
+
+
+def test_the_action_helper_reports_every_mistake_of_the_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "bad.toml", "bogus = 1\nseverity-threshold = 3\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "none.sarif", "--", "--config", "bad.toml"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": '")[0] for line in lines] == [
+        "iaclint: error: bad.toml:1",
+        "iaclint: error: bad.toml:2",
+    ]

@@ -112,7 +112,8 @@ ERRORS: dict[str, tuple[bytes, str]] = {
             HEADER + "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n"
             "      TopicName: !GetAtt Other\n"
         ).encode(),
-        "getatt.yaml:6:18: error: !GetAtt needs 'Resource.Attribute', got 'Other'",
+        "getatt.yaml:6:18: error: Fn::GetAtt needs 'Resource.Attribute' or [Resource, "
+        "Attribute], got 'Other'; CloudFormation refuses the template",
     ),
 }
 
@@ -338,3 +339,86 @@ def test_pipes_and_link_loops_named_or_walked_are_errors_and_never_block(
         assert "run/module/pipe.tf: error: cannot read: not a regular file" in output
         assert "run/loop: error: symbolic link loop: not read" in output
         assert "Traceback" not in output and "a defect in iaclint" not in output
+
+
+# Fn::GetAtt arguments CloudFormation refuses, as the short form and the long form write
+# them: (YAML, JSON, what is wrong).
+MALFORMED_GETATT = [
+    (
+        "!GetAtt [Role]",
+        '{"Fn::GetAtt": ["Role"]}',
+        "needs [Resource, Attribute], got a list of 1 item",
+    ),
+    (
+        "!GetAtt [Role, Arn, Extra]",
+        '{"Fn::GetAtt": ["Role", "Arn", "Extra"]}',
+        "needs [Resource, Attribute], got a list of 3 items",
+    ),
+    (
+        '!GetAtt ""',
+        '{"Fn::GetAtt": ""}',
+        "needs 'Resource.Attribute' or [Resource, Attribute], got an empty text",
+    ),
+    (
+        "!GetAtt Role",
+        '{"Fn::GetAtt": "Role"}',
+        "needs 'Resource.Attribute' or [Resource, Attribute], got 'Role'",
+    ),
+    ('{"Fn::GetAtt": 3}', '{"Fn::GetAtt": 3}', "needs [Resource, Attribute], got the number 3"),
+    (
+        "!GetAtt [Role, '']",
+        '{"Fn::GetAtt": ["Role", ""]}',
+        "needs the attribute's name second, got an empty text",
+    ),
+    (
+        "!GetAtt [[Role], Arn]",
+        '{"Fn::GetAtt": [["Role"], "Arn"]}',
+        "needs the resource's logical id as text first, got a list",
+    ),
+]
+
+
+@pytest.mark.parametrize("form", ["yaml", "json"])
+@pytest.mark.parametrize(
+    ("yaml_value", "json_value", "problem"),
+    MALFORMED_GETATT,
+    ids=[case[0] for case in MALFORMED_GETATT],
+)
+def test_a_malformed_getatt_is_a_located_error_and_the_template_is_still_linted(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    form: str,
+    yaml_value: str,
+    json_value: str,
+    problem: str,
+) -> None:
+    folder = tmp_path / "run"
+    folder.mkdir()
+    if form == "yaml":
+        text = GOOD + (
+            "  Role:\n    Type: AWS::IAM::Role\n    Properties:\n"
+            "      AssumeRolePolicyDocument: {}\n"
+            f"  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      KmsMasterKeyId: {yaml_value}\n"
+        )
+        # The long form's key is inside its braces.
+        line, column = 15, 23 + yaml_value.startswith("{")
+    else:
+        text = (
+            '{"Resources": {\n'
+            ' "Open": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "g",\n'
+            '  "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,'
+            ' "CidrIp": "0.0.0.0/0"}]}},\n'
+            ' "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},\n'
+            ' "Topic": {"Type": "AWS::SNS::Topic", "Properties": {\n'
+            f'  "KmsMasterKeyId": {json_value}}}}}\n'
+            "}}\n"
+        )
+        line, column = 6, 22
+    (folder / f"template.{form}").write_text(text, encoding="utf-8")
+    code, output = lint(folder, capsys)
+    assert code == 2
+    expected = f"run/template.{form}:{line}:{column}: error: Fn::GetAtt {problem}; CloudFormation"
+    assert expected in output, output
+    assert f"run/template.{form}:" in output and "IAC001 high 22 open" in output
+    assert output.count(": error: ") == 1
+    assert "Traceback" not in output and "a defect in iaclint" not in output

@@ -322,3 +322,67 @@ def test_one_skipped_file_is_counted_in_the_singular(
     write(in_tmp, "package.json", '{"name": "x", "version": "1.0.0"}')
     assert main([]) == 0
     assert capsys.readouterr().out == "No findings in 1 template, 1 other file skipped.\n"
+
+
+def test_every_mistake_in_the_configuration_is_reported_in_one_run(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (in_tmp / "good.yaml").write_text(
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n", encoding="utf-8"
+    )
+    write(
+        in_tmp,
+        ".iaclint.toml",
+        'severity-threshold = "severe"\n'
+        'select = "network"\n'
+        "bogus = 1\n"
+        'format = "json"\n'
+        'ignore = ["IAC999"]\n'
+        "\n"
+        "[severity]\n"
+        'IAC001 = "huge"\n'
+        'IAC998 = "low"\n'
+        "IAC002 = 'high'\n",
+    )
+    assert main(["--select", "NOPE", "good.yaml"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing linted
+    lines = captured.err.splitlines()
+    # One line each, located, in the file's order (the keys' own checks and those
+    # against the policies alike), then the command line's.
+    assert [line.split(": error: ")[0] for line in lines] == [
+        ".iaclint.toml:1",
+        ".iaclint.toml:2",
+        ".iaclint.toml:3",
+        ".iaclint.toml:4",
+        ".iaclint.toml:5",
+        ".iaclint.toml:8",
+        ".iaclint.toml:9",
+        "--select",
+    ]
+    assert "'severity-threshold'" in lines[0] and "'select'" in lines[1]
+    assert "'bogus'" in lines[2] and "--format" in lines[3] and "'IAC999'" in lines[4]
+    assert "'severity.IAC001'" in lines[5] and "'IAC998'" in lines[6] and "'NOPE'" in lines[7]
+
+
+def test_with_its_policy_folders_in_error_the_ids_of_the_configuration_are_not_judged(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The ids may be those of the folder's policies: only the folder is reported.
+    write(in_tmp, ".iaclint.toml", 'policies = "mine"\nselect = ["ORG001"]\n')
+    assert main(["."]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(".iaclint.toml:1: error: 'policies'")
+
+
+def test_an_option_error_does_not_hide_the_configuration_errors(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(in_tmp, ".iaclint.toml", "bogus = 1\nshow-unknown = 'yes'\n")
+    assert main(["--format", "nope", "."]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": error: ")[0] for line in lines] == [
+        ".iaclint.toml:1",
+        ".iaclint.toml:2",
+        "iaclint",
+    ]

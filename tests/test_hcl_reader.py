@@ -204,8 +204,11 @@ def test_deep_nesting_is_a_warning_or_a_located_error_not_a_crash() -> None:
         "cannot read the value of 'x' (expression nested deeper than 100 levels); "
         "it is treated as unknown"
     ]
-    with pytest.raises(ParseError, match="nested too deeply"):
+    with pytest.raises(ParseError) as raised:
         read("a {\n" * 3000 + "}\n" * 3000)
+    # At the first block too deep, whatever the depth of the rest.
+    assert (raised.value.line, raised.value.column) == (101, 1)
+    assert "blocks nested deeper than 100 levels" in raised.value.message
 
 
 @pytest.mark.parametrize(

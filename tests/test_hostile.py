@@ -5,6 +5,7 @@ memory are measured by benchmarks/hostile.py, never here."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 from collections.abc import Callable
@@ -86,3 +87,136 @@ def test_hostile_input_is_bounded_and_the_rest_is_linted(
         assert message in output
     else:
         assert ": error: " not in output
+
+
+# JSON text inside a value (a policy written as a string, a plan's attribute) nested far
+# deeper than Python's recursion limit: the value is unknown with the reason, at its place.
+DEEP_TEXT = '{"a":' * 5000 + "1" + "}" * 5000
+
+
+def _plan(resource_type: str, values: dict[str, object]) -> str:
+    resource = {
+        "address": f"{resource_type}.p",
+        "mode": "managed",
+        "type": resource_type,
+        "name": "p",
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "values": values,
+        "sensitive_values": {},
+    }
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [resource]}},
+    }
+    return json.dumps(plan, indent=1)
+
+
+DEEP_VALUES: list[tuple[str, str, str, str]] = [
+    (
+        "plan policy text",
+        "p.plan.json",
+        _plan("aws_iam_policy", {"name": "p", "policy": DEEP_TEXT}),
+        "p.plan.json:14:7: IAC010 unknown a JSON document nested deeper than 200 levels",
+    ),
+    (
+        "plan topic policy text",
+        "t.plan.json",
+        _plan("aws_sns_topic", {"name": "t", "policy": DEEP_TEXT}),
+        "t.plan.json:14:7: IAC016 unknown a JSON document nested deeper than 200 levels",
+    ),
+    (
+        "YAML template policy text",
+        "deep-text.yaml",
+        "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        f"      PolicyDocument: '{DEEP_TEXT}'\n",
+        "deep-text.yaml:5:7: IAC010 unknown the policy document is nested deeper than 200 levels",
+    ),
+    (
+        "JSON template policy text",
+        "deep-text.json",
+        json.dumps(
+            {
+                "Resources": {
+                    "P": {
+                        "Type": "AWS::IAM::ManagedPolicy",
+                        "Properties": {"PolicyDocument": DEEP_TEXT},
+                    }
+                }
+            },
+            indent=1,
+        ),
+        "deep-text.json:6:5: IAC010 unknown the policy document is nested deeper than 200 levels",
+    ),
+    (
+        "HCL heredoc",
+        "heredoc/main.tf",
+        f'resource "aws_iam_policy" "p" {{\n  policy = <<EOF\n{DEEP_TEXT}\nEOF\n}}\n',
+        "heredoc/main.tf:2:3: IAC010 unknown a JSON document nested deeper than 200 levels",
+    ),
+    (
+        "HCL jsondecode",
+        "decoded/main.tf",
+        'resource "aws_iam_policy" "p" {\n  policy = jsondecode("'
+        + DEEP_TEXT.replace('"', '\\"')
+        + '")\n}\n',
+        "decoded/main.tf:2:3: IAC010 unknown cannot be evaluated: jsondecode(): invalid JSON: "
+        "nested deeper than 200 levels",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "unknown"),
+    [case[1:] for case in DEEP_VALUES],
+    ids=[case[0] for case in DEEP_VALUES],
+)
+def test_json_text_nested_too_deep_inside_a_value_is_unknown_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, unknown: str
+) -> None:
+    (tmp_path / "good.yaml").write_text(HOSTILE.GOOD, encoding="utf-8")
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    before = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        arguments = ["--no-cache", "--color", "never", "--show-unknown", "-j1"]
+        exit_code = main([*arguments, name.split("/")[0], "good.yaml"])
+    finally:
+        os.chdir(before)
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert exit_code == 1, output
+    assert "good.yaml:7:55: IAC001 high 22 open to the whole internet" in output
+    assert unknown in output, output
+    assert ": error: " not in output and "Traceback" not in output
+
+
+def test_plan_nested_too_deep_and_blocks_nested_too_deep_are_located_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.yaml").write_text(HOSTILE.GOOD, encoding="utf-8")
+    plan = _plan("aws_sns_topic", {"name": "t", "X": "@"}).replace('"@"', "[" * 5000 + "]" * 5000)
+    (tmp_path / "deep.plan.json").write_text(plan, encoding="utf-8")
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "main.tf").write_text(
+        'resource "aws_iam_policy" "p" {\n' + 'dynamic "x" {\n' * 5000 + "}\n" * 5001,
+        encoding="utf-8",
+    )
+    before = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        exit_code = main(
+            ["--no-cache", "--color", "never", "deep.plan.json", "blocks", "good.yaml"]
+        )
+    finally:
+        os.chdir(before)
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert exit_code == 2
+    assert "good.yaml:7:55: IAC001 high 22 open to the whole internet" in output
+    assert re.search(r"^deep\.plan\.json:14:\d+: error: invalid JSON: nesting deeper", output, re.M)
+    assert (
+        "blocks/main.tf:101:1: error: invalid HCL: blocks nested deeper than 100 levels" in output
+    )
+    assert "Traceback" not in output and "a defect in iaclint" not in output

@@ -75,7 +75,42 @@ def test_every_declared_dependency_with_a_bound_is_pinned_by_ci() -> None:
         requirement.split(">=")[0].strip() for requirement in declared if ">=" in requirement
     }
     assert pinned == bounded
-    assert {"PyYAML", "jsonpath-ng", "python-hcl2"} <= pinned
+    assert {"PyYAML", "jsonpath-ng", "python-hcl2", "lark"} <= pinned
+
+
+def imported_distributions() -> set[str]:
+    """The third-party modules iaclint imports (at the top or lazily), by top name."""
+    import ast
+
+    names: set[str] = set()
+    for path in (ROOT / "iaclint").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - {"iaclint", "__future__"}
+
+
+# The distribution that provides each module iaclint imports.
+DISTRIBUTIONS = {
+    "yaml": "PyYAML",
+    "jsonpath_ng": "jsonpath-ng",
+    "hcl2": "python-hcl2",
+    "lark": "lark",
+    "re2": "google-re2",
+}
+
+
+def test_every_module_iaclint_imports_is_a_declared_dependency() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {
+        lowest_constraints()._REQUIREMENT.match(requirement).group(1)
+        for requirement in project["dependencies"]
+    }
+    imported = imported_distributions()
+    assert imported <= set(DISTRIBUTIONS), imported - set(DISTRIBUTIONS)
+    assert {DISTRIBUTIONS[name] for name in imported} <= declared
 
 
 def source_tree(target: Path) -> Path:

@@ -23,13 +23,15 @@ In a document with Deny statements, each Allow statement also carries them as
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from iaclint.adapt.normalize import lower
 from iaclint.adapt.sourced import Src, convert, each, is_opaque, obj
 from iaclint.graph.values import PartialString, Reference, Unknown
+from iaclint.parse import json_text
+from iaclint.parse.json_text import TOO_DEEP, TooDeep
 
 # Private-use characters mark where unknown parts sat in JSON text.
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -43,8 +45,8 @@ def document(source: Src | None) -> Src | None:
     value = source.value
     if isinstance(value, str | PartialString):
         parsed = _parse_text(value)
-        if parsed is None:
-            return source.with_value(Unknown("the policy document is not valid JSON"))
+        if isinstance(parsed, _Unreadable):
+            return source.with_value(Unknown(f"the policy document {parsed.reason}"))
         source = _as_src(parsed, source.origin)
         value = source.value
     if is_opaque(value) or not isinstance(value, dict):
@@ -92,8 +94,8 @@ def json_data(source: Src | None) -> Src | None:
     value = source.value
     if isinstance(value, str | PartialString):
         parsed = _parse_text(value)
-        if parsed is None:
-            return source.with_value(Unknown("the setting is not valid JSON"))
+        if isinstance(parsed, _Unreadable):
+            return source.with_value(Unknown(f"the setting {parsed.reason}"))
         return _as_src(parsed, source.origin)
     return source
 
@@ -150,14 +152,21 @@ def _text(item: Src) -> Src:
     return item
 
 
-def _parse_text(value: str | PartialString) -> object | None:
+class _Unreadable(NamedTuple):
+    """Text that could not be read as JSON, and why (completing "the document ...")."""
+
+    reason: str
+
+
+def _parse_text(value: str | PartialString) -> object:
     """JSON text into data; unknown parts of partly known text stay unknown."""
     if isinstance(value, str):
         try:
-            data: object = json.loads(value)
+            return json_text.loads(value)
+        except TooDeep:
+            return _Unreadable(f"is {TOO_DEEP}")
         except ValueError:
-            return None
-        return data
+            return _Unreadable("is not valid JSON")
     unknowns: list[Unknown | Reference] = []
     text = []
     for part in value.parts:
@@ -167,9 +176,11 @@ def _parse_text(value: str | PartialString) -> object | None:
             text.append(f"{_OPEN}{len(unknowns)}{_CLOSE}")
             unknowns.append(part)
     try:
-        data = json.loads("".join(text))
+        data = json_text.loads("".join(text))
+    except TooDeep:
+        return _Unreadable(f"is {TOO_DEEP}")
     except ValueError:
-        return None
+        return _Unreadable("is not valid JSON")
     return _restore(data, unknowns)
 
 

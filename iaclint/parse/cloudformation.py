@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from iaclint.parse.document import Document, ParseError
+from iaclint.parse.document import Document
 from iaclint.parse.json_reader import read_json
 
 # Short-form functions whose long form is `Fn::<Name>`.
@@ -66,9 +66,10 @@ class CloudFormationTags:
         if tag == "!GetAtt" and isinstance(value, str):
             # `!GetAtt Resource.Attribute.With.Dots`: the logical id never has a dot.
             resource, dot, attribute = value.partition(".")
-            if not dot:
-                raise ParseError(f"!GetAtt needs 'Resource.Attribute', got '{value}'")
-            return [resource, attribute]
+            if dot and resource and attribute:
+                return [resource, attribute]
+            # Kept as written: the adapter reports it at its place, and the rest of
+            # the template is still linted.
         return value
 
 

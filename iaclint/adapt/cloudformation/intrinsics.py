@@ -268,6 +268,9 @@ class Resolver:
         return result
 
     def _getatt(self, argument: object, origin: DocPath, variant: Variant) -> Src:
+        problem = getatt_problem(argument)
+        if problem is not None:  # reported by the template's adapter, once
+            return Src(Unknown(f"malformed Fn::GetAtt: {problem}"), origin)
         if isinstance(argument, str):
             argument = argument.split(".", 1)
         if (
@@ -637,3 +640,76 @@ def _json_parts(node: Src) -> list[Part]:
     if isinstance(value, Unknown | Reference):
         return ['"', value, '"']
     return ['"', Unknown("a value known only after deployment"), '"']
+
+
+def getatt_problem(argument: object) -> str | None:
+    """What is wrong with the argument of an `Fn::GetAtt` (`!GetAtt`), if anything.
+
+    CloudFormation takes `[Resource, Attribute]` (the attribute may be computed, by
+    `Ref`) or the short form's `Resource.Attribute`, and refuses anything else."""
+    if isinstance(argument, str):
+        resource, dot, attribute = argument.partition(".")
+        if not dot or not resource or not attribute:
+            return f"needs 'Resource.Attribute' or [Resource, Attribute], got {_kind_of(argument)}"
+        return None
+    if not isinstance(argument, list):
+        return f"needs [Resource, Attribute], got {_kind_of(argument)}"
+    if len(argument) != 2:
+        count = f"{len(argument)} item" + ("" if len(argument) == 1 else "s")
+        return f"needs [Resource, Attribute], got a list of {count}"
+    resource, attribute = argument
+    if not isinstance(resource, str) or not resource:
+        return f"needs the resource's logical id as text first, got {_kind_of(resource)}"
+    if isinstance(attribute, str) and attribute:
+        return None
+    if isinstance(attribute, dict) and len(attribute) == 1:
+        return None  # an attribute name computed by a function (Ref)
+    return f"needs the attribute's name second, got {_kind_of(attribute)}"
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, str):
+        return f"'{value}'" if value else "an empty text"
+    if isinstance(value, bool) or value is None:
+        return "null" if value is None else str(value).lower()
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def malformed_getatts(template: Mapping[str, object]) -> list[tuple[DocPath, str]]:
+    """Every `Fn::GetAtt` in a template's resources and outputs (where CloudFormation
+    resolves it) whose argument CloudFormation refuses: its path (to the function's
+    key) and what is wrong, in the template's order."""
+    found: list[tuple[DocPath, str]] = []
+    stack: list[tuple[object, DocPath]] = [
+        (template[section], (section,))
+        for section in ("Outputs", "Resources")
+        if section in template
+    ]
+    # YAML aliases share their anchor's value: each container is visited once, or an
+    # alias bomb would take the walk through every one of its billions of copies.
+    seen: set[int] = set()
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict | list | Tagged):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+        children: list[tuple[object, DocPath]] = []
+        if isinstance(value, dict):
+            if len(value) == 1 and "Fn::GetAtt" in value:
+                problem = getatt_problem(value["Fn::GetAtt"])
+                if problem is not None:
+                    found.append(((*path, "Fn::GetAtt"), problem))
+            children = [(item, (*path, key)) for key, item in value.items()]
+        elif isinstance(value, list):
+            children = [(item, (*path, index)) for index, item in enumerate(value)]
+        elif isinstance(value, Tagged):
+            children = [(value.value, path)]
+        stack.extend(reversed(children))
+    return found

@@ -17,7 +17,7 @@ from iaclint.adapt.cloudformation import (
 )
 from iaclint.adapt.cloudformation.conditions import ConditionModel, TooLarge, Variant
 from iaclint.adapt.cloudformation.context import Context, Mapper
-from iaclint.adapt.cloudformation.intrinsics import Resolver
+from iaclint.adapt.cloudformation.intrinsics import Resolver, malformed_getatts
 from iaclint.adapt.cloudformation.sam import expand_serverless
 from iaclint.adapt.secrets import (
     exposed_entry,
@@ -100,6 +100,16 @@ class _TemplateAdapter:
         if not isinstance(section, dict):
             self._error(("Resources",), "'Resources' must be a mapping of logical ids to resources")
             return Graph(()), self.diagnostics
+        for path, problem in malformed_getatts(self.template):
+            span = self.document.span_of(path)
+            self.diagnostics.append(
+                Diagnostic.error(
+                    self.file,
+                    f"Fn::GetAtt {problem}; CloudFormation refuses the template",
+                    span.line,
+                    span.column,
+                )
+            )
         resolver = Resolver(self.template, self.document)
         context = Context(self._names(section))
         try:

@@ -12,11 +12,12 @@ its attributes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 
 from iaclint.adapt.terraform.values import Encoded, Located, Place, look_through
 from iaclint.graph.values import SSM_PARAMETER, PartialString, Unknown
+from iaclint.parse import json_text
+from iaclint.parse.json_text import TOO_DEEP, TooDeep
 
 Compute = Callable[[Mapping[str, Located], Located], Mapping[str, Located]]
 
@@ -87,7 +88,9 @@ def _documents(arguments: Mapping[str, Located], names: tuple[str, ...]) -> list
 
 def _parsed(text: str, where: Located) -> Located:
     try:
-        data = json.loads(text)
+        data = json_text.loads(text)
+    except TooDeep:
+        raise _NotKnown(f"merges JSON text {TOO_DEEP}") from None
     except ValueError:
         raise _NotKnown("merges text that is not JSON") from None
 

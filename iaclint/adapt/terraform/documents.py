@@ -10,13 +10,14 @@ interpolated into a heredoc) kept as unknowns or references where they stand.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import NamedTuple
 
 from iaclint.adapt.sourced import Src
 from iaclint.adapt.terraform.values import look_through
 from iaclint.graph.values import PartialString, Reference, Unknown
+from iaclint.parse import json_text
+from iaclint.parse.json_text import TOO_DEEP, TooDeep
 
 
 class JsonDocument(NamedTuple):
@@ -59,7 +60,9 @@ def json_document(source: Src | None) -> Src | None:
 
 def _parsed(text: str, parts: list[Unknown | Reference], source: Src) -> Src | None:
     try:
-        data = json.loads(text, strict=False)  # placeholders are control characters
+        data = json_text.loads(text, strict=False)  # placeholders are control characters
+    except TooDeep:
+        return Src(Unknown(f"a JSON document {TOO_DEEP}"), source.origin)
     except ValueError:
         if parts:
             reason = "a JSON document built from values known only after deployment"

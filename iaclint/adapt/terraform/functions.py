@@ -50,6 +50,7 @@ from iaclint.adapt.terraform.values import (
     unknown_of,
 )
 from iaclint.graph.values import PartialString, Reference, Unknown
+from iaclint.parse import json_text
 
 Args = list[Located]
 
@@ -744,7 +745,7 @@ def _jsondecode(ev: Evaluator, args: Args, site: CallSite) -> object:
         return value.data
     text = to_text(ev, args[0])
     try:
-        data = json.loads(text)
+        data = json_text.loads(text)
     except ValueError as exc:
         raise EvalError(f"jsondecode(): invalid JSON: {exc}") from None
     return _locate_all(data, site)

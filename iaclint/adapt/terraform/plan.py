@@ -19,7 +19,6 @@ otherwise at the value in the plan file.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,6 +37,7 @@ from iaclint.adapt.terraform.plan_documents import JsonPath, Places, document_pl
 from iaclint.diagnostics import PLAN_WITHOUT_VALUES, Diagnostic
 from iaclint.graph.model import Graph, Location
 from iaclint.graph.values import Input, Reference, Unknown
+from iaclint.parse import json_text
 from iaclint.parse.document import Document
 from iaclint.parse.hcl.syntax import Literal
 from iaclint.span import DocPath, Span
@@ -497,8 +497,8 @@ class _Values:
         origin: DocPath = (*self.root, *path)
         assert self.decl is not None
         try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):
+            data = json_text.loads(text)
+        except ValueError:
             return Src(text, origin)
         places = document_places(self.module, self.decl, path, data)
         if places is None:

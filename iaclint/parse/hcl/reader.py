@@ -32,6 +32,9 @@ from iaclint.parse.hcl.syntax import (
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _SPACES = re.compile(r"[ \t\r]*")
+# How deep blocks may nest: far beyond any configuration (Terraform's deepest are a
+# few levels of `dynamic` and `content`), well within Python's recursion limit.
+MAX_BLOCK_DEPTH = 100
 _END_OF_ATTRIBUTE = re.compile(r"[ \t\r]*(?:(?:#|//)[^\n]*|/\*.*?\*/[ \t\r]*)*(?:\n|\}|$)", re.S)
 
 # The grammar's terminal names, in words, for syntax errors.
@@ -142,6 +145,7 @@ class _Builder:
         # a heredoc in a CRLF file keeps its CRs, as in Terraform.
         self.text = text
         self.problems: list[Diagnostic] = []
+        self.depth = 0  # of the block being read
 
     def problem(
         self, message: str, offset: int, kind: Kind | None = None, subject: str = ""
@@ -318,7 +322,13 @@ class _Builder:
                 break
         body_tree = tree.children[-1]
         opening = text.index("{", pos)
-        body, content_end = self.body(body_tree, opening)
+        if self.depth >= MAX_BLOCK_DEPTH:
+            raise HclSyntaxError(f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels", start)
+        self.depth += 1
+        try:
+            body, content_end = self.body(body_tree, opening)
+        finally:
+            self.depth -= 1
         # Only spaces lie between the body's last item or comment and the brace.
         closing = text.find("}", content_end)
         block = Block(type_token.value, tuple(labels), body, start, pos)
