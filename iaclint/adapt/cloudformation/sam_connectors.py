@@ -10,15 +10,21 @@ a list), holding the statements of its connector profile for that pair of
 types. The profiles here are those of a function reaching a table, a bucket, a
 queue, a topic, a state machine, another function, an event bus or a place
 index (and an AppSync data source reaching a table, a function or an event
-bus, for `AWS::Serverless::GraphQLApi`), and of a state machine's role. A topic,
+bus, for `AWS::Serverless::GraphQLApi`), of a state machine's role (running
+another state machine adds the rule Step Functions manages for synchronous runs),
+and of a rule reaching an event bus or a state machine: the role of the rule's
+first target naming the destination (by `Id`, or the same `Arn`). A queue or a
+table's stream reaching a function gives the policy to the function's role, the
+one that polls it (a queue's `Read` and `Write` together, a stream `Read`). A topic,
 a rule or a bucket reaching a function, a queue or a topic gets instead what the
 destination holds: a Lambda permission (`<Connector>WriteLambdaPermission`), a
 queue policy or a topic policy; so does a REST, HTTP or GraphQL API reaching a
 function: the permission, its source ARN the API's (`execute-api` with the API's
-id and its `Qualifier`, `*` by default; `appsync` with the API's id). A pair not
-covered (a queue or a table reaching a function, a rule reaching a bus or a
-state machine, a state machine reaching another) is said, with the reason, and
-not linted. A connector written in a resource's `Connectors` is
+id and its `Qualifier`, `*` by default; `appsync` with the API's id). These are
+all the transform's pairs; a connector it refuses (another pair, an access or a
+set of accesses it does not accept, a value its profile needs, a role it cannot
+find) is said, with the reason, and not linted. A connector written in a
+resource's `Connectors` is
 `<Resource><Name>`, its source that resource, which its `SourceReference` may
 narrow with a `Qualifier`. Every statement is located at the `Permissions`
 entry that asks for it.
