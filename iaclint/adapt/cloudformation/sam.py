@@ -212,6 +212,16 @@ _API_ID = {
 _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>[^?]+)(?:\?versionId=(?P<version>.+))?$")
 
 
+def _rule_targets(properties: dict[str, object]) -> tuple[tuple[object, object], ...]:
+    """The `Arn` and `RoleArn` of each of a rule's targets, as written."""
+    targets = properties.get("Targets")
+    if not isinstance(targets, list):
+        return ()
+    return tuple(
+        (target.get("Arn"), target.get("RoleArn")) for target in targets if isinstance(target, dict)
+    )
+
+
 def is_serverless(data: object) -> bool:
     """Whether a template asks for the serverless transform (alone or in a list)."""
     if not isinstance(data, dict):
@@ -1007,7 +1017,14 @@ class _Expansion:
         # A GraphQL API's ARN names no stage or path: only API Gateway's take one.
         qualifier = "*" if api_id == "Ref" else None
         return Endpoint(
-            native, arn, name, role_of(role_src, generated), url, resource_id, qualifier
+            native,
+            arn,
+            name,
+            role_of(role_src, generated),
+            url,
+            resource_id,
+            qualifier,
+            _rule_targets(properties) if native == "AWS::Events::Rule" else None,
         )
 
     def _not_expanded(self, path: DocPath, logical_id: str, reason: str) -> None:

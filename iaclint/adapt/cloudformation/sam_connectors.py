@@ -10,15 +10,21 @@ a list), holding the statements of its connector profile for that pair of
 types. The profiles here are those of a function reaching a table, a bucket, a
 queue, a topic, a state machine, another function, an event bus or a place
 index (and an AppSync data source reaching a table, a function or an event
-bus, for `AWS::Serverless::GraphQLApi`), and of a state machine's role. A topic,
+bus, for `AWS::Serverless::GraphQLApi`), of a state machine's role (running
+another state machine adds the rule Step Functions manages for synchronous runs),
+and of a rule reaching an event bus or a state machine: the role of the rule's
+first target naming the destination (by `Id`, or the same `Arn`). A queue or a
+table's stream reaching a function gives the policy to the function's role, the
+one that polls it (a queue's `Read` and `Write` together, a stream `Read`). A topic,
 a rule or a bucket reaching a function, a queue or a topic gets instead what the
 destination holds: a Lambda permission (`<Connector>WriteLambdaPermission`), a
 queue policy or a topic policy; so does a REST, HTTP or GraphQL API reaching a
 function: the permission, its source ARN the API's (`execute-api` with the API's
-id and its `Qualifier`, `*` by default; `appsync` with the API's id). A pair not
-covered (a queue or a table reaching a function, a rule reaching a bus or a
-state machine, a state machine reaching another) is said, with the reason, and
-not linted. A connector written in a resource's `Connectors` is
+id and its `Qualifier`, `*` by default; `appsync` with the API's id). These are
+all the transform's pairs; a connector it refuses (another pair, an access or a
+set of accesses it does not accept, a value its profile needs, a role it cannot
+find) is said, with the reason, and not linted. A connector written in a
+resource's `Connectors` is
 `<Resource><Name>`, its source that resource, which its `SourceReference` may
 narrow with a `Qualifier`. Every statement is located at the `Permissions`
 entry that asks for it.
@@ -190,6 +196,68 @@ _PROFILES["AWS::StepFunctions::StateMachine"] = {
 _PROFILES["AWS::StepFunctions::StateMachine"]["AWS::SQS::Queue"] = {
     "Write": ((("sqs:SendMessage",), ("%{Destination.Arn}",)),)
 }
+# Running another state machine synchronously, a state machine waits on the rule
+# Step Functions manages for it in EventBridge.
+_SYNC_RULE = (
+    "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:"
+    "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"
+)
+_PROFILES["AWS::StepFunctions::StateMachine"]["AWS::StepFunctions::StateMachine"] = {
+    "Read": (
+        (("states:DescribeExecution",), (_EXECUTION + "%{Destination.Name}:*",)),
+        (("events:DescribeRule",), (_SYNC_RULE,)),
+    ),
+    "Write": (
+        (("states:StartExecution",), ("%{Destination.Arn}",)),
+        (("states:StopExecution",), (_EXECUTION + "%{Destination.Name}:*",)),
+        (("events:PutTargets", "events:PutRule"), (_SYNC_RULE,)),
+    ),
+}
+_PROFILES["AWS::Events::Rule"] = {
+    "AWS::Events::EventBus": _FUNCTION_PROFILES["AWS::Events::EventBus"],
+    "AWS::StepFunctions::StateMachine": {
+        "Write": ((("states:StartExecution",), ("%{Destination.Arn}",)),)
+    },
+}
+# A function polling a queue or a table's stream: its role reads the source.
+_PROFILES["AWS::SQS::Queue"] = {
+    "AWS::Lambda::Function": {
+        "Write": ((("sqs:DeleteMessage",), ("%{Source.Arn}",)),),
+        "Read": ((("sqs:ReceiveMessage", "sqs:GetQueueAttributes"), ("%{Source.Arn}",)),),
+    }
+}
+_PROFILES["AWS::DynamoDB::Table"] = {
+    "AWS::Lambda::Function": {
+        "Read": (
+            (
+                (
+                    "dynamodb:DescribeStream",
+                    "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams",
+                ),
+                ("%{Source.Arn}/stream/*",),
+            ),
+        )
+    }
+}
+# Pairs whose policy goes to the destination's role (the function polling the source).
+_DESTINATION_ROLE = frozenset(
+    {
+        ("AWS::SQS::Queue", "AWS::Lambda::Function"),
+        ("AWS::DynamoDB::Table", "AWS::Lambda::Function"),
+    }
+)
+# The only sets of accesses the transform accepts for some pairs: a queue's
+# messages are read and deleted together, and a state machine started
+# synchronously is also described.
+_COMBINATIONS: dict[tuple[str, str], tuple[frozenset[str], ...]] = {
+    ("AWS::SQS::Queue", "AWS::Lambda::Function"): (frozenset({"Read", "Write"}),),
+    ("AWS::StepFunctions::StateMachine", "AWS::StepFunctions::StateMachine"): (
+        frozenset({"Read"}),
+        frozenset({"Read", "Write"}),
+    ),
+}
 
 
 class DestinationGrant(NamedTuple):
@@ -262,6 +330,9 @@ class Endpoint(NamedTuple):
     # An API's id, and the part of its execute-api ARN after it (stage, method, path).
     resource_id: object = None
     qualifier: object = None
+    # A rule named by its `Id`: the `Arn` and `RoleArn` of each of its targets, the
+    # role it acts with towards that target (`None` for any other endpoint).
+    targets: tuple[tuple[object, object], ...] | None = None
 
 
 # The endpoint a resource's logical id names, or why it cannot be used.
@@ -321,6 +392,14 @@ def connector(
                 )
                 return
             requested.setdefault(name, access.origin)
+        combinations = _COMBINATIONS.get(pair)
+        if combinations is not None and frozenset(requested) not in combinations:
+            shown = " or ".join(" + ".join(sorted(allowed)) for allowed in combinations)
+            refuse(
+                f"the transform refuses Permissions {' + '.join(sorted(requested))} from "
+                f"{source.type} to {destination.type} (valid: {shown})"
+            )
+            return
         suffix = f"Destination{index}" if listed else ""
         if profile is None:
             held = _destination_policy(logical_id, suffix, pair, source, destination, requested)
@@ -329,12 +408,21 @@ def connector(
                 return
             written.append(held)
             continue
-        if source.role is None:
-            refuse("the role of its source cannot be told from the template")
+        missing = _missing(profile, _profile_fills(source, destination))
+        if missing is not None:
+            refuse(missing)
+            return
+        holder, role = (
+            ("destination", destination.role)
+            if pair in _DESTINATION_ROLE
+            else ("source", role_towards(source, item))
+        )
+        if role is None:
+            refuse(f"the role of its {holder} cannot be told from the template")
             return
         # In the profile's order, each located at the entry asking for it.
         statements = [
-            _statement(actions, resources, destination, requested[name])
+            _statement(actions, resources, source, destination, requested[name])
             for name, category in profile.items()
             if name in requested
             for actions, resources in category
@@ -342,7 +430,7 @@ def connector(
         document = {"Version": "2012-10-17", "Statement": Src(statements, permissions.origin)}
         properties = {
             "PolicyDocument": Src(document, permissions.origin),
-            "Roles": Src([source.role], item.origin),
+            "Roles": Src([role], item.origin),
         }
         policy = Src(properties, item.origin)
         written.append((f"{logical_id}Policy{suffix}", "AWS::IAM::ManagedPolicy", policy))
@@ -368,9 +456,9 @@ def _destination_policy(
         "%{Source.ResourceId}": ("SourceResourceId", source.resource_id),
         "%{Source.Qualifier}": ("SourceQualifier", source.qualifier),
     }
-    for marker, (name, value) in fills.items():
-        if marker in grant.source_arn and value is None:
-            return f"its Source has no {name.removeprefix('Source')}"
+    unfilled = _unfilled(grant.source_arn, fills)
+    if unfilled is not None:
+        return unfilled
     if destination.arn is None:
         return "its Destination has no Arn"
     source_arn = _filled(grant.source_arn, fills)
@@ -450,31 +538,89 @@ def embedded_source(owner: Endpoint | str, reference: Src | None) -> Endpoint | 
     return qualified(owner, field(reference, "Qualifier"))
 
 
+def role_towards(source: Endpoint, destination: Src) -> object:
+    """The role a source's policy goes to. A rule has none of its own: it acts with
+    the `RoleArn` of the first of its targets whose `Arn` names the destination's
+    `Id`, or is the destination's `Arn` as written."""
+    if source.targets is None:
+        return source.role
+    wanted_id = plain(field(destination, "Id"))
+    wanted_arn = plain(field(destination, "Arn"))
+    for arn, role in source.targets:
+        named = _logical_id(arn)
+        if (named and named == wanted_id) or (wanted_arn and arn == wanted_arn):
+            role_id = _logical_id(role)
+            return {"Ref": role_id} if role_id else None
+    return None
+
+
+def _logical_id(value: object) -> str | None:
+    """The resource a `Ref` or an `Fn::GetAtt` names, as the transform reads it."""
+    if not isinstance(value, dict) or not is_intrinsic(value):
+        return None
+    target = value.get("Ref")
+    if isinstance(target, str):
+        return target
+    target = value.get("Fn::GetAtt")
+    if isinstance(target, list) and len(target) == 2 and isinstance(target[0], str):
+        return target[0]
+    if isinstance(target, str) and len(target.split(".")) == 2:
+        return target.split(".")[0]
+    return None
+
+
 def _statement(
-    actions: tuple[str, ...], resources: tuple[str, ...], destination: Endpoint, origin: DocPath
+    actions: tuple[str, ...],
+    resources: tuple[str, ...],
+    source: Endpoint,
+    destination: Endpoint,
+    origin: DocPath,
 ) -> Src:
+    fills = _profile_fills(source, destination)
     return Src(
         {
             "Effect": "Allow",
             "Action": list(actions),
-            "Resource": [_resource(resource, destination) for resource in resources],
+            "Resource": [_filled(resource, fills) for resource in resources],
         },
         origin,
     )
 
 
-def _resource(written: str, destination: Endpoint) -> object:
-    """A profile's resource, `%{Destination.Arn}` and `%{Destination.Name}` filled in."""
-    fills = {
+def _profile_fills(source: Endpoint, destination: Endpoint) -> dict[str, tuple[str, object]]:
+    """The variables of a managed policy's profile, with the `Fn::Sub` name of each."""
+    return {
+        "%{Source.Arn}": ("SourceArn", source.arn),
         "%{Destination.Arn}": ("DestinationArn", destination.arn),
         "%{Destination.Name}": ("DestinationName", destination.name),
     }
-    return _filled(written, fills)
+
+
+def _missing(profile: dict[str, Statements], fills: dict[str, tuple[str, object]]) -> str | None:
+    """Why the transform refuses a profile: a value one of its statements needs, for
+    any access (not only those asked for), is not known."""
+    for category in profile.values():
+        for _, resources in category:
+            for resource in resources:
+                unfilled = _unfilled(resource, fills)
+                if unfilled is not None:
+                    return unfilled
+    return None
+
+
+def _unfilled(written: str, fills: dict[str, tuple[str, object]]) -> str | None:
+    """The first variable of a profile's string whose value is not known, said."""
+    for marker, (_, value) in fills.items():
+        if marker in written and value is None:
+            side, name = marker.removeprefix("%{").removesuffix("}").split(".")
+            return f"its {side} has no {name}"
+    return None
 
 
 def _filled(written: str, fills: dict[str, tuple[str, object]]) -> object:
     """A profile's string with its `%{...}` variables filled in as the transform
-    does: the value itself when it is the whole string, an `Fn::Sub` otherwise."""
+    does: the value itself when it is the whole string, an `Fn::Sub` otherwise (with
+    no variables when the string names only the stack's own, such as its region)."""
     if written in fills:
         return fills[written][1]
     variables: dict[str, object] = {}
@@ -483,7 +629,9 @@ def _filled(written: str, fills: dict[str, tuple[str, object]]) -> object:
         if marker in out:
             out = out.replace(marker, f"${{{name}}}")
             variables[name] = value
-    return {"Fn::Sub": [out, variables]}
+    if variables:
+        return {"Fn::Sub": [out, variables]}
+    return {"Fn::Sub": out} if "${" in out else out
 
 
 def role_of(role: Src | None, generated: str | None) -> object:
