@@ -43,10 +43,12 @@ from iaclint.parse.hcl.syntax import (
     Body,
     Expr,
     HclFile,
+    Interpolation,
     Literal,
     ObjectExpr,
     ObjectItem,
     SourceText,
+    Template,
     TupleExpr,
     Unreadable,
 )
@@ -499,10 +501,16 @@ class _Builder:
         return ObjectExpr(tuple(entries), value.start, value.end)
 
     def references(self, value: JValue) -> Expr:
-        """Expressions written in strings (`"aws.west"`, `["aws_iam_role.app"]`)."""
+        """Expressions written in strings (`"aws.west"`, `["aws_iam_role.app"]`); one
+        written as an interpolation alone (`"${list(string)}"`) is that expression."""
         if type(value) is JString:
             assert isinstance(value, JString)
-            return self.embedded(value, template="${" in value.value)
+            expr = self.embedded(value, template="${" in value.value)
+            if type(expr) is Template and len(expr.parts) == 1:
+                only = expr.parts[0]
+                if type(only) is Interpolation:
+                    return only.expr
+            return expr
         if type(value) is JArray:
             assert isinstance(value, JArray)
             return TupleExpr(tuple(self.references(item) for item in value.items), *value[1:])
