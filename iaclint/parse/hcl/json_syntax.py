@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from iaclint.collector import paused
@@ -257,6 +257,23 @@ class _JsonReader:
 def read_json_value(text: str, file: str) -> JValue:
     """The located JSON value of a file. Raises ParseError (located)."""
     return _JsonReader(SourceText(file, text)).document()
+
+
+def comments(value: JValue) -> Iterator[tuple[JString, JObject]]:
+    """Every `//` property holding a string, with the object it is written in."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if type(current) is JObject:
+            assert isinstance(current, JObject)
+            for key, item in current.members:
+                if key.value == COMMENT and type(item) is JString:
+                    assert isinstance(item, JString)
+                    yield item, current
+                stack.append(item)
+        elif type(current) is JArray:
+            assert isinstance(current, JArray)
+            stack.extend(current.items)
 
 
 # -- Terraform's JSON syntax -----------------------------------------------------
