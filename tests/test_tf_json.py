@@ -331,3 +331,34 @@ def test_an_override_file_is_named_as_not_merged(
     assert main(["--color", "never", "--no-cache", "."]) == 1
     out = capsys.readouterr().out
     assert "main_override.tf.json: notice: override files are not merged" in out
+
+
+def test_damaged_json_is_refused_with_a_place_or_read() -> None:
+    """Whatever is cut out of or repeated in a file: a located error, or a syntax tree."""
+    import random
+
+    text = (POLICY_FIXTURES / "IAC001" / "fail-json" / "main.tf.json").read_text(encoding="utf-8")
+    chance = random.Random(7)
+    for _ in range(300):
+        start = chance.randrange(len(text))
+        end = min(len(text), start + chance.randrange(1, 40))
+        damaged = text[:start] + (text[start:end] * 2 if chance.random() < 0.5 else "") + text[end:]
+        try:
+            hcl = read(damaged)
+        except ParseError as exc:
+            assert exc.line is not None and exc.column is not None
+            continue
+        for problem in hcl.problems:
+            assert problem.line is not None
+
+
+def test_nesting_too_deep_is_a_located_error() -> None:
+    deep = '{"resource": {"aws_x": {"y": ' + '{"b": ' * 400 + "1" + "}" * 400 + "}}}"
+    with pytest.raises(ParseError) as caught:
+        read(deep)
+    assert "nest" in caught.value.message
+    blocks = '{"resource": {"aws_x": {"y": ' + '{"b": ' * 190 + "{}" + "}" * 190 + "}}}"
+    try:
+        read(blocks)
+    except ParseError as exc:
+        assert "nested too deeply" in exc.message
