@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from iaclint.cli import main
 from iaclint.discover import Candidate
 from iaclint.engine.policy import Policy
+from iaclint.findings import Finding, Undetermined
 from iaclint.parse.document import ParseError
 from iaclint.parse.hcl.json_syntax import read_tf_json
 from iaclint.parse.hcl.syntax import (
@@ -26,7 +28,8 @@ from iaclint.parse.hcl.syntax import (
     TupleExpr,
     Variable,
 )
-from iaclint.run_terraform import lint_terraform
+from iaclint.report.render import FORMATS
+from iaclint.run_terraform import TerraformResult, lint_terraform
 
 from .conftest import FIXTURES, ROOT
 from .test_cli_terraform import write
@@ -57,7 +60,7 @@ OPEN_SSH_JSON = """\
 """
 
 
-def lint_directory(root: Path, policies: list[Policy]):  # type: ignore[no-untyped-def]
+def lint_directory(root: Path, policies: list[Policy]) -> TerraformResult:
     files = sorted([*root.glob("*.tf"), *root.glob("*.tf.json")])
     return lint_terraform(
         [Candidate(path, path.as_posix()) for path in files], policies, [str(root)]
@@ -71,7 +74,7 @@ def test_a_json_twin_finds_what_its_hcl_finds(twin: str, catalogue: list[Policy]
     tf_json = lint_directory(POLICY_FIXTURES / policy / f"{verdict}-json", catalogue)
     assert hcl.diagnostics == tf_json.diagnostics == []
 
-    def said(items: list) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
+    def said(items: Sequence[Finding | Undetermined]) -> list[tuple[str, str, str]]:
         return sorted((item.policy_id, item.resource, item.attribute) for item in items)
 
     assert said(tf_json.findings) == said(hcl.findings)
@@ -339,26 +342,49 @@ def test_damaged_json_is_refused_with_a_place_or_read() -> None:
 
     text = (POLICY_FIXTURES / "IAC001" / "fail-json" / "main.tf.json").read_text(encoding="utf-8")
     chance = random.Random(7)
+    unplaced = []
     for _ in range(300):
         start = chance.randrange(len(text))
         end = min(len(text), start + chance.randrange(1, 40))
         damaged = text[:start] + (text[start:end] * 2 if chance.random() < 0.5 else "") + text[end:]
         try:
-            hcl = read(damaged)
+            problems = [(p.line, p.column) for p in read(damaged).problems]
         except ParseError as exc:
-            assert exc.line is not None and exc.column is not None
-            continue
-        for problem in hcl.problems:
-            assert problem.line is not None
+            problems = [(exc.line, exc.column)]
+        unplaced.extend(place for place in problems if None in place)
+    assert unplaced == []
 
 
-def test_nesting_too_deep_is_a_located_error() -> None:
-    deep = '{"resource": {"aws_x": {"y": ' + '{"b": ' * 400 + "1" + "}" * 400 + "}}}"
-    with pytest.raises(ParseError) as caught:
-        read(deep)
-    assert "nest" in caught.value.message
+def test_blocks_nested_as_deep_as_json_may_go_are_read() -> None:
+    """Up to the JSON reader's depth limit, nested blocks are read; past it, an error."""
     blocks = '{"resource": {"aws_x": {"y": ' + '{"b": ' * 190 + "{}" + "}" * 190 + "}}}"
-    try:
-        read(blocks)
-    except ParseError as exc:
-        assert "nested too deeply" in exc.message
+    body = read(blocks).body.blocks[0].body
+    depth = 0
+    while body.blocks:
+        body = body.blocks[0].body
+        depth += 1
+    assert depth == 190
+    with pytest.raises(ParseError) as caught:
+        read('{"resource": {"aws_x": {"y": ' + '{"b": ' * 400 + "1" + "}" * 400 + "}}}")
+    assert caught.value.line == 1 and "nest" in caught.value.message
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_no_report_prints_a_secret_written_in_json(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
+    """A variable's default, written with JSON escapes on the line of other findings."""
+    write(
+        in_tmp,
+        "main.tf.json",
+        '{"variable": {"db_password": {"default": "Sup3r\\"S3cret\\\\Pass&x"}},'
+        ' "resource": {"aws_security_group": {"g": {"ingress": {"from_port": 22,'
+        ' "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}}},'
+        ' "aws_db_instance": {"db": {"engine": "mysql",'
+        ' "password": "${var.db_password}"}}}}\n',
+    )
+    assert main(["--color", "never", "--no-cache", "--format", output_format, "."]) == 1
+    out = capsys.readouterr().out
+    assert "IAC001" in out
+    for secret in ('Sup3r\\"S3cret\\\\Pass&x', 'Sup3r"S3cret\\Pass&x', "S3cret"):
+        assert secret not in out, f"{secret!r} printed in the {output_format} report"
