@@ -342,7 +342,7 @@ def test_damaged_json_is_refused_with_a_place_or_read() -> None:
 
     text = (POLICY_FIXTURES / "IAC001" / "fail-json" / "main.tf.json").read_text(encoding="utf-8")
     chance = random.Random(7)
-    unplaced = []
+    unplaced: list[tuple[int | None, int | None]] = []
     for _ in range(300):
         start = chance.randrange(len(text))
         end = min(len(text), start + chance.randrange(1, 40))
