@@ -23,7 +23,6 @@ from iaclint.adapt.terraform.config import ModuleConfig, build_config
 from iaclint.diagnostics import OVERRIDE_NOT_READ, Diagnostic
 from iaclint.parse.document import ParseError
 from iaclint.parse.hcl import is_terraform_configuration
-from iaclint.parse.hcl.json_syntax import read_tf_json
 from iaclint.parse.hcl.reader import read_hcl
 from iaclint.parse.hcl.syntax import HclFile, SourceText
 from iaclint.parse.text import MAX_SOURCE_BYTES, FileTooLarge, decode, read_regular
@@ -194,7 +193,12 @@ class ModuleLoader:
             return LoadedFile(
                 None, [Diagnostic.error(shown, f"cannot read: {exc.strerror or exc}")]
             )
-        read = read_tf_json if shown.lower().endswith(".tf.json") else read_hcl
+        read = read_hcl
+        if shown.lower().endswith(".tf.json"):
+            # Imported when a module has such a file: most never do.
+            from iaclint.parse.hcl.json_syntax import read_tf_json
+
+            read = read_tf_json
         try:
             hcl = read(decode(raw), shown)
         except ParseError as exc:
