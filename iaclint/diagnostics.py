@@ -89,9 +89,6 @@ TFVARS_BLOCK = Kind(
     "blocks",
     "a .tfvars file holds values only; these blocks are ignored",
 )
-TF_JSON_NOT_READ = Kind(
-    "tf-json-not-read", "files", "Terraform JSON configuration (.tf.json) is not read"
-)
 OVERRIDE_NOT_READ = Kind(
     "override-not-read",
     "files",

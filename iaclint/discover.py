@@ -28,6 +28,9 @@ TEMPLATE_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".template"})
 # Terraform configuration: linted by directory (see run_terraform.py).
 TERRAFORM_SUFFIXES = frozenset({".tf"})
 LINTED_SUFFIXES = TEMPLATE_SUFFIXES | TERRAFORM_SUFFIXES
+# A `.tf.json` file's suffix is `.json`: a walk for Terraform configuration keeps
+# `.json` files, and `parse.hcl.is_terraform_configuration` sorts them by their names.
+TERRAFORM_WALK_SUFFIXES = frozenset({".tf", ".json"})
 
 SKIPPED_DIRECTORIES = frozenset(
     {

@@ -29,6 +29,7 @@ from iaclint.filter.suppress import (
     Suppression,
     apply_suppressions,
     known_only,
+    read_comment_properties,
     read_comments,
     read_metadata,
 )
@@ -108,6 +109,8 @@ def _suppressions_in(file: str) -> Found:
         text = decode(raw)
     except ParseError:
         return Found([], [])
+    if file.lower().endswith(".tf.json"):
+        return _comment_properties(text, file)
     found = read_comments(text, file) if not _is_json(text) else Found([], [])
     if "Metadata" in text and mentions_template(text):
         try:
@@ -125,6 +128,25 @@ def _suppressions_in(file: str) -> Found:
         found.suppressions.extend(metadata.suppressions)
         found.diagnostics.extend(metadata.diagnostics)
     return found
+
+
+def _comment_properties(text: str, file: str) -> Found:
+    """The suppressions of a `.tf.json` file, written in its `//` properties."""
+    from iaclint.parse.hcl.json_syntax import comments, read_json_value
+    from iaclint.parse.hcl.syntax import SourceText
+
+    try:
+        value = read_json_value(text, file)
+    except (ParseError, RecursionError):
+        return Found([], [])  # the run has reported why it cannot be read
+    source = SourceText(file, text)
+    written = []
+    for comment, holder in comments(value):
+        first, _ = source.position(holder.start)
+        last, _ = source.position(holder.end)
+        span = source.span(comment.start, comment.end)
+        written.append((comment.value, span, frozenset(range(first, last + 1))))
+    return read_comment_properties(written)
 
 
 def _is_json(text: str) -> bool:

@@ -1,7 +1,8 @@
-"""The Terraform part of a run: directories of `.tf` files, and plan JSON files.
+"""The Terraform part of a run: directories of `.tf` (and `.tf.json`) files, and
+plan JSON files.
 
-Terraform's unit is a directory, not a file: every directory holding `.tf` files
-is linted as a root module, with its `.tfvars` files and the `--var-file`s, and
+Terraform's unit is a directory, not a file: every directory holding configuration
+files is linted as a root module, with its `.tfvars` files and the `--var-file`s, and
 the local modules it calls are read and evaluated with the arguments it gives
 them. A module directory that is also linted on its own, or called by several
 roots, can yield the same finding more than once: a finding at the same place
@@ -38,7 +39,7 @@ class TerraformResult(NamedTuple):
     findings: list[Finding]
     undetermined: list[Undetermined]
     diagnostics: list[Diagnostic]
-    # The .tf files read (as shown): suppressions may be written in any of them.
+    # The configuration files read (as shown): suppressions may be written in any of them.
     sources: tuple[str, ...] = ()
 
 
@@ -48,7 +49,7 @@ class RootResult(NamedTuple):
     findings: list[Finding]
     undetermined: list[Undetermined]
     diagnostics: list[Diagnostic]
-    # The `.tf` files it read (as shown), for the count of files linted.
+    # The configuration files it read (as shown), for the count of files linted.
     tf_files: frozenset[str]
     # What the results depend on (real paths): module directories and files
     # read through file()/templatefile(). A results cache checks them.

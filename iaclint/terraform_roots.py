@@ -6,18 +6,18 @@ names the staged files), or deleted by the change a hook checks, can move findin
 into other files and other directories, so naming it brings in every root module
 whose result it can change, and each of those is reported whole:
 
-- a `.tf` file: its directory, and every directory that calls it as a local
+- a `.tf` or `.tf.json` file: its directory, and every directory that calls it as a local
   module, directly or through other modules (`source = "./..."`, `"../..."`);
 - `terraform.tfvars` or `*.auto.tfvars` (`.json` too): its directory, which loads it;
 - a var file given with `--var-file` (or `terraform-var-files`): every root, since
   every root reads it; any other `.tfvars` file is read by no root, and the run
   says so;
-- any file whose name a `.tf` file mentions (`file("policy.json")`,
+- any file whose name a configuration file mentions (`file("policy.json")`,
   `templatefile("user_data.tftpl", ...)`): the directories mentioning it.
 
 Callers are looked for below the current directory (a hook runs at the top of
 the repository). Module calls and file names are found in the text of the `.tf`
-files, never guessed from directory names: a commented-out call or a file name in
+and `.tf.json` files, never guessed from directory names: a commented-out call or a file name in
 a string only adds a root to lint (more work), while a call written in any
 way Terraform accepts is always found, since Terraform takes a module's source as a
 literal string only.
@@ -32,15 +32,17 @@ from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.diagnostics import Diagnostic
-from iaclint.discover import TERRAFORM_SUFFIXES, Candidate, discover, is_excluded
+from iaclint.discover import TERRAFORM_WALK_SUFFIXES, Candidate, discover, is_excluded
+from iaclint.parse.hcl import is_terraform_configuration
 from iaclint.parse.text import MAX_SOURCE_BYTES, read_regular
 
 VAR_FILE_SUFFIXES = (".tfvars", ".tfvars.json")
 # Terraform loads these from a root module's directory by itself.
 _AUTOMATIC = re.compile(r"^(terraform\.tfvars(\.json)?|.*\.auto\.tfvars(\.json)?)$")
 # A local module call: Terraform accepts a module source only as a literal string,
-# and a local one only when it starts with ./ or ../
-_LOCAL_SOURCE = re.compile(r"""source\s*=\s*"(\.\.?/[^"\n]*)\"""")
+# and a local one only when it starts with ./ or ../ (`source = "./x"` in HCL,
+# `"source": "./x"` in JSON).
+_LOCAL_SOURCE = re.compile(r"""(?:source\s*=|"source"\s*:)\s*"(\.\.?/[^"\n]*)\"""")
 
 
 class Root(NamedTuple):
@@ -51,14 +53,14 @@ class Root(NamedTuple):
 def is_terraform(candidate: Candidate) -> bool:
     """Terraform configuration or variable values: linted with a root module, not alone."""
     name = candidate.path.name.lower()
-    return candidate.path.suffix.lower() in TERRAFORM_SUFFIXES or name.endswith(VAR_FILE_SUFFIXES)
+    return is_terraform_configuration(name) or name.endswith(VAR_FILE_SUFFIXES)
 
 
 class _Directory(NamedTuple):
     shown: str
     # Real paths of the local module directories it calls.
     calls: frozenset[str]
-    # The text of its .tf files, where file names are looked for.
+    # The text of its configuration files, where file names are looked for.
     text: str
 
 
@@ -75,7 +77,7 @@ def terraform_roots(
     for candidate in candidates:
         if candidate.explicit:
             named.append((candidate.path, candidate.shown))
-        elif candidate.path.suffix.lower() in TERRAFORM_SUFFIXES:
+        elif is_terraform_configuration(candidate.path.name):
             key = os.path.realpath(candidate.path.parent)
             walked.setdefault(key, Root(Path(key), os.path.dirname(candidate.shown) or "."))
     # Deleted files come from git, not from discovery: excluded paths are left out here.
@@ -117,7 +119,7 @@ def _named_roots(
         lowered = name.lower()
         directory = os.path.realpath(path.parent)
         shown_directory = os.path.dirname(shown) or "."
-        if lowered.endswith(".tf"):
+        if is_terraform_configuration(lowered):
             add(directory, shown_directory)
         elif lowered.endswith(VAR_FILE_SUFFIXES):
             if os.path.realpath(path) in given_var_files:
@@ -134,7 +136,7 @@ def _named_roots(
                         "terraform-var-files in the configuration)",
                     )
                 )
-        if not lowered.endswith(".tf"):
+        if not is_terraform_configuration(lowered):
             for key, entry in project.items():
                 if name in entry.text:
                     add(key, entry.shown)
@@ -153,11 +155,11 @@ def _named_roots(
 
 
 def _project(exclude: Sequence[str]) -> dict[str, _Directory]:
-    """Every directory below the current one holding .tf files, in walk order."""
-    found = discover(["."], exclude, TERRAFORM_SUFFIXES)
+    """Every directory below the current one holding .tf or .tf.json files, in walk order."""
+    found = discover(["."], exclude, TERRAFORM_WALK_SUFFIXES)
     files: dict[str, list[Candidate]] = {}
     for candidate in found.files:
-        if candidate.path.suffix.lower() in TERRAFORM_SUFFIXES:
+        if is_terraform_configuration(candidate.path.name):
             files.setdefault(os.path.realpath(candidate.path.parent), []).append(candidate)
     project: dict[str, _Directory] = {}
     for key, members in files.items():
@@ -181,7 +183,7 @@ def _project(exclude: Sequence[str]) -> dict[str, _Directory]:
 def _holds_configuration(directory: str) -> bool:
     try:
         return any(
-            entry.name.lower().endswith(".tf") and entry.is_file()
+            is_terraform_configuration(entry.name) and entry.is_file()
             for entry in os.scandir(directory)
         )
     except OSError:

@@ -1,5 +1,5 @@
-"""A Terraform project with several roots, shared modules, a var file, a file read
-with file(), and one CloudFormation template; and the one-file changes that each
+"""A Terraform project with several roots, shared modules (one in JSON syntax), a var
+file, a file read with file(), and one CloudFormation template; and the one-file changes that each
 create a finding. Used to compare the hook and --diff-base with full runs."""
 
 from __future__ import annotations
@@ -39,6 +39,29 @@ PROJECT = {
     'resource "aws_security_group" "this" {\n  ingress {\n    from_port   = var.port\n'
     '    to_port     = var.port\n    protocol    = "tcp"\n    cidr_blocks = [var.cidr]\n'
     "  }\n}\n",
+    # A module and its caller in Terraform's JSON syntax: the module's port matters
+    # only with the range its caller gives.
+    "live/dev/json.tf.json": '{"module": {"json": {"source": "../../modules/json",'
+    ' "cidr": "0.0.0.0/0"}}}\n',
+    "modules/json/main.tf.json": """\
+{
+  "variable": {"cidr": {}, "port": {"default": 443}},
+  "resource": {
+    "aws_security_group": {
+      "this": {
+        "ingress": [
+          {
+            "from_port": "${var.port}",
+            "to_port": "${var.port}",
+            "protocol": "tcp",
+            "cidr_blocks": ["${var.cidr}"]
+          }
+        ]
+      }
+    }
+  }
+}
+""",
     # A bucket whose encryption is set in another file.
     "storage/bucket.tf": 'resource "aws_s3_bucket" "data" {\n  bucket = "data"\n}\n',
     "storage/encryption.tf": """\
@@ -76,6 +99,10 @@ CHANGES = {
         PROJECT["live/prod/policy.json"]
         .replace('"s3:GetObject"', '"*"')
         .replace('"arn:aws:s3:::b/*"', '"*"'),
+    ),
+    "JSON module": (
+        "modules/json/main.tf.json",
+        PROJECT["modules/json/main.tf.json"].replace('"default": 443', '"default": 22'),
     ),
     "deleted settings": ("storage/encryption.tf", None),
     "template": ("stacks/web.yaml", OPEN_SSH),

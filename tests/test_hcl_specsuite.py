@@ -57,8 +57,7 @@ ELSEWHERE = {
     "structure/blocks/single_unclosed": "the end of the file",
 }
 
-# HCL's JSON syntax (`.tf.json` in Terraform) is not read by iaclint at all: a
-# notice says so for every such file (see test_json_syntax_is_named_as_not_read).
+# HCL's JSON syntax: read as Terraform's `.tf.json` (see test_json_syntax_is_read).
 JSON_INPUTS = sorted(path.name for path in SUITE.rglob("*.hcl.json"))
 
 
@@ -385,16 +384,15 @@ def test_every_case_has_its_three_files() -> None:
 
 
 @pytest.mark.parametrize("name", JSON_INPUTS)
-def test_json_syntax_is_named_as_not_read(
-    name: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # In a module (a directory with .tf files), never silently left out.
-    (in_tmp / "main.tf.json").write_bytes((SUITE / name).read_bytes())
-    (in_tmp / "main.tf").write_text("", encoding="utf-8")
+def test_json_syntax_is_read(name: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Alone in its directory, and beside a .tf file: a module file linted like it.
+    (in_tmp / "alone").mkdir()
+    (in_tmp / "alone" / "main.tf.json").write_bytes((SUITE / name).read_bytes())
+    (in_tmp / "mixed").mkdir()
+    (in_tmp / "mixed" / "main.tf.json").write_bytes((SUITE / name).read_bytes())
+    (in_tmp / "mixed" / "main.tf").write_text("", encoding="utf-8")
     assert main(["--color", "never", "."]) == 0
-    assert "main.tf.json: notice: Terraform JSON configuration (.tf.json) is not read" in (
-        capsys.readouterr().out
-    )
+    assert capsys.readouterr().out == "No findings in 3 templates.\n"
 
 
 def test_the_decoder_finds_what_differs() -> None:

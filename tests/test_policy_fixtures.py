@@ -16,10 +16,11 @@ line, nothing missing and nothing extra.
 
 Terraform fixtures:
 
-- a directory holding `.tf` files (`fail-hcl/main.tf`) is one fixture, linted
-  as a root module with the local modules it calls (in subdirectories) and its
-  `.tfvars`; markers go in `.tf` comments, in whichever file a finding must
-  point into (`# expect: IAC001@aws_security_group.ssh`);
+- a directory holding `.tf` or `.tf.json` files (`fail-hcl/main.tf`) is one
+  fixture, linted as a root module with the local modules it calls (in
+  subdirectories) and its `.tfvars`; markers go in `.tf` comments, in whichever
+  file a finding must point into (`# expect: IAC001@aws_security_group.ssh`),
+  and for a `.tf.json` file in `<file>.expect` beside it, as for JSON templates;
 - `<name>.plan.json` beside the CloudFormation fixtures is a plan without its
   configuration: expectations in `<name>.plan.json.expect`, lines in the plan;
 - `<name>.plan.json` inside a Terraform fixture directory is the plan of that
@@ -69,20 +70,25 @@ def _terraform_root(path: Path) -> Path | None:
     if len(parts) < 3:
         return None
     root = POLICY_FIXTURES / parts[0] / parts[1]
-    return root if any(root.glob("*.tf")) else None
+    return root if _configuration(root) else None
+
+
+def _configuration(directory: Path) -> list[Path]:
+    """A directory's Terraform configuration files (`.tf` and `.tf.json`)."""
+    return sorted([*directory.glob("*.tf"), *directory.glob("*.tf.json")])
 
 
 def _terraform_fixtures() -> list[Path]:
-    return sorted(
-        {root for path in POLICY_FIXTURES.rglob("*.tf") if (root := _terraform_root(path))}
-    )
+    files = [*POLICY_FIXTURES.rglob("*.tf"), *POLICY_FIXTURES.rglob("*.tf.json")]
+    return sorted({root for path in files if (root := _terraform_root(path))})
 
 
 def _plans_with_configuration() -> list[Path]:
     return sorted(path for root in _terraform_fixtures() for path in root.glob("*.plan.json"))
 
 
-def _expectations(path: Path) -> tuple[Expected, Expected]:
+def _sidecar(path: Path) -> tuple[Expected, Expected]:
+    """The expectations of `<file>.expect` beside a JSON file (none without one)."""
     findings: Expected = set()
     unknowns: Expected = set()
     sidecar = path.with_name(path.name + ".expect")
@@ -94,6 +100,11 @@ def _expectations(path: Path) -> tuple[Expected, Expected]:
             target = unknowns if line.startswith("?") else findings
             number, policy_id, resource = line.lstrip("? ").split()
             target.add((policy_id, resource, int(number)))
+    return findings, unknowns
+
+
+def _expectations(path: Path) -> tuple[Expected, Expected]:
+    findings, unknowns = _sidecar(path)
     for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         for match in _MARK.finditer(text):
             target = unknowns if match.group(1) else findings
@@ -182,9 +193,15 @@ Located = set[tuple[str, str, str, int]]  # policy, resource, file, line
 
 
 def _tree_expectations(root: Path) -> tuple[Located, Located]:
-    """Markers in every .tf file of a Terraform fixture (modules included)."""
+    """Markers in every .tf file of a Terraform fixture (modules included), and the
+    `.expect` files beside its `.tf.json` files."""
     findings: Located = set()
     unknowns: Located = set()
+    for path in sorted(root.rglob("*.tf.json")):
+        shown = path.relative_to(ROOT).as_posix()
+        marked, undecided = _sidecar(path)
+        findings.update((policy, resource, shown, line) for policy, resource, line in marked)
+        unknowns.update((policy, resource, shown, line) for policy, resource, line in undecided)
     for path in sorted(root.rglob("*.tf")):
         shown = path.relative_to(ROOT).as_posix()
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -211,7 +228,7 @@ def test_terraform_fixture(root: Path, policies: list[Policy]) -> None:
     from iaclint.run_terraform import lint_terraform
 
     candidates = [
-        Candidate(path, path.relative_to(ROOT).as_posix()) for path in sorted(root.glob("*.tf"))
+        Candidate(path, path.relative_to(ROOT).as_posix()) for path in _configuration(root)
     ]
     result = lint_terraform(candidates, policies, [str(root)])
     assert result.diagnostics == [] or all(d.level.value == "notice" for d in result.diagnostics), (
@@ -255,7 +272,7 @@ def test_a_plan_beside_its_configuration_adds_nothing(
     report = lint(Options(paths=(shown,), use_cache=False), policies, [])
     assert [d for d in report.diagnostics if d.level.value == "error"] == []
     candidates = [
-        Candidate(path, path.relative_to(ROOT).as_posix()) for path in sorted(root.glob("*.tf"))
+        Candidate(path, path.relative_to(ROOT).as_posix()) for path in _configuration(root)
     ]
     alone = lint_terraform(candidates, policies, [str(root)])
     folder = [(f.policy_id, f.span.file, f.span.line) for f in report.findings]

@@ -353,7 +353,10 @@ def test_parallel_batches_share_the_cores(tmp_path: Path, hooks: Hooks) -> None:
     "name",
     [
         "main.tf",
+        "main.tf.json",
+        "modules/web/network_override.tf.json",
         "terraform.tfvars",
+        "terraform.tfvars.json",
         "prod.auto.tfvars.json",
         "user_data.tftpl",
         "stack.template",

@@ -6,7 +6,11 @@ Two ways to write one, both with a required reason and an optional last day:
 
 in YAML and HCL (a `#` or `//` comment), on the offending line or on the
 resource's first line; a comment alone on its line covers the next line that
-holds something. And in a CloudFormation resource's `Metadata` (JSON or YAML,
+holds something. Terraform's JSON syntax has comment properties instead, which
+cover the object they are written in (a resource's body: the resource):
+
+    "//": "iaclint: ignore[IAC001] reason=\"bastion, reviewed by sec\""
+ And in a CloudFormation resource's `Metadata` (JSON or YAML,
 which is also where CDK's `cfnOptions.metadata` ends up):
 
     "Metadata": {"iaclint": {"ignore": [{"id": "IAC001", "reason": "...",
@@ -107,6 +111,23 @@ def read_comments(text: str, file: str) -> Found:
             covered = frozenset({number})
         else:  # alone on its line: the next line that holds something
             covered = frozenset({_next_code_line(lines, number)})
+        found.suppressions.append(
+            Suppression(policy_ids, reason, expires, span, "comment", lines=covered)
+        )
+    return found
+
+
+def read_comment_properties(comments: Iterable[tuple[str, Span, frozenset[int]]]) -> Found:
+    """Suppressions written as the text of a comment property (`"//"` in Terraform's
+    JSON syntax), each with the lines it covers: those of the object holding it."""
+    found = Found([], [])
+    for text, span, covered in comments:
+        if _MARKER.match("//" + text.lstrip()) is None:
+            continue  # a comment of another kind
+        parsed = _parse_comment("//" + text.lstrip(), span, found.diagnostics)
+        if parsed is None:
+            continue
+        policy_ids, reason, expires = parsed
         found.suppressions.append(
             Suppression(policy_ids, reason, expires, span, "comment", lines=covered)
         )

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from iaclint.adapt.terraform.config import ModuleConfig, build_config
-from iaclint.diagnostics import OVERRIDE_NOT_READ, TF_JSON_NOT_READ, Diagnostic
+from iaclint.diagnostics import OVERRIDE_NOT_READ, Diagnostic
 from iaclint.parse.document import ParseError
+from iaclint.parse.hcl import is_terraform_configuration
 from iaclint.parse.hcl.reader import read_hcl
 from iaclint.parse.hcl.syntax import HclFile, SourceText
 from iaclint.parse.text import MAX_SOURCE_BYTES, FileTooLarge, decode, read_regular
@@ -52,7 +53,9 @@ def shown_join(directory: str, relative: str) -> str:
 
 
 def is_override(name: str) -> bool:
-    return name == "override.tf" or name.endswith("_override.tf")
+    return name in ("override.tf", "override.tf.json") or name.endswith(
+        ("_override.tf", "_override.tf.json")
+    )
 
 
 def linted_tree(paths: list[Path]) -> list[Path]:
@@ -130,16 +133,7 @@ class ModuleLoader:
         for name in names:
             path = directory / name
             file_shown = shown_join(shown, name)
-            if name.endswith(".tf.json"):
-                notices.append(
-                    Diagnostic.notice(
-                        file_shown,
-                        "Terraform JSON configuration (.tf.json) is not read",
-                        kind=TF_JSON_NOT_READ,
-                    )
-                )
-                continue
-            if not name.endswith(".tf") or path.is_dir():
+            if not is_terraform_configuration(name) or path.is_dir():
                 continue  # a pipe or a dangling link is read, and refused with an error
             if is_override(name):
                 notices.append(
@@ -160,7 +154,7 @@ class ModuleLoader:
         return config
 
     def hcl_file(self, path: Path, shown: str) -> LoadedFile:
-        """One HCL file (a .tf or .tfvars), parsed; a broken file is a located error."""
+        """One HCL file (a .tf, .tf.json or .tfvars), parsed; a broken file is a located error."""
         key = (os.path.realpath(path), shown)
         if key not in self._root_reads:
             try:
@@ -199,8 +193,14 @@ class ModuleLoader:
             return LoadedFile(
                 None, [Diagnostic.error(shown, f"cannot read: {exc.strerror or exc}")]
             )
+        read = read_hcl
+        if shown.lower().endswith(".tf.json"):
+            # Imported when a module has such a file: most never do.
+            from iaclint.parse.hcl.json_syntax import read_tf_json
+
+            read = read_tf_json
         try:
-            hcl = read_hcl(decode(raw), shown)
+            hcl = read(decode(raw), shown)
         except ParseError as exc:
             return LoadedFile(None, [Diagnostic.error(shown, exc.message, exc.line, exc.column)])
         self._sources[shown] = hcl.source
@@ -211,16 +211,18 @@ class ModuleLoader:
         return self._sources.get(shown)
 
     def root_files(self) -> frozenset[str]:
-        """The `.tf` files (as shown) of the modules the current root module read."""
+        """The `.tf` and `.tf.json` files (as shown) of the modules the current root
+        module read."""
         return frozenset(
             shown
             for shown in self._sources
-            if shown.endswith(".tf") and (os.path.dirname(shown) or ".") in self._touched_shown
+            if is_terraform_configuration(shown)
+            and (os.path.dirname(shown) or ".") in self._touched_shown
         )
 
     def files_parsed(self) -> int:
-        """How many `.tf` files were read (var files not counted)."""
-        return sum(1 for shown in self._sources if shown.endswith(".tf"))
+        """How many `.tf` and `.tf.json` files were read (var files not counted)."""
+        return sum(1 for shown in self._sources if is_terraform_configuration(shown))
 
     def text(self, path: Path) -> str:
         """A file's text for file()/templatefile().

@@ -101,6 +101,26 @@ def parse_template(text: str) -> Template | Literal:
     return _finish_template(parts, 0, len(text))
 
 
+def parse_embedded(text: str, place: int | tuple[int, int], template: bool) -> Expr:
+    """Parse a whole text taken out of a string of another syntax (Terraform's JSON).
+
+    As template content (`"${var.x}-logs"`), or as one expression (a variable's
+    `type`, a `depends_on` reference). `place` is the offset in the file of the
+    text's first character, when the text is written there as it is; or, for a
+    text decoded from escapes (whose offsets are not the file's), the offsets
+    every node takes: the string's. Raises HclSyntaxError at a file offset.
+    """
+    parser = _Parser(text, shift=place) if isinstance(place, int) else _Parser(text, fixed=place)
+    if template:
+        parts, _ = parser.template_parts(0, len(text), quoted=False, depth=0)
+        return _finish_template(parts, *parser.at(0, len(text)))
+    expr, end = parser.expression(parser.skip(0, True), True, 0)
+    end = parser.skip(end, True)
+    if end != len(text):
+        raise parser.error("unexpected text after the expression", end)
+    return expr
+
+
 # -- template assembly ---------------------------------------------------------
 
 # Flat template items before directives are nested.
@@ -116,15 +136,19 @@ def _finish_template(parts: list[TemplatePart], start: int, end: int) -> Templat
 
 
 class _Parser:
-    def __init__(self, text: str, fixed: tuple[int, int] | None = None):
+    def __init__(self, text: str, fixed: tuple[int, int] | None = None, shift: int = 0):
         self.text = text
         # For a dedented heredoc parsed from a copy: every node gets these offsets.
         self.fixed = fixed
+        # For a text that starts at this offset of its file (a JSON string's content).
+        self.shift = shift
 
     # -- positions and errors ------------------------------------------------
 
     def at(self, start: int, end: int) -> tuple[int, int]:
-        return self.fixed if self.fixed is not None else (start, end)
+        if self.fixed is not None:
+            return self.fixed
+        return start + self.shift, end + self.shift
 
     def whole(self, digits: str, offset: int) -> int:
         """A whole number literal; one too long to compute with is a syntax error."""
@@ -135,7 +159,7 @@ class _Parser:
     def error(self, message: str, offset: int) -> HclSyntaxError:
         if self.fixed is not None:
             offset = self.fixed[0]
-        return HclSyntaxError(message, offset)
+        return HclSyntaxError(message, offset + (self.shift if self.fixed is None else 0))
 
     def skip(self, pos: int, newlines: bool) -> int:
         match = (_SKIP_NEWLINES if newlines else _SKIP_SPACES).match(self.text, pos)
