@@ -3,7 +3,8 @@
     python benchmarks/parse_only.py DIR
 
 CloudFormation JSON/YAML through the template readers, `.tf` files through the HCL
-reader, `.tf.json` files through the reader of Terraform's JSON syntax. No adaptation, no policies, no report. Prints how many files it read.
+reader, `.tf.json` files through the reader of Terraform's JSON syntax. No
+adaptation, no policies, no report. Prints how many files it read.
 """
 
 from __future__ import annotations
